@@ -7,11 +7,15 @@
   (everything it ever sent, for parsing with ``spdywire``).
 - ``Pair`` / ``make_pair``: a client and a server Endpoint; ``pump(pair)`` moves
   bytes both ways until neither side has anything left to send.
+- ``RawPeer``: one Endpoint facing a hand-driven peer: ``peer.enc`` (a
+  ``spdywire.Encoder``) builds what the peer sends, ``peer.feed(bytes)`` hands it
+  to the session, ``peer.sent()`` runs ``send()`` and parses what came out.
 """
 
 import pytest
 
 import spdylay
+import spdywire
 
 VERSIONS = [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1]
 VERSION_IDS = {spdylay.PROTO_SPDY2: "spdy2", spdylay.PROTO_SPDY3: "spdy3",
@@ -118,3 +122,33 @@ def pump(pair, max_rounds=10000):
         if not moved:
             return
     raise AssertionError("pump: sessions kept exchanging bytes for %d rounds" % max_rounds)
+
+
+class RawPeer:
+    """A Session under test whose peer is built by hand with spdywire."""
+
+    def __init__(self, side, version, **kwargs):
+        self.version = version
+        self.endpoint = Endpoint(side, version, **kwargs)
+        self.session = self.endpoint.session
+        self.rec = self.endpoint.rec
+        self.enc = spdywire.Encoder(version)
+        self.dec = spdywire.Decoder(version)
+
+    def feed(self, data):
+        self.session.recv(data)
+
+    def sent(self):
+        """Run send() and return the frames it wrote, parsed."""
+        frames = self.dec.feed(self.endpoint.flush())
+        assert self.dec.pending == 0, "send() left a partial frame"
+        return frames
+
+
+def control_frames(frames, frame_type):
+    return [f for f in frames if f.control and f.type == frame_type]
+
+
+def data_frames(frames, stream_id=None):
+    return [f for f in frames
+            if not f.control and (stream_id is None or f.stream_id == stream_id)]
