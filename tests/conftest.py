@@ -152,3 +152,46 @@ def control_frames(frames, frame_type):
 def data_frames(frames, stream_id=None):
     return [f for f in frames
             if not f.control and (stream_id is None or f.stream_id == stream_id)]
+
+
+REQUEST_NV = [(":method", "GET"), (":scheme", "https"), (":path", "/index.html"),
+              (":version", "HTTP/1.1"), (":host", "example.org:8443")]
+POST_NV = [(":method", "POST"), (":scheme", "https"), (":path", "/upload"),
+           (":version", "HTTP/1.1"), (":host", "example.org:8443")]
+RESPONSE_NV = [(":status", "200 OK"), (":version", "HTTP/1.1")]
+
+# SPDY/2 spells the special headers without the colon, and the path as "url".
+SPDY2_NAMES = {":method": "method", ":scheme": "scheme", ":path": "url",
+               ":version": "version", ":host": "host", ":status": "status"}
+
+
+def nv_on_wire(version, nv):
+    """What an application nv must look like on the wire: names lower-cased and,
+    in SPDY/2, the special names translated; sorted for order-free comparison."""
+    out = []
+    for name, value in nv:
+        name = name.lower()
+        if version == spdylay.PROTO_SPDY2:
+            name = SPDY2_NAMES.get(name, name)
+        out.append((name, value))
+    return sorted(out)
+
+
+def pairs(nv):
+    """An nv from a callback frame as a sorted list of (str, str) tuples."""
+    return sorted((name, value) for name, value in nv)
+
+
+def body_provider(body):
+    """A DataProvider that hands out ``body`` and then signals EOF."""
+    view = {"offset": 0}
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        start = view["offset"]
+        chunk = source[start:start + length]
+        view["offset"] = start + len(chunk)
+        if view["offset"] >= len(source):
+            read_ctrl.flags = spdylay.READ_EOF
+        return chunk
+
+    return spdylay.DataProvider(body, read_cb)
