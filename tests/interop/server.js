@@ -1,0 +1,56 @@
+// An independent SPDY server (the npm "spdy" package, plain TCP) for
+// spdylay's interop tests.  It listens on 127.0.0.1 on a free port, prints
+// {"port": N} as one JSON line, and answers:
+//   GET  /hello  -> 200, "hello from node spdy\n"
+//   GET  /big    -> 200, BIG_SIZE bytes of a repeating pattern (more than
+//                   one flow-control window, so WINDOW_UPDATE must work)
+//   POST /echo   -> 200, the request body back, prefixed with its length
+// Every response carries x-spdy-version with the version node negotiated.
+// It exits when its stdin closes, so a test that dies never leaves it behind.
+'use strict'
+const spdy = require('spdy')
+
+const BIG_SIZE = 300000
+
+function bigBody () {
+  const buf = Buffer.alloc(BIG_SIZE)
+  for (let i = 0; i < BIG_SIZE; i++) buf[i] = 97 + (i % 26)
+  return buf
+}
+
+function handler (req, res) {
+  const common = {
+    'content-type': 'text/plain',
+    'x-spdy-version': String(req.spdyVersion),
+    'x-request-method': req.method
+  }
+  if (req.method === 'GET' && req.url === '/hello') {
+    res.writeHead(200, common)
+    res.end('hello from node spdy\n')
+  } else if (req.method === 'GET' && req.url === '/big') {
+    res.writeHead(200, common)
+    res.end(bigBody())
+  } else if (req.method === 'POST' && req.url === '/echo') {
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      res.writeHead(200, common)
+      res.end(Buffer.concat([Buffer.from(body.length + ':'), body]))
+    })
+  } else {
+    res.writeHead(404, common)
+    res.end('not found\n')
+  }
+}
+
+const server = spdy.createServer({
+  spdy: { plain: true, ssl: false, protocols: ['spdy/3.1', 'spdy/3', 'spdy/2'] }
+}, handler)
+
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
+})
+
+process.stdin.on('end', () => process.exit(0))
+process.stdin.resume()
