@@ -151,7 +151,15 @@ class HeaderCompressor:
             zdict=dictionary(version))
 
     def compress_raw(self, raw_block):
-        return self._deflater.compress(raw_block) + self._deflater.flush(zlib.Z_SYNC_FLUSH)
+        return self.compress_piece(raw_block) + self.flush_block()
+
+    def compress_piece(self, raw_piece):
+        """Feed part of a block; ``flush_block`` ends it.  Lets a test build a block
+        that inflates to far more than it ever holds in memory."""
+        return self._deflater.compress(raw_piece)
+
+    def flush_block(self):
+        return self._deflater.flush(zlib.Z_SYNC_FLUSH)
 
     def compress(self, pairs):
         return self.compress_raw(encode_nv(self.version, pairs))
