@@ -264,3 +264,44 @@ def test_window_update_arguments_are_checked(version):
             peer.session.submit_window_update(1, delta)
     with pytest.raises(spdylay.StreamClosedError):
         peer.session.submit_window_update(3, 100)
+
+
+@V3_AND_31
+def test_unacknowledged_byte_counts(version):
+    peer = server_receiving(version, config=NO_AUTO_UPDATE)
+    assert peer.session.get_stream_recv_data_length(1) == 0
+    send_data(peer, 1, 10000)
+    assert peer.session.get_stream_recv_data_length(1) == 10000
+    connection = 10000 if version == spdylay.PROTO_SPDY3_1 else 0
+    assert peer.session.get_recv_data_length() == connection
+    assert peer.session.get_stream_recv_data_length(9) == -1
+
+
+@V3_AND_31
+def test_automatic_window_update_resets_the_counts(version):
+    peer = server_receiving(version)
+    send_data(peer, 1, 9 * 4096)
+    assert peer.session.get_stream_recv_data_length(1) == 4096
+    if version == spdylay.PROTO_SPDY3_1:
+        assert peer.session.get_recv_data_length() == 4096
+
+
+@V3_AND_31
+def test_option2_reopens_windows_only_for_consumed_bytes(version):
+    peer = server_receiving(version, config={spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: True})
+    send_data(peer, 1, 40000)
+    assert peer.sent() == []
+    peer.session.consume(1, 20000)
+    assert peer.sent() == []
+    peer.session.consume(1, 20000)
+    expected = [(1, 40000)]
+    if version == spdylay.PROTO_SPDY3_1:
+        expected = [(0, 40000), (1, 40000)]
+    assert window_updates(peer.sent()) == expected
+
+
+def test_consume_needs_option2():
+    peer = server_receiving(spdylay.PROTO_SPDY3)
+    send_data(peer, 1, 100)
+    with pytest.raises(spdylay.InvalidStateError):
+        peer.session.consume(1, 100)
