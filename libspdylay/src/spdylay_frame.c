@@ -104,8 +104,10 @@ static const char *wire_name(const char *name, int spdy2) {
   if (!spdy2 || name[0] != ':') {
     return name;
   }
+  /* This runs inside sort comparisons: look at one byte before strcmp. */
   for (i = 0; i < SPDYLAY_SPDY2_NAME_COUNT; ++i) {
-    if (strcmp(name, spdy2_names[i].spdy3) == 0) {
+    if (name[1] == spdy2_names[i].spdy3[1] &&
+        strcmp(name, spdy2_names[i].spdy3) == 0) {
       return spdy2_names[i].spdy2;
     }
   }
