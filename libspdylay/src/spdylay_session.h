@@ -1,0 +1,168 @@
+/*
+ * spdylay_session.h: the SPDY session state machine: stream table,
+ * outbound queues and the frame being written, the incremental reader of
+ * inbound frames, settings, flow-control windows and the GOAWAY state.
+ * The spdylay_session_* functions of the public API live in
+ * spdylay_session.c; the internal ones below serve spdylay_submit.c.
+ */
+#ifndef SPDYLAY_SESSION_H
+#define SPDYLAY_SESSION_H
+
+#include <spdylay/spdylay.h>
+
+#include "spdylay_client_cert.h"
+#include "spdylay_map.h"
+#include "spdylay_outbound_item.h"
+#include "spdylay_pq.h"
+#include "spdylay_stream.h"
+#include "spdylay_zlib.h"
+
+typedef enum {
+  /* Reading the 8-byte head of the next frame. */
+  SPDYLAY_RECV_HEAD,
+  /* Buffering a control frame's payload. */
+  SPDYLAY_RECV_CTRL_PAYLOAD,
+  /* Handing a DATA payload to the application as it arrives. */
+  SPDYLAY_RECV_DATA_PAYLOAD,
+  /* Discarding a payload too large to buffer. */
+  SPDYLAY_RECV_SKIP_PAYLOAD
+} spdylay_inbound_state;
+
+typedef struct {
+  spdylay_inbound_state state;
+  uint8_t head[8];
+  size_t headoff;
+  /* Control-frame payload buffer, reused from frame to frame. */
+  uint8_t *buf;
+  size_t bufcap;
+  size_t payloadlen;
+  size_t payloadoff;
+  /* The DATA frame being read. */
+  int32_t data_stream_id;
+  uint8_t data_flags;
+  /* Zero when the DATA payload is being dropped. */
+  int data_deliver;
+} spdylay_inbound_frame;
+
+typedef struct {
+  /* The frame being written, NULL when none. */
+  spdylay_outbound_item *item;
+  /* Outgoing frame buffer, reused from frame to frame. */
+  uint8_t *framebuf;
+  size_t framebufcap;
+  size_t framebuflen;
+  size_t framebufoff;
+  /* For a DATA item: the frame's flags, payload length and whether the
+     read callback reached eof. */
+  uint8_t data_flags;
+  int32_t data_length;
+  int data_eof;
+} spdylay_active_outbound;
+
+typedef enum {
+  SPDYLAY_GOAWAY_NONE = 0,
+  SPDYLAY_GOAWAY_SENT = 0x1,
+  SPDYLAY_GOAWAY_RECEIVED = 0x2,
+  /* fail_session or a session error: input is ignored from now on and the
+     connection is over once the GOAWAY is out. */
+  SPDYLAY_GOAWAY_FAILING = 0x4
+} spdylay_goaway_flag;
+
+typedef enum {
+  SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE = 0x1,
+  SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2 = 0x2
+} spdylay_optmask;
+
+struct spdylay_session {
+  /* SPDYLAY_PROTO_SPDY2, _SPDY3 or _SPDY3_1. */
+  uint16_t version;
+  int server;
+  spdylay_session_callbacks callbacks;
+  void *user_data;
+
+  spdylay_map streams;
+  /* Open streams we initiated / the peer initiated. */
+  size_t num_outgoing_streams;
+  size_t num_incoming_streams;
+
+  /* Every queued frame except SYN_STREAM. */
+  spdylay_pq ob_pq;
+  /* SYN_STREAMs, released as MAX_CONCURRENT_STREAMS allows. */
+  spdylay_pq ob_ss_pq;
+  uint64_t next_seq;
+  spdylay_active_outbound aob;
+
+  spdylay_inbound_frame iframe;
+  /* Scratch space the header-block inflater works in. */
+  uint8_t *inflatebuf;
+  size_t inflatebuflen;
+
+  spdylay_zlib deflater;
+  spdylay_zlib inflater;
+
+  /* The next ID for a stream we open; past 2^31-1 none is left. */
+  int64_t next_stream_id;
+  /* The highest peer-initiated stream ID seen in a SYN_STREAM. */
+  int32_t last_recv_stream_id;
+  /* The highest peer-initiated stream ID accepted: GOAWAY's
+     last-good-stream-id. */
+  int32_t last_good_stream_id;
+  uint32_t next_unique_id;
+  uint8_t goaway_flags;
+  /* Nonzero inside send, recv or mem_recv: they refuse to nest. */
+  int entered;
+
+  uint32_t remote_settings[SPDYLAY_SETTINGS_MAX];
+  uint32_t local_settings[SPDYLAY_SETTINGS_MAX];
+
+  /* Connection-level flow control (SPDY/3.1), as for streams. */
+  int32_t send_window;
+  int32_t recv_window;
+  int32_t recv_unacked;
+
+  uint8_t opt_flags;
+  size_t max_recv_ctrl_frame_buf;
+
+  spdylay_client_cert_vector cli_certvec;
+};
+
+/* The stream or NULL; streams in state CLOSING are returned too. */
+spdylay_stream *spdylay_session_get_stream(spdylay_session *session,
+                                           int32_t stream_id);
+
+/* Nonzero if |stream_id| has the parity of the streams this side opens. */
+int spdylay_session_is_my_stream_id(spdylay_session *session,
+                                    int32_t stream_id);
+
+/* Queues |item| (its pri already set for DATA and SYN_STREAM), giving it the
+   next sequence number; the queue owns it on success.  Returns 0 or
+   SPDYLAY_ERR_NOMEM. */
+int spdylay_session_add_item(spdylay_session *session,
+                             spdylay_outbound_item *item);
+
+/* Queue a control frame built from the arguments.  RST_STREAM also puts
+   the stream, if open, in state CLOSING.  Return 0 or SPDYLAY_ERR_NOMEM. */
+int spdylay_session_add_rst_stream(spdylay_session *session,
+                                   int32_t stream_id, uint32_t status_code);
+int spdylay_session_add_ping(spdylay_session *session, uint32_t unique_id);
+int spdylay_session_add_goaway(spdylay_session *session,
+                               uint32_t status_code);
+int spdylay_session_add_window_update(spdylay_session *session,
+                                      int32_t stream_id,
+                                      int32_t delta_window_size);
+
+/* Applies settings we announce: local MAX_CONCURRENT_STREAMS limits the
+   peer's streams, local INITIAL_WINDOW_SIZE resizes our receive windows.
+   |iv| must already be validated. */
+void spdylay_session_update_local_settings(spdylay_session *session,
+                                           uint8_t flags,
+                                           const spdylay_settings_entry *iv,
+                                           size_t niv);
+
+/* Records that a WINDOW_UPDATE of |delta| was queued for |stream| (NULL for
+   the connection window): the peer may send that much more. */
+void spdylay_session_window_update_queued(spdylay_session *session,
+                                          spdylay_stream *stream,
+                                          int32_t delta);
+
+#endif /* SPDYLAY_SESSION_H */
