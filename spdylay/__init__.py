@@ -1,0 +1,33 @@
+"""spdylay: SPDY/2, SPDY/3 and SPDY/3.1 for Python, over libspdylay.
+
+``Session`` runs one connection, ``DataProvider`` supplies request and
+response bodies, frames reach callbacks as ``CtrlFrame`` subclasses.  The
+library does no I/O itself: it calls ``send_cb`` and ``recv_cb``, or is fed
+bytes with ``Session.recv(data)``.
+"""
+
+from . import _constants
+from ._constants import *  # noqa: F401,F403
+from ._data import DataProvider
+from ._errors import (CallbackFailureError, EOFError, Error,
+                      InvalidArgumentError, InvalidStateError,
+                      StreamClosedError, TemporalCallbackFailureError,
+                      UnsupportedVersionError, ZlibError)
+from ._frames import (CredentialFrame, CtrlFrame, GoawayFrame, HeadersFrame,
+                      PingFrame, RstStreamFrame, SettingsFrame,
+                      SynReplyFrame, SynStreamFrame, WindowUpdateFrame)
+from ._npn import get_npn_protocols, npn_get_version
+from ._session import Session
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Session", "DataProvider",
+    "CtrlFrame", "SynStreamFrame", "SynReplyFrame", "HeadersFrame",
+    "RstStreamFrame", "SettingsFrame", "PingFrame", "GoawayFrame",
+    "WindowUpdateFrame", "CredentialFrame",
+    "Error", "CallbackFailureError", "TemporalCallbackFailureError",
+    "InvalidArgumentError", "InvalidStateError", "ZlibError",
+    "UnsupportedVersionError", "StreamClosedError", "EOFError",
+    "get_npn_protocols", "npn_get_version",
+] + [name for name in vars(_constants) if name.isupper()]

@@ -1,0 +1,72 @@
+"""The exceptions of spdylay, and the one place where libspdylay's error codes
+become them."""
+
+import builtins
+
+from ._spdylay import ffi, lib
+
+
+class Error(Exception):
+    """Base class of every spdylay error.  ``error_code`` is the libspdylay
+    ``ERR_*`` code behind it, or ``None`` when the error was found in Python."""
+
+    def __init__(self, message, error_code=None):
+        super().__init__(message)
+        self.error_code = error_code
+
+
+class InvalidArgumentError(Error, ValueError):
+    """An argument is out of range or malformed (also a ``ValueError``)."""
+
+
+class ZlibError(Error):
+    """zlib could not be initialised or failed."""
+
+
+class UnsupportedVersionError(Error):
+    """The SPDY version is not one this library speaks."""
+
+
+class StreamClosedError(Error):
+    """The stream is closed or does not exist."""
+
+
+class CallbackFailureError(Error):
+    """A callback failed; the session is unusable afterwards.  Callbacks raise
+    it to signal a fatal error."""
+
+
+class TemporalCallbackFailureError(Error):
+    """Raised by a ``DataProvider`` read callback to reset only its stream
+    (RST_STREAM with INTERNAL_ERROR)."""
+
+
+class InvalidStateError(Error, RuntimeError):
+    """The call is not allowed now: the session is closed, or ``send()`` /
+    ``recv()`` / ``close()`` was called from inside one of its callbacks
+    (also a ``RuntimeError``)."""
+
+
+class EOFError(Error, builtins.EOFError):
+    """The peer closed the connection (also the built-in ``EOFError``)."""
+
+
+_CLASSES = {
+    lib.SPDYLAY_ERR_INVALID_ARGUMENT: InvalidArgumentError,
+    lib.SPDYLAY_ERR_ZLIB: ZlibError,
+    lib.SPDYLAY_ERR_UNSUPPORTED_VERSION: UnsupportedVersionError,
+    lib.SPDYLAY_ERR_STREAM_CLOSED: StreamClosedError,
+    lib.SPDYLAY_ERR_CALLBACK_FAILURE: CallbackFailureError,
+    lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE: TemporalCallbackFailureError,
+    lib.SPDYLAY_ERR_INVALID_STATE: InvalidStateError,
+    lib.SPDYLAY_ERR_EOF: EOFError,
+}
+
+
+def error_for(error_code):
+    """The exception for a negative libspdylay return value."""
+    message = ffi.string(lib.spdylay_strerror(error_code)).decode(
+        "ascii", "replace")
+    if error_code == lib.SPDYLAY_ERR_NOMEM:
+        return MemoryError(message)
+    return _CLASSES.get(error_code, Error)(message, error_code)
