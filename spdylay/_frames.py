@@ -1,0 +1,205 @@
+"""Control frames as handed to callbacks: plain Python objects copied out of
+libspdylay's frame once per callback, so they stay valid after it returns."""
+
+from ._nv import nv_from_c
+from ._spdylay import ffi, lib
+
+
+class CtrlFrame:
+    """Fields every control frame has.  ``version`` is the version on the
+    wire (SPDY/3.1 sends 3), ``frame_type`` one of the frame type constants,
+    ``length`` the payload length."""
+
+    __slots__ = ("version", "frame_type", "flags", "length")
+
+    def __init__(self, version, frame_type, flags, length):
+        self.version = version
+        self.frame_type = frame_type
+        self.flags = flags
+        self.length = length
+
+    def __repr__(self):
+        fields = ", ".join("%s=%r" % (name, getattr(self, name))
+                           for cls in reversed(type(self).__mro__)
+                           for name in getattr(cls, "__slots__", ()))
+        return "%s(%s)" % (type(self).__name__, fields)
+
+
+class SynStreamFrame(CtrlFrame):
+    __slots__ = ("stream_id", "assoc_stream_id", "pri", "slot", "nv")
+
+    def __init__(self, version, frame_type, flags, length, stream_id,
+                 assoc_stream_id, pri, slot, nv):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.stream_id = stream_id
+        self.assoc_stream_id = assoc_stream_id
+        self.pri = pri
+        self.slot = slot
+        self.nv = nv
+
+
+class SynReplyFrame(CtrlFrame):
+    __slots__ = ("stream_id", "nv")
+
+    def __init__(self, version, frame_type, flags, length, stream_id, nv):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.stream_id = stream_id
+        self.nv = nv
+
+
+class HeadersFrame(SynReplyFrame):
+    __slots__ = ()
+
+
+class RstStreamFrame(CtrlFrame):
+    __slots__ = ("stream_id", "status_code")
+
+    def __init__(self, version, frame_type, flags, length, stream_id,
+                 status_code):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.stream_id = stream_id
+        self.status_code = status_code
+
+
+class SettingsFrame(CtrlFrame):
+    """``iv`` is a list of ``(settings_id, flags, value)`` tuples."""
+
+    __slots__ = ("iv",)
+
+    def __init__(self, version, frame_type, flags, length, iv):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.iv = iv
+
+
+class PingFrame(CtrlFrame):
+    __slots__ = ("unique_id",)
+
+    def __init__(self, version, frame_type, flags, length, unique_id):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.unique_id = unique_id
+
+
+class GoawayFrame(CtrlFrame):
+    __slots__ = ("last_good_stream_id", "status_code")
+
+    def __init__(self, version, frame_type, flags, length,
+                 last_good_stream_id, status_code):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.last_good_stream_id = last_good_stream_id
+        self.status_code = status_code
+
+
+class WindowUpdateFrame(CtrlFrame):
+    __slots__ = ("stream_id", "delta_window_size")
+
+    def __init__(self, version, frame_type, flags, length, stream_id,
+                 delta_window_size):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.stream_id = stream_id
+        self.delta_window_size = delta_window_size
+
+
+class CredentialFrame(CtrlFrame):
+    """``proof`` is bytes, ``certs`` a list of bytes."""
+
+    __slots__ = ("slot", "proof", "certs")
+
+    def __init__(self, version, frame_type, flags, length, slot, proof,
+                 certs):
+        CtrlFrame.__init__(self, version, frame_type, flags, length)
+        self.slot = slot
+        self.proof = proof
+        self.certs = certs
+
+
+def _syn_stream(frame):
+    f = frame.syn_stream
+    hd = f.hd
+    return SynStreamFrame(hd.version, hd.type, hd.flags, hd.length,
+                          f.stream_id, f.assoc_stream_id, f.pri, f.slot,
+                          nv_from_c(f.nv))
+
+
+def _syn_reply(frame):
+    f = frame.syn_reply
+    hd = f.hd
+    return SynReplyFrame(hd.version, hd.type, hd.flags, hd.length,
+                         f.stream_id, nv_from_c(f.nv))
+
+
+def _headers(frame):
+    f = frame.headers
+    hd = f.hd
+    return HeadersFrame(hd.version, hd.type, hd.flags, hd.length, f.stream_id,
+                        nv_from_c(f.nv))
+
+
+def _rst_stream(frame):
+    f = frame.rst_stream
+    hd = f.hd
+    return RstStreamFrame(hd.version, hd.type, hd.flags, hd.length,
+                          f.stream_id, f.status_code)
+
+
+def _settings(frame):
+    f = frame.settings
+    hd = f.hd
+    iv = [(entry.settings_id, entry.flags, entry.value)
+          for entry in ffi.unpack(f.iv, f.niv)]
+    return SettingsFrame(hd.version, hd.type, hd.flags, hd.length, iv)
+
+
+def _ping(frame):
+    f = frame.ping
+    hd = f.hd
+    return PingFrame(hd.version, hd.type, hd.flags, hd.length, f.unique_id)
+
+
+def _goaway(frame):
+    f = frame.goaway
+    hd = f.hd
+    return GoawayFrame(hd.version, hd.type, hd.flags, hd.length,
+                       f.last_good_stream_id, f.status_code)
+
+
+def _window_update(frame):
+    f = frame.window_update
+    hd = f.hd
+    return WindowUpdateFrame(hd.version, hd.type, hd.flags, hd.length,
+                             f.stream_id, f.delta_window_size)
+
+
+def _chunk(chunk):
+    return ffi.buffer(chunk.data, chunk.length)[:]
+
+
+def _credential(frame):
+    f = frame.credential
+    hd = f.hd
+    certs = [_chunk(cert) for cert in ffi.unpack(f.certs, f.ncerts)]
+    return CredentialFrame(hd.version, hd.type, hd.flags, hd.length, f.slot,
+                           _chunk(f.proof), certs)
+
+
+def _ctrl(frame):
+    hd = frame.ping.hd
+    return CtrlFrame(hd.version, hd.type, hd.flags, hd.length)
+
+
+_BUILDERS = {
+    lib.SPDYLAY_SYN_STREAM: _syn_stream,
+    lib.SPDYLAY_SYN_REPLY: _syn_reply,
+    lib.SPDYLAY_HEADERS: _headers,
+    lib.SPDYLAY_RST_STREAM: _rst_stream,
+    lib.SPDYLAY_SETTINGS: _settings,
+    lib.SPDYLAY_PING: _ping,
+    lib.SPDYLAY_GOAWAY: _goaway,
+    lib.SPDYLAY_WINDOW_UPDATE: _window_update,
+    lib.SPDYLAY_CREDENTIAL: _credential,
+}
+
+
+def frame_from_c(frame_type, frame):
+    """The Python frame for libspdylay's ``spdylay_frame *`` of this type;
+    types without fields of their own (NOOP) get a plain CtrlFrame."""
+    return _BUILDERS.get(frame_type, _ctrl)(frame)
