@@ -1,0 +1,542 @@
+"""Session: one SPDY connection's state, over a libspdylay session."""
+
+import builtins
+import itertools
+import threading
+import weakref
+from collections.abc import Mapping
+
+from . import _args
+from . import _callbacks  # noqa: F401  (defines the extern "Python" functions)
+from ._constants import (CLIENT, OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+                         OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
+                         PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
+from ._data import DataProvider
+from ._errors import (CallbackFailureError, EOFError, InvalidArgumentError,
+                      InvalidStateError, UnsupportedVersionError, error_for)
+from ._nv import nv_to_c
+from ._spdylay import ffi, lib
+
+# What recv() asks recv_cb for at a time.
+RECV_LENGTH = 65536
+
+# A libspdylay session holds two zlib streams; telling the GC about that
+# memory makes PyPy collect dropped sessions early enough.
+_SESSION_MEMORY = 400000
+
+_BOOL_OPTIONS = (OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2)
+
+# (constructor argument, shim bit) for every callback forwarded only when
+# the application passes it.
+_FORWARDED = (
+    ("on_ctrl_recv_cb", lib.PYSPDYLAY_ON_CTRL_RECV),
+    ("on_invalid_ctrl_recv_cb", lib.PYSPDYLAY_ON_INVALID_CTRL_RECV),
+    ("on_data_chunk_recv_cb", lib.PYSPDYLAY_ON_DATA_CHUNK_RECV),
+    ("on_data_recv_cb", lib.PYSPDYLAY_ON_DATA_RECV),
+    ("before_ctrl_send_cb", lib.PYSPDYLAY_BEFORE_CTRL_SEND),
+    ("on_ctrl_send_cb", lib.PYSPDYLAY_ON_CTRL_SEND),
+    ("on_ctrl_not_send_cb", lib.PYSPDYLAY_ON_CTRL_NOT_SEND),
+    ("on_data_send_cb", lib.PYSPDYLAY_ON_DATA_SEND),
+    ("on_request_recv_cb", lib.PYSPDYLAY_ON_REQUEST_RECV),
+    ("on_ctrl_recv_parse_error_cb", lib.PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR),
+    ("on_unknown_ctrl_recv_cb", lib.PYSPDYLAY_ON_UNKNOWN_CTRL_RECV),
+)
+
+_NULL = ffi.NULL
+_cast = ffi.cast
+_unpack = ffi.unpack
+_from_buffer = ffi.from_buffer
+
+
+def _check(rv):
+    if rv < 0:
+        raise error_for(rv)
+
+
+class _StreamRecord:
+    """What the Session keeps for one stream until it closes."""
+
+    __slots__ = ("user_data", "provider_keys")
+
+    def __init__(self, user_data, provider_keys):
+        self.user_data = user_data
+        self.provider_keys = provider_keys
+
+
+class Session:
+    """A SPDY session (see the documentation for every argument).
+
+    Objects the session must call back into (DataProviders, stream_user_data)
+    are held by the Session until their stream closes.  ``close()`` (or
+    leaving a ``with`` block) frees the session at once; after that every
+    method raises InvalidStateError.  A Session may be shared between threads:
+    calls are serialized.
+    """
+
+    CLIENT = CLIENT
+    SERVER = SERVER
+    PROTO_SPDY2 = PROTO_SPDY2
+    PROTO_SPDY3 = PROTO_SPDY3
+    PROTO_SPDY3_1 = PROTO_SPDY3_1
+
+    __slots__ = (
+        "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
+        "_in_io", "_exception", "_kept", "_keys", "_send_cb", "_recv_cb",
+        "_on_stream_close_cb",
+    ) + tuple("_" + name for name, _ in _FORWARDED)
+
+    def __init__(self, side, version, config=None, send_cb=None, recv_cb=None,
+                 on_ctrl_recv_cb=None, on_invalid_ctrl_recv_cb=None,
+                 on_data_chunk_recv_cb=None, on_data_recv_cb=None,
+                 before_ctrl_send_cb=None, on_ctrl_send_cb=None,
+                 on_ctrl_not_send_cb=None, on_data_send_cb=None,
+                 on_stream_close_cb=None, on_request_recv_cb=None,
+                 on_ctrl_recv_parse_error_cb=None, on_unknown_ctrl_recv_cb=None,
+                 user_data=None):
+        self._ctx = self._ptr = None
+        if side != CLIENT and side != SERVER:
+            raise InvalidArgumentError(
+                "side must be CLIENT or SERVER, not %r" % (side,))
+        if not isinstance(version, int):
+            raise TypeError("version must be an int, not %s"
+                            % type(version).__name__)
+        if not _args.INT32_MIN <= version <= _args.INT32_MAX:
+            raise UnsupportedVersionError(
+                "unsupported SPDY version %d" % version)
+        local = locals()
+        forward = 0
+        for name, bit in _FORWARDED:
+            callback = local[name]
+            setattr(self, "_" + name, callback)
+            if callback is not None:
+                forward |= bit
+        self._send_cb = send_cb
+        self._recv_cb = recv_cb
+        self._on_stream_close_cb = on_stream_close_cb
+        self._user_data = user_data
+        self._lock = threading.RLock()
+        self._in_io = False
+        self._exception = None
+        self._kept = {}
+        self._keys = itertools.count(1)
+        self._handle = ffi.new_handle(weakref.ref(self))
+        error = ffi.new("int *")
+        ctx = lib.pyspdylay_new(side, version, forward, self._handle, error)
+        if ctx == _NULL:
+            raise error_for(error[0])
+        self._ctx = ffi.gc(ctx, lib.pyspdylay_del, size=_SESSION_MEMORY)
+        self._ptr = ctx.session
+        if config is not None:
+            try:
+                self._configure(config)
+            except BaseException:
+                self.close()
+                raise
+
+    def _configure(self, config):
+        if not isinstance(config, Mapping):
+            raise TypeError("config must be a mapping of OPT_* to values")
+        for option, value in config.items():
+            if option in _BOOL_OPTIONS:
+                if not isinstance(value, int):
+                    raise InvalidArgumentError(
+                        "option %r takes a bool, not %r" % (option, value))
+                ctype, value = "int", int(bool(value))
+            elif option == OPT_MAX_RECV_CTRL_FRAME_BUFFER:
+                if (not isinstance(value, int) or isinstance(value, bool)
+                        or not 0 <= value <= _args.UINT32_MAX):
+                    raise InvalidArgumentError(
+                        "OPT_MAX_RECV_CTRL_FRAME_BUFFER takes a byte count, "
+                        "not %r" % (value,))
+                ctype = "uint32_t"
+            else:
+                raise InvalidArgumentError("unknown option %r" % (option,))
+            _check(lib.spdylay_session_set_option(
+                self._ptr, option, ffi.new(ctype + " *", value),
+                ffi.sizeof(ctype)))
+
+    @property
+    def user_data(self):
+        """The ``user_data`` given to the constructor (read-only)."""
+        return self._user_data
+
+    # Lifetime.
+
+    def close(self):
+        """Frees the session now.  Idempotent; not allowed from callbacks."""
+        with self._lock:
+            if self._in_io:
+                raise InvalidStateError(
+                    "close() cannot be called from the session's callbacks")
+            ctx = self._ctx
+            if ctx is None:
+                return
+            self._ctx = self._ptr = None
+            ffi.release(ctx)
+            self._kept.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _live(self):
+        ptr = self._ptr
+        if ptr is None:
+            raise InvalidStateError("the session is closed")
+        return ptr
+
+    # I/O.
+
+    def _begin_io(self, name):
+        ptr = self._live()
+        if self._in_io:
+            raise InvalidStateError(
+                "%s() cannot be called from the session's callbacks" % name)
+        self._in_io = True
+        return ptr
+
+    def _store_exception(self, exc):
+        if self._exception is None:
+            self._exception = exc
+
+    def _raise_pending(self, rv):
+        """After a C call that ran callbacks: raise what the first failing
+        callback raised, else the C error, if any."""
+        exc = self._exception
+        if exc is not None:
+            self._exception = None
+            try:
+                raise exc
+            finally:
+                exc = None
+        if rv < 0:
+            raise error_for(rv)
+
+    def send(self):
+        """Sends queued frames through ``send_cb`` until the queue is empty
+        or ``send_cb`` would block.  Frames are coalesced: ``send_cb``
+        normally gets everything in one call.  Bytes it does not take stay
+        queued (``want_write()`` stays true) for the next ``send()``."""
+        with self._lock:
+            ptr = self._begin_io("send")
+            try:
+                send_cb = self._send_cb
+                if send_cb is None:
+                    raise InvalidStateError("send() needs a send_cb")
+                ctx = self._ctx
+                while True:
+                    self._raise_pending(lib.spdylay_session_send(ptr))
+                    length = ctx.out_len
+                    if not length:
+                        return
+                    more = ctx.out_full
+                    sent = send_cb(self, _unpack(ctx.out, length))
+                    if not sent:
+                        return
+                    if not isinstance(sent, int) or not 0 < sent <= length:
+                        raise CallbackFailureError(
+                            "send_cb must return the number of bytes sent "
+                            "(0 to %d) or None, not %r" % (length, sent))
+                    lib.pyspdylay_out_consume(ctx, sent)
+                    if sent < length or not more:
+                        return
+            finally:
+                self._in_io = False
+
+    def recv(self, data=None):
+        """Processes ``data`` (any bytes-like object), or, when it is None,
+        what ``recv_cb`` returns until it returns nothing.  Raises
+        spdylay.EOFError when ``recv_cb`` reports end of file."""
+        with self._lock:
+            ptr = self._begin_io("recv")
+            try:
+                if data is not None:
+                    self._feed(ptr, data)
+                    return
+                recv_cb = self._recv_cb
+                if recv_cb is None:
+                    raise InvalidStateError("recv() without data needs a recv_cb")
+                while True:
+                    try:
+                        data = recv_cb(self, RECV_LENGTH)
+                    except builtins.EOFError as exc:
+                        if isinstance(exc, EOFError):
+                            raise
+                        raise EOFError(str(exc) or "end of file") from exc
+                    if not data:
+                        return
+                    self._feed(ptr, data)
+            finally:
+                self._in_io = False
+
+    def _feed(self, ptr, data):
+        with _from_buffer("uint8_t[]", data) as buf:
+            rv = lib.spdylay_session_mem_recv(ptr, buf, len(buf))
+        self._raise_pending(rv)
+
+    def resume_data(self, stream_id):
+        """Puts the stream's deferred DATA back in the queue; raises
+        InvalidArgumentError if there is no such stream or deferred DATA."""
+        with self._lock:
+            _check(lib.spdylay_session_resume_data(
+                self._live(), _args.stream_id(stream_id)))
+
+    def want_read(self):
+        with self._lock:
+            return lib.spdylay_session_want_read(self._live()) != 0
+
+    def want_write(self):
+        with self._lock:
+            return (lib.spdylay_session_want_write(self._live()) != 0
+                    or self._ctx.out_len != 0)
+
+    # Queries.
+
+    def get_stream_user_data(self, stream_id):
+        with self._lock:
+            key = lib.pyspdylay_stream_key(self._live(),
+                                           _args.stream_id(stream_id))
+            return self._kept[key].user_data if key else None
+
+    def set_stream_user_data(self, stream_id, stream_user_data):
+        """Replaces the stream's user data; InvalidArgumentError if the
+        stream does not exist."""
+        with self._lock:
+            ptr = self._live()
+            stream_id = _args.stream_id(stream_id)
+            key = lib.pyspdylay_stream_key(ptr, stream_id)
+            if key:
+                self._kept[key].user_data = stream_user_data
+                return
+            key = next(self._keys)
+            _check(lib.spdylay_session_set_stream_user_data(
+                ptr, stream_id, _cast("void *", key)))
+            self._kept[key] = _StreamRecord(stream_user_data, [])
+
+    def get_outbound_queue_size(self):
+        with self._lock:
+            return lib.spdylay_session_get_outbound_queue_size(self._live())
+
+    def get_pri_lowest(self):
+        with self._lock:
+            return lib.spdylay_session_get_pri_lowest(self._live())
+
+    def get_stream_recv_data_length(self, stream_id):
+        """DATA bytes received on the stream and not yet acknowledged by
+        WINDOW_UPDATE, or -1 if the stream does not exist."""
+        with self._lock:
+            return lib.spdylay_session_get_stream_recv_data_length(
+                self._live(), _args.stream_id(stream_id))
+
+    def get_recv_data_length(self):
+        """The same for the whole connection (SPDY/3.1), or -1."""
+        with self._lock:
+            return lib.spdylay_session_get_recv_data_length(self._live())
+
+    def consume(self, stream_id, size):
+        """With OPT_NO_AUTO_WINDOW_UPDATE2: reports ``size`` bytes of the
+        stream's DATA as processed, reopening its flow-control windows."""
+        with self._lock:
+            _check(lib.spdylay_session_consume(
+                self._live(), _args.stream_id(stream_id),
+                _args.int_in(size, 0, _args.SIZE_MAX, "size")))
+
+    # Streams' kept objects.
+
+    def _provider(self, data_prd):
+        """A C data provider for ``data_prd`` and the key it reads under."""
+        if not isinstance(data_prd, DataProvider):
+            raise TypeError("data_prd must be a DataProvider, not %s"
+                            % type(data_prd).__name__)
+        key = next(self._keys)
+        provider = ffi.new("spdylay_data_provider *")
+        lib.pyspdylay_data_provider_init(provider, key)
+        return provider, key
+
+    def _keep_provider(self, ptr, stream_id, data_prd, key):
+        """Keeps a submitted provider until its stream closes.  libspdylay
+        drops DATA for a stream that does not exist without reading it, so
+        then there is nothing to keep."""
+        kept = self._kept
+        stream_key = lib.pyspdylay_stream_key(ptr, stream_id)
+        if stream_key:
+            kept[stream_key].provider_keys.append(key)
+        else:
+            stream_key = next(self._keys)
+            if lib.spdylay_session_set_stream_user_data(
+                    ptr, stream_id, _cast("void *", stream_key)) != 0:
+                return
+            kept[stream_key] = _StreamRecord(None, [key])
+        kept[key] = data_prd
+
+    def _release_stream(self, key):
+        kept = self._kept
+        for provider_key in kept.pop(key).provider_keys:
+            del kept[provider_key]
+
+    # Submitting frames.
+
+    def submit_request(self, pri, nv, data_prd=None, stream_user_data=None):
+        """Queues a SYN_STREAM carrying the request ``nv``, followed by DATA
+        from ``data_prd`` (FIN on the SYN_STREAM when it is None)."""
+        with self._lock:
+            ptr = self._live()
+            pri = _args.priority(pri)
+            c_nv, blob = nv_to_c(nv)
+            provider_keys = []
+            if data_prd is None:
+                provider = _NULL
+            else:
+                provider, provider_key = self._provider(data_prd)
+                provider_keys.append(provider_key)
+            if data_prd is None and stream_user_data is None:
+                key = 0
+            else:
+                key = next(self._keys)
+            _check(lib.spdylay_submit_request(
+                ptr, pri, c_nv, provider, _cast("void *", key)))
+            if key:
+                self._kept[key] = _StreamRecord(stream_user_data,
+                                                provider_keys)
+                if data_prd is not None:
+                    self._kept[provider_key] = data_prd
+
+    def submit_response(self, stream_id, nv, data_prd=None):
+        """Queues a SYN_REPLY carrying ``nv`` on the stream, followed by DATA
+        from ``data_prd`` (FIN on the SYN_REPLY when it is None)."""
+        with self._lock:
+            ptr = self._live()
+            stream_id = _args.stream_id(stream_id)
+            c_nv, blob = nv_to_c(nv)
+            if data_prd is None:
+                _check(lib.spdylay_submit_response(
+                    ptr, stream_id, c_nv, _NULL))
+                return
+            provider, key = self._provider(data_prd)
+            _check(lib.spdylay_submit_response(
+                ptr, stream_id, c_nv, provider))
+            self._keep_provider(ptr, stream_id, data_prd, key)
+
+    def submit_syn_stream(self, *args, **kwargs):
+        """Queues a SYN_STREAM.  Takes the documented form
+        ``(flags, assoc_stream_id, pri, nv, stream_user_data=None)`` and
+        python-spdylay's released form ``(flags, pri, nv, assoc_stream_id=0,
+        stream_user_data=None)``, told apart by whether the third positional
+        argument is a list or tuple (nv) or not (pri)."""
+        released = (len(args) >= 3 and isinstance(args[2], (list, tuple))) or (
+            len(args) == 2 and "pri" not in kwargs)
+        flags, assoc_stream_id, pri, nv, stream_user_data = (
+            _released_syn_stream_args if released else _syn_stream_args)(
+                *args, **kwargs)
+        with self._lock:
+            ptr = self._live()
+            flags = _args.flags(flags)
+            assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX,
+                                           "assoc_stream_id")
+            pri = _args.priority(pri)
+            c_nv, blob = nv_to_c(nv)
+            key = 0 if stream_user_data is None else next(self._keys)
+            _check(lib.spdylay_submit_syn_stream(
+                ptr, flags, assoc_stream_id, pri, c_nv, _cast("void *", key)))
+            if key:
+                self._kept[key] = _StreamRecord(stream_user_data, [])
+
+    def submit_syn_reply(self, flags, stream_id, nv):
+        with self._lock:
+            ptr = self._live()
+            flags = _args.flags(flags)
+            stream_id = _args.stream_id(stream_id)
+            c_nv, blob = nv_to_c(nv)
+            _check(lib.spdylay_submit_syn_reply(ptr, flags, stream_id,
+                                                     c_nv))
+
+    def submit_headers(self, flags, stream_id, nv):
+        with self._lock:
+            ptr = self._live()
+            flags = _args.flags(flags)
+            stream_id = _args.stream_id(stream_id)
+            c_nv, blob = nv_to_c(nv)
+            _check(lib.spdylay_submit_headers(ptr, flags, stream_id,
+                                                   c_nv))
+
+    def submit_data(self, stream_id, flags, data_prd):
+        """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in
+        ``flags`` puts FIN on the last one."""
+        with self._lock:
+            ptr = self._live()
+            stream_id = _args.stream_id(stream_id)
+            flags = _args.flags(flags)
+            provider, key = self._provider(data_prd)
+            _check(lib.spdylay_submit_data(ptr, stream_id, flags,
+                                                provider))
+            self._keep_provider(ptr, stream_id, data_prd, key)
+
+    def submit_rst_stream(self, stream_id, status_code):
+        with self._lock:
+            _check(lib.spdylay_submit_rst_stream(
+                self._live(), _args.stream_id(stream_id),
+                _args.status_code(status_code)))
+
+    def submit_ping(self):
+        with self._lock:
+            _check(lib.spdylay_submit_ping(self._live()))
+
+    def submit_goaway(self, status_code):
+        with self._lock:
+            _check(lib.spdylay_submit_goaway(
+                self._live(), _args.status_code(status_code)))
+
+    def fail_session(self, status_code):
+        """Queues GOAWAY and stops reading: close the connection once it is
+        sent."""
+        with self._lock:
+            _check(lib.spdylay_session_fail_session(
+                self._live(), _args.status_code(status_code)))
+
+    def submit_settings(self, flags, iv):
+        """Stores and queues SETTINGS; ``iv`` is a sequence of
+        ``(settings_id, flags, value)``."""
+        with self._lock:
+            ptr = self._live()
+            flags = _args.flags(flags)
+            try:
+                entries = [tuple(entry) for entry in iv]
+            except TypeError as exc:
+                raise InvalidArgumentError(
+                    "iv must be a sequence of (settings_id, flags, value)"
+                ) from exc
+            array = ffi.new("spdylay_settings_entry[]", len(entries))
+            for c_entry, entry in zip(array, entries):
+                if len(entry) != 3:
+                    raise InvalidArgumentError(
+                        "iv entries are (settings_id, flags, value), not %r"
+                        % (entry,))
+                settings_id, id_flags, value = entry
+                c_entry.settings_id = _args.int_in(
+                    settings_id, _args.INT32_MIN, _args.INT32_MAX,
+                    "settings_id")
+                c_entry.flags = _args.flags(id_flags)
+                c_entry.value = _args.int_in(value, 0, _args.UINT32_MAX,
+                                             "value")
+            _check(lib.spdylay_submit_settings(ptr, flags, array,
+                                                    len(entries)))
+
+    def submit_window_update(self, stream_id, delta_window_size):
+        """Queues WINDOW_UPDATE; ``delta_window_size`` must be in
+        [1, 2**31-1] and the stream open (else StreamClosedError)."""
+        with self._lock:
+            _check(lib.spdylay_submit_window_update(
+                self._live(), _args.stream_id(stream_id),
+                _args.int_in(delta_window_size, 1, _args.INT32_MAX,
+                             "delta_window_size")))
+
+
+def _syn_stream_args(flags, assoc_stream_id, pri, nv, stream_user_data=None):
+    return flags, assoc_stream_id, pri, nv, stream_user_data
+
+
+def _released_syn_stream_args(flags, pri, nv, assoc_stream_id=0,
+                              stream_user_data=None):
+    return flags, assoc_stream_id, pri, nv, stream_user_data
