@@ -21,6 +21,11 @@ _ERR_TEMPORAL_CALLBACK_FAILURE = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
 _ERR_CALLBACK_FAILURE = lib.SPDYLAY_ERR_CALLBACK_FAILURE
 
 
+def _bytes(pointer, length):
+    """C bytes as Python bytes; libspdylay may pass NULL for zero bytes."""
+    return _unpack(pointer, length) if length else b""
+
+
 @ffi.def_extern()
 def pyspdylay_on_ctrl_recv(handle, frame_type, frame):
     session = _from_handle(handle)()
@@ -44,8 +49,8 @@ def pyspdylay_on_invalid_ctrl_recv(handle, frame_type, frame, status_code):
 def pyspdylay_on_data_chunk_recv(handle, flags, stream_id, data, length):
     session = _from_handle(handle)()
     try:
-        session._on_data_chunk_recv_cb(session, flags, stream_id,
-                                       _unpack(data, length))
+        session._on_data_chunk_recv_cb(
+            session, flags, stream_id, _unpack(data, length) if length else b"")
     except BaseException as exc:
         session._store_exception(exc)
 
@@ -124,8 +129,8 @@ def pyspdylay_on_ctrl_recv_parse_error(handle, frame_type, head, headlen,
     session = _from_handle(handle)()
     try:
         session._on_ctrl_recv_parse_error_cb(
-            session, frame_type, _unpack(head, headlen),
-            _unpack(payload, payloadlen), error_code)
+            session, frame_type, _bytes(head, headlen),
+            _bytes(payload, payloadlen), error_code)
     except BaseException as exc:
         session._store_exception(exc)
 
@@ -135,8 +140,8 @@ def pyspdylay_on_unknown_ctrl_recv(handle, head, headlen, payload,
                                    payloadlen):
     session = _from_handle(handle)()
     try:
-        session._on_unknown_ctrl_recv_cb(session, _unpack(head, headlen),
-                                         _unpack(payload, payloadlen))
+        session._on_unknown_ctrl_recv_cb(session, _bytes(head, headlen),
+                                         _bytes(payload, payloadlen))
     except BaseException as exc:
         session._store_exception(exc)
 

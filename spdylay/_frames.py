@@ -112,6 +112,11 @@ class CredentialFrame(CtrlFrame):
         self.certs = certs
 
 
+def _entries(array, count):
+    """The items of a C array; libspdylay may pass NULL for none."""
+    return ffi.unpack(array, count) if count else ()
+
+
 def _syn_stream(frame):
     f = frame.syn_stream
     hd = f.hd
@@ -145,7 +150,7 @@ def _settings(frame):
     f = frame.settings
     hd = f.hd
     iv = [(entry.settings_id, entry.flags, entry.value)
-          for entry in ffi.unpack(f.iv, f.niv)]
+          for entry in _entries(f.iv, f.niv)]
     return SettingsFrame(hd.version, hd.type, hd.flags, hd.length, iv)
 
 
@@ -176,7 +181,7 @@ def _chunk(chunk):
 def _credential(frame):
     f = frame.credential
     hd = f.hd
-    certs = [_chunk(cert) for cert in ffi.unpack(f.certs, f.ncerts)]
+    certs = [_chunk(cert) for cert in _entries(f.certs, f.ncerts)]
     return CredentialFrame(hd.version, hd.type, hd.flags, hd.length, f.slot,
                            _chunk(f.proof), certs)
 

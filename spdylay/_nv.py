@@ -22,41 +22,74 @@ def _encode(text, what):
                                % (what, type(text).__name__))
 
 
+def _flatten(nv):
+    """[name, value, name, value, ...] of a sequence of pairs."""
+    strings = []
+    extend = strings.extend
+    try:
+        for name, value in nv:
+            extend((name, value))
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            "nv must be a sequence of (name, value) pairs") from exc
+    return strings
+
+
+def _encode_one_by_one(strings):
+    """The NUL-joined blob of ``strings`` (names and values alternating) when
+    they are not all plain str: bytes, NUL-separated values, bad entries."""
+    parts = []
+    append = parts.append
+    for index in range(0, len(strings), 2):
+        name = _encode(strings[index], "name")
+        value = _encode(strings[index + 1], "value")
+        if not name:
+            raise InvalidArgumentError("nv name must not be empty")
+        if b"\0" in name:
+            raise InvalidArgumentError("nv name must not contain NUL")
+        if b"\0" in value:
+            for segment in value.split(b"\0"):
+                if not segment:
+                    raise InvalidArgumentError(
+                        "nv value %r has an empty NUL-separated part" % value)
+                append(name)
+                append(segment)
+        else:
+            append(name)
+            append(value)
+    count = len(parts)
+    parts.append(b"")
+    return b"\0".join(parts), count
+
+
 def nv_to_c(nv):
     """Returns ``(array, keepalive)``: a ``const char **`` for libspdylay and
     the objects that must outlive the call using it.
 
     A value holding NUL bytes becomes one entry per NUL-separated part, which
     libspdylay joins again on the wire: C strings cannot carry NUL."""
-    parts = []
-    append = parts.append
+    strings = _flatten(nv)
+    count = len(strings)
     try:
-        for name, value in nv:
-            name = _encode(name, "name")
-            value = _encode(value, "value")
-            if not name:
-                raise InvalidArgumentError("nv name must not be empty")
-            if b"\0" in name:
-                raise InvalidArgumentError("nv name must not contain NUL")
-            if b"\0" in value:
-                for segment in value.split(b"\0"):
-                    if not segment:
-                        raise InvalidArgumentError(
-                            "nv value %r has an empty NUL-separated part"
-                            % value)
-                    append(name)
-                    append(segment)
-            else:
-                append(name)
-                append(value)
-    except InvalidArgumentError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(
-            "nv must be a sequence of (name, value) pairs") from exc
-    count = len(parts)
-    parts.append(b"")
-    blob = ffi.from_buffer(b"\0".join(parts))
+        text = "\0".join(strings)
+    except TypeError:
+        text = None
+    # The common case, all str without NUL or empty names, costs one join and
+    # one encode for the whole list.
+    if (text is not None and text.count("\0") == count - 1
+            and "" not in strings[0::2]):
+        try:
+            data = (text + "\0").encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:
+            raise InvalidArgumentError(
+                "nv holds a string UTF-8 cannot encode") from exc
+    else:
+        try:
+            data, count = _encode_one_by_one(strings)
+        except UnicodeEncodeError as exc:
+            raise InvalidArgumentError(
+                "nv holds a string UTF-8 cannot encode") from exc
+    blob = ffi.from_buffer(data)
     array = ffi.new("const char *[]", count + 1)
     lib.pyspdylay_nv_split(array, blob, count)
     return array, blob
