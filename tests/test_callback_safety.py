@@ -1,0 +1,306 @@
+"""Exceptions in callbacks, reentrant calls and threads never corrupt a
+Session: exceptions propagate out of the send()/recv() that ran the callback,
+and the session carries on."""
+
+import threading
+import traceback
+
+import pytest
+
+import spdylay
+import spdywire
+from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+                      control_frames, make_pair)
+
+REQUEST_BODY = b"q" * 5000
+RESPONSE_BODY = b"r" * 9000
+
+
+class Boom(Exception):
+    """An application error of no particular spdylay type."""
+
+
+def raising_once(wrapped=None):
+    """A callback that runs ``wrapped`` (if any), then raises Boom on its
+    first call only; ``callback.raised`` holds what it raised."""
+    def callback(session, *args):
+        callback.calls += 1
+        result = wrapped(session, *args) if wrapped else None
+        if not callback.raised:
+            callback.raised.append(Boom("from callback"))
+            raise callback.raised[0]
+        return result
+
+    callback.calls = 0
+    callback.raised = []
+    return callback
+
+
+def respond(session, stream_id):
+    session.submit_response(stream_id, RESPONSE_NV,
+                            body_provider(RESPONSE_BODY))
+
+
+def pump_catching(pair):
+    """Like conftest.pump, but collects Boom from send() and recv() and goes
+    on: bytes already produced stay queued and go out on the next send()."""
+    caught = []
+    for _ in range(1000):
+        moved = False
+        for sender, receiver in ((pair.client, pair.server),
+                                 (pair.server, pair.client)):
+            try:
+                sender.session.send()
+            except Boom as exc:
+                caught.append(exc)
+                moved = True
+            data = sender.take()
+            if data:
+                moved = True
+                try:
+                    receiver.session.recv(data)
+                except Boom as exc:
+                    caught.append(exc)
+        if not moved:
+            return caught
+    raise AssertionError("sessions never settled")
+
+
+def received_body(rec, stream_id):
+    return b"".join(data for _, sid, data in rec.calls("on_data_chunk_recv_cb")
+                    if sid == stream_id)
+
+
+EXCHANGE_CALLBACKS = [
+    ("client", "before_ctrl_send_cb"), ("client", "on_ctrl_send_cb"),
+    ("client", "on_data_send_cb"), ("client", "on_ctrl_recv_cb"),
+    ("client", "on_data_chunk_recv_cb"), ("client", "on_data_recv_cb"),
+    ("client", "on_stream_close_cb"),
+    ("server", "on_ctrl_recv_cb"), ("server", "on_data_chunk_recv_cb"),
+    ("server", "on_data_recv_cb"), ("server", "on_request_recv_cb"),
+    ("server", "before_ctrl_send_cb"), ("server", "on_ctrl_send_cb"),
+    ("server", "on_data_send_cb"), ("server", "on_stream_close_cb"),
+]
+
+
+@pytest.mark.parametrize("side,name", EXCHANGE_CALLBACKS,
+                         ids=["%s-%s" % item for item in EXCHANGE_CALLBACKS])
+def test_exception_propagates_and_exchange_completes(version, side, name):
+    def record(session, *args):
+        getattr(pair, side).rec.callback(name)(session, *args)
+        if name == "on_request_recv_cb":
+            respond(session, *args)
+
+    callback = raising_once(record)
+    kwargs = {"client": {}, "server": {"on_request_recv_cb": respond}}
+    kwargs[side][name] = callback
+    pair = make_pair(version, client_kwargs=kwargs["client"],
+                     server_kwargs=kwargs["server"])
+    pair.client.session.submit_request(0, POST_NV,
+                                       body_provider(REQUEST_BODY))
+    caught = pump_catching(pair)
+
+    assert caught == callback.raised and len(caught) == 1
+    names = [frame.name for frame in traceback.extract_tb(caught[0].__traceback__)]
+    assert "callback" in names
+    assert received_body(pair.server.rec, 1) == REQUEST_BODY
+    assert received_body(pair.client.rec, 1) == RESPONSE_BODY
+    assert pair.client.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
+    assert pair.server.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
+
+
+def test_only_the_first_exception_propagates_and_every_event_is_delivered(
+        version):
+    seen = []
+
+    def on_ctrl_recv_cb(session, frame):
+        seen.append(frame.unique_id)
+        raise Boom(frame.unique_id)
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_recv_cb=on_ctrl_recv_cb)
+    with pytest.raises(Boom) as info:
+        peer.feed(peer.enc.ping(2) + peer.enc.ping(4))
+    assert info.value.args == (2,)
+    assert seen == [2, 4]
+    assert sorted(f.unique_id for f in control_frames(peer.sent(),
+                                                      spdylay.PING)) == [2, 4]
+
+
+@pytest.mark.parametrize("exc_type", [KeyboardInterrupt, SystemExit,
+                                      spdylay.CallbackFailureError])
+def test_any_exception_type_propagates(version, exc_type):
+    def on_ctrl_recv_cb(session, frame):
+        raise exc_type("stop")
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_recv_cb=on_ctrl_recv_cb)
+    with pytest.raises(exc_type):
+        peer.feed(peer.enc.ping(2))
+    assert control_frames(peer.sent(), spdylay.PING)[0].unique_id == 2
+
+
+def check_usable(peer):
+    peer.session.submit_ping()
+    assert len(control_frames(peer.sent(), spdylay.PING)) == 1
+
+
+def test_on_invalid_ctrl_recv_cb(version):
+    callback = raising_once()
+    peer = RawPeer(spdylay.CLIENT, version, on_invalid_ctrl_recv_cb=callback)
+    with pytest.raises(Boom):
+        peer.feed(peer.enc.syn_reply(1, RESPONSE_NV))
+    (rst,) = control_frames(peer.sent(), spdylay.RST_STREAM)
+    assert (rst.stream_id, rst.status_code) == (1, spdylay.INVALID_STREAM)
+    check_usable(peer)
+
+
+def test_on_ctrl_not_send_cb(version):
+    callback = raising_once()
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_not_send_cb=callback)
+    peer.session.submit_headers(spdylay.CTRL_FLAG_NONE, 1, [("a", "b")])
+    with pytest.raises(Boom):
+        peer.session.send()
+    assert callback.calls == 1
+    check_usable(peer)
+
+
+def test_on_ctrl_recv_parse_error_cb(version):
+    callback = raising_once()
+    other_version = 3 if version == spdylay.PROTO_SPDY2 else 2
+    peer = RawPeer(spdylay.CLIENT, version,
+                   on_ctrl_recv_parse_error_cb=callback)
+    with pytest.raises(Boom):
+        peer.feed(peer.enc.control(spdylay.PING, b"\0\0\0\2",
+                                   version=other_version))
+    assert callback.calls == 1
+    check_usable(peer)
+
+
+def test_on_unknown_ctrl_recv_cb(version):
+    callback = raising_once()
+    peer = RawPeer(spdylay.CLIENT, version, on_unknown_ctrl_recv_cb=callback)
+    with pytest.raises(Boom):
+        peer.feed(peer.enc.control(0x7F, b"abc"))
+    assert callback.calls == 1
+    check_usable(peer)
+
+
+def test_read_cb_exception_propagates_out_of_send(version):
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        raise Boom("read")
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    with pytest.raises(Boom) as info:
+        peer.session.send()
+    assert "read_cb" in [f.name for f in traceback.extract_tb(
+        info.value.__traceback__)]
+
+
+def test_recv_cb_exception_propagates(version):
+    def recv_cb(session, length):
+        raise Boom("recv")
+
+    session = spdylay.Session(spdylay.SERVER, version, recv_cb=recv_cb)
+    with pytest.raises(Boom):
+        session.recv()
+    assert session.want_read()
+
+
+def test_reentrant_send_and_recv_raise_a_clear_error(version):
+    errors = []
+
+    def on_ctrl_recv_cb(session, frame):
+        for call in (session.send, lambda: session.recv(b""), session.recv):
+            try:
+                call()
+            except spdylay.InvalidStateError as exc:
+                errors.append(str(exc))
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_recv_cb=on_ctrl_recv_cb,
+                   recv_cb=lambda session, length: b"")
+    peer.feed(peer.enc.ping(2))
+    assert len(errors) == 3
+    assert all("callback" in message for message in errors)
+    assert len(control_frames(peer.sent(), spdylay.PING)) == 1
+
+
+def test_uncaught_reentrant_call_propagates(version):
+    def on_ctrl_send_cb(session, frame):
+        session.send()
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_send_cb=on_ctrl_send_cb)
+    peer.session.submit_ping()
+    with pytest.raises(spdylay.InvalidStateError):
+        peer.session.send()
+    assert len(control_frames(peer.sent(), spdylay.PING)) == 1
+
+
+def test_submit_from_callbacks_works(version):
+    def on_ctrl_send_cb(session, frame):
+        if frame.frame_type == spdylay.SYN_STREAM:
+            session.submit_ping()
+            session.submit_rst_stream(frame.stream_id, spdylay.CANCEL)
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_send_cb=on_ctrl_send_cb)
+    peer.session.submit_request(0, REQUEST_NV)
+    frames = peer.sent()
+    assert [f.type for f in frames] == [spdylay.SYN_STREAM, spdylay.PING,
+                                        spdylay.RST_STREAM]
+    assert (frames[2].stream_id, frames[2].status_code) == (1, spdylay.CANCEL)
+
+
+def test_two_threads_using_one_session(version):
+    wire = []
+    session = spdylay.Session(spdylay.CLIENT, version,
+                              send_cb=lambda s, data: wire.append(data) or len(data))
+    per_thread = 500
+    failures = []
+
+    def worker():
+        try:
+            for _ in range(per_thread):
+                session.submit_ping()
+                session.send()
+                session.want_write()
+                session.get_outbound_queue_size()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    pings = control_frames(spdywire.parse_all(version, b"".join(wire)),
+                           spdylay.PING)
+    assert len({ping.unique_id for ping in pings}) == 2 * per_thread
+
+
+def test_close_from_another_thread_while_in_use(version):
+    enough = threading.Event()
+    sent = []
+
+    def send_cb(session, data):
+        sent.append(data)
+        if len(sent) >= 50:
+            enough.set()
+        return len(data)
+
+    session = spdylay.Session(spdylay.CLIENT, version, send_cb=send_cb)
+    outcome = []
+
+    def worker():
+        try:
+            while True:
+                session.submit_ping()
+                session.send()
+        except spdylay.InvalidStateError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    enough.wait()
+    session.close()
+    thread.join()
+    assert len(outcome) == 1 and "closed" in str(outcome[0])
