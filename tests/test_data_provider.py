@@ -1,0 +1,251 @@
+"""DataProvider: bodies read on demand, kept alive by the Session until their
+stream closes, deferred and resumed, and failing per stream or per session."""
+
+import gc
+import weakref
+
+import pytest
+
+import spdylay
+from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+                      control_frames, data_frames, make_pair, pump)
+
+
+def collect():
+    for _ in range(3):
+        gc.collect()
+
+
+class Body:
+    """A body source that tests can hold weak references to."""
+
+    def __init__(self, data):
+        self.data = data
+        self.offset = 0
+
+
+def read_body(session, stream_id, length, read_ctrl, source):
+    chunk = source.data[source.offset:source.offset + length]
+    source.offset += len(chunk)
+    if source.offset == len(source.data):
+        read_ctrl.flags = spdylay.READ_EOF
+    return chunk
+
+
+def received_body(rec, stream_id):
+    return b"".join(data for _, sid, data in rec.calls("on_data_chunk_recv_cb")
+                    if sid == stream_id)
+
+
+def test_attributes():
+    source = object()
+    provider = spdylay.DataProvider(source, read_body)
+    assert provider.source is source
+    assert provider.read_cb is read_body
+
+
+def test_read_cb_must_be_callable():
+    with pytest.raises(TypeError):
+        spdylay.DataProvider(b"body", b"not callable")
+
+
+def test_read_cb_arguments(version):
+    calls = []
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        calls.append((session, stream_id, length, type(read_ctrl).__name__,
+                      read_ctrl.flags, source))
+        read_ctrl.flags = spdylay.READ_EOF
+        return b"abc"
+
+    source = object()
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(source, read_cb))
+    frames = peer.sent()
+    assert calls == [(peer.session, 1, 4096, "ReadCtrl", 0, source)]
+    (data,) = data_frames(frames, 1)
+    assert (data.data, data.flags) == (b"abc", spdylay.DATA_FLAG_FIN)
+
+
+def test_dropping_the_provider_before_the_stream_closes_is_safe(version):
+    body = bytes(range(256)) * 100
+    pair = make_pair(version)
+    pair.client.session.submit_request(
+        0, POST_NV, spdylay.DataProvider(Body(body), read_body))
+    collect()
+    pump(pair)
+    assert received_body(pair.server.rec, 1) == body
+
+
+def test_provider_and_user_data_released_when_stream_closes(version):
+    class UserData:
+        pass
+
+    source, user_data = Body(b"x" * 10000), UserData()
+    refs = [weakref.ref(source), weakref.ref(user_data)]
+    pair = make_pair(version, server_kwargs={
+        "on_request_recv_cb": lambda s, sid: s.submit_response(sid, RESPONSE_NV)})
+    pair.client.session.submit_request(
+        0, POST_NV, spdylay.DataProvider(source, read_body),
+        stream_user_data=user_data)
+    del source, user_data
+    pair.server.session.recv(pair.client.flush())
+    collect()
+    assert all(ref() is not None for ref in refs)
+    assert pair.client.session.get_stream_user_data(1) is refs[1]()
+    pump(pair)
+    assert pair.client.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
+    collect()
+    assert [ref() for ref in refs] == [None, None]
+
+
+def test_response_provider_released_when_stream_closes(version):
+    source = Body(b"y" * 20000)
+    ref = weakref.ref(source)
+
+    def on_request_recv_cb(session, stream_id):
+        session.submit_response(stream_id, RESPONSE_NV,
+                                spdylay.DataProvider(source, read_body))
+
+    pair = make_pair(version,
+                     server_kwargs={"on_request_recv_cb": on_request_recv_cb})
+    pair.client.session.submit_request(0, REQUEST_NV)
+    pump(pair)
+    assert received_body(pair.client.rec, 1) == b"y" * 20000
+    del source, on_request_recv_cb
+    collect()
+    assert ref() is None
+
+
+def test_stream_user_data_visible_until_on_stream_close_returns(version):
+    marker = object()
+    seen = []
+
+    def on_stream_close_cb(session, stream_id, status_code):
+        seen.append(session.get_stream_user_data(stream_id))
+
+    pair = make_pair(version,
+                     client_kwargs={"on_stream_close_cb": on_stream_close_cb},
+                     server_kwargs={"on_request_recv_cb": lambda s, sid:
+                                    s.submit_response(sid, RESPONSE_NV)})
+    pair.client.session.submit_request(0, REQUEST_NV, stream_user_data=marker)
+    pump(pair)
+    assert seen == [marker]
+    assert pair.client.session.get_stream_user_data(1) is None
+
+
+def test_deferred_then_resumed(version):
+    state = {"ready": False}
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        if not state["ready"]:
+            return spdylay.ERR_DEFERRED
+        read_ctrl.flags = spdylay.READ_EOF
+        return b"late body"
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    frames = peer.sent()
+    assert [f.type for f in frames] == [spdylay.SYN_STREAM]
+    assert not peer.session.want_write()
+    assert peer.sent() == []
+    state["ready"] = True
+    peer.session.resume_data(1)
+    assert peer.session.want_write()
+    (data,) = data_frames(peer.sent(), 1)
+    assert (data.data, data.flags) == (b"late body", spdylay.DATA_FLAG_FIN)
+    with pytest.raises(spdylay.InvalidArgumentError):
+        peer.session.resume_data(1)
+
+
+def test_temporal_failure_resets_the_stream(version):
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        raise spdylay.TemporalCallbackFailureError("this stream only")
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    frames = peer.sent()
+    (rst,) = control_frames(frames, spdylay.RST_STREAM)
+    assert (rst.stream_id, rst.status_code) == (1, spdylay.INTERNAL_ERROR)
+    assert data_frames(frames) == []
+    assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.INTERNAL_ERROR)]
+    peer.session.submit_ping()
+    assert len(control_frames(peer.sent(), spdylay.PING)) == 1
+
+
+def test_callback_failure_fails_the_session(version):
+    failure = spdylay.CallbackFailureError("storage gone")
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        raise failure
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    with pytest.raises(spdylay.CallbackFailureError) as info:
+        peer.session.send()
+    assert info.value is failure
+
+
+@pytest.mark.parametrize("result", [b"x" * 4097, 12, -1])
+def test_bad_read_result_is_callback_failure(version, result):
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        return result
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    with pytest.raises(spdylay.CallbackFailureError):
+        peer.session.send()
+
+
+def test_read_cb_may_return_any_bytes_like_object(version):
+    chunks = [bytearray(b"ab"), memoryview(b"cd"), None]
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        chunk = chunks.pop(0)
+        if not chunks:
+            read_ctrl.flags = spdylay.READ_EOF
+        return chunk
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    frames = data_frames(peer.sent(), 1)
+    assert [(f.data, f.flags) for f in frames] == [
+        (b"ab", 0), (b"cd", 0), (b"", spdylay.DATA_FLAG_FIN)]
+
+
+def test_read_cb_returning_str_propagates_type_error(version):
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(
+        None, lambda session, stream_id, length, read_ctrl, source: "text"))
+    with pytest.raises(TypeError):
+        peer.session.send()
+
+
+@pytest.mark.parametrize("flags,last_flags", [
+    (spdylay.DATA_FLAG_FIN, spdylay.DATA_FLAG_FIN),
+    (spdylay.DATA_FLAG_NONE, spdylay.DATA_FLAG_NONE)])
+def test_submit_data_flags(version, flags, last_flags):
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV)
+    peer.sent()
+    peer.session.submit_data(1, flags, body_provider(b"z" * 5000))
+    frames = data_frames(peer.sent(), 1)
+    assert b"".join(f.data for f in frames) == b"z" * 5000
+    assert frames[-1].flags == last_flags
+
+
+def test_submit_data_provider_kept_until_stream_closes(version):
+    source = Body(b"w" * 3000)
+    ref = weakref.ref(source)
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV)
+    peer.sent()
+    peer.session.submit_data(1, spdylay.DATA_FLAG_FIN,
+                             spdylay.DataProvider(source, read_body))
+    del source
+    collect()
+    assert b"".join(f.data for f in data_frames(peer.sent(), 1)) == b"w" * 3000
+    assert ref() is not None
+    peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
+    collect()
+    assert ref() is None
