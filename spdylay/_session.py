@@ -42,6 +42,9 @@ _FORWARDED = (
     ("on_unknown_ctrl_recv_cb", lib.PYSPDYLAY_ON_UNKNOWN_CTRL_RECV),
 )
 
+_CALLBACK_ARGUMENTS = ("send_cb", "recv_cb", "on_stream_close_cb") + tuple(
+    name for name, _ in _FORWARDED)
+
 _NULL = ffi.NULL
 _cast = ffi.cast
 _unpack = ffi.unpack
@@ -103,12 +106,14 @@ class Session:
         if not _args.INT32_MIN <= version <= _args.INT32_MAX:
             raise UnsupportedVersionError(
                 "unsupported SPDY version %d" % version)
-        local = locals()
+        callbacks = locals()
+        for name in _CALLBACK_ARGUMENTS:
+            if callbacks[name] is not None and not callable(callbacks[name]):
+                raise TypeError("%s must be callable or None" % name)
         forward = 0
         for name, bit in _FORWARDED:
-            callback = local[name]
-            setattr(self, "_" + name, callback)
-            if callback is not None:
+            setattr(self, "_" + name, callbacks[name])
+            if callbacks[name] is not None:
                 forward |= bit
         self._send_cb = send_cb
         self._recv_cb = recv_cb
@@ -264,7 +269,8 @@ class Session:
                     except builtins.EOFError as exc:
                         if isinstance(exc, EOFError):
                             raise
-                        raise EOFError(str(exc) or "end of file") from exc
+                        raise EOFError(str(exc) or "end of file",
+                                       lib.SPDYLAY_ERR_EOF) from exc
                     if not data:
                         return
                     self._feed(ptr, data)
@@ -384,7 +390,7 @@ class Session:
         with self._lock:
             ptr = self._live()
             pri = _args.priority(pri)
-            c_nv, blob = nv_to_c(nv)
+            c_nv, keepalive = nv_to_c(nv)
             provider_keys = []
             if data_prd is None:
                 provider = _NULL
@@ -409,7 +415,7 @@ class Session:
         with self._lock:
             ptr = self._live()
             stream_id = _args.stream_id(stream_id)
-            c_nv, blob = nv_to_c(nv)
+            c_nv, keepalive = nv_to_c(nv)
             if data_prd is None:
                 _check(lib.spdylay_submit_response(
                     ptr, stream_id, c_nv, _NULL))
@@ -436,7 +442,7 @@ class Session:
             assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX,
                                            "assoc_stream_id")
             pri = _args.priority(pri)
-            c_nv, blob = nv_to_c(nv)
+            c_nv, keepalive = nv_to_c(nv)
             key = 0 if stream_user_data is None else next(self._keys)
             _check(lib.spdylay_submit_syn_stream(
                 ptr, flags, assoc_stream_id, pri, c_nv, _cast("void *", key)))
@@ -448,18 +454,16 @@ class Session:
             ptr = self._live()
             flags = _args.flags(flags)
             stream_id = _args.stream_id(stream_id)
-            c_nv, blob = nv_to_c(nv)
-            _check(lib.spdylay_submit_syn_reply(ptr, flags, stream_id,
-                                                     c_nv))
+            c_nv, keepalive = nv_to_c(nv)
+            _check(lib.spdylay_submit_syn_reply(ptr, flags, stream_id, c_nv))
 
     def submit_headers(self, flags, stream_id, nv):
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags)
             stream_id = _args.stream_id(stream_id)
-            c_nv, blob = nv_to_c(nv)
-            _check(lib.spdylay_submit_headers(ptr, flags, stream_id,
-                                                   c_nv))
+            c_nv, keepalive = nv_to_c(nv)
+            _check(lib.spdylay_submit_headers(ptr, flags, stream_id, c_nv))
 
     def submit_data(self, stream_id, flags, data_prd):
         """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in

@@ -291,6 +291,17 @@ def test_version_of_wrong_type(version):
         spdylay.Session(spdylay.CLIENT, version)
 
 
+@pytest.mark.parametrize("name", [
+    "send_cb", "recv_cb", "on_ctrl_recv_cb", "on_invalid_ctrl_recv_cb",
+    "on_data_chunk_recv_cb", "on_data_recv_cb", "before_ctrl_send_cb",
+    "on_ctrl_send_cb", "on_ctrl_not_send_cb", "on_data_send_cb",
+    "on_stream_close_cb", "on_request_recv_cb", "on_ctrl_recv_parse_error_cb",
+    "on_unknown_ctrl_recv_cb"])
+def test_callbacks_must_be_callable(name):
+    with pytest.raises(TypeError, match=name):
+        spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3, **{name: "no"})
+
+
 # submit_syn_stream's two forms.
 
 SYN_STREAM_CALLS = {

@@ -100,19 +100,18 @@ def test_provider_and_user_data_released_when_stream_closes(version):
 
 
 def test_response_provider_released_when_stream_closes(version):
-    source = Body(b"y" * 20000)
-    ref = weakref.ref(source)
+    sources = [Body(b"y" * 20000)]
+    ref = weakref.ref(sources[0])
 
     def on_request_recv_cb(session, stream_id):
         session.submit_response(stream_id, RESPONSE_NV,
-                                spdylay.DataProvider(source, read_body))
+                                spdylay.DataProvider(sources.pop(), read_body))
 
     pair = make_pair(version,
                      server_kwargs={"on_request_recv_cb": on_request_recv_cb})
     pair.client.session.submit_request(0, REQUEST_NV)
     pump(pair)
     assert received_body(pair.client.rec, 1) == b"y" * 20000
-    del source, on_request_recv_cb
     collect()
     assert ref() is None
 

@@ -83,6 +83,7 @@ def test_recv_cb_eof_becomes_spdylay_eof(raised):
         session.recv()
     assert str(info.value) == "peer gone"
     if raised is builtins.EOFError:
+        assert info.value.error_code == spdylay.ERR_EOF
         assert isinstance(info.value.__cause__, builtins.EOFError)
     with pytest.raises(EOFError):
         session.recv()

@@ -6,7 +6,7 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+from conftest import (POST_NV, REQUEST_NV, RawPeer, body_provider,
                       control_frames, data_frames, make_pair, pump)
 
 
