@@ -305,3 +305,12 @@ def test_consume_needs_option2():
     send_data(peer, 1, 100)
     with pytest.raises(spdylay.InvalidStateError):
         peer.session.consume(1, 100)
+
+
+@V3_AND_31
+def test_option2_sends_no_stream_window_update_once_the_peer_finished(version):
+    peer = server_receiving(version, config={spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: True})
+    send_data(peer, 1, 40000, fin=True)
+    peer.session.consume(1, 40000)
+    expected = [] if version == spdylay.PROTO_SPDY3 else [(0, 40000)]
+    assert window_updates(peer.sent()) == expected
