@@ -153,3 +153,38 @@ def test_pushed_stream_data_goes_after_its_syn_stream(version):
     data = data_frames(frames, 2)
     assert [f.length for f in data] == [4096, 904]
     assert data[-1].flags == spdywire.FLAG_FIN
+
+
+@pytest.mark.parametrize("assoc", ["never-opened", "closed"])
+def test_push_for_a_stream_that_is_not_open_is_refused(version, assoc):
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, REQUEST_NV)
+    peer.sent()
+    if assoc == "closed":
+        peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV),
+                                     flags=spdywire.FLAG_FIN))
+        assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
+    peer.rec.clear()
+    assoc_stream_id = 5 if assoc == "never-opened" else 1
+    peer.feed(peer.enc.syn_stream(2, nv_on_wire(version, PUSH_NV),
+                                  assoc_stream_id=assoc_stream_id,
+                                  flags=spdywire.FLAG_UNIDIRECTIONAL))
+    frames = peer.sent()
+    assert [(f.type, f.stream_id, f.status_code) for f in frames] == [
+        (spdywire.RST_STREAM, 2, spdylay.PROTOCOL_ERROR)]
+    assert peer.rec.calls("on_ctrl_recv_cb") == []
+    ((frame, status),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
+    assert (frame.frame_type, frame.stream_id, frame.assoc_stream_id, status) == (
+        spdylay.SYN_STREAM, 2, assoc_stream_id, spdylay.PROTOCOL_ERROR)
+
+
+def test_client_syn_stream_with_an_assoc_stream_id_is_refused(version):
+    peer = RawPeer(spdylay.SERVER, version)
+    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV)))
+    peer.rec.clear()
+    peer.feed(peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), assoc_stream_id=1))
+    frames = peer.sent()
+    assert [(f.type, f.stream_id, f.status_code) for f in frames] == [
+        (spdywire.RST_STREAM, 3, spdylay.PROTOCOL_ERROR)]
+    assert peer.rec.calls("on_ctrl_recv_cb") == []
+    assert peer.rec.calls("on_request_recv_cb") == []
