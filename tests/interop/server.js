@@ -2,19 +2,25 @@
 // spdylay's interop tests.  It listens on 127.0.0.1 on a free port, prints
 // {"port": N} as one JSON line, and answers:
 //   GET  /hello  -> 200, "hello from node spdy\n"
-//   GET  /big    -> 200, BIG_SIZE bytes of a repeating pattern (more than
-//                   one flow-control window, so WINDOW_UPDATE must work)
+//   GET  /bytes/N -> 200, N bytes of the pattern a, b, ... z, a, b, ...
+//                   (more than one flow-control window makes WINDOW_UPDATE
+//                   necessary)
 //   POST /echo   -> 200, the request body back, prefixed with its length
 // Every response carries x-spdy-version with the version node negotiated.
 // It exits when its stdin closes, so a test that dies never leaves it behind.
+//
+// Usage: node server.js [--spdy31]
+// Plain TCP has no NPN, and SPDY/3 and SPDY/3.1 frames both carry version 3,
+// so node speaks SPDY/3 unless told with --spdy31 (its autoSpdy31 option) to
+// add SPDY/3.1's connection-level flow control.
 'use strict'
 const spdy = require('spdy')
 
-const BIG_SIZE = 300000
+const MAX_BYTES = 10000000
 
-function bigBody () {
-  const buf = Buffer.alloc(BIG_SIZE)
-  for (let i = 0; i < BIG_SIZE; i++) buf[i] = 97 + (i % 26)
+function pattern (size) {
+  const buf = Buffer.alloc(size)
+  for (let i = 0; i < size; i++) buf[i] = 97 + (i % 26)
   return buf
 }
 
@@ -27,9 +33,10 @@ function handler (req, res) {
   if (req.method === 'GET' && req.url === '/hello') {
     res.writeHead(200, common)
     res.end('hello from node spdy\n')
-  } else if (req.method === 'GET' && req.url === '/big') {
+  } else if (req.method === 'GET' && /^\/bytes\/[0-9]+$/.test(req.url) &&
+             Number(req.url.slice(7)) <= MAX_BYTES) {
     res.writeHead(200, common)
-    res.end(bigBody())
+    res.end(pattern(Number(req.url.slice(7))))
   } else if (req.method === 'POST' && req.url === '/echo') {
     const chunks = []
     req.on('data', (chunk) => chunks.push(chunk))
@@ -45,7 +52,12 @@ function handler (req, res) {
 }
 
 const server = spdy.createServer({
-  spdy: { plain: true, ssl: false, protocols: ['spdy/3.1', 'spdy/3', 'spdy/2'] }
+  spdy: {
+    plain: true,
+    ssl: false,
+    protocols: ['spdy/3.1', 'spdy/3', 'spdy/2'],
+    connection: { autoSpdy31: process.argv.includes('--spdy31') }
+  }
 }, handler)
 
 server.listen(0, '127.0.0.1', () => {
