@@ -180,6 +180,11 @@ class Session:
             ffi.release(ctx)
             self._kept.clear()
 
+    def __reduce__(self):
+        # A copy would share the C session and use it after the original
+        # closes it.
+        raise TypeError("Session objects cannot be copied or pickled")
+
     def __enter__(self):
         return self
 

@@ -1,8 +1,10 @@
 """A Session's life: garbage collection frees it (its C session included),
 close() and ``with`` free it at once, and a closed Session says so."""
 
+import copy
 import gc
 import os
+import pickle
 import weakref
 
 import pytest
@@ -203,3 +205,11 @@ def test_close_inside_a_callback_is_refused(version):
     pump(pair)
     assert refused == [spdylay.SYN_STREAM]
     assert pair.server.rec.calls("on_request_recv_cb") == [(1,)]
+
+
+def test_sessions_cannot_be_copied_or_pickled(version):
+    session = spdylay.Session(spdylay.CLIENT, version)
+    for duplicate in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(TypeError):
+            duplicate(session)
+    session.close()
