@@ -1204,6 +1204,15 @@ int spdylay_session_send(spdylay_session *session)
  * Receiving: reactions shared by the frame handlers
  */
 
+/* The payload buffer is allocated only once a frame has a payload; an
+   empty or skipped one is still passed as a valid pointer, so callbacks and
+   the codec need no special case. */
+static const uint8_t *payload_ptr(const uint8_t *payload)
+{
+  static const uint8_t empty[1];
+  return payload ? payload : empty;
+}
+
 static void ctrl_recv_parse_error(spdylay_session *session, uint16_t type,
                                   const uint8_t *payload, size_t payloadlen,
                                   int error_code)
@@ -1211,8 +1220,8 @@ static void ctrl_recv_parse_error(spdylay_session *session, uint16_t type,
   if (session->callbacks.on_ctrl_recv_parse_error_callback) {
     session->callbacks.on_ctrl_recv_parse_error_callback(
         session, (spdylay_frame_type)type, session->iframe.head,
-        SPDYLAY_FRAME_HEAD_LENGTH, payload, payloadlen, error_code,
-        session->user_data);
+        SPDYLAY_FRAME_HEAD_LENGTH, payload_ptr(payload), payloadlen,
+        error_code, session->user_data);
   }
 }
 
@@ -1591,7 +1600,8 @@ static int handle_unknown_ctrl(spdylay_session *session)
   if (session->callbacks.on_unknown_ctrl_recv_callback) {
     session->callbacks.on_unknown_ctrl_recv_callback(
         session, session->iframe.head, SPDYLAY_FRAME_HEAD_LENGTH,
-        session->iframe.buf, session->iframe.payloadlen, session->user_data);
+        payload_ptr(session->iframe.buf), session->iframe.payloadlen,
+        session->user_data);
   }
   return 0;
 }
@@ -1629,7 +1639,7 @@ static int unpack_ctrl(spdylay_session *session, uint16_t type,
 {
   spdylay_inbound_frame *iframe = &session->iframe;
   const uint8_t *head = iframe->head;
-  const uint8_t *payload = iframe->buf;
+  const uint8_t *payload = payload_ptr(iframe->buf);
   size_t len = iframe->payloadlen;
   size_t max = session->max_recv_ctrl_frame_buf;
   switch (type) {
