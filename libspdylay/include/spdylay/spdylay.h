@@ -342,6 +342,14 @@ typedef void (*spdylay_on_request_recv_callback)(spdylay_session *session,
                                                  int32_t stream_id,
                                                  void *user_data);
 
+/* Client certificates (SPDY/3 and later, client side).  Before a
+   SYN_STREAM to an origin that has no CREDENTIAL slot yet, and if the
+   server's SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE is nonzero, the session
+   asks get_credential_ncerts for the number of certificates (0: send
+   none).  get_credential_proof and get_credential_cert are then each called
+   twice: first with a zero length (and a NULL buffer) to return the length
+   in bytes, then with a buffer of that length to fill.  A negative return
+   makes spdylay_session_send() fail with SPDYLAY_ERR_CALLBACK_FAILURE. */
 typedef ssize_t (*spdylay_get_credential_proof)(spdylay_session *session,
                                                 const spdylay_origin *origin,
                                                 uint8_t *proof,
