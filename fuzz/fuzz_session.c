@@ -284,9 +284,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   peer.pending_len = size;
   spdylay_session_recv(session);
   spdylay_session_send(session);
+  /* The queries must hold up in whatever state the input left the session,
+     failed sessions included. */
   spdylay_session_want_read(session);
   spdylay_session_want_write(session);
   spdylay_session_get_outbound_queue_size(session);
+  spdylay_session_get_recv_data_length(session);
   spdylay_session_del(session);
   return 0;
 }
