@@ -145,7 +145,7 @@ typedef enum {
 typedef enum {
   SPDYLAY_GOAWAY_OK = 0,
   SPDYLAY_GOAWAY_PROTOCOL_ERROR = 1,
-  SPDYLAY_GOAWAY_INTERNAL_ERROR = 11
+  SPDYLAY_GOAWAY_INTERNAL_ERROR = 2
 } spdylay_goaway_status_code;
 
 /* The common part of every control frame. */
