@@ -84,7 +84,7 @@ class Session:
 
     __slots__ = (
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
-        "_in_io", "_exception", "_kept", "_keys", "_send_cb", "_recv_cb",
+        "_failed", "_in_io", "_exception", "_kept", "_keys", "_send_cb", "_recv_cb",
         "_on_stream_close_cb",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
@@ -121,6 +121,7 @@ class Session:
         self._user_data = user_data
         self._lock = threading.RLock()
         self._in_io = False
+        self._failed = False
         self._exception = None
         self._kept = {}
         self._keys = itertools.count(1)
@@ -204,6 +205,9 @@ class Session:
         if self._in_io:
             raise InvalidStateError(
                 "%s() cannot be called from the session's callbacks" % name)
+        if self._failed:
+            raise InvalidStateError(
+                "the session failed with a fatal error; close it")
         self._in_io = True
         return ptr
 
@@ -213,7 +217,11 @@ class Session:
 
     def _raise_pending(self, rv):
         """After a C call that ran callbacks: raise what the first failing
-        callback raised, else the C error, if any."""
+        callback raised, else the C error, if any.  A fatal C error
+        (CALLBACK_FAILURE, NOMEM) leaves the C session unusable, so the
+        session stops wanting I/O."""
+        if rv <= lib.SPDYLAY_ERR_FATAL:
+            self._failed = True
         exc = self._exception
         if exc is not None:
             self._exception = None
@@ -296,12 +304,15 @@ class Session:
 
     def want_read(self):
         with self._lock:
-            return lib.spdylay_session_want_read(self._live()) != 0
+            ptr = self._live()
+            return not self._failed and lib.spdylay_session_want_read(ptr) != 0
 
     def want_write(self):
         with self._lock:
-            return (lib.spdylay_session_want_write(self._live()) != 0
-                    or self._ctx.out_len != 0)
+            ptr = self._live()
+            return not self._failed and (
+                lib.spdylay_session_want_write(ptr) != 0
+                or self._ctx.out_len != 0)
 
     # Queries.
 
@@ -342,7 +353,8 @@ class Session:
                 self._live(), _args.stream_id(stream_id))
 
     def get_recv_data_length(self):
-        """The same for the whole connection (SPDY/3.1), or -1."""
+        """The same for the whole connection: 0 when the version has no
+        connection window (SPDY/2, SPDY/3)."""
         with self._lock:
             return lib.spdylay_session_get_recv_data_length(self._live())
 

@@ -183,6 +183,12 @@ def test_callback_failure_fails_the_session(version):
     with pytest.raises(spdylay.CallbackFailureError) as info:
         peer.session.send()
     assert info.value is failure
+    assert not peer.session.want_read()
+    assert not peer.session.want_write()
+    with pytest.raises(spdylay.InvalidStateError):
+        peer.session.send()
+    with pytest.raises(spdylay.InvalidStateError):
+        peer.session.recv(b"")
 
 
 @pytest.mark.parametrize("result", [b"x" * 4097, 12, -1])
