@@ -628,14 +628,20 @@ def _bundled_flags():
     }
 
 
+USE_SYSTEM = os.environ.get("SPDYLAY_USE_SYSTEM") == "1"
+
+
 def _flags():
-    flags = (_system_flags() if os.environ.get("SPDYLAY_USE_SYSTEM") == "1"
-             else _bundled_flags())
+    flags = _system_flags() if USE_SYSTEM else _bundled_flags()
     flags["extra_compile_args"] = ["-std=c99"] + flags.get(
         "extra_compile_args", [])
     return flags
 
 
+# Naming the core in the generated C makes switching SPDYLAY_USE_SYSTEM
+# rewrite that file, so setuptools rebuilds instead of reusing build/.
+CORE_LINE = "/* libspdylay: %s */\n" % ("system" if USE_SYSTEM else "bundled")
+
 ffibuilder = FFI()
 ffibuilder.cdef(CDEF)
-ffibuilder.set_source("spdylay._spdylay", SHIM, **_flags())
+ffibuilder.set_source("spdylay._spdylay", CORE_LINE + SHIM, **_flags())
