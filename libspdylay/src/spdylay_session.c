@@ -594,12 +594,29 @@ static void ctrl_not_sent(spdylay_session *session,
   spdylay_outbound_item_free(item);
 }
 
+/* Finds the stream a queued frame addresses: 0 with *stream_ptr set, or
+   why the frame cannot go out (the stream is gone or being reset). */
+static int find_live_stream(spdylay_session *session, int32_t stream_id,
+                            spdylay_stream **stream_ptr)
+{
+  spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
+  if (stream == NULL) {
+    return SPDYLAY_ERR_STREAM_CLOSED;
+  }
+  if (stream->state == SPDYLAY_STREAM_CLOSING) {
+    return SPDYLAY_ERR_STREAM_CLOSING;
+  }
+  *stream_ptr = stream;
+  return 0;
+}
+
 /* 0 if the control frame may go out now, else why not. */
 static int check_ctrl_sendable(spdylay_session *session,
                                spdylay_outbound_item *item)
 {
   spdylay_frame *frame = &item->frame.ctrl;
   spdylay_stream *stream;
+  int rv;
   switch (item->type) {
   case SPDYLAY_SYN_STREAM:
     if (goaway_exchanged(session)) {
@@ -608,24 +625,15 @@ static int check_ctrl_sendable(spdylay_session *session,
     if (session->next_stream_id > INT32_MAX) {
       return SPDYLAY_ERR_STREAM_ID_NOT_AVAILABLE;
     }
-    if (frame->syn_stream.assoc_stream_id != 0) {
-      stream = spdylay_session_get_stream(session,
-                                          frame->syn_stream.assoc_stream_id);
-      if (stream == NULL) {
-        return SPDYLAY_ERR_STREAM_CLOSED;
-      }
-      if (stream->state == SPDYLAY_STREAM_CLOSING) {
-        return SPDYLAY_ERR_STREAM_CLOSING;
-      }
+    if (frame->syn_stream.assoc_stream_id == 0) {
+      return 0;
     }
-    return 0;
+    return find_live_stream(session, frame->syn_stream.assoc_stream_id,
+                            &stream);
   case SPDYLAY_SYN_REPLY:
-    stream = spdylay_session_get_stream(session, frame->syn_reply.stream_id);
-    if (stream == NULL) {
-      return SPDYLAY_ERR_STREAM_CLOSED;
-    }
-    if (stream->state == SPDYLAY_STREAM_CLOSING) {
-      return SPDYLAY_ERR_STREAM_CLOSING;
+    rv = find_live_stream(session, frame->syn_reply.stream_id, &stream);
+    if (rv != 0) {
+      return rv;
     }
     if (spdylay_session_is_my_stream_id(session, stream->stream_id) ||
         stream->state != SPDYLAY_STREAM_OPENING) {
@@ -636,12 +644,9 @@ static int check_ctrl_sendable(spdylay_session *session,
     }
     return 0;
   case SPDYLAY_HEADERS:
-    stream = spdylay_session_get_stream(session, frame->headers.stream_id);
-    if (stream == NULL) {
-      return SPDYLAY_ERR_STREAM_CLOSED;
-    }
-    if (stream->state == SPDYLAY_STREAM_CLOSING) {
-      return SPDYLAY_ERR_STREAM_CLOSING;
+    rv = find_live_stream(session, frame->headers.stream_id, &stream);
+    if (rv != 0) {
+      return rv;
     }
     if (stream->shut_flags & SPDYLAY_SHUT_WR) {
       return SPDYLAY_ERR_STREAM_SHUT_WR;
@@ -659,13 +664,8 @@ static int check_ctrl_sendable(spdylay_session *session,
     if (frame->window_update.stream_id == 0) {
       return 0;
     }
-    stream =
-        spdylay_session_get_stream(session, frame->window_update.stream_id);
-    if (stream == NULL) {
-      return SPDYLAY_ERR_STREAM_CLOSED;
-    }
-    return stream->state == SPDYLAY_STREAM_CLOSING ? SPDYLAY_ERR_STREAM_CLOSING
-                                                   : 0;
+    return find_live_stream(session, frame->window_update.stream_id,
+                            &stream);
   default:
     return 0;
   }
