@@ -50,7 +50,7 @@ def pyspdylay_on_data_chunk_recv(handle, flags, stream_id, data, length):
     session = _from_handle(handle)()
     try:
         session._on_data_chunk_recv_cb(
-            session, flags, stream_id, _unpack(data, length) if length else b"")
+            session, flags, stream_id, _bytes(data, length))
     except BaseException as exc:
         session._store_exception(exc)
 

@@ -38,7 +38,9 @@ class SynStreamFrame(CtrlFrame):
         self.nv = nv
 
 
-class SynReplyFrame(CtrlFrame):
+class _StreamHeadersFrame(CtrlFrame):
+    """The shape SYN_REPLY and HEADERS share; neither is the other."""
+
     __slots__ = ("stream_id", "nv")
 
     def __init__(self, version, frame_type, flags, length, stream_id, nv):
@@ -47,7 +49,11 @@ class SynReplyFrame(CtrlFrame):
         self.nv = nv
 
 
-class HeadersFrame(SynReplyFrame):
+class SynReplyFrame(_StreamHeadersFrame):
+    __slots__ = ()
+
+
+class HeadersFrame(_StreamHeadersFrame):
     __slots__ = ()
 
 

@@ -467,20 +467,20 @@ class Session:
                 self._kept[key] = _StreamRecord(stream_user_data, [])
 
     def submit_syn_reply(self, flags, stream_id, nv):
-        with self._lock:
-            ptr = self._live()
-            flags = _args.flags(flags)
-            stream_id = _args.stream_id(stream_id)
-            c_nv, keepalive = nv_to_c(nv)
-            _check(lib.spdylay_submit_syn_reply(ptr, flags, stream_id, c_nv))
+        self._submit_stream_headers(lib.spdylay_submit_syn_reply, flags,
+                                    stream_id, nv)
 
     def submit_headers(self, flags, stream_id, nv):
+        self._submit_stream_headers(lib.spdylay_submit_headers, flags,
+                                    stream_id, nv)
+
+    def _submit_stream_headers(self, submit, flags, stream_id, nv):
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags)
             stream_id = _args.stream_id(stream_id)
             c_nv, keepalive = nv_to_c(nv)
-            _check(lib.spdylay_submit_headers(ptr, flags, stream_id, c_nv))
+            _check(submit(ptr, flags, stream_id, c_nv))
 
     def submit_data(self, stream_id, flags, data_prd):
         """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in

@@ -49,6 +49,8 @@ def test_reply_like_frames(version):
     reply, headers = frames
     assert type(reply) is spdylay.SynReplyFrame
     assert type(headers) is spdylay.HeadersFrame
+    assert not isinstance(headers, spdylay.SynReplyFrame)
+    assert not isinstance(reply, spdylay.HeadersFrame)
     assert (reply.stream_id, reply.nv) == (1, [("x-a", "1")])
     assert (headers.stream_id, headers.nv) == (1, [("x-b", "2")])
 
