@@ -5,9 +5,10 @@ import socket
 import sys
 
 import spdylay
+from socket_callbacks import SocketCallbacks
 
 
-class Fetch:
+class Fetch(SocketCallbacks):
     """A client Session on a non-blocking socket, collecting one response."""
 
     def __init__(self, sock):
@@ -20,21 +21,6 @@ class Fetch:
             on_ctrl_recv_cb=self.on_ctrl_recv,
             on_data_chunk_recv_cb=self.on_data_chunk_recv,
             on_stream_close_cb=self.on_stream_close)
-
-    def send_cb(self, session, data):
-        try:
-            return self.sock.send(data)
-        except BlockingIOError:
-            return 0
-
-    def recv_cb(self, session, length):
-        try:
-            data = self.sock.recv(length)
-        except BlockingIOError:
-            return None
-        if not data:
-            raise EOFError
-        return data
 
     def on_ctrl_recv(self, session, frame):
         if frame.frame_type == spdylay.SYN_REPLY:

@@ -8,6 +8,7 @@ import selectors
 import socket
 
 import spdylay
+from socket_callbacks import SocketCallbacks
 
 
 def read_from_file(session, stream_id, length, read_ctrl, source):
@@ -17,7 +18,7 @@ def read_from_file(session, stream_id, length, read_ctrl, source):
     return chunk
 
 
-class Connection:
+class Connection(SocketCallbacks):
     """One accepted socket and the server Session that speaks SPDY on it."""
 
     def __init__(self, sock):
@@ -29,21 +30,6 @@ class Connection:
             on_ctrl_recv_cb=self.on_ctrl_recv,
             on_request_recv_cb=self.on_request_recv,
             on_stream_close_cb=self.on_stream_close)
-
-    def send_cb(self, session, data):
-        try:
-            return self.sock.send(data)
-        except BlockingIOError:
-            return 0
-
-    def recv_cb(self, session, length):
-        try:
-            data = self.sock.recv(length)
-        except BlockingIOError:
-            return None
-        if not data:
-            raise EOFError
-        return data
 
     def on_ctrl_recv(self, session, frame):
         if frame.frame_type == spdylay.SYN_STREAM:
