@@ -14,6 +14,7 @@
 
 import pytest
 
+import certs
 import spdylay
 import spdywire
 
@@ -195,3 +196,9 @@ def body_provider(body):
         return chunk
 
     return spdylay.DataProvider(body, read_cb)
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory):
+    """A CA and a server certificate for localhost/127.0.0.1 (tests/certs.py)."""
+    return certs.make_certificates(str(tmp_path_factory.mktemp("certs")))
