@@ -5,10 +5,10 @@ together with a small shim; with ``SPDYLAY_USE_SYSTEM=1`` it links an installed
 libspdylay instead, found with pkg-config.  The cdef and the shim use only
 libspdylay 1.4's public API, so both builds behave the same.
 
-The shim exists to cross the C/Python boundary as rarely as possible: it owns a
-per-session output buffer that coalesces every frame one ``send()`` produces,
-and it forwards only the callbacks the application registered, dropping the
-arguments the Python side does not need.
+The shim (``spdylay/_shim.c`` and ``spdylay/_shim.h``, read from disk here)
+crosses the C/Python boundary as rarely as possible; see its header.  The
+functions it calls back into are ``extern "Python+C"``: cffi defines them as
+ordinary C functions, so the shim is a compilation unit of its own.
 """
 
 import os
@@ -253,348 +253,28 @@ size_t pyspdylay_nv_size(char **nv);
 void pyspdylay_nv_join(char **nv, char *out);
 void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
 
-extern "Python" void pyspdylay_on_ctrl_recv(void *, int, spdylay_frame *);
-extern "Python" void pyspdylay_on_invalid_ctrl_recv(void *, int,
+extern "Python+C" void pyspdylay_on_ctrl_recv(void *, int, spdylay_frame *);
+extern "Python+C" void pyspdylay_on_invalid_ctrl_recv(void *, int,
                                                     spdylay_frame *, uint32_t);
-extern "Python" void pyspdylay_on_data_chunk_recv(void *, uint8_t, int32_t,
+extern "Python+C" void pyspdylay_on_data_chunk_recv(void *, uint8_t, int32_t,
                                                   const char *, size_t);
-extern "Python" void pyspdylay_on_data_recv(void *, uint8_t, int32_t, int32_t);
-extern "Python" void pyspdylay_before_ctrl_send(void *, int, spdylay_frame *);
-extern "Python" void pyspdylay_on_ctrl_send(void *, int, spdylay_frame *);
-extern "Python" void pyspdylay_on_ctrl_not_send(void *, int, spdylay_frame *,
+extern "Python+C" void pyspdylay_on_data_recv(void *, uint8_t, int32_t, int32_t);
+extern "Python+C" void pyspdylay_before_ctrl_send(void *, int, spdylay_frame *);
+extern "Python+C" void pyspdylay_on_ctrl_send(void *, int, spdylay_frame *);
+extern "Python+C" void pyspdylay_on_ctrl_not_send(void *, int, spdylay_frame *,
                                                 int);
-extern "Python" void pyspdylay_on_data_send(void *, uint8_t, int32_t, int32_t);
-extern "Python" void pyspdylay_on_stream_close(void *, int32_t, int,
+extern "Python+C" void pyspdylay_on_data_send(void *, uint8_t, int32_t, int32_t);
+extern "Python+C" void pyspdylay_on_stream_close(void *, int32_t, int,
                                                uintptr_t);
-extern "Python" void pyspdylay_on_request_recv(void *, int32_t);
-extern "Python" void pyspdylay_on_ctrl_recv_parse_error(
+extern "Python+C" void pyspdylay_on_request_recv(void *, int32_t);
+extern "Python+C" void pyspdylay_on_ctrl_recv_parse_error(
     void *, int, const char *, size_t, const char *, size_t, int);
-extern "Python" void pyspdylay_on_unknown_ctrl_recv(void *, const char *,
+extern "Python+C" void pyspdylay_on_unknown_ctrl_recv(void *, const char *,
                                                     size_t, const char *,
                                                     size_t);
-extern "Python" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
+extern "Python+C" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
                                        size_t, int *);
 """
-
-SHIM = r"""
-#include <limits.h>
-#include <stdint.h>
-#include <string.h>
-#include <spdylay/spdylay.h>
-
-enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
-
-enum {
-  PYSPDYLAY_ON_CTRL_RECV = 1 << 0,
-  PYSPDYLAY_ON_INVALID_CTRL_RECV = 1 << 1,
-  PYSPDYLAY_ON_DATA_CHUNK_RECV = 1 << 2,
-  PYSPDYLAY_ON_DATA_RECV = 1 << 3,
-  PYSPDYLAY_BEFORE_CTRL_SEND = 1 << 4,
-  PYSPDYLAY_ON_CTRL_SEND = 1 << 5,
-  PYSPDYLAY_ON_CTRL_NOT_SEND = 1 << 6,
-  PYSPDYLAY_ON_DATA_SEND = 1 << 7,
-  PYSPDYLAY_ON_REQUEST_RECV = 1 << 8,
-  PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR = 1 << 9,
-  PYSPDYLAY_ON_UNKNOWN_CTRL_RECV = 1 << 10
-};
-
-/* Frames are accepted into the output buffer until it holds this much; then
-   the send callback reports "would block" so that send() hands the bytes to
-   Python before the core produces more: memory stays bounded for big
-   bodies. */
-#define PYSPDYLAY_OUT_HIGH_WATER 65536
-
-/* libspdylay's user_data for one Python Session. */
-typedef struct {
-  spdylay_session *session;
-  void *handle;
-  char *out;
-  size_t out_len;
-  size_t out_cap;
-  int out_full;
-} pyspdylay_ctx;
-
-static void pyspdylay_on_ctrl_recv(void *, int, spdylay_frame *);
-static void pyspdylay_on_invalid_ctrl_recv(void *, int, spdylay_frame *,
-                                           uint32_t);
-static void pyspdylay_on_data_chunk_recv(void *, uint8_t, int32_t,
-                                         const char *, size_t);
-static void pyspdylay_on_data_recv(void *, uint8_t, int32_t, int32_t);
-static void pyspdylay_before_ctrl_send(void *, int, spdylay_frame *);
-static void pyspdylay_on_ctrl_send(void *, int, spdylay_frame *);
-static void pyspdylay_on_ctrl_not_send(void *, int, spdylay_frame *, int);
-static void pyspdylay_on_data_send(void *, uint8_t, int32_t, int32_t);
-static void pyspdylay_on_stream_close(void *, int32_t, int, uintptr_t);
-static void pyspdylay_on_request_recv(void *, int32_t);
-static void pyspdylay_on_ctrl_recv_parse_error(void *, int, const char *,
-                                               size_t, const char *, size_t,
-                                               int);
-static void pyspdylay_on_unknown_ctrl_recv(void *, const char *, size_t,
-                                           const char *, size_t);
-static ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *, size_t,
-                              int *);
-
-#define PYSPDYLAY_HANDLE(user_data) (((pyspdylay_ctx *)(user_data))->handle)
-
-static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
-                         size_t length, int flags, void *user_data) {
-  pyspdylay_ctx *ctx = user_data;
-  size_t need;
-  (void)session;
-  (void)flags;
-  if (ctx->out_len >= PYSPDYLAY_OUT_HIGH_WATER) {
-    ctx->out_full = 1;
-    return SPDYLAY_ERR_WOULDBLOCK;
-  }
-  if (length > (size_t)SSIZE_MAX || length > SIZE_MAX - ctx->out_len) {
-    return SPDYLAY_ERR_CALLBACK_FAILURE;
-  }
-  need = ctx->out_len + length;
-  if (need > ctx->out_cap) {
-    size_t cap = ctx->out_cap ? ctx->out_cap : 4096;
-    char *grown;
-    while (cap < need) {
-      cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    }
-    grown = realloc(ctx->out, cap);
-    if (grown == NULL) {
-      return SPDYLAY_ERR_CALLBACK_FAILURE;
-    }
-    ctx->out = grown;
-    ctx->out_cap = cap;
-  }
-  memcpy(ctx->out + ctx->out_len, data, length);
-  ctx->out_len = need;
-  return (ssize_t)length;
-}
-
-static void shim_on_ctrl_recv(spdylay_session *session,
-                              spdylay_frame_type type, spdylay_frame *frame,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_recv(PYSPDYLAY_HANDLE(user_data), (int)type, frame);
-}
-
-static void shim_on_invalid_ctrl_recv(spdylay_session *session,
-                                      spdylay_frame_type type,
-                                      spdylay_frame *frame,
-                                      uint32_t status_code, void *user_data) {
-  (void)session;
-  pyspdylay_on_invalid_ctrl_recv(PYSPDYLAY_HANDLE(user_data), (int)type,
-                                 frame, status_code);
-}
-
-static void shim_on_data_chunk_recv(spdylay_session *session, uint8_t flags,
-                                    int32_t stream_id, const uint8_t *data,
-                                    size_t len, void *user_data) {
-  (void)session;
-  pyspdylay_on_data_chunk_recv(PYSPDYLAY_HANDLE(user_data), flags, stream_id,
-                               (const char *)data, len);
-}
-
-static void shim_on_data_recv(spdylay_session *session, uint8_t flags,
-                              int32_t stream_id, int32_t length,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_data_recv(PYSPDYLAY_HANDLE(user_data), flags, stream_id,
-                         length);
-}
-
-static void shim_before_ctrl_send(spdylay_session *session,
-                                  spdylay_frame_type type,
-                                  spdylay_frame *frame, void *user_data) {
-  (void)session;
-  pyspdylay_before_ctrl_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame);
-}
-
-static void shim_on_ctrl_send(spdylay_session *session,
-                              spdylay_frame_type type, spdylay_frame *frame,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame);
-}
-
-static void shim_on_ctrl_not_send(spdylay_session *session,
-                                  spdylay_frame_type type,
-                                  spdylay_frame *frame, int error_code,
-                                  void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_not_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame,
-                             error_code);
-}
-
-static void shim_on_data_send(spdylay_session *session, uint8_t flags,
-                              int32_t stream_id, int32_t length,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_data_send(PYSPDYLAY_HANDLE(user_data), flags, stream_id,
-                         length);
-}
-
-/* Always registered: the Python side releases what it keeps for a stream
-   (stream_user_data, DataProviders) here, under the key it stored as the
-   stream's user data. */
-static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
-                                 spdylay_status_code status_code,
-                                 void *user_data) {
-  uintptr_t key = (uintptr_t)spdylay_session_get_stream_user_data(session,
-                                                                  stream_id);
-  pyspdylay_on_stream_close(PYSPDYLAY_HANDLE(user_data), stream_id,
-                            (int)status_code, key);
-}
-
-static void shim_on_request_recv(spdylay_session *session, int32_t stream_id,
-                                 void *user_data) {
-  (void)session;
-  pyspdylay_on_request_recv(PYSPDYLAY_HANDLE(user_data), stream_id);
-}
-
-static void shim_on_ctrl_recv_parse_error(spdylay_session *session,
-                                          spdylay_frame_type type,
-                                          const uint8_t *head, size_t headlen,
-                                          const uint8_t *payload,
-                                          size_t payloadlen, int error_code,
-                                          void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_recv_parse_error(PYSPDYLAY_HANDLE(user_data), (int)type,
-                                     (const char *)head, headlen,
-                                     (const char *)payload, payloadlen,
-                                     error_code);
-}
-
-static void shim_on_unknown_ctrl_recv(spdylay_session *session,
-                                      const uint8_t *head, size_t headlen,
-                                      const uint8_t *payload,
-                                      size_t payloadlen, void *user_data) {
-  (void)session;
-  pyspdylay_on_unknown_ctrl_recv(PYSPDYLAY_HANDLE(user_data),
-                                 (const char *)head, headlen,
-                                 (const char *)payload, payloadlen);
-}
-
-static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
-                         uint8_t *buf, size_t length, int *eof,
-                         spdylay_data_source *source, void *user_data) {
-  (void)session;
-  return pyspdylay_read(PYSPDYLAY_HANDLE(user_data), (uintptr_t)source->ptr,
-                        stream_id, (char *)buf, length, eof);
-}
-
-static pyspdylay_ctx *pyspdylay_new(int side, int version,
-                                    unsigned int forward, void *handle,
-                                    int *error) {
-  spdylay_session_callbacks callbacks;
-  pyspdylay_ctx *ctx = calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    *error = SPDYLAY_ERR_NOMEM;
-    return NULL;
-  }
-  ctx->handle = handle;
-  memset(&callbacks, 0, sizeof(callbacks));
-  callbacks.send_callback = shim_send;
-  callbacks.on_stream_close_callback = shim_on_stream_close;
-#define PYSPDYLAY_FORWARD(bit, member, function) \
-  if (forward & (bit)) callbacks.member = function
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_RECV, on_ctrl_recv_callback,
-                    shim_on_ctrl_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_INVALID_CTRL_RECV,
-                    on_invalid_ctrl_recv_callback, shim_on_invalid_ctrl_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_DATA_CHUNK_RECV, on_data_chunk_recv_callback,
-                    shim_on_data_chunk_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_DATA_RECV, on_data_recv_callback,
-                    shim_on_data_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_BEFORE_CTRL_SEND, before_ctrl_send_callback,
-                    shim_before_ctrl_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_SEND, on_ctrl_send_callback,
-                    shim_on_ctrl_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_NOT_SEND, on_ctrl_not_send_callback,
-                    shim_on_ctrl_not_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_DATA_SEND, on_data_send_callback,
-                    shim_on_data_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_REQUEST_RECV, on_request_recv_callback,
-                    shim_on_request_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR,
-                    on_ctrl_recv_parse_error_callback,
-                    shim_on_ctrl_recv_parse_error);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_UNKNOWN_CTRL_RECV,
-                    on_unknown_ctrl_recv_callback, shim_on_unknown_ctrl_recv);
-#undef PYSPDYLAY_FORWARD
-  if (side == PYSPDYLAY_CLIENT) {
-    *error = spdylay_session_client_new(&ctx->session, version, &callbacks,
-                                        ctx);
-  } else if (side == PYSPDYLAY_SERVER) {
-    *error = spdylay_session_server_new(&ctx->session, version, &callbacks,
-                                        ctx);
-  } else {
-    *error = SPDYLAY_ERR_INVALID_ARGUMENT;
-  }
-  if (*error != 0) {
-    free(ctx);
-    return NULL;
-  }
-  return ctx;
-}
-
-static void pyspdylay_del(pyspdylay_ctx *ctx) {
-  spdylay_session_del(ctx->session);
-  free(ctx->out);
-  free(ctx);
-}
-
-/* Drops the first |length| bytes of the output, which Python has sent. */
-static void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length) {
-  if (length > ctx->out_len) {
-    length = ctx->out_len;
-  }
-  memmove(ctx->out, ctx->out + length, ctx->out_len - length);
-  ctx->out_len -= length;
-  ctx->out_full = 0;
-}
-
-/* The Python side stores integer keys, not pointers, as stream user data, so
-   a stale key can at worst miss a dictionary lookup. */
-static uintptr_t pyspdylay_stream_key(spdylay_session *session,
-                                      int32_t stream_id) {
-  return (uintptr_t)spdylay_session_get_stream_user_data(session, stream_id);
-}
-
-static void pyspdylay_data_provider_init(spdylay_data_provider *provider,
-                                         uintptr_t key) {
-  provider->source.ptr = (void *)key;
-  provider->read_callback = shim_read;
-}
-
-/* Received name/value lists cross to Python as one NUL-joined blob, decoded
-   and split there in one step each: the strings never contain NUL because
-   libspdylay splits NUL-separated values into separate entries. */
-static size_t pyspdylay_nv_size(char **nv) {
-  size_t size = 0;
-  for (; *nv; ++nv) {
-    size += strlen(*nv) + 1;
-  }
-  return size;
-}
-
-static void pyspdylay_nv_join(char **nv, char *out) {
-  for (; *nv; ++nv) {
-    size_t length = strlen(*nv) + 1;
-    memcpy(out, *nv, length);
-    out += length;
-  }
-}
-
-/* Points |nv| at the |count| NUL-terminated strings packed in |blob| and
-   terminates it: the whole list costs Python two allocations. */
-static void pyspdylay_nv_split(const char **nv, char *blob, size_t count) {
-  size_t i;
-  for (i = 0; i < count; ++i) {
-    nv[i] = blob;
-    blob += strlen(blob) + 1;
-  }
-  nv[count] = NULL;
-}
-"""
-
 
 def _path(*parts):
     """A path inside the source tree, relative when building from its top so
@@ -605,17 +285,28 @@ def _path(*parts):
     return path
 
 
-def _system_flags():
-    """Compiler and linker flags for an installed libspdylay."""
+def _pkg_config(option):
     try:
-        cflags = subprocess.check_output(
-            ["pkg-config", "--cflags", "libspdylay"], text=True)
-        libs = subprocess.check_output(
-            ["pkg-config", "--libs", "libspdylay"], text=True)
-    except (OSError, subprocess.CalledProcessError):
-        return {"libraries": ["spdylay"]}
-    return {"extra_compile_args": shlex.split(cflags),
-            "extra_link_args": shlex.split(libs)}
+        return subprocess.run(
+            ["pkg-config", option, "libspdylay"], check=True, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout
+    except OSError as exc:
+        reason = "pkg-config cannot run (%s)" % exc
+    except subprocess.CalledProcessError as exc:
+        reason = "pkg-config cannot find libspdylay: %s" % (
+            exc.stderr.strip() or "exit status %d" % exc.returncode)
+    # A guess such as plain -lspdylay could link a library other than the
+    # one the user meant, or fail later with a less helpful message.
+    raise SystemExit(
+        "spdylay: SPDYLAY_USE_SYSTEM=1 needs an installed libspdylay that "
+        "pkg-config finds (libspdylay.pc on PKG_CONFIG_PATH); %s" % reason)
+
+
+def system_flags():
+    """Compiler and linker flags for an installed libspdylay; exits with a
+    clear message when pkg-config does not know it."""
+    return {"extra_compile_args": shlex.split(_pkg_config("--cflags")),
+            "extra_link_args": shlex.split(_pkg_config("--libs"))}
 
 
 def _bundled_flags():
@@ -628,13 +319,20 @@ def _bundled_flags():
     }
 
 
+SHIM_DIR = "spdylay"
+
+
 USE_SYSTEM = os.environ.get("SPDYLAY_USE_SYSTEM") == "1"
 
 
 def _flags():
-    flags = _system_flags() if USE_SYSTEM else _bundled_flags()
+    flags = system_flags() if USE_SYSTEM else _bundled_flags()
     flags["extra_compile_args"] = ["-std=c99"] + flags.get(
         "extra_compile_args", [])
+    flags["sources"] = [_path(SHIM_DIR, "_shim.c")] + flags.get("sources", [])
+    flags["include_dirs"] = [_path(SHIM_DIR)] + flags.get("include_dirs", [])
+    # Listed as dependencies, the shim's files trigger a rebuild when edited.
+    flags["depends"] = [_path(SHIM_DIR, "_shim.h")]
     return flags
 
 
@@ -644,4 +342,5 @@ CORE_LINE = "/* libspdylay: %s */\n" % ("system" if USE_SYSTEM else "bundled")
 
 ffibuilder = FFI()
 ffibuilder.cdef(CDEF)
-ffibuilder.set_source("spdylay._spdylay", CORE_LINE + SHIM, **_flags())
+ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n',
+                      **_flags())

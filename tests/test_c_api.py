@@ -9,15 +9,7 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def child_env():
-    """The environment for child processes, without a sanitizer runtime that CI
-    may have preloaded into this interpreter."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    return env
+from helpers import ROOT, child_env
 
 
 def find_compiler():
