@@ -1,13 +1,14 @@
 /*
  * spdylay_frame.c: the frame codec.  Turns frame structs into wire bytes
- * and back for SPDY/2 and SPDY/3(.1), including the name/value header
- * blocks and SPDY/2's header names.
+ * and back for SPDY/2 and SPDY/3(.1); the header blocks inside
+ * SYN_STREAM, SYN_REPLY and HEADERS belong to spdylay_nv.c.
  */
 #include "spdylay_frame.h"
 
 #include <string.h>
 
 #include "spdylay_helper.h"
+#include "spdylay_nv.h"
 
 #define SPDYLAY_STREAM_ID_MASK 0x7fffffff
 #define SPDYLAY_LENGTH_MASK 0xffffff
@@ -34,30 +35,7 @@
 #define SPDYLAY_SPDY2_PRI_SHIFT 6
 #define SPDYLAY_SPDY3_PRI_SHIFT 5
 
-/* SPDY/2 header blocks count and measure in 16 bits. */
-#define SPDYLAY_SPDY2_NV_MAX 0xffff
 #define SPDYLAY_SETTINGS_ID_MAX 0xffffff
-
-/* Up to this many name/value pairs, quadratic methods beat allocating. */
-#define SPDYLAY_NV_SMALL_COUNT 16
-
-/*
- * SPDY/2 spells the request and status lines without the colon, and calls
- * the path "url".  Applications always see the SPDY/3 names.
- */
-typedef struct {
-  const char *spdy3;
-  const char *spdy2;
-  size_t spdy3len;
-  size_t spdy2len;
-} spdylay_spdy2_name;
-
-static const spdylay_spdy2_name spdy2_names[] = {
-    {":host", "host", 5, 4},       {":method", "method", 7, 6},
-    {":path", "url", 5, 3},        {":scheme", "scheme", 7, 6},
-    {":status", "status", 7, 6},   {":version", "version", 8, 7}};
-
-#define SPDYLAY_SPDY2_NAME_COUNT (sizeof(spdy2_names) / sizeof(spdy2_names[0]))
 
 static int is_spdy2(uint16_t wire_version) {
   return wire_version == SPDYLAY_PROTO_SPDY2;
@@ -92,653 +70,6 @@ void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
   spdylay_put_uint32be(buf, (uint32_t)stream_id & SPDYLAY_STREAM_ID_MASK);
   spdylay_put_uint32be(buf + 4, length & SPDYLAY_LENGTH_MASK);
   buf[4] = flags;
-}
-
-/*
- * Name/value lists
- */
-
-/* The name |name| goes on the wire as. */
-static const char *wire_name(const char *name, int spdy2) {
-  size_t i;
-  if (!spdy2 || name[0] != ':') {
-    return name;
-  }
-  /* This runs inside sort comparisons: look at one byte before strcmp. */
-  for (i = 0; i < SPDYLAY_SPDY2_NAME_COUNT; ++i) {
-    if (name[1] == spdy2_names[i].spdy3[1] &&
-        strcmp(name, spdy2_names[i].spdy3) == 0) {
-      return spdy2_names[i].spdy2;
-    }
-  }
-  return name;
-}
-
-static int pair_cmp(const char *a, const char *b, int spdy2) {
-  return strcmp(wire_name(a, spdy2), wire_name(b, spdy2));
-}
-
-static int nv_pairs_sorted(char **nv, size_t npairs, int spdy2) {
-  size_t i;
-  for (i = 1; i < npairs; ++i) {
-    if (pair_cmp(nv[2 * i - 2], nv[2 * i], spdy2) > 0) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-static void nv_insertion_sort(char **nv, size_t npairs, int spdy2) {
-  size_t i, j;
-  for (i = 1; i < npairs; ++i) {
-    char *name = nv[2 * i];
-    char *value = nv[2 * i + 1];
-    for (j = i; j > 0 && pair_cmp(nv[2 * j - 2], name, spdy2) > 0; --j) {
-      nv[2 * j] = nv[2 * j - 2];
-      nv[2 * j + 1] = nv[2 * j - 1];
-    }
-    nv[2 * j] = name;
-    nv[2 * j + 1] = value;
-  }
-}
-
-/* Stable merge of pairs [lo, mid) and [mid, hi) of |src| into |dst|. */
-static void nv_merge(char **dst, char **src, size_t lo, size_t mid, size_t hi,
-                     int spdy2) {
-  size_t i = lo, j = mid, k = lo;
-  while (i < mid || j < hi) {
-    size_t from;
-    if (j == hi || (i < mid && pair_cmp(src[2 * i], src[2 * j], spdy2) <= 0)) {
-      from = i++;
-    } else {
-      from = j++;
-    }
-    dst[2 * k] = src[2 * from];
-    dst[2 * k + 1] = src[2 * from + 1];
-    ++k;
-  }
-}
-
-static int nv_merge_sort(char **nv, size_t npairs, int spdy2) {
-  char **tmp, **src, **dst;
-  size_t width;
-  tmp = malloc(npairs * 2 * sizeof(char *));
-  if (tmp == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  src = nv;
-  dst = tmp;
-  for (width = 1; width < npairs; width *= 2) {
-    size_t lo;
-    char **swap;
-    for (lo = 0; lo < npairs; lo += 2 * width) {
-      size_t mid = spdylay_min(lo + width, npairs);
-      size_t hi = spdylay_min(lo + 2 * width, npairs);
-      nv_merge(dst, src, lo, mid, hi, spdy2);
-    }
-    swap = src;
-    src = dst;
-    dst = swap;
-  }
-  if (src != nv) {
-    memcpy(nv, src, npairs * 2 * sizeof(char *));
-  }
-  free(tmp);
-  return 0;
-}
-
-/* Sorts the pairs of |nv| by wire name, keeping the order of equal names
-   (it is the order of their values).  Already sorted lists cost one pass. */
-static int nv_sort(char **nv, size_t npairs, int spdy2) {
-  if (nv_pairs_sorted(nv, npairs, spdy2)) {
-    return 0;
-  }
-  if (npairs <= SPDYLAY_NV_SMALL_COUNT) {
-    nv_insertion_sort(nv, npairs, spdy2);
-    return 0;
-  }
-  return nv_merge_sort(nv, npairs, spdy2);
-}
-
-/* Equal names are joined with NUL on the wire, where an empty value among
-   several would read as a malformed value: refuse it up front. */
-static int nv_check_joined_values(char **nv, size_t npairs, int spdy2) {
-  size_t i, j;
-  for (i = 0; i < npairs; i = j) {
-    int empty = nv[2 * i + 1][0] == '\0';
-    for (j = i + 1;
-         j < npairs && pair_cmp(nv[2 * i], nv[2 * j], spdy2) == 0; ++j) {
-      empty |= nv[2 * j + 1][0] == '\0';
-    }
-    if (j - i > 1 && empty) {
-      return SPDYLAY_ERR_INVALID_ARGUMENT;
-    }
-  }
-  return 0;
-}
-
-int spdylay_frame_nv_copy(char ***nv_ptr, const char **nv) {
-  size_t i, npairs, strbytes = 0, arraylen;
-  char **copy;
-  char *p;
-  int rv;
-
-  if (nv == NULL) {
-    return SPDYLAY_ERR_INVALID_ARGUMENT;
-  }
-  for (i = 0; nv[i] != NULL; i += 2) {
-    size_t namelen, valuelen;
-    if (nv[i + 1] == NULL || nv[i][0] == '\0') {
-      return SPDYLAY_ERR_INVALID_ARGUMENT;
-    }
-    namelen = strlen(nv[i]);
-    valuelen = strlen(nv[i + 1]);
-    if (namelen > SPDYLAY_MAX_FRAME_LENGTH ||
-        valuelen > SPDYLAY_MAX_FRAME_LENGTH ||
-        strbytes > SIZE_MAX - namelen - valuelen - 2) {
-      return SPDYLAY_ERR_INVALID_ARGUMENT;
-    }
-    strbytes += namelen + valuelen + 2;
-  }
-  npairs = i / 2;
-  arraylen = (npairs * 2 + 1) * sizeof(char *);
-  if (strbytes > SIZE_MAX - arraylen) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  copy = malloc(arraylen + strbytes);
-  if (copy == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  p = (char *)copy + arraylen;
-  for (i = 0; i < npairs * 2; i += 2) {
-    const char *s;
-    copy[i] = p;
-    for (s = nv[i]; *s; ++s) {
-      *p++ = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
-    }
-    *p++ = '\0';
-    copy[i + 1] = p;
-    for (s = nv[i + 1]; *s; ++s) {
-      *p++ = *s;
-    }
-    *p++ = '\0';
-  }
-  copy[npairs * 2] = NULL;
-
-  rv = nv_sort(copy, npairs, 0);
-  if (rv == 0) {
-    rv = nv_check_joined_values(copy, npairs, 0);
-  }
-  if (rv != 0) {
-    free(copy);
-    return rv;
-  }
-  *nv_ptr = copy;
-  return 0;
-}
-
-void spdylay_frame_nv_del(char **nv) { free(nv); }
-
-/*
- * Header block packing
- */
-
-static size_t nv_length_size(int spdy2) { return spdy2 ? 2 : 4; }
-
-static uint8_t *put_nv_length(uint8_t *p, size_t n, int spdy2) {
-  if (spdy2) {
-    spdylay_put_uint16be(p, (uint16_t)n);
-    return p + 2;
-  }
-  spdylay_put_uint32be(p, (uint32_t)n);
-  return p + 4;
-}
-
-/* Measures the header block |nv| (sorted) will make, refusing what the
-   wire cannot carry.  The ceiling is the frame's: whatever passes here
-   compresses into a 24-bit length. */
-static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
-                            int spdy2) {
-  size_t lensize = nv_length_size(spdy2);
-  size_t blocklen = lensize;
-  size_t ngroups = 0;
-  size_t i, j;
-  for (i = 0; i < npairs; i = j) {
-    const char *name = wire_name(nv[2 * i], spdy2);
-    size_t namelen = strlen(name);
-    size_t valuelen = 0;
-    int empty = 0;
-    for (j = i; j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j],
-                                                   spdy2) == 0);
-         ++j) {
-      size_t len = strlen(nv[2 * j + 1]);
-      if (len > SPDYLAY_MAX_FRAME_LENGTH) {
-        return SPDYLAY_ERR_INVALID_ARGUMENT;
-      }
-      empty |= len == 0;
-      valuelen += len + (j > i);
-      if (valuelen > SPDYLAY_MAX_FRAME_LENGTH) {
-        return SPDYLAY_ERR_INVALID_ARGUMENT;
-      }
-    }
-    if (namelen == 0 || namelen > SPDYLAY_MAX_FRAME_LENGTH ||
-        (j - i > 1 && empty)) {
-      return SPDYLAY_ERR_INVALID_ARGUMENT;
-    }
-    if (spdy2 &&
-        (namelen > SPDYLAY_SPDY2_NV_MAX || valuelen > SPDYLAY_SPDY2_NV_MAX)) {
-      return SPDYLAY_ERR_INVALID_ARGUMENT;
-    }
-    blocklen += 2 * lensize + namelen + valuelen;
-    if (blocklen > SPDYLAY_MAX_FRAME_LENGTH) {
-      return SPDYLAY_ERR_INVALID_ARGUMENT;
-    }
-    ++ngroups;
-  }
-  if (spdy2 && ngroups > SPDYLAY_SPDY2_NV_MAX) {
-    return SPDYLAY_ERR_INVALID_ARGUMENT;
-  }
-  *blocklen_ptr = blocklen;
-  return 0;
-}
-
-static void write_nv_block(uint8_t *p, char **nv, size_t npairs, int spdy2) {
-  size_t i, j, ngroups = 0;
-  uint8_t *countp = p;
-  p += nv_length_size(spdy2);
-  for (i = 0; i < npairs; i = j) {
-    const char *name = wire_name(nv[2 * i], spdy2);
-    size_t namelen = strlen(name);
-    size_t valuelen = 0;
-    uint8_t *valuelenp;
-    p = put_nv_length(p, namelen, spdy2);
-    memcpy(p, name, namelen);
-    p += namelen;
-    valuelenp = p;
-    p += nv_length_size(spdy2);
-    for (j = i; j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j],
-                                                   spdy2) == 0);
-         ++j) {
-      size_t len = strlen(nv[2 * j + 1]);
-      if (j > i) {
-        *p++ = '\0';
-        ++valuelen;
-      }
-      memcpy(p, nv[2 * j + 1], len);
-      p += len;
-      valuelen += len;
-    }
-    put_nv_length(valuelenp, valuelen, spdy2);
-    ++ngroups;
-  }
-  put_nv_length(countp, ngroups, spdy2);
-}
-
-/* Builds and compresses the header block of |nv| into *buf_ptr at
-   |offset|, after the frame's head and fixed fields.  Returns the
-   compressed length or a negative error code. */
-static ssize_t pack_nv_block(uint8_t **buf_ptr, size_t *buflen_ptr,
-                             size_t offset, char **nv, uint16_t wire_version,
-                             spdylay_zlib *deflater) {
-  int spdy2 = is_spdy2(wire_version);
-  size_t npairs = 0, blocklen, bound;
-  uint8_t *block;
-  int rv;
-
-  if (spdylay_frame_wire_version(deflater->version) != wire_version) {
-    return SPDYLAY_ERR_INVALID_ARGUMENT;
-  }
-  if (nv != NULL) {
-    while (nv[npairs * 2] != NULL) {
-      ++npairs;
-    }
-  }
-  rv = nv_sort(nv, npairs, spdy2);
-  if (rv != 0) {
-    return rv;
-  }
-  rv = measure_nv_block(&blocklen, nv, npairs, spdy2);
-  if (rv != 0) {
-    return rv;
-  }
-  /* Checked before deflating: a refused block must leave the deflater
-     untouched, or the peer's inflater falls out of step. */
-  bound = spdylay_zlib_deflate_hd_bound(deflater, blocklen);
-  if (bound > SPDYLAY_MAX_FRAME_LENGTH - (offset - SPDYLAY_FRAME_HEAD_LENGTH)) {
-    return SPDYLAY_ERR_INVALID_ARGUMENT;
-  }
-  /* The plain block is staged past the compressed area of the same
-     buffer, which saves a second buffer per send. */
-  rv = spdylay_reserve_buffer(buf_ptr, buflen_ptr, offset + bound + blocklen);
-  if (rv != 0) {
-    return rv;
-  }
-  block = *buf_ptr + offset + bound;
-  write_nv_block(block, nv, npairs, spdy2);
-  return spdylay_zlib_deflate_hd(deflater, *buf_ptr + offset, bound, block,
-                                 blocklen);
-}
-
-/*
- * Header block unpacking
- */
-
-static size_t get_nv_length(const uint8_t *p, int spdy2) {
-  return spdy2 ? spdylay_get_uint16(p) : spdylay_get_uint32(p);
-}
-
-/* The index in spdy2_names of the SPDY/3 name that the SPDY/2 wire name
-   |name| stands for, whether spelled the SPDY/2 way (*translated set) or
-   literally; -1 for any other name. */
-static int spdy2_name_index(const uint8_t *name, size_t namelen,
-                            int *translated) {
-  size_t i;
-  for (i = 0; i < SPDYLAY_SPDY2_NAME_COUNT; ++i) {
-    if (namelen == spdy2_names[i].spdy2len &&
-        memcmp(name, spdy2_names[i].spdy2, namelen) == 0) {
-      *translated = 1;
-      return (int)i;
-    }
-    if (namelen == spdy2_names[i].spdy3len &&
-        memcmp(name, spdy2_names[i].spdy3, namelen) == 0) {
-      *translated = 0;
-      return (int)i;
-    }
-  }
-  return -1;
-}
-
-static int bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
-                     size_t blen) {
-  int rv = memcmp(a, b, spdylay_min(alen, blen));
-  if (rv != 0) {
-    return rv;
-  }
-  return alen < blen ? -1 : alen > blen;
-}
-
-static int is_valid_name(const uint8_t *name, size_t namelen) {
-  size_t i;
-  for (i = 0; i < namelen; ++i) {
-    if (name[i] == '\0' || (name[i] >= 'A' && name[i] <= 'Z')) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* Returns how many values a wire value holds, or 0 if a NUL-separated
-   segment is empty.  An empty value on its own is one value. */
-static size_t count_values(const uint8_t *value, size_t valuelen) {
-  size_t nvalues = 1;
-  const uint8_t *end = value + valuelen;
-  const uint8_t *nul;
-  if (valuelen == 0) {
-    return 1;
-  }
-  while ((nul = memchr(value, '\0', (size_t)(end - value))) != NULL) {
-    if (nul == value) {
-      return 0;
-    }
-    ++nvalues;
-    value = nul + 1;
-  }
-  return value == end ? 0 : nvalues;
-}
-
-typedef struct {
-  /* Name/value pairs on the wire. */
-  size_t npairs;
-  /* nv entries once values are split. */
-  size_t nentries;
-  /* Bytes of names and values, NULs included, after translation. */
-  size_t strbytes;
-  /* Wire names strictly ascending, hence all distinct. */
-  int ascending;
-} spdylay_nv_block_shape;
-
-/* Checks every count and length against the bytes left before reading
-   past it, and every name and value, and sizes the nv to build. */
-static int scan_nv_block(spdylay_nv_block_shape *shape, const uint8_t *in,
-                         size_t inlen, int spdy2) {
-  size_t lensize = nv_length_size(spdy2);
-  const uint8_t *p = in, *end = in + inlen;
-  const uint8_t *prev_name = NULL;
-  size_t prev_namelen = 0;
-  unsigned int spdy2_seen = 0;
-  size_t npairs, i;
-
-  if (inlen < lensize) {
-    return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-  }
-  npairs = get_nv_length(p, spdy2);
-  p += lensize;
-  /* Each pair takes two lengths and a non-empty name. */
-  if (npairs > (size_t)(end - p) / (2 * lensize + 1)) {
-    return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-  }
-  shape->npairs = npairs;
-  shape->nentries = 0;
-  shape->strbytes = 0;
-  shape->ascending = 1;
-  for (i = 0; i < npairs; ++i) {
-    const uint8_t *name, *value;
-    size_t namelen, valuelen, nvalues;
-
-    if ((size_t)(end - p) < lensize) {
-      return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-    namelen = get_nv_length(p, spdy2);
-    p += lensize;
-    if (namelen == 0 || namelen > (size_t)(end - p)) {
-      return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-    name = p;
-    p += namelen;
-    if (!is_valid_name(name, namelen)) {
-      return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-    if ((size_t)(end - p) < lensize) {
-      return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-    valuelen = get_nv_length(p, spdy2);
-    p += lensize;
-    if (valuelen > (size_t)(end - p)) {
-      return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-    value = p;
-    p += valuelen;
-    nvalues = count_values(value, valuelen);
-    if (nvalues == 0) {
-      return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-
-    if (prev_name != NULL) {
-      int cmp = bytes_cmp(prev_name, prev_namelen, name, namelen);
-      if (cmp == 0) {
-        return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-      }
-      shape->ascending &= cmp < 0;
-    }
-    prev_name = name;
-    prev_namelen = namelen;
-
-    if (spdy2) {
-      int translated;
-      int idx = spdy2_name_index(name, namelen, &translated);
-      if (idx >= 0) {
-        /* "url" and ":path" would both come out as ":path". */
-        if (spdy2_seen & (1u << idx)) {
-          return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-        }
-        spdy2_seen |= 1u << idx;
-        if (translated) {
-          namelen = spdy2_names[idx].spdy3len;
-        }
-      }
-    }
-    /* Bounded by the inflated size plus two NULs per pair and the longer
-       SPDY/3 names: no overflow for any size that was allocated. */
-    shape->strbytes += namelen + 1 + valuelen + 1;
-    shape->nentries += nvalues;
-  }
-  if (p != end) {
-    return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-  }
-  return 0;
-}
-
-/* Fills |nv| (arrays then strings, sized by scan_nv_block()) from the
-   scanned block. */
-static void build_nv(char **nv, const spdylay_nv_block_shape *shape,
-                     const uint8_t *in, int spdy2) {
-  size_t lensize = nv_length_size(spdy2);
-  const uint8_t *p = in + lensize;
-  char *s = (char *)(nv + shape->nentries * 2 + 1);
-  size_t k = 0, i;
-
-  for (i = 0; i < shape->npairs; ++i) {
-    size_t namelen, valuelen;
-    const uint8_t *wname;
-    char *name, *value, *end;
-    int translated = 0;
-    int idx = -1;
-
-    namelen = get_nv_length(p, spdy2);
-    p += lensize;
-    wname = p;
-    p += namelen;
-    if (spdy2) {
-      idx = spdy2_name_index(wname, namelen, &translated);
-    }
-    name = s;
-    if (translated) {
-      memcpy(s, spdy2_names[idx].spdy3, spdy2_names[idx].spdy3len);
-      s += spdy2_names[idx].spdy3len;
-    } else {
-      memcpy(s, wname, namelen);
-      s += namelen;
-    }
-    *s++ = '\0';
-
-    valuelen = get_nv_length(p, spdy2);
-    p += lensize;
-    value = s;
-    memcpy(s, p, valuelen);
-    p += valuelen;
-    s += valuelen;
-    *s++ = '\0';
-
-    /* The NUL separators already terminate each value in place. */
-    end = s - 1;
-    for (;;) {
-      nv[k++] = name;
-      nv[k++] = value;
-      value += strlen(value);
-      if (value == end) {
-        break;
-      }
-      ++value;
-    }
-  }
-  nv[k] = NULL;
-}
-
-static int name_ptr_cmp(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The slow path for blocks whose names do not arrive sorted.  Values split
-   from one pair share one name string, so each pair is looked at once. */
-static int nv_has_duplicate_names(char **nv, size_t nentries, size_t npairs,
-                                  int *dup_ptr) {
-  char *small[SPDYLAY_NV_SMALL_COUNT];
-  char **names = small;
-  size_t i, j, n = 0;
-  *dup_ptr = 0;
-  if (npairs > SPDYLAY_NV_SMALL_COUNT) {
-    names = malloc(npairs * sizeof(char *));
-    if (names == NULL) {
-      return SPDYLAY_ERR_NOMEM;
-    }
-  }
-  for (i = 0; i < nentries; ++i) {
-    if (i == 0 || nv[2 * i] != nv[2 * i - 2]) {
-      names[n++] = nv[2 * i];
-    }
-  }
-  if (names == small) {
-    for (i = 1; i < n && !*dup_ptr; ++i) {
-      for (j = 0; j < i; ++j) {
-        if (strcmp(names[j], names[i]) == 0) {
-          *dup_ptr = 1;
-          break;
-        }
-      }
-    }
-    return 0;
-  }
-  qsort(names, n, sizeof(char *), name_ptr_cmp);
-  for (i = 1; i < n; ++i) {
-    if (strcmp(names[i - 1], names[i]) == 0) {
-      *dup_ptr = 1;
-      break;
-    }
-  }
-  free(names);
-  return 0;
-}
-
-static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                          int spdy2) {
-  spdylay_nv_block_shape shape;
-  size_t arraylen;
-  char **nv;
-  int rv;
-
-  rv = scan_nv_block(&shape, in, inlen, spdy2);
-  if (rv != 0) {
-    return rv;
-  }
-  if (shape.nentries >= (SIZE_MAX - shape.strbytes) / (2 * sizeof(char *))) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  arraylen = (shape.nentries * 2 + 1) * sizeof(char *);
-  nv = malloc(arraylen + shape.strbytes);
-  if (nv == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  build_nv(nv, &shape, in, spdy2);
-  if (!shape.ascending) {
-    int dup;
-    rv = nv_has_duplicate_names(nv, shape.nentries, shape.npairs, &dup);
-    if (rv == 0 && dup) {
-      rv = SPDYLAY_ERR_INVALID_HEADER_BLOCK;
-    }
-    if (rv != 0) {
-      free(nv);
-      return rv;
-    }
-  }
-  *nv_ptr = nv;
-  return 0;
-}
-
-static int unpack_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                           uint16_t wire_version, spdylay_zlib *inflater,
-                           uint8_t **buf_ptr, size_t *buflen_ptr,
-                           size_t max_hd_len) {
-  size_t outlen;
-  int rv;
-  rv = spdylay_zlib_inflate_hd(inflater, buf_ptr, buflen_ptr, &outlen,
-                               max_hd_len, in, inlen);
-  if (rv != 0) {
-    return rv;
-  }
-  if (outlen > max_hd_len) {
-    return SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE;
-  }
-  return parse_nv_block(nv_ptr, *buf_ptr, outlen, is_spdy2(wire_version));
 }
 
 /*
@@ -839,15 +170,15 @@ static void credential_free(spdylay_credential *frame) {
 void spdylay_frame_free(spdylay_frame_type type, spdylay_frame *frame) {
   switch (type) {
   case SPDYLAY_SYN_STREAM:
-    spdylay_frame_nv_del(frame->syn_stream.nv);
+    spdylay_nv_del(frame->syn_stream.nv);
     frame->syn_stream.nv = NULL;
     break;
   case SPDYLAY_SYN_REPLY:
-    spdylay_frame_nv_del(frame->syn_reply.nv);
+    spdylay_nv_del(frame->syn_reply.nv);
     frame->syn_reply.nv = NULL;
     break;
   case SPDYLAY_HEADERS:
-    spdylay_frame_nv_del(frame->headers.nv);
+    spdylay_nv_del(frame->headers.nv);
     frame->headers.nv = NULL;
     break;
   case SPDYLAY_SETTINGS:
@@ -905,9 +236,9 @@ static ssize_t pack_stream_nv_frame(uint8_t **buf_ptr, size_t *buflen_ptr,
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   fixedlen = syn_reply_fixed_length(hd->version);
-  blocklen = pack_nv_block(buf_ptr, buflen_ptr,
-                           SPDYLAY_FRAME_HEAD_LENGTH + fixedlen, nv,
-                           hd->version, deflater);
+  blocklen = spdylay_nv_pack_block(buf_ptr, buflen_ptr,
+                                   SPDYLAY_FRAME_HEAD_LENGTH + fixedlen,
+                                   nv, hd->version, deflater);
   if (blocklen < 0) {
     return blocklen;
   }
@@ -933,7 +264,7 @@ ssize_t spdylay_frame_pack_syn_stream(uint8_t **buf_ptr, size_t *buflen_ptr,
                           : SPDYLAY_SPDY3_PRI_LOWEST)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  blocklen = pack_nv_block(
+  blocklen = spdylay_nv_pack_block(
       buf_ptr, buflen_ptr,
       SPDYLAY_FRAME_HEAD_LENGTH + SPDYLAY_SYN_STREAM_FIXED_LENGTH, frame->nv,
       frame->hd.version, deflater);
@@ -1143,19 +474,16 @@ static int unpack_head(spdylay_ctrl_hd *hd, const uint8_t *head,
   return 0;
 }
 
-/* A header block can only be read with the inflater of its own version. */
-static int check_inflater(const spdylay_ctrl_hd *hd,
-                          const spdylay_zlib *inflater) {
-  return spdylay_frame_wire_version(inflater->version) == hd->version
-             ? 0
-             : SPDYLAY_ERR_INVALID_FRAME;
+size_t spdylay_frame_header_block_offset(uint16_t type,
+                                         uint16_t wire_version) {
+  return type == SPDYLAY_SYN_STREAM ? SPDYLAY_SYN_STREAM_FIXED_LENGTH
+                                    : syn_reply_fixed_length(wire_version);
 }
 
 int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload, size_t payloadlen,
-                                    spdylay_zlib *inflater, uint8_t **buf_ptr,
-                                    size_t *buflen_ptr, size_t max_hd_len) {
+                                    const uint8_t *payload,
+                                    size_t payloadlen) {
   int rv;
   memset(frame, 0, sizeof(*frame));
   rv = unpack_head(&frame->hd, head, headlen, payloadlen);
@@ -1164,10 +492,6 @@ int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
   }
   if (payloadlen < SPDYLAY_SYN_STREAM_FIXED_LENGTH) {
     return SPDYLAY_ERR_INVALID_FRAME;
-  }
-  rv = check_inflater(&frame->hd, inflater);
-  if (rv != 0) {
-    return rv;
   }
   frame->stream_id =
       (int32_t)(spdylay_get_uint32(payload) & SPDYLAY_STREAM_ID_MASK);
@@ -1179,59 +503,40 @@ int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
     frame->pri = (uint8_t)(payload[8] >> SPDYLAY_SPDY3_PRI_SHIFT);
     frame->slot = payload[9];
   }
-  return unpack_nv_block(&frame->nv, payload + SPDYLAY_SYN_STREAM_FIXED_LENGTH,
-                         payloadlen - SPDYLAY_SYN_STREAM_FIXED_LENGTH,
-                         frame->hd.version, inflater, buf_ptr, buflen_ptr,
-                         max_hd_len);
+  return 0;
 }
 
 /* SYN_REPLY and HEADERS share their layout. */
 static int unpack_stream_nv_frame(spdylay_ctrl_hd *hd, int32_t *stream_id_ptr,
-                                  char ***nv_ptr, const uint8_t *head,
-                                  size_t headlen, const uint8_t *payload,
-                                  size_t payloadlen, spdylay_zlib *inflater,
-                                  uint8_t **buf_ptr, size_t *buflen_ptr,
-                                  size_t max_hd_len) {
-  size_t fixedlen;
+                                  const uint8_t *head, size_t headlen,
+                                  const uint8_t *payload, size_t payloadlen) {
   int rv = unpack_head(hd, head, headlen, payloadlen);
   if (rv != 0) {
     return rv;
   }
-  fixedlen = syn_reply_fixed_length(hd->version);
-  if (payloadlen < fixedlen) {
+  if (payloadlen < syn_reply_fixed_length(hd->version)) {
     return SPDYLAY_ERR_INVALID_FRAME;
-  }
-  rv = check_inflater(hd, inflater);
-  if (rv != 0) {
-    return rv;
   }
   *stream_id_ptr =
       (int32_t)(spdylay_get_uint32(payload) & SPDYLAY_STREAM_ID_MASK);
-  return unpack_nv_block(nv_ptr, payload + fixedlen, payloadlen - fixedlen,
-                         hd->version, inflater, buf_ptr, buflen_ptr,
-                         max_hd_len);
+  return 0;
 }
 
 int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
                                    const uint8_t *head, size_t headlen,
-                                   const uint8_t *payload, size_t payloadlen,
-                                   spdylay_zlib *inflater, uint8_t **buf_ptr,
-                                   size_t *buflen_ptr, size_t max_hd_len) {
+                                   const uint8_t *payload,
+                                   size_t payloadlen) {
   memset(frame, 0, sizeof(*frame));
-  return unpack_stream_nv_frame(&frame->hd, &frame->stream_id, &frame->nv,
-                                head, headlen, payload, payloadlen, inflater,
-                                buf_ptr, buflen_ptr, max_hd_len);
+  return unpack_stream_nv_frame(&frame->hd, &frame->stream_id, head, headlen,
+                                payload, payloadlen);
 }
 
 int spdylay_frame_unpack_headers(spdylay_headers *frame, const uint8_t *head,
                                  size_t headlen, const uint8_t *payload,
-                                 size_t payloadlen, spdylay_zlib *inflater,
-                                 uint8_t **buf_ptr, size_t *buflen_ptr,
-                                 size_t max_hd_len) {
+                                 size_t payloadlen) {
   memset(frame, 0, sizeof(*frame));
-  return unpack_stream_nv_frame(&frame->hd, &frame->stream_id, &frame->nv,
-                                head, headlen, payload, payloadlen, inflater,
-                                buf_ptr, buflen_ptr, max_hd_len);
+  return unpack_stream_nv_frame(&frame->hd, &frame->stream_id, head, headlen,
+                                payload, payloadlen);
 }
 
 int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,

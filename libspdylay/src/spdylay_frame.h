@@ -1,7 +1,9 @@
 /*
- * spdylay_frame.h: the frame codec.  Packs control frames, DATA heads and
- * header blocks into wire bytes and unpacks them again, for SPDY/2, SPDY/3
- * and SPDY/3.1, with SPDY/2's header names translated at the edge.
+ * spdylay_frame.h: the frame codec.  Packs control frames and DATA heads
+ * into wire bytes and unpacks them again, for SPDY/2, SPDY/3 and SPDY/3.1.
+ * The header blocks of SYN_STREAM, SYN_REPLY and HEADERS are
+ * spdylay_nv.h's: the packers call it, and the session inflates a
+ * received block after unpacking the frame's fixed part.
  *
  * Every "version" argument here is a protocol version (SPDYLAY_PROTO_*);
  * frames carry the wire version (2 or 3) in hd.version.
@@ -21,11 +23,6 @@
 /* Default for SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER. */
 #define SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER (1 << 24)
 
-/* Internal only, never returned by the public API: a received header block
-   inflated past the session's limit.  The inflater stays in step, so the
-   session answers with a stream error (FRAME_TOO_LARGE) and goes on. */
-#define SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE (-1001)
-
 /* The version field sent on the wire: 3 for SPDY/3.1. */
 uint16_t spdylay_frame_wire_version(uint16_t version);
 
@@ -36,19 +33,6 @@ void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *head);
 /* DATA head: 31-bit stream ID, flags, 24-bit length. */
 void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
                                 uint8_t flags, uint32_t length);
-
-/*
- * Name/value lists.  In memory an nv is a NULL-terminated char* array of
- * alternating names and values, held with all its strings in one
- * allocation that spdylay_frame_nv_del() (plain free) releases.
- */
-
-/* Validates the application's |nv| (no NULL value, no empty name) and copies
-   it into one allocation with names lower-cased.  Several entries may share
-   a name: they are joined with NUL into one wire entry when packed.
-   Returns 0, SPDYLAY_ERR_INVALID_ARGUMENT or SPDYLAY_ERR_NOMEM. */
-int spdylay_frame_nv_copy(char ***nv_ptr, const char **nv);
-void spdylay_frame_nv_del(char **nv);
 
 /*
  * Initializers take the protocol version, store its wire version, and take
@@ -85,11 +69,8 @@ void spdylay_frame_free(spdylay_frame_type type, spdylay_frame *frame);
  * growing it with spdylay_reserve_buffer(), set frame->hd.length, and
  * return the frame's total length or a negative error code:
  * SPDYLAY_ERR_NOMEM, SPDYLAY_ERR_ZLIB, or SPDYLAY_ERR_INVALID_ARGUMENT when
- * the payload would not fit in 24 bits.
- * Header blocks are built from frame->nv with names sorted, equal names
- * merged with NUL, and for wire version 2 the SPDY/3 names
- * (":method" ":scheme" ":path" ":version" ":host" ":status") translated to
- * SPDY/2's ("method" "scheme" "url" "version" "host" "status").
+ * the payload would not fit in 24 bits.  Header blocks are built from
+ * frame->nv by spdylay_nv_pack_block().
  */
 ssize_t spdylay_frame_pack_syn_stream(uint8_t **buf_ptr, size_t *buflen_ptr,
                                       spdylay_syn_stream *frame,
@@ -116,38 +97,28 @@ ssize_t spdylay_frame_pack_credential(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 /*
  * Unpackers read a control frame from its 8-byte |head| and its |payload|
- * (exactly hd.length bytes), fill |frame| (hd included), and return 0 or:
- *   SPDYLAY_ERR_INVALID_FRAME  the fixed part has the wrong size or a field
- *                              is out of range (session error);
- *   SPDYLAY_ERR_ZLIB           the header block does not inflate (the
- *                              inflater is now unusable: session error);
- *   SPDYLAY_ERR_INVALID_HEADER_BLOCK  it inflated but is malformed: counts
- *                              or lengths overrun, an empty or upper-case
- *                              name, a name twice, an empty NUL-separated
- *                              value segment (stream error);
- *   SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE  inflated past |max_hd_len|;
- *   SPDYLAY_ERR_NOMEM.
- * On error |frame| owns nothing.  Header blocks are always inflated in full
- * so the inflater stays in step with the peer's deflater; *buf_ptr /
- * *buflen_ptr is the session's scratch buffer for that.  A value holding
- * NUL-separated values comes out as one nv entry per value, all with the
- * same name; for wire version 2, SPDY/2's names are translated to SPDY/3's.
+ * (exactly hd.length bytes), fill |frame| (hd included), and return 0 or
+ * SPDYLAY_ERR_INVALID_FRAME (the fixed part has the wrong size or a field
+ * is out of range: session error).  For SYN_STREAM, SYN_REPLY and HEADERS
+ * they read only the fixed part and leave nv NULL: the header block that
+ * follows it, at spdylay_frame_header_block_offset(), is the caller's to
+ * give to spdylay_nv_unpack_block().
  */
 int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload, size_t payloadlen,
-                                    spdylay_zlib *inflater, uint8_t **buf_ptr,
-                                    size_t *buflen_ptr, size_t max_hd_len);
+                                    const uint8_t *payload,
+                                    size_t payloadlen);
 int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
                                    const uint8_t *head, size_t headlen,
-                                   const uint8_t *payload, size_t payloadlen,
-                                   spdylay_zlib *inflater, uint8_t **buf_ptr,
-                                   size_t *buflen_ptr, size_t max_hd_len);
+                                   const uint8_t *payload,
+                                   size_t payloadlen);
 int spdylay_frame_unpack_headers(spdylay_headers *frame, const uint8_t *head,
                                  size_t headlen, const uint8_t *payload,
-                                 size_t payloadlen, spdylay_zlib *inflater,
-                                 uint8_t **buf_ptr, size_t *buflen_ptr,
-                                 size_t max_hd_len);
+                                 size_t payloadlen);
+/* Where the header block of a SYN_STREAM, SYN_REPLY or HEADERS of
+   |wire_version| starts in its payload: after the fixed part. */
+size_t spdylay_frame_header_block_offset(uint16_t type,
+                                         uint16_t wire_version);
 int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
                                     const uint8_t *head, size_t headlen,
                                     const uint8_t *payload,

@@ -10,6 +10,7 @@
 
 #include "spdylay_frame.h"
 #include "spdylay_helper.h"
+#include "spdylay_nv.h"
 
 /* prepare_* results besides 0 (a frame is ready in the outbound buffer)
    and negative fatal errors: the item was dropped or parked. */
@@ -1634,27 +1635,45 @@ static int is_header_block_type(uint16_t type)
          type == SPDYLAY_HEADERS;
 }
 
+/* Inflates and parses the header block that follows the fixed part of a
+   SYN_STREAM, SYN_REPLY or HEADERS whose head is |hd|. */
+static int unpack_header_block(spdylay_session *session,
+                               const spdylay_ctrl_hd *hd, char ***nv_ptr)
+{
+  spdylay_inbound_frame *iframe = &session->iframe;
+  size_t offset = spdylay_frame_header_block_offset(hd->type, hd->version);
+  return spdylay_nv_unpack_block(
+      nv_ptr, payload_ptr(iframe->buf) + offset, iframe->payloadlen - offset,
+      hd->version, &session->inflater, &session->inflatebuf,
+      &session->inflatebuflen, session->max_recv_ctrl_frame_buf);
+}
+
 static int unpack_ctrl(spdylay_session *session, uint16_t type,
                        spdylay_frame *frame)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
-  const uint8_t *head = iframe->head;
-  const uint8_t *payload = payload_ptr(iframe->buf);
-  size_t len = iframe->payloadlen;
-  size_t max = session->max_recv_ctrl_frame_buf;
+  const uint8_t *head = session->iframe.head;
+  const uint8_t *payload = payload_ptr(session->iframe.buf);
+  size_t len = session->iframe.payloadlen;
+  int rv;
   switch (type) {
   case SPDYLAY_SYN_STREAM:
-    return spdylay_frame_unpack_syn_stream(
-        &frame->syn_stream, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len,
-        &session->inflater, &session->inflatebuf, &session->inflatebuflen, max);
+    rv = spdylay_frame_unpack_syn_stream(
+        &frame->syn_stream, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len);
+    return rv != 0 ? rv
+                   : unpack_header_block(session, &frame->syn_stream.hd,
+                                         &frame->syn_stream.nv);
   case SPDYLAY_SYN_REPLY:
-    return spdylay_frame_unpack_syn_reply(
-        &frame->syn_reply, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len,
-        &session->inflater, &session->inflatebuf, &session->inflatebuflen, max);
+    rv = spdylay_frame_unpack_syn_reply(
+        &frame->syn_reply, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len);
+    return rv != 0 ? rv
+                   : unpack_header_block(session, &frame->syn_reply.hd,
+                                         &frame->syn_reply.nv);
   case SPDYLAY_HEADERS:
-    return spdylay_frame_unpack_headers(
-        &frame->headers, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len,
-        &session->inflater, &session->inflatebuf, &session->inflatebuflen, max);
+    rv = spdylay_frame_unpack_headers(
+        &frame->headers, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len);
+    return rv != 0 ? rv
+                   : unpack_header_block(session, &frame->headers.hd,
+                                         &frame->headers.nv);
   case SPDYLAY_RST_STREAM:
     return spdylay_frame_unpack_rst_stream(
         &frame->rst_stream, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len);

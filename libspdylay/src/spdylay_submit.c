@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "spdylay_frame.h"
+#include "spdylay_nv.h"
 #include "spdylay_session.h"
 
 static int valid_data_provider(const spdylay_data_provider *data_prd)
@@ -74,13 +75,13 @@ static int submit_syn_stream(spdylay_session *session, uint8_t flags,
   } else if (!valid_push_assoc(session, assoc_stream_id)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  rv = spdylay_frame_nv_copy(&nv_copy, nv);
+  rv = spdylay_nv_copy(&nv_copy, nv);
   if (rv != 0) {
     return rv;
   }
   item = spdylay_outbound_item_new(SPDYLAY_SYN_STREAM);
   if (item == NULL) {
-    spdylay_frame_nv_del(nv_copy);
+    spdylay_nv_del(nv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
   spdylay_frame_syn_stream_init(&item->frame.ctrl.syn_stream, session->version,
@@ -128,13 +129,13 @@ static int submit_headers_frame(spdylay_session *session, int type,
       (flags & ~SPDYLAY_CTRL_FLAG_FIN) || !valid_data_provider(data_prd)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  rv = spdylay_frame_nv_copy(&nv_copy, nv);
+  rv = spdylay_nv_copy(&nv_copy, nv);
   if (rv != 0) {
     return rv;
   }
   item = spdylay_outbound_item_new(type);
   if (item == NULL) {
-    spdylay_frame_nv_del(nv_copy);
+    spdylay_nv_del(nv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
   if (type == SPDYLAY_SYN_REPLY) {
