@@ -1,10 +1,14 @@
 /*
- * spdylay_client_cert.c: origins and the CREDENTIAL slot vector (see
- * spdylay_client_cert.h).
+ * spdylay_client_cert.c: origins, the CREDENTIAL slot vector and the
+ * CREDENTIAL frames a client sends (see spdylay_client_cert.h).
  */
 #include "spdylay_client_cert.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "spdylay_frame.h"
+#include "spdylay_session.h"
 
 const char *spdylay_origin_get_scheme(const spdylay_origin *origin)
 {
@@ -177,5 +181,67 @@ int spdylay_client_cert_vector_set(spdylay_client_cert_vector *vec,
   *copy = *origin;
   free(vec->slots[slot - 1]);
   vec->slots[slot - 1] = copy;
+  return 0;
+}
+
+/* Each proof and certificate is asked for its length first (a call with a
+   zero-length buffer), then for its bytes. */
+int spdylay_client_cert_build_credential(spdylay_credential *credential,
+                                         spdylay_session *session,
+                                         uint8_t slot,
+                                         const spdylay_origin *origin,
+                                         size_t ncerts)
+{
+  const spdylay_session_callbacks *cb = &session->callbacks;
+  /* Slot (2) and proof length (4); the whole must fit a frame. */
+  size_t total = 6;
+  ssize_t len;
+  size_t i;
+  credential->hd.version = spdylay_frame_wire_version(session->version);
+  credential->hd.type = SPDYLAY_CREDENTIAL;
+  credential->slot = slot;
+  len = cb->get_credential_proof(session, origin, NULL, 0, session->user_data);
+  if (len < 0 || (size_t)len > SPDYLAY_MAX_FRAME_LENGTH - total) {
+    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  }
+  total += (size_t)len;
+  if (len > 0) {
+    credential->proof.data = malloc((size_t)len);
+    if (credential->proof.data == NULL) {
+      return SPDYLAY_ERR_NOMEM;
+    }
+    credential->proof.length = (size_t)len;
+    if (cb->get_credential_proof(session, origin, credential->proof.data,
+                                 (size_t)len, session->user_data) < 0) {
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    }
+  }
+  credential->certs = calloc(ncerts, sizeof(spdylay_mem_chunk));
+  if (credential->certs == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  credential->ncerts = ncerts;
+  for (i = 0; i < ncerts; ++i) {
+    spdylay_mem_chunk *cert = &credential->certs[i];
+    len = cb->get_credential_cert(session, origin, i, NULL, 0,
+                                  session->user_data);
+    if (len < 0 || (size_t)len > SPDYLAY_MAX_FRAME_LENGTH - total ||
+        SPDYLAY_MAX_FRAME_LENGTH - total - (size_t)len < 4) {
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    }
+    total += 4 + (size_t)len;
+    if (len == 0) {
+      continue;
+    }
+    cert->data = malloc((size_t)len);
+    if (cert->data == NULL) {
+      return SPDYLAY_ERR_NOMEM;
+    }
+    cert->length = (size_t)len;
+    if (cb->get_credential_cert(session, origin, i, cert->data, (size_t)len,
+                                session->user_data) < 0) {
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    }
+  }
   return 0;
 }

@@ -52,4 +52,16 @@ int spdylay_client_cert_vector_set(spdylay_client_cert_vector *vec,
                                    uint8_t slot,
                                    const spdylay_origin *origin);
 
+/* Fills the zeroed |credential| with a CREDENTIAL frame claiming |slot|
+   for |origin|, with the proof and the |ncerts| certificates that
+   |session|'s get_credential_proof and get_credential_cert callbacks give.
+   Returns 0, SPDYLAY_ERR_NOMEM, or SPDYLAY_ERR_CALLBACK_FAILURE when a
+   callback fails or the frame would exceed the 24-bit length; on error
+   |credential| may own memory that spdylay_frame_free() releases. */
+int spdylay_client_cert_build_credential(spdylay_credential *credential,
+                                         spdylay_session *session,
+                                         uint8_t slot,
+                                         const spdylay_origin *origin,
+                                         size_t ncerts);
+
 #endif /* SPDYLAY_CLIENT_CERT_H */

@@ -47,6 +47,18 @@ int spdylay_session_is_my_stream_id(spdylay_session *session,
   return ((stream_id & 1) == 0) == (session->server != 0);
 }
 
+int spdylay_session_valid_push_assoc(spdylay_session *session,
+                                     int32_t assoc_stream_id)
+{
+  spdylay_stream *assoc;
+  /* Client-initiated stream IDs are odd. */
+  if (assoc_stream_id <= 0 || (assoc_stream_id & 1) == 0) {
+    return 0;
+  }
+  assoc = spdylay_session_get_stream(session, assoc_stream_id);
+  return assoc && assoc->state != SPDYLAY_STREAM_CLOSING;
+}
+
 static int goaway_exchanged(spdylay_session *session)
 {
   return (session->goaway_flags &
@@ -304,7 +316,8 @@ int spdylay_session_add_item(spdylay_session *session,
   return spdylay_pq_push(&session->ob_pq, item);
 }
 
-static int add_ctrl_item(spdylay_session *session, spdylay_outbound_item *item)
+int spdylay_session_add_item_or_free(spdylay_session *session,
+                                     spdylay_outbound_item *item)
 {
   int rv = spdylay_session_add_item(session, item);
   if (rv != 0) {
@@ -324,7 +337,7 @@ int spdylay_session_add_rst_stream(spdylay_session *session,
   }
   spdylay_frame_rst_stream_init(&item->frame.ctrl.rst_stream, session->version,
                                 stream_id, status_code);
-  rv = add_ctrl_item(session, item);
+  rv = spdylay_session_add_item_or_free(session, item);
   if (rv != 0) {
     return rv;
   }
@@ -342,7 +355,7 @@ int spdylay_session_add_ping(spdylay_session *session, uint32_t unique_id)
     return SPDYLAY_ERR_NOMEM;
   }
   spdylay_frame_ping_init(&item->frame.ctrl.ping, session->version, unique_id);
-  return add_ctrl_item(session, item);
+  return spdylay_session_add_item_or_free(session, item);
 }
 
 int spdylay_session_add_goaway(spdylay_session *session, uint32_t status_code)
@@ -356,7 +369,7 @@ int spdylay_session_add_goaway(spdylay_session *session, uint32_t status_code)
   spdylay_frame_goaway_init(
       &item->frame.ctrl.goaway, session->version, 0,
       session->version == SPDYLAY_PROTO_SPDY2 ? 0 : status_code);
-  return add_ctrl_item(session, item);
+  return spdylay_session_add_item_or_free(session, item);
 }
 
 int spdylay_session_add_window_update(spdylay_session *session,
@@ -371,7 +384,7 @@ int spdylay_session_add_window_update(spdylay_session *session,
   spdylay_frame_window_update_init(&item->frame.ctrl.window_update,
                                    session->version, stream_id,
                                    delta_window_size);
-  return add_ctrl_item(session, item);
+  return spdylay_session_add_item_or_free(session, item);
 }
 
 int spdylay_session_fail_session(spdylay_session *session,
@@ -738,64 +751,6 @@ static int ctrl_pack_failed(spdylay_session *session,
   return PREPARE_SKIPPED;
 }
 
-/* Fills |credential| with the proof and certificates the application's
-   callbacks give for |origin|; each is asked for its length first (a call
-   with a zero-length buffer), then for its bytes. */
-static int build_credential(spdylay_session *session,
-                            spdylay_credential *credential,
-                            const spdylay_origin *origin, size_t ncerts)
-{
-  const spdylay_session_callbacks *cb = &session->callbacks;
-  /* Slot (2) and proof length (4); the whole must fit a frame. */
-  size_t total = 6;
-  ssize_t len;
-  size_t i;
-  len = cb->get_credential_proof(session, origin, NULL, 0, session->user_data);
-  if (len < 0 || (size_t)len > SPDYLAY_MAX_FRAME_LENGTH - total) {
-    return SPDYLAY_ERR_CALLBACK_FAILURE;
-  }
-  total += (size_t)len;
-  if (len > 0) {
-    credential->proof.data = malloc((size_t)len);
-    if (credential->proof.data == NULL) {
-      return SPDYLAY_ERR_NOMEM;
-    }
-    credential->proof.length = (size_t)len;
-    if (cb->get_credential_proof(session, origin, credential->proof.data,
-                                 (size_t)len, session->user_data) < 0) {
-      return SPDYLAY_ERR_CALLBACK_FAILURE;
-    }
-  }
-  credential->certs = calloc(ncerts, sizeof(spdylay_mem_chunk));
-  if (credential->certs == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  credential->ncerts = ncerts;
-  for (i = 0; i < ncerts; ++i) {
-    spdylay_mem_chunk *cert = &credential->certs[i];
-    len = cb->get_credential_cert(session, origin, i, NULL, 0,
-                                  session->user_data);
-    if (len < 0 || (size_t)len > SPDYLAY_MAX_FRAME_LENGTH - total ||
-        SPDYLAY_MAX_FRAME_LENGTH - total - (size_t)len < 4) {
-      return SPDYLAY_ERR_CALLBACK_FAILURE;
-    }
-    total += 4 + (size_t)len;
-    if (len == 0) {
-      continue;
-    }
-    cert->data = malloc((size_t)len);
-    if (cert->data == NULL) {
-      return SPDYLAY_ERR_NOMEM;
-    }
-    cert->length = (size_t)len;
-    if (cb->get_credential_cert(session, origin, i, cert->data, (size_t)len,
-                                session->user_data) < 0) {
-      return SPDYLAY_ERR_CALLBACK_FAILURE;
-    }
-  }
-  return 0;
-}
-
 /*
  * For a client SYN_STREAM in SPDY/3+: names the CREDENTIAL slot of its
  * origin, or, when the origin has none yet and the application has
@@ -846,11 +801,8 @@ static int prepare_credential(spdylay_session *session,
     push_back_item(session, item);
     return SPDYLAY_ERR_NOMEM;
   }
-  cred->frame.ctrl.credential.hd.version = wire_version(session);
-  cred->frame.ctrl.credential.hd.type = SPDYLAY_CREDENTIAL;
-  cred->frame.ctrl.credential.slot = slot;
-  rv = build_credential(session, &cred->frame.ctrl.credential, &origin,
-                        (size_t)ncerts);
+  rv = spdylay_client_cert_build_credential(
+      &cred->frame.ctrl.credential, session, slot, &origin, (size_t)ncerts);
   if (rv == 0) {
     len = spdylay_frame_pack_credential(&session->aob.framebuf,
                                         &session->aob.framebufcap,
@@ -1321,18 +1273,6 @@ static int syn_stream_id_error(spdylay_session *session, spdylay_frame *frame)
   return session_error(session);
 }
 
-/* 0 if a push may hang off |assoc_stream_id|: an open stream we opened. */
-static int valid_push_assoc(spdylay_session *session, int32_t assoc_stream_id)
-{
-  spdylay_stream *assoc;
-  if (assoc_stream_id == 0 ||
-      !spdylay_session_is_my_stream_id(session, assoc_stream_id)) {
-    return 0;
-  }
-  assoc = spdylay_session_get_stream(session, assoc_stream_id);
-  return assoc && assoc->state != SPDYLAY_STREAM_CLOSING;
-}
-
 static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
 {
   spdylay_syn_stream *syn = &frame->syn_stream;
@@ -1360,8 +1300,9 @@ static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
                         SPDYLAY_REFUSED_STREAM);
   }
   /* Only servers push, and a push must belong to one of our streams. */
-  if (session->server ? syn->assoc_stream_id != 0
-                      : !valid_push_assoc(session, syn->assoc_stream_id)) {
+  if (session->server
+          ? syn->assoc_stream_id != 0
+          : !spdylay_session_valid_push_assoc(session, syn->assoc_stream_id)) {
     return invalid_ctrl(session, SPDYLAY_SYN_STREAM, frame, stream_id,
                         SPDYLAY_PROTOCOL_ERROR);
   }

@@ -134,11 +134,20 @@ spdylay_stream *spdylay_session_get_stream(spdylay_session *session,
 int spdylay_session_is_my_stream_id(spdylay_session *session,
                                     int32_t stream_id);
 
+/* Nonzero if a server may push a stream associated with |assoc_stream_id|:
+   an open (not CLOSING) stream that the client opened.  The server asks
+   when submitting a push, the client when receiving one. */
+int spdylay_session_valid_push_assoc(spdylay_session *session,
+                                     int32_t assoc_stream_id);
+
 /* Queues |item| (its pri already set for DATA and SYN_STREAM), giving it the
    next sequence number; the queue owns it on success.  Returns 0 or
    SPDYLAY_ERR_NOMEM. */
 int spdylay_session_add_item(spdylay_session *session,
                              spdylay_outbound_item *item);
+/* The same, freeing |item| when it cannot be queued. */
+int spdylay_session_add_item_or_free(spdylay_session *session,
+                                     spdylay_outbound_item *item);
 
 /* Queue a control frame built from the arguments.  RST_STREAM also puts
    the stream, if open, in state CLOSING.  Return 0 or SPDYLAY_ERR_NOMEM. */

@@ -32,28 +32,6 @@ static spdylay_outbound_item *new_data_item(int32_t stream_id, uint8_t flags,
   return item;
 }
 
-/* Queues |item| or frees it. */
-static int add_or_free(spdylay_session *session, spdylay_outbound_item *item)
-{
-  int rv = spdylay_session_add_item(session, item);
-  if (rv != 0) {
-    spdylay_outbound_item_free(item);
-  }
-  return rv;
-}
-
-/* A server may push only on an open stream the client opened. */
-static int valid_push_assoc(spdylay_session *session, int32_t assoc_stream_id)
-{
-  spdylay_stream *assoc;
-  if (assoc_stream_id <= 0 ||
-      spdylay_session_is_my_stream_id(session, assoc_stream_id)) {
-    return 0;
-  }
-  assoc = spdylay_session_get_stream(session, assoc_stream_id);
-  return assoc && assoc->state != SPDYLAY_STREAM_CLOSING;
-}
-
 static int submit_syn_stream(spdylay_session *session, uint8_t flags,
                              int32_t assoc_stream_id, uint8_t pri,
                              const char **nv,
@@ -72,7 +50,7 @@ static int submit_syn_stream(spdylay_session *session, uint8_t flags,
   if (!session->server) {
     /* Only servers push. */
     assoc_stream_id = 0;
-  } else if (!valid_push_assoc(session, assoc_stream_id)) {
+  } else if (!spdylay_session_valid_push_assoc(session, assoc_stream_id)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   rv = spdylay_nv_copy(&nv_copy, nv);
@@ -95,7 +73,7 @@ static int submit_syn_stream(spdylay_session *session, uint8_t flags,
       return SPDYLAY_ERR_NOMEM;
     }
   }
-  return add_or_free(session, item);
+  return spdylay_session_add_item_or_free(session, item);
 }
 
 int spdylay_submit_request(spdylay_session *session, uint8_t pri,
@@ -153,7 +131,7 @@ static int submit_headers_frame(spdylay_session *session, int type,
       return SPDYLAY_ERR_NOMEM;
     }
   }
-  return add_or_free(session, item);
+  return spdylay_session_add_item_or_free(session, item);
 }
 
 int spdylay_submit_response(spdylay_session *session, int32_t stream_id,
@@ -195,7 +173,7 @@ int spdylay_submit_data(spdylay_session *session, int32_t stream_id,
   /* DATA for a stream that is gone is dropped when its turn comes. */
   stream = spdylay_session_get_stream(session, stream_id);
   item->pri = stream ? stream->pri : spdylay_session_get_pri_lowest(session);
-  return add_or_free(session, item);
+  return spdylay_session_add_item_or_free(session, item);
 }
 
 int spdylay_submit_rst_stream(spdylay_session *session, int32_t stream_id,
@@ -276,7 +254,7 @@ int spdylay_submit_settings(spdylay_session *session, uint8_t flags,
   }
   spdylay_frame_settings_init(&item->frame.ctrl.settings, session->version,
                               flags, iv_copy, niv);
-  rv = add_or_free(session, item);
+  rv = spdylay_session_add_item_or_free(session, item);
   if (rv != 0) {
     return rv;
   }
