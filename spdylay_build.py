@@ -12,6 +12,7 @@ ordinary C functions, so the shim is a compilation unit of its own.
 """
 
 import os
+import re
 import shlex
 import subprocess
 
@@ -224,16 +225,6 @@ enum {
   PYSPDYLAY_CLIENT = ..., PYSPDYLAY_SERVER = ..., PYSPDYLAY_READ_EOF = ...
 };
 
-/* One bit per application callback the shim forwards to Python. */
-enum {
-  PYSPDYLAY_ON_CTRL_RECV = ..., PYSPDYLAY_ON_INVALID_CTRL_RECV = ...,
-  PYSPDYLAY_ON_DATA_CHUNK_RECV = ..., PYSPDYLAY_ON_DATA_RECV = ...,
-  PYSPDYLAY_BEFORE_CTRL_SEND = ..., PYSPDYLAY_ON_CTRL_SEND = ...,
-  PYSPDYLAY_ON_CTRL_NOT_SEND = ..., PYSPDYLAY_ON_DATA_SEND = ...,
-  PYSPDYLAY_ON_REQUEST_RECV = ..., PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR = ...,
-  PYSPDYLAY_ON_UNKNOWN_CTRL_RECV = ...
-};
-
 typedef struct {
   spdylay_session *session;
   char *out;
@@ -253,28 +244,33 @@ size_t pyspdylay_nv_size(char **nv);
 void pyspdylay_nv_join(char **nv, char *out);
 void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
 
-extern "Python+C" void pyspdylay_on_ctrl_recv(void *, int, spdylay_frame *);
-extern "Python+C" void pyspdylay_on_invalid_ctrl_recv(void *, int,
-                                                    spdylay_frame *, uint32_t);
-extern "Python+C" void pyspdylay_on_data_chunk_recv(void *, uint8_t, int32_t,
-                                                  const char *, size_t);
-extern "Python+C" void pyspdylay_on_data_recv(void *, uint8_t, int32_t, int32_t);
-extern "Python+C" void pyspdylay_before_ctrl_send(void *, int, spdylay_frame *);
-extern "Python+C" void pyspdylay_on_ctrl_send(void *, int, spdylay_frame *);
-extern "Python+C" void pyspdylay_on_ctrl_not_send(void *, int, spdylay_frame *,
-                                                int);
-extern "Python+C" void pyspdylay_on_data_send(void *, uint8_t, int32_t, int32_t);
 extern "Python+C" void pyspdylay_on_stream_close(void *, int32_t, int,
-                                               uintptr_t);
-extern "Python+C" void pyspdylay_on_request_recv(void *, int32_t);
-extern "Python+C" void pyspdylay_on_ctrl_recv_parse_error(
-    void *, int, const char *, size_t, const char *, size_t, int);
-extern "Python+C" void pyspdylay_on_unknown_ctrl_recv(void *, const char *,
-                                                    size_t, const char *,
-                                                    size_t);
+                                                 uintptr_t);
 extern "Python+C" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
                                        size_t, int *);
 """
+
+def forwarded_callbacks(header):
+    """(BIT, name, python_params) of every entry of the shim header's
+    PYSPDYLAY_FORWARDED list: cffi's cdef takes no macros, so the builder
+    declares what the list generates."""
+    text = header.replace("\\\n", " ")
+    body = re.search(r"^#define PYSPDYLAY_FORWARDED\(X\)(.*)$", text, re.M)
+    entries = re.findall(r"\bX\(\s*(\w+),\s*(\w+),\s*\(([^()]*)\)",
+                         body.group(1))
+    if not entries:
+        raise SystemExit("spdylay: no PYSPDYLAY_FORWARDED entries in _shim.h")
+    return [(bit, name, " ".join(params.split()))
+            for bit, name, params in entries]
+
+
+def _forwarded_cdef(header):
+    entries = forwarded_callbacks(header)
+    bits = ", ".join("PYSPDYLAY_%s = ..." % bit for bit, _, _ in entries)
+    externs = "".join('extern "Python+C" void pyspdylay_%s(%s);\n'
+                      % (name, params) for _, name, params in entries)
+    return "enum { %s };\n%s" % (bits, externs)
+
 
 def _path(*parts):
     """A path inside the source tree, relative when building from its top so
@@ -340,7 +336,10 @@ def _flags():
 # rewrite that file, so setuptools rebuilds instead of reusing build/.
 CORE_LINE = "/* libspdylay: %s */\n" % ("system" if USE_SYSTEM else "bundled")
 
+with open(os.path.join(HERE, SHIM_DIR, "_shim.h")) as shim_header:
+    SHIM_HEADER = shim_header.read()
+
 ffibuilder = FFI()
-ffibuilder.cdef(CDEF)
+ffibuilder.cdef(CDEF + _forwarded_cdef(SHIM_HEADER))
 ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n',
                       **_flags())

@@ -26,79 +26,70 @@ def _bytes(pointer, length):
     return _unpack(pointer, length) if length else b""
 
 
-@ffi.def_extern()
-def pyspdylay_on_ctrl_recv(handle, frame_type, frame):
-    session = _from_handle(handle)()
-    try:
-        session._on_ctrl_recv_cb(session, frame_from_c(frame_type, frame))
-    except BaseException as exc:
-        session._store_exception(exc)
+def _frame(frame_type, frame, *rest):
+    return (frame_from_c(frame_type, frame),) + rest
 
 
-@ffi.def_extern()
-def pyspdylay_on_invalid_ctrl_recv(handle, frame_type, frame, status_code):
-    session = _from_handle(handle)()
-    try:
-        session._on_invalid_ctrl_recv_cb(
-            session, frame_from_c(frame_type, frame), status_code)
-    except BaseException as exc:
-        session._store_exception(exc)
+def _data_chunk(flags, stream_id, data, length):
+    return flags, stream_id, _bytes(data, length)
 
 
-@ffi.def_extern()
-def pyspdylay_on_data_chunk_recv(handle, flags, stream_id, data, length):
-    session = _from_handle(handle)()
-    try:
-        session._on_data_chunk_recv_cb(
-            session, flags, stream_id, _bytes(data, length))
-    except BaseException as exc:
-        session._store_exception(exc)
+def _parse_error(frame_type, head, headlen, payload, payloadlen, error_code):
+    return (frame_type, _bytes(head, headlen), _bytes(payload, payloadlen),
+            error_code)
 
 
-@ffi.def_extern()
-def pyspdylay_on_data_recv(handle, flags, stream_id, length):
-    session = _from_handle(handle)()
-    try:
-        session._on_data_recv_cb(session, flags, stream_id, length)
-    except BaseException as exc:
-        session._store_exception(exc)
+def _unknown_ctrl(head, headlen, payload, payloadlen):
+    return _bytes(head, headlen), _bytes(payload, payloadlen)
 
 
-@ffi.def_extern()
-def pyspdylay_before_ctrl_send(handle, frame_type, frame):
-    session = _from_handle(handle)()
-    try:
-        session._before_ctrl_send_cb(session, frame_from_c(frame_type, frame))
-    except BaseException as exc:
-        session._store_exception(exc)
+# Every callback the shim forwards only when the application passes it (its
+# PYSPDYLAY_FORWARDED list): the name shared by the
+# Session argument (name + "_cb"), the shim's bit PYSPDYLAY_<NAME> and the
+# extern "Python" function pyspdylay_<name>, and what turns the C arguments
+# after the handle into the application's (None: they pass unchanged).
+_FORWARDED_CALLBACKS = (
+    ("on_ctrl_recv", _frame),
+    ("on_invalid_ctrl_recv", _frame),
+    ("on_data_chunk_recv", _data_chunk),
+    ("on_data_recv", None),
+    ("before_ctrl_send", _frame),
+    ("on_ctrl_send", _frame),
+    ("on_ctrl_not_send", _frame),
+    ("on_data_send", None),
+    ("on_request_recv", None),
+    ("on_ctrl_recv_parse_error", _parse_error),
+    ("on_unknown_ctrl_recv", _unknown_ctrl),
+)
 
 
-@ffi.def_extern()
-def pyspdylay_on_ctrl_send(handle, frame_type, frame):
-    session = _from_handle(handle)()
-    try:
-        session._on_ctrl_send_cb(session, frame_from_c(frame_type, frame))
-    except BaseException as exc:
-        session._store_exception(exc)
+def _trampoline(attribute, convert):
+    if convert is None:
+        def trampoline(handle, *args):
+            session = _from_handle(handle)()
+            try:
+                getattr(session, attribute)(session, *args)
+            except BaseException as exc:
+                session._store_exception(exc)
+    else:
+        def trampoline(handle, *args):
+            session = _from_handle(handle)()
+            try:
+                getattr(session, attribute)(session, *convert(*args))
+            except BaseException as exc:
+                session._store_exception(exc)
+    return trampoline
 
 
-@ffi.def_extern()
-def pyspdylay_on_ctrl_not_send(handle, frame_type, frame, error_code):
-    session = _from_handle(handle)()
-    try:
-        session._on_ctrl_not_send_cb(
-            session, frame_from_c(frame_type, frame), error_code)
-    except BaseException as exc:
-        session._store_exception(exc)
+# (Session argument, shim bit) for each forwarded callback.
+FORWARDED = tuple(
+    (name + "_cb", getattr(lib, "PYSPDYLAY_" + name.upper()))
+    for name, _ in _FORWARDED_CALLBACKS)
 
-
-@ffi.def_extern()
-def pyspdylay_on_data_send(handle, flags, stream_id, length):
-    session = _from_handle(handle)()
-    try:
-        session._on_data_send_cb(session, flags, stream_id, length)
-    except BaseException as exc:
-        session._store_exception(exc)
+for _name, _convert in _FORWARDED_CALLBACKS:
+    ffi.def_extern(name="pyspdylay_" + _name)(
+        _trampoline("_" + _name + "_cb", _convert))
+del _name, _convert
 
 
 @ffi.def_extern()
@@ -112,38 +103,6 @@ def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
             session._store_exception(exc)
     if key:
         session._release_stream(key)
-
-
-@ffi.def_extern()
-def pyspdylay_on_request_recv(handle, stream_id):
-    session = _from_handle(handle)()
-    try:
-        session._on_request_recv_cb(session, stream_id)
-    except BaseException as exc:
-        session._store_exception(exc)
-
-
-@ffi.def_extern()
-def pyspdylay_on_ctrl_recv_parse_error(handle, frame_type, head, headlen,
-                                       payload, payloadlen, error_code):
-    session = _from_handle(handle)()
-    try:
-        session._on_ctrl_recv_parse_error_cb(
-            session, frame_type, _bytes(head, headlen),
-            _bytes(payload, payloadlen), error_code)
-    except BaseException as exc:
-        session._store_exception(exc)
-
-
-@ffi.def_extern()
-def pyspdylay_on_unknown_ctrl_recv(handle, head, headlen, payload,
-                                   payloadlen):
-    session = _from_handle(handle)()
-    try:
-        session._on_unknown_ctrl_recv_cb(session, _bytes(head, headlen),
-                                         _bytes(payload, payloadlen))
-    except BaseException as exc:
-        session._store_exception(exc)
 
 
 @ffi.def_extern()

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Mapping
 
 from . import _args
-from . import _callbacks  # noqa: F401  (defines the extern "Python" functions)
+from . import _callbacks
 from ._constants import (CLIENT, OPT_MAX_RECV_CTRL_FRAME_BUFFER,
                          OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
                          PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
@@ -26,21 +26,7 @@ _SESSION_MEMORY = 400000
 
 _BOOL_OPTIONS = (OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2)
 
-# (constructor argument, shim bit) for every callback forwarded only when
-# the application passes it.
-_FORWARDED = (
-    ("on_ctrl_recv_cb", lib.PYSPDYLAY_ON_CTRL_RECV),
-    ("on_invalid_ctrl_recv_cb", lib.PYSPDYLAY_ON_INVALID_CTRL_RECV),
-    ("on_data_chunk_recv_cb", lib.PYSPDYLAY_ON_DATA_CHUNK_RECV),
-    ("on_data_recv_cb", lib.PYSPDYLAY_ON_DATA_RECV),
-    ("before_ctrl_send_cb", lib.PYSPDYLAY_BEFORE_CTRL_SEND),
-    ("on_ctrl_send_cb", lib.PYSPDYLAY_ON_CTRL_SEND),
-    ("on_ctrl_not_send_cb", lib.PYSPDYLAY_ON_CTRL_NOT_SEND),
-    ("on_data_send_cb", lib.PYSPDYLAY_ON_DATA_SEND),
-    ("on_request_recv_cb", lib.PYSPDYLAY_ON_REQUEST_RECV),
-    ("on_ctrl_recv_parse_error_cb", lib.PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR),
-    ("on_unknown_ctrl_recv_cb", lib.PYSPDYLAY_ON_UNKNOWN_CTRL_RECV),
-)
+_FORWARDED = _callbacks.FORWARDED
 
 _CALLBACK_ARGUMENTS = ("send_cb", "recv_cb", "on_stream_close_cb") + tuple(
     name for name, _ in _FORWARDED)

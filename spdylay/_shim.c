@@ -15,8 +15,6 @@
    bodies. */
 #define PYSPDYLAY_OUT_HIGH_WATER 65536
 
-#define PYSPDYLAY_HANDLE(user_data) (((pyspdylay_ctx *)(user_data))->handle)
-
 static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
                          size_t length, int flags, void *user_data) {
   pyspdylay_ctx *ctx = user_data;
@@ -49,68 +47,14 @@ static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
   return (ssize_t)length;
 }
 
-static void shim_on_ctrl_recv(spdylay_session *session,
-                              spdylay_frame_type type, spdylay_frame *frame,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_recv(PYSPDYLAY_HANDLE(user_data), (int)type, frame);
-}
-
-static void shim_on_invalid_ctrl_recv(spdylay_session *session,
-                                      spdylay_frame_type type,
-                                      spdylay_frame *frame,
-                                      uint32_t status_code, void *user_data) {
-  (void)session;
-  pyspdylay_on_invalid_ctrl_recv(PYSPDYLAY_HANDLE(user_data), (int)type,
-                                 frame, status_code);
-}
-
-static void shim_on_data_chunk_recv(spdylay_session *session, uint8_t flags,
-                                    int32_t stream_id, const uint8_t *data,
-                                    size_t len, void *user_data) {
-  (void)session;
-  pyspdylay_on_data_chunk_recv(PYSPDYLAY_HANDLE(user_data), flags, stream_id,
-                               (const char *)data, len);
-}
-
-static void shim_on_data_recv(spdylay_session *session, uint8_t flags,
-                              int32_t stream_id, int32_t length,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_data_recv(PYSPDYLAY_HANDLE(user_data), flags, stream_id,
-                         length);
-}
-
-static void shim_before_ctrl_send(spdylay_session *session,
-                                  spdylay_frame_type type,
-                                  spdylay_frame *frame, void *user_data) {
-  (void)session;
-  pyspdylay_before_ctrl_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame);
-}
-
-static void shim_on_ctrl_send(spdylay_session *session,
-                              spdylay_frame_type type, spdylay_frame *frame,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame);
-}
-
-static void shim_on_ctrl_not_send(spdylay_session *session,
-                                  spdylay_frame_type type,
-                                  spdylay_frame *frame, int error_code,
-                                  void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_not_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame,
-                             error_code);
-}
-
-static void shim_on_data_send(spdylay_session *session, uint8_t flags,
-                              int32_t stream_id, int32_t length,
-                              void *user_data) {
-  (void)session;
-  pyspdylay_on_data_send(PYSPDYLAY_HANDLE(user_data), flags, stream_id,
-                         length);
-}
+#define PYSPDYLAY_FORWARDER(BIT, name, python_params, core_params,         \
+                            arguments)                                        \
+  static void shim_##name core_params {                                       \
+    (void)session;                                                            \
+    pyspdylay_##name arguments;                                               \
+  }
+PYSPDYLAY_FORWARDED(PYSPDYLAY_FORWARDER)
+#undef PYSPDYLAY_FORWARDER
 
 /* Always registered: the Python side releases what it keeps for a stream
    (stream_user_data, DataProviders) here, under the key it stored as the
@@ -122,35 +66,6 @@ static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
                                                                   stream_id);
   pyspdylay_on_stream_close(PYSPDYLAY_HANDLE(user_data), stream_id,
                             (int)status_code, key);
-}
-
-static void shim_on_request_recv(spdylay_session *session, int32_t stream_id,
-                                 void *user_data) {
-  (void)session;
-  pyspdylay_on_request_recv(PYSPDYLAY_HANDLE(user_data), stream_id);
-}
-
-static void shim_on_ctrl_recv_parse_error(spdylay_session *session,
-                                          spdylay_frame_type type,
-                                          const uint8_t *head, size_t headlen,
-                                          const uint8_t *payload,
-                                          size_t payloadlen, int error_code,
-                                          void *user_data) {
-  (void)session;
-  pyspdylay_on_ctrl_recv_parse_error(PYSPDYLAY_HANDLE(user_data), (int)type,
-                                     (const char *)head, headlen,
-                                     (const char *)payload, payloadlen,
-                                     error_code);
-}
-
-static void shim_on_unknown_ctrl_recv(spdylay_session *session,
-                                      const uint8_t *head, size_t headlen,
-                                      const uint8_t *payload,
-                                      size_t payloadlen, void *user_data) {
-  (void)session;
-  pyspdylay_on_unknown_ctrl_recv(PYSPDYLAY_HANDLE(user_data),
-                                 (const char *)head, headlen,
-                                 (const char *)payload, payloadlen);
 }
 
 static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
@@ -173,32 +88,13 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
   memset(&callbacks, 0, sizeof(callbacks));
   callbacks.send_callback = shim_send;
   callbacks.on_stream_close_callback = shim_on_stream_close;
-#define PYSPDYLAY_FORWARD(bit, member, function) \
-  if (forward & (bit)) callbacks.member = function
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_RECV, on_ctrl_recv_callback,
-                    shim_on_ctrl_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_INVALID_CTRL_RECV,
-                    on_invalid_ctrl_recv_callback, shim_on_invalid_ctrl_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_DATA_CHUNK_RECV, on_data_chunk_recv_callback,
-                    shim_on_data_chunk_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_DATA_RECV, on_data_recv_callback,
-                    shim_on_data_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_BEFORE_CTRL_SEND, before_ctrl_send_callback,
-                    shim_before_ctrl_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_SEND, on_ctrl_send_callback,
-                    shim_on_ctrl_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_NOT_SEND, on_ctrl_not_send_callback,
-                    shim_on_ctrl_not_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_DATA_SEND, on_data_send_callback,
-                    shim_on_data_send);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_REQUEST_RECV, on_request_recv_callback,
-                    shim_on_request_recv);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR,
-                    on_ctrl_recv_parse_error_callback,
-                    shim_on_ctrl_recv_parse_error);
-  PYSPDYLAY_FORWARD(PYSPDYLAY_ON_UNKNOWN_CTRL_RECV,
-                    on_unknown_ctrl_recv_callback, shim_on_unknown_ctrl_recv);
-#undef PYSPDYLAY_FORWARD
+#define PYSPDYLAY_REGISTER(BIT, name, python_params, core_params,         \
+                           arguments)                                         \
+  if (forward & PYSPDYLAY_##BIT) {                                            \
+    callbacks.name##_callback = shim_##name;                                  \
+  }
+  PYSPDYLAY_FORWARDED(PYSPDYLAY_REGISTER)
+#undef PYSPDYLAY_REGISTER
   if (side == PYSPDYLAY_CLIENT) {
     *error = spdylay_session_client_new(&ctx->session, version, &callbacks,
                                         ctx);

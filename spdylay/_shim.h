@@ -19,20 +19,86 @@
 
 enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
 
-/* One bit per application callback the shim forwards to Python. */
-enum {
-  PYSPDYLAY_ON_CTRL_RECV = 1 << 0,
-  PYSPDYLAY_ON_INVALID_CTRL_RECV = 1 << 1,
-  PYSPDYLAY_ON_DATA_CHUNK_RECV = 1 << 2,
-  PYSPDYLAY_ON_DATA_RECV = 1 << 3,
-  PYSPDYLAY_BEFORE_CTRL_SEND = 1 << 4,
-  PYSPDYLAY_ON_CTRL_SEND = 1 << 5,
-  PYSPDYLAY_ON_CTRL_NOT_SEND = 1 << 6,
-  PYSPDYLAY_ON_DATA_SEND = 1 << 7,
-  PYSPDYLAY_ON_REQUEST_RECV = 1 << 8,
-  PYSPDYLAY_ON_CTRL_RECV_PARSE_ERROR = 1 << 9,
-  PYSPDYLAY_ON_UNKNOWN_CTRL_RECV = 1 << 10
-};
+/*
+ * The callbacks forwarded to Python only when the application registers
+ * them, one entry each: X(BIT, name, python_params, core_params, arguments)
+ * makes the bit PYSPDYLAY_BIT for pyspdylay_new()'s |forward|, declares
+ * pyspdylay_name(python_params) (written in Python), and defines
+ * shim_name(core_params), registered as libspdylay's name##_callback, which
+ * calls pyspdylay_name(arguments).  The builder reads this list to declare
+ * the Python functions to cffi: keep python_params free of parentheses.
+ */
+#define PYSPDYLAY_FORWARDED(X)                                                \
+  X(ON_CTRL_RECV, on_ctrl_recv,                                               \
+    (void *handle, int type, spdylay_frame *frame),                           \
+    (spdylay_session *session, spdylay_frame_type type,                       \
+     spdylay_frame *frame, void *user_data),                                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                          \
+  X(ON_INVALID_CTRL_RECV, on_invalid_ctrl_recv,                               \
+    (void *handle, int type, spdylay_frame *frame, uint32_t status_code),     \
+    (spdylay_session *session, spdylay_frame_type type,                       \
+     spdylay_frame *frame, uint32_t status_code, void *user_data),            \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, status_code))             \
+  X(ON_DATA_CHUNK_RECV, on_data_chunk_recv,                                   \
+    (void *handle, uint8_t flags, int32_t stream_id, const char *data,        \
+     size_t length),                                                          \
+    (spdylay_session *session, uint8_t flags, int32_t stream_id,              \
+     const uint8_t *data, size_t length, void *user_data),                    \
+    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, (const char *)data,       \
+     length))                                                                 \
+  X(ON_DATA_RECV, on_data_recv,                                               \
+    (void *handle, uint8_t flags, int32_t stream_id, int32_t length),         \
+    (spdylay_session *session, uint8_t flags, int32_t stream_id,              \
+     int32_t length, void *user_data),                                        \
+    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, length))                  \
+  X(BEFORE_CTRL_SEND, before_ctrl_send,                                       \
+    (void *handle, int type, spdylay_frame *frame),                           \
+    (spdylay_session *session, spdylay_frame_type type,                       \
+     spdylay_frame *frame, void *user_data),                                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                          \
+  X(ON_CTRL_SEND, on_ctrl_send,                                               \
+    (void *handle, int type, spdylay_frame *frame),                           \
+    (spdylay_session *session, spdylay_frame_type type,                       \
+     spdylay_frame *frame, void *user_data),                                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                          \
+  X(ON_CTRL_NOT_SEND, on_ctrl_not_send,                                       \
+    (void *handle, int type, spdylay_frame *frame, int error_code),           \
+    (spdylay_session *session, spdylay_frame_type type,                       \
+     spdylay_frame *frame, int error_code, void *user_data),                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, error_code))              \
+  X(ON_DATA_SEND, on_data_send,                                               \
+    (void *handle, uint8_t flags, int32_t stream_id, int32_t length),         \
+    (spdylay_session *session, uint8_t flags, int32_t stream_id,              \
+     int32_t length, void *user_data),                                        \
+    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, length))                  \
+  X(ON_REQUEST_RECV, on_request_recv,                                         \
+    (void *handle, int32_t stream_id),                                        \
+    (spdylay_session *session, int32_t stream_id, void *user_data),           \
+    (PYSPDYLAY_HANDLE(user_data), stream_id))                                 \
+  X(ON_CTRL_RECV_PARSE_ERROR, on_ctrl_recv_parse_error,                       \
+    (void *handle, int type, const char *head, size_t headlen,                \
+     const char *payload, size_t payloadlen, int error_code),                 \
+    (spdylay_session *session, spdylay_frame_type type, const uint8_t *head,  \
+     size_t headlen, const uint8_t *payload, size_t payloadlen,               \
+     int error_code, void *user_data),                                        \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, (const char *)head, headlen,     \
+     (const char *)payload, payloadlen, error_code))                          \
+  X(ON_UNKNOWN_CTRL_RECV, on_unknown_ctrl_recv,                               \
+    (void *handle, const char *head, size_t headlen, const char *payload,     \
+     size_t payloadlen),                                                      \
+    (spdylay_session *session, const uint8_t *head, size_t headlen,           \
+     const uint8_t *payload, size_t payloadlen, void *user_data),             \
+    (PYSPDYLAY_HANDLE(user_data), (const char *)head, headlen,                \
+     (const char *)payload, payloadlen))
+
+#define PYSPDYLAY_INDEX(BIT, name, python_params, core_params, arguments)    \
+  PYSPDYLAY_INDEX_##BIT,
+#define PYSPDYLAY_BIT(BIT, name, python_params, core_params, arguments)      \
+  PYSPDYLAY_##BIT = 1 << PYSPDYLAY_INDEX_##BIT,
+enum { PYSPDYLAY_FORWARDED(PYSPDYLAY_INDEX) };
+enum { PYSPDYLAY_FORWARDED(PYSPDYLAY_BIT) };
+#undef PYSPDYLAY_INDEX
+#undef PYSPDYLAY_BIT
 
 /* libspdylay's user_data for one Python Session. */
 typedef struct {
@@ -43,6 +109,9 @@ typedef struct {
   size_t out_cap;
   int out_full;
 } pyspdylay_ctx;
+
+/* The Session's handle, from libspdylay's user_data. */
+#define PYSPDYLAY_HANDLE(user_data) (((pyspdylay_ctx *)(user_data))->handle)
 
 pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
                              void *handle, int *error);
@@ -57,21 +126,12 @@ void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the
    first argument is the Session's handle. */
-void pyspdylay_on_ctrl_recv(void *, int, spdylay_frame *);
-void pyspdylay_on_invalid_ctrl_recv(void *, int, spdylay_frame *, uint32_t);
-void pyspdylay_on_data_chunk_recv(void *, uint8_t, int32_t, const char *,
-                                  size_t);
-void pyspdylay_on_data_recv(void *, uint8_t, int32_t, int32_t);
-void pyspdylay_before_ctrl_send(void *, int, spdylay_frame *);
-void pyspdylay_on_ctrl_send(void *, int, spdylay_frame *);
-void pyspdylay_on_ctrl_not_send(void *, int, spdylay_frame *, int);
-void pyspdylay_on_data_send(void *, uint8_t, int32_t, int32_t);
-void pyspdylay_on_stream_close(void *, int32_t, int, uintptr_t);
-void pyspdylay_on_request_recv(void *, int32_t);
-void pyspdylay_on_ctrl_recv_parse_error(void *, int, const char *, size_t,
-                                        const char *, size_t, int);
-void pyspdylay_on_unknown_ctrl_recv(void *, const char *, size_t,
-                                    const char *, size_t);
+#define PYSPDYLAY_DECLARE(BIT, name, python_params, core_params, arguments)  \
+  void pyspdylay_##name python_params;
+PYSPDYLAY_FORWARDED(PYSPDYLAY_DECLARE)
+#undef PYSPDYLAY_DECLARE
+void pyspdylay_on_stream_close(void *handle, int32_t stream_id,
+                               int status_code, uintptr_t key);
 ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *, size_t, int *);
 
 #endif /* PYSPDYLAY_SHIM_H */

@@ -1,12 +1,18 @@
-"""The builder's choice of core: SPDYLAY_USE_SYSTEM=1 takes its flags from
-pkg-config and refuses to guess when pkg-config does not know libspdylay."""
+"""The builder: SPDYLAY_USE_SYSTEM=1 takes its flags from pkg-config and
+refuses to guess when pkg-config does not know libspdylay; the shim's list
+of forwarded callbacks and the Python side's agree."""
 
+import inspect
 import os
+import runpy
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+import spdylay
+from spdylay import _callbacks
 
 from helpers import ROOT, child_env
 
@@ -56,3 +62,13 @@ def test_system_build_takes_its_flags_from_pkg_config(pkg_config_dir):
     assert result.stdout.split("\n")[0] == (
         "['-I/opt/spdylay-test/include'] "
         "['-L/opt/spdylay-test/lib', '-lspdylay']")
+
+
+def test_every_callback_of_the_shims_list_has_a_trampoline_and_an_argument():
+    with open(os.path.join(ROOT, "spdylay", "_shim.h")) as header:
+        forwarded = runpy.run_path(BUILDER)["forwarded_callbacks"](
+            header.read())
+    names = [name + "_cb" for _, name, _ in forwarded]
+    assert [name for name, _ in _callbacks.FORWARDED] == names
+    assert set(names) <= set(inspect.signature(spdylay.Session).parameters)
+    assert len({bit for _, bit in _callbacks.FORWARDED}) == len(names)
