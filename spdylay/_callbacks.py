@@ -102,7 +102,7 @@ def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
         except BaseException as exc:
             session._store_exception(exc)
     if key:
-        session._release_stream(key)
+        session._streams.release(key)
 
 
 @ffi.def_extern()
@@ -110,7 +110,7 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
     session = _from_handle(handle)()
     read_ctrl = ReadCtrl()
     try:
-        provider = session._kept[key]
+        provider = session._streams.provider(key)
         data = provider.read_cb(session, stream_id, length, read_ctrl,
                                 provider.source)
         if data.__class__ is not bytes:

@@ -63,8 +63,10 @@ def _encode_one_by_one(strings):
 
 
 def nv_to_c(nv):
-    """Returns ``(array, keepalive)``: a ``const char **`` for libspdylay and
-    the objects that must outlive the call using it.
+    """Returns ``(array, blob)``: a ``const char **`` for libspdylay and the
+    buffer its strings point into.  The caller keeps ``blob`` referenced
+    until the C call taking ``array`` returns (libspdylay copies the list
+    at submit time), or cffi may free the strings under it.
 
     A value holding NUL bytes becomes one entry per NUL-separated part, which
     libspdylay joins again on the wire: C strings cannot carry NUL."""

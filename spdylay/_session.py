@@ -1,7 +1,6 @@
 """Session: one SPDY connection's state, over a libspdylay session."""
 
 import builtins
-import itertools
 import threading
 import weakref
 from collections.abc import Mapping
@@ -11,11 +10,11 @@ from . import _callbacks
 from ._constants import (CLIENT, OPT_MAX_RECV_CTRL_FRAME_BUFFER,
                          OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
                          PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
-from ._data import DataProvider
 from ._errors import (CallbackFailureError, EOFError, InvalidArgumentError,
                       InvalidStateError, UnsupportedVersionError, error_for)
 from ._nv import nv_to_c
 from ._spdylay import ffi, lib
+from ._streams import StreamTable
 
 # What recv() asks recv_cb for at a time.
 RECV_LENGTH = 65536
@@ -42,16 +41,6 @@ def _check(rv):
         raise error_for(rv)
 
 
-class _StreamRecord:
-    """What the Session keeps for one stream until it closes."""
-
-    __slots__ = ("user_data", "provider_keys")
-
-    def __init__(self, user_data, provider_keys):
-        self.user_data = user_data
-        self.provider_keys = provider_keys
-
-
 class Session:
     """A SPDY session (see the documentation for every argument).
 
@@ -70,7 +59,7 @@ class Session:
 
     __slots__ = (
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
-        "_failed", "_in_io", "_exception", "_kept", "_keys", "_send_cb", "_recv_cb",
+        "_failed", "_in_io", "_exception", "_streams", "_send_cb", "_recv_cb",
         "_on_stream_close_cb",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
@@ -109,8 +98,9 @@ class Session:
         self._in_io = False
         self._failed = False
         self._exception = None
-        self._kept = {}
-        self._keys = itertools.count(1)
+        self._streams = StreamTable()
+        # The C session's user data leads back here; it must live as long
+        # as the C session.  A weak reference, so it never keeps us alive.
         self._handle = ffi.new_handle(weakref.ref(self))
         error = ffi.new("int *")
         ctx = lib.pyspdylay_new(side, version, forward, self._handle, error)
@@ -165,7 +155,7 @@ class Session:
                 return
             self._ctx = self._ptr = None
             ffi.release(ctx)
-            self._kept.clear()
+            self._streams.clear()
 
     def __reduce__(self):
         # A copy would share the C session and use it after the original
@@ -304,9 +294,9 @@ class Session:
 
     def get_stream_user_data(self, stream_id):
         with self._lock:
-            key = lib.pyspdylay_stream_key(self._live(),
-                                           _args.stream_id(stream_id))
-            return self._kept[key].user_data if key else None
+            key = self._streams.key_of(self._live(),
+                                       _args.stream_id(stream_id))
+            return self._streams.user_data(key) if key else None
 
     def set_stream_user_data(self, stream_id, stream_user_data):
         """Replaces the stream's user data; InvalidArgumentError if the
@@ -314,14 +304,14 @@ class Session:
         with self._lock:
             ptr = self._live()
             stream_id = _args.stream_id(stream_id)
-            key = lib.pyspdylay_stream_key(ptr, stream_id)
+            streams = self._streams
+            key = streams.key_of(ptr, stream_id)
             if key:
-                self._kept[key].user_data = stream_user_data
+                streams.set_user_data(key, stream_user_data)
                 return
-            key = next(self._keys)
-            _check(lib.spdylay_session_set_stream_user_data(
-                ptr, stream_id, _cast("void *", key)))
-            self._kept[key] = _StreamRecord(stream_user_data, [])
+            key = streams.bind(ptr, stream_id)
+            _check(key)
+            streams.attach(key, stream_user_data)
 
     def get_outbound_queue_size(self):
         with self._lock:
@@ -352,40 +342,18 @@ class Session:
                 self._live(), _args.stream_id(stream_id),
                 _args.int_in(size, 0, _args.SIZE_MAX, "size")))
 
-    # Streams' kept objects.
+    def _keep_provider(self, ptr, stream_id, data_prd, provider_key):
+        """Keeps a provider submitted on an existing stream until the stream
+        closes.  libspdylay drops DATA for a stream that does not exist
+        without reading it, so then there is nothing to keep."""
+        streams = self._streams
+        key = streams.key_of(ptr, stream_id) or streams.bind(ptr, stream_id)
+        if key > 0:
+            streams.attach(key, None, provider_key, data_prd)
 
-    def _provider(self, data_prd):
-        """A C data provider for ``data_prd`` and the key it reads under."""
-        if not isinstance(data_prd, DataProvider):
-            raise TypeError("data_prd must be a DataProvider, not %s"
-                            % type(data_prd).__name__)
-        key = next(self._keys)
-        provider = ffi.new("spdylay_data_provider *")
-        lib.pyspdylay_data_provider_init(provider, key)
-        return provider, key
-
-    def _keep_provider(self, ptr, stream_id, data_prd, key):
-        """Keeps a submitted provider until its stream closes.  libspdylay
-        drops DATA for a stream that does not exist without reading it, so
-        then there is nothing to keep."""
-        kept = self._kept
-        stream_key = lib.pyspdylay_stream_key(ptr, stream_id)
-        if stream_key:
-            kept[stream_key].provider_keys.append(key)
-        else:
-            stream_key = next(self._keys)
-            if lib.spdylay_session_set_stream_user_data(
-                    ptr, stream_id, _cast("void *", stream_key)) != 0:
-                return
-            kept[stream_key] = _StreamRecord(None, [key])
-        kept[key] = data_prd
-
-    def _release_stream(self, key):
-        kept = self._kept
-        for provider_key in kept.pop(key).provider_keys:
-            del kept[provider_key]
-
-    # Submitting frames.
+    # Submitting frames.  Each ``nv_blob`` local holds the strings ``c_nv``
+    # points into: it must stay referenced until the submit call, which
+    # copies them, has returned.
 
     def submit_request(self, pri, nv, data_prd=None, stream_user_data=None):
         """Queues a SYN_STREAM carrying the request ``nv``, followed by DATA
@@ -393,24 +361,20 @@ class Session:
         with self._lock:
             ptr = self._live()
             pri = _args.priority(pri)
-            c_nv, keepalive = nv_to_c(nv)
-            provider_keys = []
+            c_nv, nv_blob = nv_to_c(nv)
+            streams = self._streams
             if data_prd is None:
-                provider = _NULL
+                provider, provider_key = _NULL, 0
             else:
-                provider, provider_key = self._provider(data_prd)
-                provider_keys.append(provider_key)
+                provider, provider_key = streams.new_provider(data_prd)
             if data_prd is None and stream_user_data is None:
                 key = 0
             else:
-                key = next(self._keys)
+                key = streams.new_key()
             _check(lib.spdylay_submit_request(
                 ptr, pri, c_nv, provider, _cast("void *", key)))
             if key:
-                self._kept[key] = _StreamRecord(stream_user_data,
-                                                provider_keys)
-                if data_prd is not None:
-                    self._kept[provider_key] = data_prd
+                streams.attach(key, stream_user_data, provider_key, data_prd)
 
     def submit_response(self, stream_id, nv, data_prd=None):
         """Queues a SYN_REPLY carrying ``nv`` on the stream, followed by DATA
@@ -418,12 +382,12 @@ class Session:
         with self._lock:
             ptr = self._live()
             stream_id = _args.stream_id(stream_id)
-            c_nv, keepalive = nv_to_c(nv)
+            c_nv, nv_blob = nv_to_c(nv)
             if data_prd is None:
                 _check(lib.spdylay_submit_response(
                     ptr, stream_id, c_nv, _NULL))
                 return
-            provider, key = self._provider(data_prd)
+            provider, key = self._streams.new_provider(data_prd)
             _check(lib.spdylay_submit_response(
                 ptr, stream_id, c_nv, provider))
             self._keep_provider(ptr, stream_id, data_prd, key)
@@ -445,12 +409,12 @@ class Session:
             assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX,
                                            "assoc_stream_id")
             pri = _args.priority(pri)
-            c_nv, keepalive = nv_to_c(nv)
-            key = 0 if stream_user_data is None else next(self._keys)
+            c_nv, nv_blob = nv_to_c(nv)
+            key = 0 if stream_user_data is None else self._streams.new_key()
             _check(lib.spdylay_submit_syn_stream(
                 ptr, flags, assoc_stream_id, pri, c_nv, _cast("void *", key)))
             if key:
-                self._kept[key] = _StreamRecord(stream_user_data, [])
+                self._streams.attach(key, stream_user_data)
 
     def submit_syn_reply(self, flags, stream_id, nv):
         self._submit_stream_headers(lib.spdylay_submit_syn_reply, flags,
@@ -465,7 +429,7 @@ class Session:
             ptr = self._live()
             flags = _args.flags(flags)
             stream_id = _args.stream_id(stream_id)
-            c_nv, keepalive = nv_to_c(nv)
+            c_nv, nv_blob = nv_to_c(nv)
             _check(submit(ptr, flags, stream_id, c_nv))
 
     def submit_data(self, stream_id, flags, data_prd):
@@ -475,9 +439,8 @@ class Session:
             ptr = self._live()
             stream_id = _args.stream_id(stream_id)
             flags = _args.flags(flags)
-            provider, key = self._provider(data_prd)
-            _check(lib.spdylay_submit_data(ptr, stream_id, flags,
-                                                provider))
+            provider, key = self._streams.new_provider(data_prd)
+            _check(lib.spdylay_submit_data(ptr, stream_id, flags, provider))
             self._keep_provider(ptr, stream_id, data_prd, key)
 
     def submit_rst_stream(self, stream_id, status_code):

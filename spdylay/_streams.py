@@ -1,0 +1,92 @@
+"""What a Session keeps alive for its streams until they close.
+
+libspdylay holds only integers for Python: a stream's C user data is its
+*stream key*, a submitted DataProvider's C source is its *provider key*.
+Keys come from one counter and are never reused, so a stale key can at
+worst miss a lookup.  The objects stay here because C calls back for them
+later: a DataProvider is read whenever the stream's DATA is sent, and
+stream_user_data is what ``get_stream_user_data()`` answers until the
+stream closes (``on_stream_close`` releases both).
+"""
+
+import itertools
+
+from ._data import DataProvider
+from ._spdylay import ffi, lib
+
+_cast = ffi.cast
+
+
+class StreamTable:
+    """Stream user data and DataProviders, in separate maps, by key."""
+
+    __slots__ = ("_user_data", "_stream_providers", "_providers", "_keys")
+
+    def __init__(self):
+        # stream key -> stream_user_data (None when only providers are kept)
+        self._user_data = {}
+        # stream key -> the provider keys submitted on that stream
+        self._stream_providers = {}
+        # provider key -> DataProvider
+        self._providers = {}
+        self._keys = itertools.count(1)
+
+    def new_key(self):
+        return next(self._keys)
+
+    def new_provider(self, data_prd):
+        """A C data provider for ``data_prd`` and the key it reads under; the
+        provider is kept only once attach() is given that key."""
+        if not isinstance(data_prd, DataProvider):
+            raise TypeError("data_prd must be a DataProvider, not %s"
+                            % type(data_prd).__name__)
+        key = next(self._keys)
+        provider = ffi.new("spdylay_data_provider *")
+        lib.pyspdylay_data_provider_init(provider, key)
+        return provider, key
+
+    @staticmethod
+    def key_of(ptr, stream_id):
+        """The stream's key, or 0 if it has none (or does not exist)."""
+        return lib.pyspdylay_stream_key(ptr, stream_id)
+
+    def bind(self, ptr, stream_id):
+        """Gives an existing stream a new key as its C user data; returns
+        the key, or libspdylay's (negative) error when there is no such
+        stream."""
+        key = next(self._keys)
+        rv = lib.spdylay_session_set_stream_user_data(
+            ptr, stream_id, _cast("void *", key))
+        return rv if rv != 0 else key
+
+    def attach(self, key, user_data=None, provider_key=0, provider=None):
+        """Keeps ``user_data`` (for a stream new to the table) and the
+        DataProvider ``provider`` submitted under ``provider_key`` for the
+        stream with key ``key`` until release(key)."""
+        if key not in self._user_data:
+            self._user_data[key] = user_data
+            self._stream_providers[key] = []
+        if provider is not None:
+            self._stream_providers[key].append(provider_key)
+            self._providers[provider_key] = provider
+
+    def set_user_data(self, key, user_data):
+        self._user_data[key] = user_data
+
+    def user_data(self, key):
+        return self._user_data[key]
+
+    def provider(self, provider_key):
+        return self._providers[provider_key]
+
+    def release(self, key):
+        """Drops what the closed stream with key ``key`` kept."""
+        del self._user_data[key]
+        providers = self._providers
+        for provider_key in self._stream_providers.pop(key):
+            del providers[provider_key]
+
+    def clear(self):
+        self._user_data.clear()
+        self._stream_providers.clear()
+        self._providers.clear()
