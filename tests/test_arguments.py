@@ -6,8 +6,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                      control_frames, make_pair, nv_on_wire, pairs, pump)
+from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+                     control_frames, make_pair, nv_on_wire, pairs, pump)
 
 HUGE = [2 ** 31, 2 ** 32, 2 ** 64, 10 ** 30]
 NEGATIVE = [-1, -2 ** 31, -2 ** 63]

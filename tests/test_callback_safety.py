@@ -9,8 +9,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                      control_frames, make_pair)
+from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+                     control_frames, make_pair)
 
 REQUEST_BODY = b"q" * 5000
 RESPONSE_BODY = b"r" * 9000
@@ -42,7 +42,7 @@ def respond(session, stream_id):
 
 
 def pump_catching(pair):
-    """Like conftest.pump, but collects Boom from send() and recv() and goes
+    """Like helpers.pump, but collects Boom from send() and recv() and goes
     on: bytes already produced stay queued and go out on the next send()."""
     caught = []
     for _ in range(1000):

@@ -7,8 +7,8 @@ import weakref
 import pytest
 
 import spdylay
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                      control_frames, data_frames, make_pair, pump)
+from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+                     control_frames, data_frames, make_pair, pump)
 
 
 def collect():

@@ -6,7 +6,7 @@ import builtins
 import pytest
 
 import spdylay
-from conftest import REQUEST_NV, Endpoint
+from helpers import REQUEST_NV, Endpoint
 from spdylay._errors import error_for
 from spdylay._spdylay import ffi, lib
 

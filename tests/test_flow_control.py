@@ -4,8 +4,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, RawPeer, body_provider, control_frames, data_frames,
-                      make_pair, nv_on_wire, pump)
+from helpers import (POST_NV, RawPeer, body_provider, control_frames, data_frames,
+                     make_pair, nv_on_wire, pump)
 
 WINDOW = 65536
 V3_AND_31 = pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],

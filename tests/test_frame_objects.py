@@ -4,7 +4,7 @@ values copied out of C, still valid after the callback returns."""
 import pytest
 
 import spdylay
-from conftest import REQUEST_NV, RawPeer, nv_on_wire
+from helpers import REQUEST_NV, RawPeer, nv_on_wire
 
 V3_ONLY = pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3,
                                               spdylay.PROTO_SPDY3_1])

@@ -15,8 +15,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire, pairs,
-                      wire_version)
+from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire, pairs,
+                     wire_version)
 
 SPDY2 = spdylay.PROTO_SPDY2
 

@@ -6,8 +6,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RawPeer, body_provider,
-                      control_frames, data_frames, make_pair, pump)
+from helpers import (POST_NV, REQUEST_NV, RawPeer, body_provider,
+                     control_frames, data_frames, make_pair, pump)
 
 
 class Sink:

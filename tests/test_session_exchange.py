@@ -4,8 +4,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, Endpoint, RawPeer, body_provider,
-                      control_frames, data_frames, make_pair, nv_on_wire, pairs, pump)
+from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, Endpoint, RawPeer, body_provider,
+                     control_frames, data_frames, make_pair, nv_on_wire, pairs, pump)
 
 
 def received_body(rec, stream_id):

@@ -10,7 +10,7 @@ import weakref
 import pytest
 
 import spdylay
-from conftest import REQUEST_NV, RESPONSE_NV, body_provider, make_pair, pump
+from helpers import REQUEST_NV, RESPONSE_NV, body_provider, make_pair, pump
 
 
 def collect():

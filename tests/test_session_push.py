@@ -4,8 +4,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (REQUEST_NV, RESPONSE_NV, RawPeer, body_provider, control_frames,
-                      data_frames, make_pair, nv_on_wire, pairs, pump)
+from helpers import (REQUEST_NV, RESPONSE_NV, RawPeer, body_provider, control_frames,
+                     data_frames, make_pair, nv_on_wire, pairs, pump)
 
 PUSH_NV = [(":scheme", "https"), (":host", "example.org:8443"), (":path", "/style.css"),
            (":status", "200 OK"), (":version", "HTTP/1.1")]

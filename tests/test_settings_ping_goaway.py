@@ -4,8 +4,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (REQUEST_NV, RESPONSE_NV, RawPeer, body_provider, control_frames,
-                      data_frames, make_pair, nv_on_wire, pump)
+from helpers import (REQUEST_NV, RESPONSE_NV, RawPeer, body_provider, control_frames,
+                     data_frames, make_pair, nv_on_wire, pump)
 
 
 def ctrl_recv(rec, frame_type):

@@ -12,8 +12,8 @@ import pytest
 
 import spdylay
 import spdywire
-from conftest import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                      control_frames, data_frames, nv_on_wire, pairs, wire_version)
+from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
+                     control_frames, data_frames, nv_on_wire, pairs, wire_version)
 
 V3_ONLY = pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
                                   ids=["spdy3", "spdy3.1"])
