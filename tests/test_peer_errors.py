@@ -70,6 +70,16 @@ def assert_session_failed(peer, version, last_good=0):
     assert not peer.session.want_write()
 
 
+def assert_stream_error(peer, stream_id, status, frame_type=None):
+    """The session answered with RST_STREAM alone and goes on reading; with
+    ``frame_type``, on_invalid_ctrl_recv_cb reported that frame, once."""
+    assert summary(peer.sent()) == [rst(stream_id, status)]
+    assert peer.session.want_read()
+    if frame_type is not None:
+        ((frame, got),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
+        assert (frame.frame_type, frame.stream_id, got) == (frame_type, stream_id, status)
+
+
 def assert_still_serving(peer, version, stream_id):
     """A fresh request, compressed by the same peer deflater, still gets through."""
     peer.rec.clear()
@@ -195,8 +205,7 @@ def test_syn_stream_with_another_version_is_refused(version):
     assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:],
                                    spdylay.ERR_UNSUPPORTED_VERSION)]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
-    assert summary(peer.sent()) == [rst(1, spdylay.UNSUPPORTED_VERSION)]
-    assert peer.session.want_read()
+    assert_stream_error(peer, 1, spdylay.UNSUPPORTED_VERSION)
     assert_still_serving(peer, version, 3)
 
 
@@ -257,7 +266,7 @@ def test_invalid_header_block_in_syn_stream_is_a_stream_error(version, kind):
                                    spdylay.ERR_INVALID_HEADER_BLOCK)]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert peer.rec.calls("on_request_recv_cb") == []
-    assert summary(peer.sent()) == [rst(1, spdylay.PROTOCOL_ERROR)]
+    assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
     assert_still_serving(peer, version, 3)
 
 
@@ -269,7 +278,7 @@ def test_invalid_header_block_in_syn_reply_resets_our_stream(version, kind):
     peer.feed(raw)
     assert parse_errors(peer) == [(spdywire.SYN_REPLY, raw[:8], raw[8:],
                                    spdylay.ERR_INVALID_HEADER_BLOCK)]
-    assert summary(peer.sent()) == [rst(1, spdylay.PROTOCOL_ERROR)]
+    assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.PROTOCOL_ERROR)]
 
 
@@ -283,7 +292,7 @@ def test_invalid_header_block_in_headers(version):
     peer.feed(raw)
     assert parse_errors(peer) == [(spdywire.HEADERS, raw[:8], raw[8:],
                                    spdylay.ERR_INVALID_HEADER_BLOCK)]
-    assert summary(peer.sent()) == [rst(1, spdylay.PROTOCOL_ERROR)]
+    assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
 
 
 @pytest.mark.parametrize("frame_type", [spdywire.SYN_STREAM, spdywire.SYN_REPLY])
@@ -327,8 +336,7 @@ def test_syn_stream_with_a_bad_id(version, bad):
     assert [f.stream_id for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == (
         [5] if bad == "not-increasing" else [])
     if version == SPDY2 and stream_id != 0:
-        assert summary(peer.sent()) == [rst(stream_id, spdylay.PROTOCOL_ERROR)]
-        assert peer.session.want_read()
+        assert_stream_error(peer, stream_id, spdylay.PROTOCOL_ERROR)
     else:
         assert_session_failed(peer, version, last_good)
 
@@ -339,8 +347,7 @@ def test_server_syn_stream_with_a_client_id(version):
                                   flags=spdywire.FLAG_UNIDIRECTIONAL))
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     if version == SPDY2:
-        assert summary(peer.sent()) == [rst(3, spdylay.PROTOCOL_ERROR)]
-        assert peer.session.want_read()
+        assert_stream_error(peer, 3, spdylay.PROTOCOL_ERROR)
     else:
         assert_session_failed(peer, version)
 
@@ -351,20 +358,14 @@ def test_syn_stream_reusing_an_open_stream_id(version):
     peer.rec.clear()
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.STREAM_IN_USE)
-    assert summary(peer.sent()) == [rst(1, status)]
-    ((frame, got),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
-    assert (frame.frame_type, frame.stream_id, got) == (spdylay.SYN_STREAM, 1, status)
+    assert_stream_error(peer, 1, status, spdylay.SYN_STREAM)
 
 
 def test_syn_reply_for_an_unknown_stream(version):
     peer = client_with_request(version)
     peer.feed(peer.enc.syn_reply(3, nv_on_wire(version, RESPONSE_NV)))
-    assert summary(peer.sent()) == [rst(3, spdylay.INVALID_STREAM)]
-    ((frame, status),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
-    assert (frame.frame_type, frame.stream_id, status) == (
-        spdylay.SYN_REPLY, 3, spdylay.INVALID_STREAM)
+    assert_stream_error(peer, 3, spdylay.INVALID_STREAM, spdylay.SYN_REPLY)
     assert peer.rec.calls("on_ctrl_recv_cb") == []
-    assert peer.session.want_read()
 
 
 def test_syn_reply_for_a_stream_the_peer_opened(version):
@@ -372,9 +373,7 @@ def test_syn_reply_for_a_stream_the_peer_opened(version):
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
     peer.rec.clear()
     peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV)))
-    assert summary(peer.sent()) == [rst(1, spdylay.INVALID_STREAM)]
-    ((frame, status),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
-    assert (frame.frame_type, status) == (spdylay.SYN_REPLY, spdylay.INVALID_STREAM)
+    assert_stream_error(peer, 1, spdylay.INVALID_STREAM, spdylay.SYN_REPLY)
 
 
 def test_second_syn_reply(version):
@@ -382,18 +381,15 @@ def test_second_syn_reply(version):
     peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV)))
     peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV)))
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.STREAM_IN_USE)
-    assert summary(peer.sent()) == [rst(1, status)]
-    ((frame, got),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
-    assert (frame.frame_type, frame.stream_id, got) == (spdylay.SYN_REPLY, 1, status)
+    assert_stream_error(peer, 1, status, spdylay.SYN_REPLY)
     assert peer.rec.calls("on_stream_close_cb") == [(1, status)]
 
 
 def test_data_for_an_unknown_stream(version):
     peer = server(version)
     peer.feed(peer.enc.data(7, b"stray"))
-    assert summary(peer.sent()) == [rst(7, spdylay.INVALID_STREAM)]
+    assert_stream_error(peer, 7, spdylay.INVALID_STREAM)
     assert peer.rec.calls("on_data_recv_cb") == []
-    assert peer.session.want_read()
 
 
 def test_data_after_the_peer_finished_its_side(version):
@@ -402,7 +398,7 @@ def test_data_after_the_peer_finished_its_side(version):
     peer.rec.clear()
     peer.feed(peer.enc.data(1, b"late"))
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.STREAM_ALREADY_CLOSED)
-    assert summary(peer.sent()) == [rst(1, status)]
+    assert_stream_error(peer, 1, status)
     assert peer.rec.calls("on_data_recv_cb") == []
     assert peer.rec.calls("on_stream_close_cb") == [(1, status)]
 
@@ -413,24 +409,19 @@ def test_headers_after_the_peer_finished_its_side(version):
     peer.rec.clear()
     peer.feed(peer.enc.headers(1, [("x-late", "1")]))
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.STREAM_ALREADY_CLOSED)
-    assert summary(peer.sent()) == [rst(1, status)]
-    ((frame, got),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
-    assert (frame.frame_type, frame.stream_id, got) == (spdylay.HEADERS, 1, status)
+    assert_stream_error(peer, 1, status, spdylay.HEADERS)
 
 
 def test_headers_for_an_unknown_stream(version):
     peer = server(version)
     peer.feed(peer.enc.headers(9, [("x-stray", "1")]))
-    assert summary(peer.sent()) == [rst(9, spdylay.INVALID_STREAM)]
-    ((frame, status),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
-    assert (frame.frame_type, frame.stream_id, status) == (
-        spdylay.HEADERS, 9, spdylay.INVALID_STREAM)
+    assert_stream_error(peer, 9, spdylay.INVALID_STREAM, spdylay.HEADERS)
 
 
 def test_data_on_our_stream_before_its_syn_reply(version):
     peer = client_with_request(version)
     peer.feed(peer.enc.data(1, b"too early"))
-    assert summary(peer.sent()) == [rst(1, spdylay.PROTOCOL_ERROR)]
+    assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
     assert peer.rec.calls("on_data_recv_cb") == []
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.PROTOCOL_ERROR)]
 
@@ -444,7 +435,7 @@ def test_frames_for_a_stream_being_reset_are_dropped(version):
     peer.feed(peer.enc.data(1, b"late") + peer.enc.data(1, b"later")
               + peer.enc.headers(1, [("x-in", "flight")]))
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.STREAM_ALREADY_CLOSED)
-    assert summary(peer.sent()) == [rst(1, status)]
+    assert_stream_error(peer, 1, status)
     assert peer.rec.calls("on_data_recv_cb") == []
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert peer.rec.calls("on_invalid_ctrl_recv_cb") == []
@@ -486,8 +477,7 @@ def test_header_block_inflating_past_the_buffer_limit(version):
                                    spdylay.ERR_INVALID_FRAME)]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.FRAME_TOO_LARGE)
-    assert summary(peer.sent()) == [rst(1, status)]
-    assert peer.session.want_read()
+    assert_stream_error(peer, 1, status)
     assert_still_serving(peer, version, 3)
 
 
