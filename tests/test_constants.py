@@ -1,11 +1,11 @@
-"""Every constant group of the API, with the values the SPDY drafts and
-libspdylay's API reference give them, and taken from the C library."""
+"""Every constant group of the API has the values the SPDY drafts and
+libspdylay 1.4's API reference publish (never compared with the C library
+itself, which is where spdylay takes them from)."""
 
 import pytest
 
 import spdylay
 import spdywire
-from spdylay._spdylay import lib
 
 # Values as published: frame types, status codes and SETTINGS IDs are wire
 # values from the drafts; versions, flags and error codes libspdylay's.
@@ -48,11 +48,6 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_published_value(name):
     assert getattr(spdylay, name) == EXPECTED[name]
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_value_comes_from_the_c_header(name):
-    assert getattr(spdylay, name) == getattr(lib, "SPDYLAY_" + name)
 
 
 def test_frame_types_match_the_independent_codec():

@@ -191,7 +191,7 @@ def test_callback_failure_fails_the_session(version):
         peer.session.recv(b"")
 
 
-@pytest.mark.parametrize("result", [b"x" * 4097, 12, -1])
+@pytest.mark.parametrize("result", [12, -1])
 def test_bad_read_result_is_callback_failure(version, result):
     def read_cb(session, stream_id, length, read_ctrl, source):
         return result
@@ -200,6 +200,32 @@ def test_bad_read_result_is_callback_failure(version, result):
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
     with pytest.raises(spdylay.CallbackFailureError):
         peer.session.send()
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_read_past_length_fails_the_session_before_any_byte_is_written(version, kind):
+    """Not even the first ``length`` bytes of an oversized answer go out: after
+    the SYN_STREAM the wire carries no DATA frame, and nothing else."""
+    asked = []
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        if not asked:
+            asked.append(length)
+            return spdylay.ERR_DEFERRED
+        asked.append(length)
+        return kind(b"x" * length + b"past length")
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    (syn_stream,) = peer.sent()
+    assert syn_stream.control and syn_stream.type == spdylay.SYN_STREAM
+    wire = bytes(peer.endpoint.wire)
+    peer.session.resume_data(1)
+    with pytest.raises(spdylay.CallbackFailureError, match="more than"):
+        peer.session.send()
+    assert len(asked) == 2 and asked[1] > 0
+    assert bytes(peer.endpoint.wire) == wire
+    assert not peer.session.want_write()
 
 
 def test_read_cb_may_return_any_bytes_like_object(version):
