@@ -233,17 +233,6 @@ typedef struct {
   ...;
 } pyspdylay_ctx;
 
-pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
-                             void *handle, int *error);
-void pyspdylay_del(pyspdylay_ctx *ctx);
-void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
-uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
-void pyspdylay_data_provider_init(spdylay_data_provider *provider,
-                                  uintptr_t key);
-size_t pyspdylay_nv_size(char **nv);
-void pyspdylay_nv_join(char **nv, char *out);
-void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
-
 extern "Python+C" void pyspdylay_on_stream_close(void *, int32_t, int,
                                                  uintptr_t);
 extern "Python+C" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
@@ -262,6 +251,16 @@ def forwarded_callbacks(header):
         raise SystemExit("spdylay: no PYSPDYLAY_FORWARDED entries in _shim.h")
     return [(bit, name, " ".join(params.split()))
             for bit, name, params in entries]
+
+
+def _shim_functions_cdef(header):
+    """The shim's plain declarations between its "cdef begin" and "cdef end"
+    comments."""
+    match = re.search(r"/\* cdef begin:.*?\*/(.*?)/\* cdef end \*/", header,
+                      re.S)
+    if match is None:
+        raise SystemExit("spdylay: no cdef begin/end markers in _shim.h")
+    return match.group(1)
 
 
 def _forwarded_cdef(header):
@@ -340,6 +339,7 @@ with open(os.path.join(HERE, SHIM_DIR, "_shim.h")) as shim_header:
     SHIM_HEADER = shim_header.read()
 
 ffibuilder = FFI()
-ffibuilder.cdef(CDEF + _forwarded_cdef(SHIM_HEADER))
+ffibuilder.cdef(CDEF + _shim_functions_cdef(SHIM_HEADER)
+                + _forwarded_cdef(SHIM_HEADER))
 ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n',
                       **_flags())

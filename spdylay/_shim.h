@@ -113,6 +113,9 @@ typedef struct {
 /* The Session's handle, from libspdylay's user_data. */
 #define PYSPDYLAY_HANDLE(user_data) (((pyspdylay_ctx *)(user_data))->handle)
 
+/* cdef begin: the functions Python calls.  The builder gives the lines
+   up to "cdef end" to cffi's cdef as they are, so only plain declarations
+   go here. */
 pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
                              void *handle, int *error);
 void pyspdylay_del(pyspdylay_ctx *ctx);
@@ -123,6 +126,7 @@ void pyspdylay_data_provider_init(spdylay_data_provider *provider,
 size_t pyspdylay_nv_size(char **nv);
 void pyspdylay_nv_join(char **nv, char *out);
 void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
+/* cdef end */
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the
    first argument is the Session's handle. */
