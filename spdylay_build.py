@@ -245,8 +245,8 @@ def forwarded_callbacks(header):
     declares what the list generates."""
     text = header.replace("\\\n", " ")
     body = re.search(r"^#define PYSPDYLAY_FORWARDED\(X\)(.*)$", text, re.M)
-    entries = re.findall(r"\bX\(\s*(\w+),\s*(\w+),\s*\(([^()]*)\)",
-                         body.group(1))
+    entries = body and re.findall(
+        r"\bX\(\s*(\w+),\s*(\w+),\s*\(([^()]*)\)", body.group(1))
     if not entries:
         raise SystemExit("spdylay: no PYSPDYLAY_FORWARDED entries in _shim.h")
     return [(bit, name, " ".join(params.split()))
