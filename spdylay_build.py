@@ -40,7 +40,7 @@ enum {
   SPDYLAY_ERR_DEFERRED_DATA_EXIST = ..., SPDYLAY_ERR_SYN_STREAM_NOT_ALLOWED = ...,
   SPDYLAY_ERR_GOAWAY_ALREADY_SENT = ..., SPDYLAY_ERR_INVALID_HEADER_BLOCK = ...,
   SPDYLAY_ERR_INVALID_STATE = ..., SPDYLAY_ERR_GZIP = ...,
-  SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE = ..., SPDYLAY_ERR_FLOW_CONTROL = ...,
+  SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE = ..., SPDYLAY_ERR_FRAME_TOO_LARGE = ...,
   SPDYLAY_ERR_FATAL = ..., SPDYLAY_ERR_NOMEM = ...,
   SPDYLAY_ERR_CALLBACK_FAILURE = ...
 };
@@ -154,7 +154,10 @@ typedef struct {
   ...;
 } spdylay_credential;
 
+typedef struct { spdylay_ctrl_hd hd; ...; } spdylay_ctrl_frame;
+
 typedef union {
+  spdylay_ctrl_frame ctrl;
   spdylay_syn_stream syn_stream;
   spdylay_syn_reply syn_reply;
   spdylay_rst_stream rst_stream;
@@ -216,7 +219,14 @@ int spdylay_submit_settings(spdylay_session *session, uint8_t flags,
 int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
                                  int32_t delta_window_size);
 
-const unsigned char *spdylay_npn_get_proto_list(size_t *len_ptr);
+typedef struct {
+  const unsigned char *proto;
+  uint8_t len;
+  uint16_t version;
+  ...;
+} spdylay_npn_proto;
+
+const spdylay_npn_proto *spdylay_npn_get_proto_list(size_t *len_ptr);
 uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen);
 
 /* The shim. */

@@ -3,7 +3,8 @@
  * nothing else of it (only <spdylay/spdylay.h>), as a user of libspdylay 1.4
  * would write it.  For SPDY/2, SPDY/3 and SPDY/3.1 a client and a server
  * session talk through in-memory buffers: a POST with a body, a response
- * with a body, a PING and a GOAWAY.  Every step is checked; the program
+ * with a body, a PING and a GOAWAY; then the NPN list, client-certificate
+ * origins and option limits.  Every step is checked; the program
  * prints one line per version and exits 0 only if all of them passed.
  *
  * tests/test_c_api.py builds and runs it against the bundled core.
@@ -33,6 +34,10 @@ typedef struct {
   char body[256];
   size_t body_len;
   int32_t stream_id;
+  /* The priority of the last SYN_STREAM received. */
+  int pri;
+  /* Frames whose frame->ctrl.hd.type disagreed with their type. */
+  int mistyped;
   int requests;
   int closed;
   int pings;
@@ -94,9 +99,13 @@ static void on_ctrl_recv(spdylay_session *session, spdylay_frame_type type,
                          spdylay_frame *frame, void *user_data) {
   peer *self = user_data;
   (void)session;
+  if (frame->ctrl.hd.type != type) {
+    ++self->mistyped;
+  }
   switch (type) {
   case SPDYLAY_SYN_STREAM:
     self->stream_id = frame->syn_stream.stream_id;
+    self->pri = frame->syn_stream.pri;
     remember_headers(self, frame->syn_stream.nv);
     break;
   case SPDYLAY_SYN_REPLY:
@@ -243,8 +252,10 @@ static void check_version(int version, const char *name) {
 
   request_body.source.ptr = (void *)REQUEST_BODY;
   request_body.read_callback = read_body;
-  check(spdylay_submit_request(client, 1, request_nv, &request_body, NULL) ==
-            0,
+  /* libspdylay 1.4's reference: a priority past the lowest is the
+     lowest. */
+  check(spdylay_submit_request(client, 255, request_nv, &request_body,
+                               NULL) == 0,
         name, "spdylay_submit_request");
   check(spdylay_session_want_write(client), name,
         "client wants to write after submit");
@@ -253,6 +264,8 @@ static void check_version(int version, const char *name) {
 
   check(server_peer.requests == 1, name, "server saw one complete request");
   check(server_peer.stream_id == 1, name, "first client stream has ID 1");
+  check(server_peer.pri == spdylay_session_get_pri_lowest(client), name,
+        "priority 255 sent as the lowest");
   check(strcmp(server_peer.method, "POST") == 0, name, ":method arrived");
   check(strcmp(server_peer.path, "/c-api") == 0, name, ":path arrived");
   check(strcmp(server_peer.content_type,
@@ -282,12 +295,63 @@ static void check_version(int version, const char *name) {
   check(!spdylay_session_want_write(client) &&
             !spdylay_session_want_write(server),
         name, "nothing left to send");
+  check(client_peer.mistyped == 0 && server_peer.mistyped == 0, name,
+        "frame->ctrl.hd.type names every frame's type");
 
   spdylay_session_del(client);
   spdylay_session_del(server);
   if (failures == failures_before) {
     printf("%s: ok\n", name);
   }
+}
+
+static void check_api(void) {
+  spdylay_session_callbacks callbacks;
+  spdylay_session *session = NULL;
+  const spdylay_npn_proto *protos;
+  const spdylay_origin *origin;
+  size_t nprotos = 0;
+  uint32_t buffer_size;
+
+  protos = spdylay_npn_get_proto_list(&nprotos);
+  check(nprotos == 3 && protos[0].len == 8 &&
+            memcmp(protos[0].proto, "spdy/3.1", 8) == 0 &&
+            protos[0].version == SPDYLAY_PROTO_SPDY3_1 &&
+            protos[2].version == SPDYLAY_PROTO_SPDY2,
+        "api", "spdylay_npn_get_proto_list, newest first");
+
+  memset(&callbacks, 0, sizeof(callbacks));
+  if (spdylay_session_client_new(&session, SPDYLAY_PROTO_SPDY3, &callbacks,
+                                 NULL) != 0) {
+    check(0, "api", "spdylay_session_client_new");
+    return;
+  }
+  check(spdylay_session_get_client_cert_origin(session, 1) == NULL, "api",
+        "no client-certificate origin before one is set");
+  check(spdylay_session_set_initial_client_cert_origin(
+            session, "https", "example.org", 443) == 0,
+        "api", "spdylay_session_set_initial_client_cert_origin");
+  origin = spdylay_session_get_client_cert_origin(session, 1);
+  check(origin != NULL &&
+            strcmp(spdylay_origin_get_scheme(origin), "https") == 0 &&
+            strcmp(spdylay_origin_get_host(origin), "example.org") == 0 &&
+            spdylay_origin_get_port(origin) == 443,
+        "api", "spdylay_session_get_client_cert_origin");
+  check(spdylay_session_get_client_cert_origin(session, 0) == NULL, "api",
+        "slot 0 holds no origin");
+
+  buffer_size = 8191;
+  check(spdylay_session_set_option(session,
+                                   SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+                                   &buffer_size, sizeof(buffer_size)) ==
+            SPDYLAY_ERR_INVALID_ARGUMENT,
+        "api", "a control-frame buffer under 8192 bytes is refused");
+  buffer_size = 8192;
+  check(spdylay_session_set_option(session,
+                                   SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+                                   &buffer_size, sizeof(buffer_size)) == 0,
+        "api", "a control-frame buffer of 8192 bytes is accepted");
+  spdylay_session_del(session);
 }
 
 int main(void) {
@@ -299,6 +363,7 @@ int main(void) {
         "api", "an unknown version is refused");
   check(strlen(spdylay_strerror(SPDYLAY_ERR_INVALID_ARGUMENT)) > 0, "api",
         "spdylay_strerror");
+  check_api();
   check_version(SPDYLAY_PROTO_SPDY2, "SPDY/2");
   check_version(SPDYLAY_PROTO_SPDY3, "SPDY/3");
   check_version(SPDYLAY_PROTO_SPDY3_1, "SPDY/3.1");

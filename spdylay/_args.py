@@ -27,12 +27,13 @@ def stream_id(value):
     return int_in(value, 0, INT32_MAX, "stream_id")
 
 
-def priority(value):
-    """A priority, which the session then checks against its lowest
-    (3 for SPDY/2, 7 for SPDY/3).  Anything but an int is invalid too."""
-    if not isinstance(value, int) or not 0 <= value <= UINT8_MAX:
-        raise InvalidArgumentError("pri must be an int in [0, lowest], not %r"
-                                   % (value,))
+def priority(value, lowest):
+    """A priority in [0, lowest] (3 for SPDY/2, 7 for SPDY/3).  libspdylay
+    1.4 would silently use ``lowest`` for anything larger; the Python API
+    refuses it.  Anything but an int is invalid too."""
+    if not isinstance(value, int) or not 0 <= value <= lowest:
+        raise InvalidArgumentError("pri must be an int in [0, %d], not %r"
+                                   % (lowest, value))
     return value
 
 

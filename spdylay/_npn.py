@@ -7,15 +7,13 @@ def get_npn_protocols():
     """The NPN protocol names this library speaks, newest first, as str
     (for ``ssl.SSLContext.set_npn_protocols``)."""
     length = ffi.new("size_t *")
-    wire = ffi.unpack(ffi.cast("char *", lib.spdylay_npn_get_proto_list(length)),
-                      length[0])
-    protocols = []
-    offset = 0
-    while offset < len(wire):
-        end = offset + 1 + wire[offset]
-        protocols.append(wire[offset + 1:end].decode("ascii"))
-        offset = end
-    return protocols
+    entries = lib.spdylay_npn_get_proto_list(length)
+    if entries == ffi.NULL:
+        return []
+    return [ffi.unpack(ffi.cast("char *", entry.proto), entry.len).decode(
+                "ascii", "replace")
+            for entry in ffi.unpack(entries, length[0])
+            if entry.proto != ffi.NULL]
 
 
 def npn_get_version(proto):

@@ -360,7 +360,8 @@ class Session:
         from ``data_prd`` (FIN on the SYN_STREAM when it is None)."""
         with self._lock:
             ptr = self._live()
-            pri = _args.priority(pri)
+            pri = _args.priority(
+                pri, lib.spdylay_session_get_pri_lowest(ptr))
             c_nv, nv_blob = nv_to_c(nv)
             streams = self._streams
             if data_prd is None:
@@ -408,7 +409,8 @@ class Session:
             flags = _args.flags(flags)
             assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX,
                                            "assoc_stream_id")
-            pri = _args.priority(pri)
+            pri = _args.priority(
+                pri, lib.spdylay_session_get_pri_lowest(ptr))
             c_nv, nv_blob = nv_to_c(nv)
             key = 0 if stream_user_data is None else self._streams.new_key()
             _check(lib.spdylay_submit_syn_stream(

@@ -215,7 +215,7 @@ def test_recv_rejects_what_is_not_bytes_like():
 @pytest.mark.parametrize("iv", [
     [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10),
      (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 20)],
-    [(0, 0, 1)], [(spdylay.SETTINGS_MAX, 0, 1)], [(2 ** 31, 0, 1)],
+    [(0, 0, 1)], [(spdylay.SETTINGS_MAX + 1, 0, 1)], [(2 ** 31, 0, 1)],
     [(-1, 0, 1)], [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 2 ** 32)],
     [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, -1)],
     [(spdylay.SETTINGS_ROUND_TRIP_TIME, 256, 1)],
@@ -365,6 +365,8 @@ def test_submit_syn_stream_missing_arguments():
     {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: "yes"},
     {spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: None},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: -1},
+    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 0},
+    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8191},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 2 ** 32},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: "16"},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: True},
@@ -395,11 +397,11 @@ def test_no_auto_window_update_option():
 def test_max_recv_ctrl_frame_buffer_option(version):
     seen = []
     peer = RawPeer(spdylay.SERVER, version,
-                   config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 1024},
+                   config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192},
                    on_ctrl_recv_cb=lambda s, frame: seen.append(frame))
     request = [(name.encode(), value.encode()) for name, value in
                nv_on_wire(version, REQUEST_NV)]
-    peer.feed(peer.enc.syn_stream(1, request + [(b"x-big", b"v" * 4000)]))
+    peer.feed(peer.enc.syn_stream(1, request + [(b"x-big", b"v" * 9000)]))
     assert seen == []
     peer.feed(peer.enc.syn_stream(3, request))
     assert [frame.stream_id for frame in seen] == [3]

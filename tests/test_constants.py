@@ -26,7 +26,7 @@ EXPECTED = {
     "SETTINGS_ROUND_TRIP_TIME": 3, "SETTINGS_MAX_CONCURRENT_STREAMS": 4,
     "SETTINGS_CURRENT_CWND": 5, "SETTINGS_DOWNLOAD_RETRANS_RATE": 6,
     "SETTINGS_INITIAL_WINDOW_SIZE": 7,
-    "SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE": 8, "SETTINGS_MAX": 9,
+    "SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE": 8, "SETTINGS_MAX": 8,
     "ID_FLAG_SETTINGS_NONE": 0, "ID_FLAG_SETTINGS_PERSIST_VALUE": 1,
     "ID_FLAG_SETTINGS_PERSISTED": 2,
     "OPT_NO_AUTO_WINDOW_UPDATE": 1, "OPT_MAX_RECV_CTRL_FRAME_BUFFER": 2,
@@ -40,7 +40,7 @@ EXPECTED = {
     "ERR_DEFERRED_DATA_EXIST": -515, "ERR_SYN_STREAM_NOT_ALLOWED": -516,
     "ERR_GOAWAY_ALREADY_SENT": -517, "ERR_INVALID_HEADER_BLOCK": -518,
     "ERR_INVALID_STATE": -519, "ERR_GZIP": -520,
-    "ERR_TEMPORAL_CALLBACK_FAILURE": -521, "ERR_FLOW_CONTROL": -522,
+    "ERR_TEMPORAL_CALLBACK_FAILURE": -521, "ERR_FRAME_TOO_LARGE": -522,
     "ERR_FATAL": -900, "ERR_NOMEM": -901, "ERR_CALLBACK_FAILURE": -902,
 }
 
@@ -56,6 +56,13 @@ def test_frame_types_match_the_independent_codec():
         assert getattr(spdylay, name) == getattr(spdywire, name)
     assert spdylay.CTRL_FLAG_FIN == spdywire.FLAG_FIN
     assert spdylay.CTRL_FLAG_UNIDIRECTIONAL == spdywire.FLAG_UNIDIRECTIONAL
+
+
+def test_no_flow_control_error_code():
+    """libspdylay 1.4 has no SPDYLAY_ERR_FLOW_CONTROL (-522 is
+    ERR_FRAME_TOO_LARGE), so the binding offers no such name either."""
+    assert not hasattr(spdylay, "ERR_FLOW_CONTROL")
+    assert "ERR_FLOW_CONTROL" not in spdylay.__all__
 
 
 def test_python_only_constants():

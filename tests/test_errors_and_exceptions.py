@@ -60,7 +60,7 @@ def test_no_memory_is_memory_error():
 def test_errors_from_c_carry_code_and_message():
     session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY2)
     with pytest.raises(spdylay.InvalidArgumentError) as info:
-        session.submit_request(4, REQUEST_NV)
+        session.resume_data(1)
     assert info.value.error_code == spdylay.ERR_INVALID_ARGUMENT
     assert str(info.value)
 

@@ -188,3 +188,27 @@ def test_client_syn_stream_with_an_assoc_stream_id_is_refused(version):
         (spdywire.RST_STREAM, 3, spdylay.PROTOCOL_ERROR)]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert peer.rec.calls("on_request_recv_cb") == []
+
+
+@pytest.mark.parametrize("with_body", [False, True], ids=["no-body", "body"])
+def test_push_submitted_before_the_response_goes_out_first(version, with_body):
+    """SPDY/3 section 3.3.1: the pushed SYN_STREAM precedes the response that
+    references it; a body-less response (FIN) must not close the associated
+    stream before the push is out."""
+    peer = RawPeer(spdylay.SERVER, version)
+    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
+    peer.rec.clear()
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL, 1, 3, PUSH_NV)
+    peer.session.submit_response(1, RESPONSE_NV,
+                                 body_provider(b"page") if with_body else None)
+    frames = peer.sent()
+    order = [(f.type, f.stream_id) if f.control else ("DATA", f.stream_id) for f in frames]
+    expected = [(spdywire.SYN_STREAM, 2), (spdywire.SYN_REPLY, 1)]
+    if with_body:
+        expected.append(("DATA", 1))
+    assert order == expected
+    push = frames[0]
+    assert (push.assoc_stream_id, push.pri, push.flags) == (1, 3, spdywire.FLAG_UNIDIRECTIONAL)
+    assert frames[1].flags == (0 if with_body else spdywire.FLAG_FIN)
+    assert peer.rec.calls("on_ctrl_not_send_cb") == []
+    assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]

@@ -44,7 +44,7 @@ def test_settings_travel_both_ways(version):
     [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10),
      (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 20)],
     [(0, 0, 10)],
-    [(spdylay.SETTINGS_MAX, 0, 10)],
+    [(spdylay.SETTINGS_MAX + 1, 0, 10)],
     [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1 << 31)],
 ], ids=["duplicate-id", "id-zero", "id-past-max", "window-too-large"])
 def test_invalid_settings_are_refused(version, iv):
@@ -178,9 +178,10 @@ def test_peer_syn_stream_after_our_goaway_is_ignored(version):
     peer.feed(peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
     assert ctrl_recv(peer.rec, spdylay.SYN_STREAM) == []
     assert peer.rec.calls("on_request_recv_cb") == []
-    frames = peer.sent()
-    assert [(f.type, f.stream_id, f.status_code) for f in frames] == [
-        (spdywire.RST_STREAM, 3, spdylay.REFUSED_STREAM)]
+    assert peer.rec.calls("on_invalid_ctrl_recv_cb") == []
+    # Both drafts: the sender of GOAWAY ignores new streams, without a reply.
+    assert peer.sent() == []
+    assert peer.session.get_stream_user_data(3) is None
     # The ignored header block was still inflated: the next one decodes.
     peer.feed(peer.enc.headers(1, [("x-after", "goaway")], flags=spdywire.FLAG_FIN))
     (headers,) = ctrl_recv(peer.rec, spdylay.HEADERS)
@@ -310,3 +311,34 @@ def test_headers_after_our_fin_are_not_sent(version):
     ((frame, error),) = peer.rec.calls("on_ctrl_not_send_cb")
     assert (frame.frame_type, frame.stream_id) == (spdylay.HEADERS, 1)
     assert error == spdylay.ERR_STREAM_SHUT_WR
+
+
+def test_no_stream_limit_until_the_peer_announces_one(version):
+    """libspdylay 1.4's SPDYLAY_INITIAL_MAX_CONCURRENT_STREAMS is 2^31-1: a fresh
+    pair completes 200 simultaneous requests."""
+    closed = []
+
+    def on_request_recv_cb(session, stream_id):
+        session.submit_response(stream_id, RESPONSE_NV)
+
+    pair = make_pair(version,
+                     client_kwargs={"on_stream_close_cb": lambda s, sid, code: closed.append(code)},
+                     server_kwargs={"on_request_recv_cb": on_request_recv_cb})
+    for _ in range(200):
+        pair.client.session.submit_request(0, REQUEST_NV)
+    requests = pair.client.flush()
+    assert len(control_frames(spdywire.parse_all(version, requests),
+                              spdywire.SYN_STREAM)) == 200
+    pair.server.session.recv(requests)
+    pump(pair)
+    assert closed == [spdylay.OK] * 200
+
+
+def test_client_certificate_vector_size_is_a_valid_id(version):
+    """ID 8 is SETTINGS_MAX, the largest valid ID: it goes on the wire."""
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE, [
+        (spdylay.SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE, 0, 4)])
+    (settings,) = peer.sent()
+    assert settings.type == spdywire.SETTINGS
+    assert settings.entries == [(8, 0, 4)]

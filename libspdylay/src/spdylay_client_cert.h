@@ -9,8 +9,9 @@
 
 #include <spdylay/spdylay.h>
 
-#define SPDYLAY_ORIGIN_MAX_SCHEME 32
-#define SPDYLAY_ORIGIN_MAX_HOST 256
+/* Buffer sizes: the public limits plus the terminating NUL. */
+#define SPDYLAY_ORIGIN_MAX_SCHEME (SPDYLAY_MAX_SCHEME + 1)
+#define SPDYLAY_ORIGIN_MAX_HOST (SPDYLAY_MAX_HOSTNAME + 1)
 /* SYN_STREAM's slot field is 8 bits wide; slot 0 means "no credential". */
 #define SPDYLAY_CLIENT_CERT_MAX_SLOTS 255
 

@@ -22,6 +22,8 @@
 #define SPDYLAY_DATA_PAYLOAD_LENGTH 4096
 /* Default for SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER. */
 #define SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER (1 << 24)
+/* Its documented minimum in libspdylay 1.4. */
+#define SPDYLAY_MIN_RECV_CTRL_FRAME_BUFFER 8192
 
 /* The version field sent on the wire: 3 for SPDY/3.1. */
 uint16_t spdylay_frame_wire_version(uint16_t version);

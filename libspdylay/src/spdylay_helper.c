@@ -101,8 +101,8 @@ const char *spdylay_strerror(int error_code) {
     return "Gzip error";
   case SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE:
     return "The user callback function failed due to the temporal error";
-  case SPDYLAY_ERR_FLOW_CONTROL:
-    return "Flow control error";
+  case SPDYLAY_ERR_FRAME_TOO_LARGE:
+    return "The frame is too large";
   case SPDYLAY_ERR_FATAL:
     return "Fatal error";
   case SPDYLAY_ERR_NOMEM:

@@ -7,9 +7,14 @@
 
 #define STR_LEN(S) (sizeof(S) - 1)
 
-/* The wire form of an NPN list: each protocol after its one-byte length. */
-static const unsigned char proto_list[] =
-    "\x08" SPDYLAY_NPN_SPDY3_1 "\x06" SPDYLAY_NPN_SPDY3 "\x06" SPDYLAY_NPN_SPDY2;
+/* Newest first, the order a client prefers them in. */
+static const spdylay_npn_proto proto_list[] = {
+    {(const unsigned char *)SPDYLAY_NPN_SPDY3_1, STR_LEN(SPDYLAY_NPN_SPDY3_1),
+     SPDYLAY_PROTO_SPDY3_1},
+    {(const unsigned char *)SPDYLAY_NPN_SPDY3, STR_LEN(SPDYLAY_NPN_SPDY3),
+     SPDYLAY_PROTO_SPDY3},
+    {(const unsigned char *)SPDYLAY_NPN_SPDY2, STR_LEN(SPDYLAY_NPN_SPDY2),
+     SPDYLAY_PROTO_SPDY2}};
 
 static int proto_equals(const unsigned char *proto, size_t protolen,
                         const char *name, size_t namelen) {
@@ -35,8 +40,8 @@ uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen) {
   return 0;
 }
 
-const unsigned char *spdylay_npn_get_proto_list(size_t *len_ptr) {
-  *len_ptr = STR_LEN(proto_list);
+const spdylay_npn_proto *spdylay_npn_get_proto_list(size_t *len_ptr) {
+  *len_ptr = sizeof(proto_list) / sizeof(proto_list[0]);
   return proto_list;
 }
 

@@ -97,7 +97,7 @@ static uint32_t v3_status(spdylay_session *session, uint32_t status_code)
 
 static void remote_settings_defaults(uint32_t *settings)
 {
-  memset(settings, 0, sizeof(uint32_t) * SPDYLAY_SETTINGS_MAX);
+  memset(settings, 0, sizeof(uint32_t) * SPDYLAY_SETTINGS_COUNT);
   settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] =
       SPDYLAY_INITIAL_MAX_CONCURRENT_STREAMS;
   settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] = SPDYLAY_INITIAL_WINDOW_SIZE;
@@ -107,7 +107,7 @@ static void remote_settings_defaults(uint32_t *settings)
    streams as it likes, as the drafts say. */
 static void local_settings_defaults(uint32_t *settings)
 {
-  memset(settings, 0, sizeof(uint32_t) * SPDYLAY_SETTINGS_MAX);
+  memset(settings, 0, sizeof(uint32_t) * SPDYLAY_SETTINGS_COUNT);
   settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] = INT32_MAX;
   settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] = SPDYLAY_INITIAL_WINDOW_SIZE;
 }
@@ -1286,13 +1286,19 @@ static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
     if (stream->state == SPDYLAY_STREAM_CLOSING) {
       return 0;
     }
+    /* SPDY/3 section 2.3.2: a second SYN_STREAM on an open stream is a
+       protocol error (STREAM_IN_USE is for SYN_REPLY). */
     return invalid_ctrl(session, SPDYLAY_SYN_STREAM, frame, stream_id,
-                        v3_status(session, SPDYLAY_STREAM_IN_USE));
+                        SPDYLAY_PROTOCOL_ERROR);
   }
   if (stream_id <= session->last_recv_stream_id) {
     return syn_stream_id_error(session, frame);
   }
   session->last_recv_stream_id = stream_id;
+  /* Both drafts: after sending GOAWAY, ignore new streams. */
+  if (session->goaway_flags & SPDYLAY_GOAWAY_SENT) {
+    return 0;
+  }
   if (goaway_exchanged(session) ||
       session->num_incoming_streams >=
           session->local_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]) {
@@ -1401,7 +1407,7 @@ static int handle_rst_stream(spdylay_session *session, spdylay_frame *frame)
 static int apply_remote_settings(spdylay_session *session,
                                  const spdylay_settings *settings)
 {
-  uint32_t values[SPDYLAY_SETTINGS_MAX];
+  uint32_t values[SPDYLAY_SETTINGS_COUNT];
   size_t i;
   if (settings->hd.flags & SPDYLAY_FLAG_SETTINGS_CLEAR_SETTINGS) {
     remote_settings_defaults(values);
@@ -1410,7 +1416,7 @@ static int apply_remote_settings(spdylay_session *session,
   }
   for (i = 0; i < settings->niv; ++i) {
     int32_t id = settings->iv[i].settings_id;
-    if (id > 0 && id < SPDYLAY_SETTINGS_MAX) {
+    if (id > 0 && id <= SPDYLAY_SETTINGS_MAX) {
       values[id] = settings->iv[i].value;
     }
   }
@@ -1746,6 +1752,11 @@ static int start_data_frame(spdylay_session *session)
     status_code = v3_status(session, SPDYLAY_STREAM_ALREADY_CLOSED);
   } else if (spdylay_session_is_my_stream_id(session, stream_id) &&
              stream->state == SPDYLAY_STREAM_OPENING) {
+    /* SPDY/2 makes DATA before SYN_REPLY a session error, as libspdylay
+       1.4 does; SPDY/3 a stream error. */
+    if (session->version == SPDYLAY_PROTO_SPDY2) {
+      return session_error(session);
+    }
     status_code = SPDYLAY_PROTOCOL_ERROR;
   } else if (flow_controlled(session) && length > stream->recv_window) {
     status_code = SPDYLAY_FLOW_CONTROL_ERROR;
@@ -2165,7 +2176,8 @@ int spdylay_session_set_option(spdylay_session *session, int optname,
     return 0;
   }
   case SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER:
-    if (optlen != sizeof(uint32_t) || *(uint32_t *)optval == 0) {
+    if (optlen != sizeof(uint32_t) ||
+        *(uint32_t *)optval < SPDYLAY_MIN_RECV_CTRL_FRAME_BUFFER) {
       return SPDYLAY_ERR_INVALID_ARGUMENT;
     }
     session->max_recv_ctrl_frame_buf = *(uint32_t *)optval;
@@ -2193,12 +2205,21 @@ int spdylay_session_set_initial_client_cert_origin(spdylay_session *session,
   return spdylay_client_cert_vector_set(&session->cli_certvec, 1, &origin);
 }
 
+const spdylay_origin *spdylay_session_get_client_cert_origin(
+    spdylay_session *session, size_t slot)
+{
+  if (session == NULL || slot == 0 || slot > SPDYLAY_CLIENT_CERT_MAX_SLOTS) {
+    return NULL;
+  }
+  return session->cli_certvec.slots[slot - 1];
+}
+
 void spdylay_session_update_local_settings(spdylay_session *session,
                                            uint8_t flags,
                                            const spdylay_settings_entry *iv,
                                            size_t niv)
 {
-  uint32_t values[SPDYLAY_SETTINGS_MAX];
+  uint32_t values[SPDYLAY_SETTINGS_COUNT];
   size_t i;
   if (flags & SPDYLAY_FLAG_SETTINGS_CLEAR_SETTINGS) {
     local_settings_defaults(values);

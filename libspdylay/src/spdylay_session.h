@@ -68,6 +68,9 @@ typedef enum {
   SPDYLAY_GOAWAY_FAILING = 0x4
 } spdylay_goaway_flag;
 
+/* Room for settings IDs 1..SPDYLAY_SETTINGS_MAX used as indexes. */
+#define SPDYLAY_SETTINGS_COUNT (SPDYLAY_SETTINGS_MAX + 1)
+
 typedef enum {
   SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE = 0x1,
   SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2 = 0x2
@@ -112,8 +115,9 @@ struct spdylay_session {
   /* Nonzero inside send, recv or mem_recv: they refuse to nest. */
   int entered;
 
-  uint32_t remote_settings[SPDYLAY_SETTINGS_MAX];
-  uint32_t local_settings[SPDYLAY_SETTINGS_MAX];
+  /* Indexed by settings ID. */
+  uint32_t remote_settings[SPDYLAY_SETTINGS_COUNT];
+  uint32_t local_settings[SPDYLAY_SETTINGS_COUNT];
 
   /* Connection-level flow control (SPDY/3.1), as for streams. */
   int32_t send_window;

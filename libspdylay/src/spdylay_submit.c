@@ -42,10 +42,14 @@ static int submit_syn_stream(spdylay_session *session, uint8_t flags,
   char **nv_copy;
   int rv;
   if (session == NULL || nv == NULL ||
-      pri > spdylay_session_get_pri_lowest(session) ||
       (flags & ~(SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) ||
       !valid_data_provider(data_prd)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  /* libspdylay 1.4's reference: a priority past the lowest means the
+     lowest. */
+  if (pri > spdylay_session_get_pri_lowest(session)) {
+    pri = spdylay_session_get_pri_lowest(session);
   }
   if (!session->server) {
     /* Only servers push. */
@@ -64,7 +68,11 @@ static int submit_syn_stream(spdylay_session *session, uint8_t flags,
   }
   spdylay_frame_syn_stream_init(&item->frame.ctrl.syn_stream, session->version,
                                 flags, 0, assoc_stream_id, pri, nv_copy);
-  item->pri = pri;
+  /* A push goes out among the control frames, in submission order, so it
+     precedes the SYN_REPLY and DATA of its associated stream submitted after
+     it (SPDY/3 section 3.3.1): sent later, it would find that stream closed
+     by them. */
+  item->pri = assoc_stream_id ? SPDYLAY_OB_PRI_CTRL : pri;
   item->aux.stream_user_data = stream_user_data;
   if (data_prd) {
     item->aux.data_item = new_data_item(0, SPDYLAY_DATA_FLAG_FIN, data_prd);
@@ -220,7 +228,7 @@ static int valid_settings(uint8_t flags, const spdylay_settings_entry *iv,
   }
   for (i = 0; i < niv; ++i) {
     int32_t id = iv[i].settings_id;
-    if (id <= 0 || id >= SPDYLAY_SETTINGS_MAX || (seen & (1u << id)) ||
+    if (id <= 0 || id > SPDYLAY_SETTINGS_MAX || (seen & (1u << id)) ||
         (iv[i].flags & ~(SPDYLAY_ID_FLAG_SETTINGS_PERSIST_VALUE |
                          SPDYLAY_ID_FLAG_SETTINGS_PERSISTED)) ||
         iv[i].value > INT32_MAX) {

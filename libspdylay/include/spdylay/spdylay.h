@@ -23,11 +23,16 @@ extern "C" {
 
 #define SPDYLAY_VERSION "1.4.0"
 
-/* Default SETTINGS_MAX_CONCURRENT_STREAMS until the peer says otherwise. */
-#define SPDYLAY_INITIAL_MAX_CONCURRENT_STREAMS 100
+/* Default SETTINGS_MAX_CONCURRENT_STREAMS until the peer says otherwise:
+   no limit. */
+#define SPDYLAY_INITIAL_MAX_CONCURRENT_STREAMS ((1U << 31) - 1)
 
 /* Initial stream and connection flow-control window (SPDY/3 and later). */
 #define SPDYLAY_INITIAL_WINDOW_SIZE 65536
+
+/* The longest scheme and host name a client-certificate origin holds. */
+#define SPDYLAY_MAX_SCHEME 255
+#define SPDYLAY_MAX_HOSTNAME 255
 
 struct spdylay_session;
 typedef struct spdylay_session spdylay_session;
@@ -60,7 +65,7 @@ typedef enum {
   SPDYLAY_ERR_INVALID_STATE = -519,
   SPDYLAY_ERR_GZIP = -520,
   SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE = -521,
-  SPDYLAY_ERR_FLOW_CONTROL = -522,
+  SPDYLAY_ERR_FRAME_TOO_LARGE = -522,
   /* Errors below SPDYLAY_ERR_FATAL leave the session unusable. */
   SPDYLAY_ERR_FATAL = -900,
   SPDYLAY_ERR_NOMEM = -901,
@@ -120,8 +125,8 @@ typedef enum {
   SPDYLAY_SETTINGS_DOWNLOAD_RETRANS_RATE = 6,
   SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE = 7,
   SPDYLAY_SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE = 8,
-  /* One past the largest known ID. */
-  SPDYLAY_SETTINGS_MAX = 9
+  /* The largest known ID. */
+  SPDYLAY_SETTINGS_MAX = 8
 } spdylay_settings_id;
 
 /* RST_STREAM status codes.  SPDYLAY_OK is never sent; the codes from
@@ -158,6 +163,12 @@ typedef struct {
   /* Length of the payload that follows the 8-byte head. */
   int32_t length;
 } spdylay_ctrl_hd;
+
+/* What every control frame starts with: spdylay_frame's ctrl member gives
+   the type of any frame, as frame->ctrl.hd.type. */
+typedef struct {
+  spdylay_ctrl_hd hd;
+} spdylay_ctrl_frame;
 
 /* nv members below are NULL-terminated arrays of alternating names and
    values: nv[0] name, nv[1] value, nv[2] name, ... NULL.  A value may hold
@@ -259,6 +270,7 @@ typedef struct {
 } spdylay_data_provider;
 
 typedef union {
+  spdylay_ctrl_frame ctrl;
   spdylay_syn_stream syn_stream;
   spdylay_syn_reply syn_reply;
   spdylay_rst_stream rst_stream;
@@ -432,6 +444,11 @@ int spdylay_session_set_initial_client_cert_origin(spdylay_session *session,
                                                    const char *host,
                                                    uint16_t port);
 
+/* The origin CREDENTIAL slot |slot| (1 and up) proves, or NULL if the slot
+   is empty or out of range. */
+const spdylay_origin *spdylay_session_get_client_cert_origin(
+    spdylay_session *session, size_t slot);
+
 /* Sends queued frames until the queue is empty or the send callback
    returns SPDYLAY_ERR_WOULDBLOCK.  Returns 0 or a negative error code
    (SPDYLAY_ERR_NOMEM, SPDYLAY_ERR_CALLBACK_FAILURE, SPDYLAY_ERR_INVALID_STATE). */
@@ -542,9 +559,17 @@ int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
 int spdylay_select_next_protocol(unsigned char **out, unsigned char *outlen,
                                  const unsigned char *in, unsigned int inlen);
 
-/* The length-prefixed NPN list of the SPDY versions supported, newest
-   first. */
-const unsigned char *spdylay_npn_get_proto_list(size_t *len_ptr);
+/* One NPN protocol this library speaks: its name (|len| bytes, not
+   NUL-terminated) and the SPDYLAY_PROTO_* it stands for. */
+typedef struct {
+  const unsigned char *proto;
+  uint8_t len;
+  uint16_t version;
+} spdylay_npn_proto;
+
+/* The SPDY versions supported, newest first: an array of *len_ptr
+   entries. */
+const spdylay_npn_proto *spdylay_npn_get_proto_list(size_t *len_ptr);
 
 /* The SPDYLAY_PROTO_* for an NPN protocol string, or 0 if unsupported. */
 uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen);
