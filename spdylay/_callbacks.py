@@ -15,6 +15,7 @@ from ._spdylay import ffi, lib
 _from_handle = ffi.from_handle
 _unpack = ffi.unpack
 _memmove = ffi.memmove
+_NULL = ffi.NULL
 _READ_EOF = lib.PYSPDYLAY_READ_EOF
 _ERR_DEFERRED = lib.SPDYLAY_ERR_DEFERRED
 _ERR_TEMPORAL_CALLBACK_FAILURE = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
@@ -22,8 +23,8 @@ _ERR_CALLBACK_FAILURE = lib.SPDYLAY_ERR_CALLBACK_FAILURE
 
 
 def _bytes(pointer, length):
-    """C bytes as Python bytes; libspdylay may pass NULL for zero bytes."""
-    return _unpack(pointer, length) if length else b""
+    """C bytes as Python bytes; NULL, whatever the length, is none."""
+    return _unpack(pointer, length) if length and pointer != _NULL else b""
 
 
 def _frame(frame_type, frame, *rest):

@@ -65,8 +65,9 @@ _CLASSES = {
 
 def error_for(error_code):
     """The exception for a negative libspdylay return value."""
-    message = ffi.string(lib.spdylay_strerror(error_code)).decode(
-        "ascii", "replace")
+    text = lib.spdylay_strerror(error_code)
+    message = ("libspdylay error %d" % error_code if text == ffi.NULL
+               else ffi.string(text).decode("ascii", "replace"))
     if error_code == lib.SPDYLAY_ERR_NOMEM:
         return MemoryError(message)
     return _CLASSES.get(error_code, Error)(message, error_code)

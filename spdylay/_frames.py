@@ -119,8 +119,8 @@ class CredentialFrame(CtrlFrame):
 
 
 def _entries(array, count):
-    """The items of a C array; libspdylay may pass NULL for none."""
-    return ffi.unpack(array, count) if count else ()
+    """The items of a C array; NULL, whatever the count, holds none."""
+    return ffi.unpack(array, count) if count and array != ffi.NULL else ()
 
 
 def _syn_stream(frame):
@@ -181,6 +181,8 @@ def _window_update(frame):
 
 
 def _chunk(chunk):
+    if not chunk.length or chunk.data == ffi.NULL:
+        return b""
     return ffi.buffer(chunk.data, chunk.length)[:]
 
 
@@ -193,7 +195,7 @@ def _credential(frame):
 
 
 def _ctrl(frame):
-    hd = frame.ping.hd
+    hd = frame.ctrl.hd
     return CtrlFrame(hd.version, hd.type, hd.flags, hd.length)
 
 
@@ -212,5 +214,8 @@ _BUILDERS = {
 
 def frame_from_c(frame_type, frame):
     """The Python frame for libspdylay's ``spdylay_frame *`` of this type;
-    types without fields of their own (NOOP) get a plain CtrlFrame."""
+    types without fields of their own (NOOP) get a plain CtrlFrame, and so
+    does a NULL frame, with only its type known."""
+    if frame == ffi.NULL:
+        return CtrlFrame(0, frame_type, 0, 0)
     return _BUILDERS.get(frame_type, _ctrl)(frame)

@@ -98,9 +98,12 @@ def nv_to_c(nv):
 
 
 def nv_from_c(nv):
-    """The list of ``(name, value)`` str pairs of a C name/value array.
-    Bytes that are not UTF-8 come back as surrogate escapes, so decoding never
-    fails and encoding the str again restores the bytes."""
+    """The list of ``(name, value)`` str pairs of a C name/value array; NULL
+    (libspdylay 1.4 passes it for a header block it could not decode) is an
+    empty list.  Bytes that are not UTF-8 come back as surrogate escapes, so
+    decoding never fails and encoding the str again restores the bytes."""
+    if nv == ffi.NULL:
+        return []
     size = lib.pyspdylay_nv_size(nv)
     if not size:
         return []
