@@ -231,6 +231,9 @@ uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen);
 
 /* The shim. */
 
+/* 1 when built against an installed libspdylay, 0 for the bundled core. */
+#define PYSPDYLAY_SYSTEM_CORE ...
+
 enum {
   PYSPDYLAY_CLIENT = ..., PYSPDYLAY_SERVER = ..., PYSPDYLAY_READ_EOF = ...
 };
@@ -342,8 +345,9 @@ def _flags():
 
 
 # Naming the core in the generated C makes switching SPDYLAY_USE_SYSTEM
-# rewrite that file, so setuptools rebuilds instead of reusing build/.
-CORE_LINE = "/* libspdylay: %s */\n" % ("system" if USE_SYSTEM else "bundled")
+# rewrite that file, so setuptools rebuilds instead of reusing build/; the
+# package reads it back as spdylay.core.
+CORE_LINE = "#define PYSPDYLAY_SYSTEM_CORE %d\n" % USE_SYSTEM
 
 with open(os.path.join(HERE, SHIM_DIR, "_shim.h")) as shim_header:
     SHIM_HEADER = shim_header.read()

@@ -18,8 +18,14 @@ from ._frames import (CredentialFrame, CtrlFrame, GoawayFrame, HeadersFrame,
                       SynReplyFrame, SynStreamFrame, WindowUpdateFrame)
 from ._npn import get_npn_protocols, npn_get_version
 from ._session import Session
+from ._spdylay import lib as _lib
 
 __version__ = "0.1.0"
+
+#: Which libspdylay the extension was built with: ``"bundled"`` (the core
+#: shipped in this package) or ``"system"`` (an installed libspdylay, with
+#: ``SPDYLAY_USE_SYSTEM=1``).
+core = "system" if _lib.PYSPDYLAY_SYSTEM_CORE else "bundled"
 
 __all__ = [
     "Session", "DataProvider",
@@ -29,5 +35,5 @@ __all__ = [
     "Error", "CallbackFailureError", "TemporalCallbackFailureError",
     "InvalidArgumentError", "InvalidStateError", "ZlibError",
     "UnsupportedVersionError", "StreamClosedError", "EOFError",
-    "get_npn_protocols", "npn_get_version",
+    "get_npn_protocols", "npn_get_version", "core",
 ] + [name for name in vars(_constants) if name.isupper()]
