@@ -143,6 +143,8 @@ def check_usable(peer):
     assert len(control_frames(peer.sent(), spdylay.PING)) == 1
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
 def test_on_invalid_ctrl_recv_cb(version):
     callback = raising_once()
     peer = RawPeer(spdylay.CLIENT, version, on_invalid_ctrl_recv_cb=callback)
@@ -163,6 +165,8 @@ def test_on_ctrl_not_send_cb(version):
     check_usable(peer)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 def test_on_ctrl_recv_parse_error_cb(version):
     callback = raising_once()
     other_version = 3 if version == spdylay.PROTO_SPDY2 else 2

@@ -1,4 +1,4 @@
-"""spdylay.core names the libspdylay the extension really links."""
+"""spdylay.core names the libspdylay the extension really links, and tests of\nbundled-only behaviour are skipped elsewhere."""
 
 import shutil
 import subprocess
@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 import spdylay
+from conftest import bundled_core_skip_reason
 from spdylay import _spdylay
 
 
@@ -24,3 +25,15 @@ def test_core_matches_where_the_c_functions_live():
         [nm, "-D", "--defined-only", _spdylay.__file__], stdout=subprocess.PIPE,
         universal_newlines=True, timeout=60, check=True).stdout.split()
     assert ("spdylay_session_send" in defined) == (spdylay.core == "bundled")
+
+
+def test_bundled_core_tests_are_skipped_on_a_system_library():
+    mark = pytest.mark.bundled_core(reason="1.4 differs here").mark
+    assert bundled_core_skip_reason(mark, "bundled") is None
+    assert bundled_core_skip_reason(mark, "system") == (
+        "bundled core only (spdylay.core is 'system'): 1.4 differs here")
+
+
+def test_bundled_core_marker_needs_a_reason():
+    with pytest.raises(pytest.UsageError):
+        bundled_core_skip_reason(pytest.mark.bundled_core.mark, "system")

@@ -86,6 +86,8 @@ def test_window_update_frame(version):
     assert (frame.stream_id, frame.delta_window_size) == (1, 1000)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 discards received CREDENTIAL frames without a callback")
 @V3_ONLY
 def test_credential_frame(version):
     (frame,) = received(version, spdylay.SERVER, lambda enc: enc.credential(
@@ -121,6 +123,8 @@ def test_empty_settings_frame(version):
     assert type(frame) is spdylay.SettingsFrame and frame.iv == []
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 discards received CREDENTIAL frames without a callback")
 @V3_ONLY
 def test_credential_frame_without_certificates(version):
     (frame,) = received(version, spdylay.SERVER,
@@ -128,6 +132,8 @@ def test_credential_frame_without_certificates(version):
     assert (frame.slot, frame.proof, frame.certs) == (2, b"", [])
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 def test_empty_payloads_reach_callbacks_as_empty_bytes(version):
     calls = []
     peer = RawPeer(

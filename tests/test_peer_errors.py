@@ -140,6 +140,7 @@ def _fixed_size_cases():
     return cases
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 keeps processing input after a session error")
 @pytest.mark.parametrize("case", _fixed_size_cases(), ids=lambda c: c[0])
 def test_wrong_length_for_fixed_size_frames_is_a_session_error(version, case):
     _, frame_type, payload = case
@@ -151,6 +152,8 @@ def test_wrong_length_for_fixed_size_frames_is_a_session_error(version, case):
     assert_session_failed(peer, version)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 def test_goaway_with_the_other_version_s_length(version):
     peer = server(version)
     payload = struct.pack(">II", 0, 0) if version == SPDY2 else struct.pack(">I", 0)
@@ -161,6 +164,8 @@ def test_goaway_with_the_other_version_s_length(version):
     assert_session_failed(peer, version)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 @pytest.mark.parametrize("payload", [struct.pack(">I", 1), struct.pack(">III", 1, 100, 0)],
                          ids=["short", "long"])
 def test_window_update_with_wrong_length(payload):
@@ -172,6 +177,8 @@ def test_window_update_with_wrong_length(payload):
     assert_session_failed(peer, spdylay.PROTO_SPDY3)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 @pytest.mark.parametrize("count", [0, 2, 1000], ids=["zero", "two", "huge"])
 def test_settings_count_disagreeing_with_length(version, count):
     peer = server(version)
@@ -182,6 +189,7 @@ def test_settings_count_disagreeing_with_length(version, count):
     assert_session_failed(peer, version)
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 keeps processing input after a session error")
 def test_session_error_ignores_the_rest_of_the_input(version):
     peer = server(version)
     bad = peer.enc.control(spdywire.PING, b"")
@@ -195,6 +203,8 @@ def test_session_error_ignores_the_rest_of_the_input(version):
 
 # --- versions and types -------------------------------------------------------
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 def test_syn_stream_with_another_version_is_refused(version):
     peer = server(version)
     other = 3 if wire_version(version) == 2 else 2
@@ -209,6 +219,8 @@ def test_syn_stream_with_another_version_is_refused(version):
     assert_still_serving(peer, version, 3)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
 @pytest.mark.parametrize("wire", [1, 4, 0x7fff])
 def test_other_control_frames_with_an_unknown_version_are_ignored(version, wire):
     peer = server(version)
@@ -255,6 +267,8 @@ BAD_BLOCK_KINDS = ["empty-name", "upper-case-name", "duplicate-name", "count-ove
                    "trailing-nul-value"]
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
 @pytest.mark.parametrize("kind", BAD_BLOCK_KINDS)
 def test_invalid_header_block_in_syn_stream_is_a_stream_error(version, kind):
     peer = server(version)
@@ -270,6 +284,8 @@ def test_invalid_header_block_in_syn_stream_is_a_stream_error(version, kind):
     assert_still_serving(peer, version, 3)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
 @pytest.mark.parametrize("kind", ["upper-case-name", "duplicate-name"])
 def test_invalid_header_block_in_syn_reply_resets_our_stream(version, kind):
     peer = client_with_request(version)
@@ -282,6 +298,8 @@ def test_invalid_header_block_in_syn_reply_resets_our_stream(version, kind):
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.PROTOCOL_ERROR)]
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
 def test_invalid_header_block_in_headers(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
@@ -321,6 +339,8 @@ def test_header_block_compressed_with_the_wrong_dictionary(version):
 
 # --- stream IDs and stream states ---------------------------------------------
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 answers some bad SPDY/2 stream IDs differently (RST_STREAM or GOAWAY)")
 @pytest.mark.parametrize("bad", ["zero", "wrong-parity", "not-increasing"])
 def test_syn_stream_with_a_bad_id(version, bad):
     """SPDY/3 makes these session errors (GOAWAY).  SPDY/2 answers a bad but
@@ -341,6 +361,8 @@ def test_syn_stream_with_a_bad_id(version, bad):
         assert_session_failed(peer, version, last_good)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 answers some bad SPDY/2 stream IDs differently (RST_STREAM or GOAWAY)")
 def test_server_syn_stream_with_a_client_id(version):
     peer = client_with_request(version)
     peer.feed(peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), assoc_stream_id=1,
@@ -361,6 +383,8 @@ def test_syn_stream_reusing_an_open_stream_id(version):
     assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR, spdylay.SYN_STREAM)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
 def test_syn_reply_for_an_unknown_stream(version):
     peer = client_with_request(version)
     peer.feed(peer.enc.syn_reply(3, nv_on_wire(version, RESPONSE_NV)))
@@ -368,6 +392,8 @@ def test_syn_reply_for_an_unknown_stream(version):
     assert peer.rec.calls("on_ctrl_recv_cb") == []
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
 def test_syn_reply_for_a_stream_the_peer_opened(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
@@ -385,6 +411,7 @@ def test_second_syn_reply(version):
     assert peer.rec.calls("on_stream_close_cb") == [(1, status)]
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 drops DATA for unknown streams silently")
 def test_data_for_an_unknown_stream(version):
     peer = server(version)
     peer.feed(peer.enc.data(7, b"stray"))
@@ -392,6 +419,8 @@ def test_data_for_an_unknown_stream(version):
     assert peer.rec.calls("on_data_recv_cb") == []
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
 def test_data_after_the_peer_finished_its_side(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
@@ -403,6 +432,8 @@ def test_data_after_the_peer_finished_its_side(version):
     assert peer.rec.calls("on_stream_close_cb") == [(1, status)]
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
 def test_headers_after_the_peer_finished_its_side(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
@@ -412,6 +443,8 @@ def test_headers_after_the_peer_finished_its_side(version):
     assert_stream_error(peer, 1, status, spdylay.HEADERS)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
 def test_headers_for_an_unknown_stream(version):
     peer = server(version)
     peer.feed(peer.enc.headers(9, [("x-stray", "1")]))
@@ -430,6 +463,8 @@ def test_data_on_our_stream_before_its_syn_reply(version):
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.PROTOCOL_ERROR)]
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
 def test_frames_for_a_stream_being_reset_are_dropped(version):
     """Once a stream error queued its RST_STREAM, later frames for that stream
     are dropped rather than answered with more RST_STREAMs."""
@@ -470,6 +505,8 @@ def _huge_header_syn_stream(version, stream_id, target_bytes):
     return enc, enc.syn_stream(stream_id, None, flags=spdywire.FLAG_FIN, block=block)
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 hands on_invalid_ctrl_recv_cb the frame with a NULL nv instead")
 def test_header_block_inflating_past_the_buffer_limit(version):
     limit = 1 << 20
     enc, raw = _huge_header_syn_stream(version, 1, 50 * 1000 * 1000)
@@ -509,14 +546,18 @@ def test_oversized_header_block_is_refused_without_allocating_it(version):
         path = os.path.join(tmp, "frame")
         with open(path, "wb") as handle:
             handle.write(raw)
-        repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        # Where this process imported spdylay from: the tree, or an installed
+        # (for example system-library) build.
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(spdylay.__file__)))
         out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, path, str(version),
-                              repo_root], check=True, capture_output=True, text=True).stdout
+                              package_parent], check=True, capture_output=True,
+                             text=True).stdout
     grown_kib, sent_length = map(int, out.split())
     assert sent_length == 16  # the RST_STREAM
     assert grown_kib < 16 * 1024
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 keeps processing input after a session error")
 def test_header_frame_longer_than_the_buffer_is_a_session_error(version):
     peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192})
     incompressible = os.urandom(12000).hex()

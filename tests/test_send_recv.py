@@ -166,6 +166,8 @@ def test_want_read_and_want_write(version):
     assert not session.want_write() and session.get_outbound_queue_size() == 0
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued")
 def test_fail_session(version):
     sink = Sink()
     session = spdylay.Session(spdylay.CLIENT, version, send_cb=sink)
@@ -180,6 +182,8 @@ def test_fail_session(version):
     assert not session.want_read() and not session.want_write()
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued")
 def test_frames_queued_while_blocked_still_count_for_want_write(version):
     session = spdylay.Session(spdylay.CLIENT, version,
                               send_cb=lambda s, data: 0)

@@ -94,6 +94,7 @@ def test_own_streams_wait_for_the_peer_max_concurrent(version):
 
 # --- PING ---------------------------------------------------------------------
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 loses the earlier of two outstanding PING echoes")
 def test_ping_round_trip_from_either_side(version):
     pair = make_pair(version)
     pair.client.session.submit_ping()
@@ -152,6 +153,8 @@ def test_goaway_reports_last_good_stream_and_stops_new_streams(version):
     assert error == spdylay.ERR_SYN_STREAM_NOT_ALLOWED
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 does not close our streams above GOAWAY's last-good-stream-ID")
 def test_goaway_closes_our_streams_past_last_good(version):
     peer = RawPeer(spdylay.CLIENT, version)
     for _ in range(3):
@@ -199,6 +202,8 @@ def test_goaway_is_sent_only_once(version):
     assert error == spdylay.ERR_GOAWAY_ALREADY_SENT
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued")
 def test_fail_session_sends_goaway_and_stops(version):
     peer = RawPeer(spdylay.CLIENT, version)
     assert peer.session.want_read() and not peer.session.want_write()

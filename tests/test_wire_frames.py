@@ -439,6 +439,8 @@ def test_received_noop_is_ignored_in_spdy2():
     assert [f.type for f in peer.sent()] == [spdywire.PING]
 
 
+@pytest.mark.bundled_core(
+    reason="libspdylay 1.4 discards received CREDENTIAL frames without a callback")
 @V3_ONLY
 def test_received_credential_reaches_the_server(version):
     peer = RawPeer(spdylay.SERVER, version)
@@ -447,6 +449,18 @@ def test_received_credential_reaches_the_server(version):
     assert frame.frame_type == spdylay.CREDENTIAL
     assert frame.version == 3
     assert peer.sent() == []
+
+
+@V3_ONLY
+def test_received_credential_is_discarded_by_a_client(version):
+    """Only servers check client certificates; a client drops CREDENTIAL silently,
+    as libspdylay 1.4 does on both sides."""
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.feed(peer.enc.credential(1, b"proof-bytes", [b"cert-one"]) + peer.enc.ping(2))
+    assert [f.frame_type for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [spdylay.PING]
+    assert peer.rec.calls("on_ctrl_recv_parse_error_cb") == []
+    assert peer.rec.calls("on_unknown_ctrl_recv_cb") == []
+    assert [f.type for f in peer.sent()] == [spdywire.PING]
 
 
 def test_received_data_known_bytes(version):
