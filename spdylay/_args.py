@@ -1,15 +1,18 @@
-"""Checks on integer arguments before they reach C, so that no Python value
-can overflow a C type: a wrong type raises TypeError, an out-of-range value
-InvalidArgumentError."""
+"""Checks on arguments before they reach C, so that no Python value can
+overflow a C type or trip a C library's assertion (libspdylay 1.4 aborts the
+process for some): a wrong type raises TypeError, an out-of-range value
+InvalidArgumentError, whichever libspdylay is underneath."""
 
 from ._errors import InvalidArgumentError
-from ._spdylay import ffi
+from ._spdylay import ffi, lib
 
 UINT8_MAX = 0xFF
 INT32_MIN = -0x80000000
 INT32_MAX = 0x7FFFFFFF
 UINT32_MAX = 0xFFFFFFFF
 SIZE_MAX = (1 << (8 * ffi.sizeof("size_t"))) - 1
+# libspdylay 1.4's documented minimum for OPT_MAX_RECV_CTRL_FRAME_BUFFER.
+MIN_RECV_CTRL_FRAME_BUFFER = 8192
 
 
 def int_in(value, low, high, what):
@@ -27,6 +30,11 @@ def stream_id(value):
     return int_in(value, 0, INT32_MAX, "stream_id")
 
 
+def frame_stream_id(value):
+    """The stream a frame is submitted on: 0 is no stream."""
+    return int_in(value, 1, INT32_MAX, "stream_id")
+
+
 def priority(value, lowest):
     """A priority in [0, lowest] (3 for SPDY/2, 7 for SPDY/3).  libspdylay
     1.4 would silently use ``lowest`` for anything larger; the Python API
@@ -37,8 +45,45 @@ def priority(value, lowest):
     return value
 
 
-def flags(value):
-    return int_in(value, 0, UINT8_MAX, "flags")
+def flags(value, allowed, what="flags"):
+    """Flag bits, only those in ``allowed``."""
+    int_in(value, 0, UINT8_MAX, what)
+    if value & ~allowed:
+        raise InvalidArgumentError("%s 0x%02x has bits other than 0x%02x"
+                                   % (what, value, allowed))
+    return value
+
+
+SYN_STREAM_FLAGS = lib.SPDYLAY_CTRL_FLAG_FIN | lib.SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL
+HEADERS_FLAGS = lib.SPDYLAY_CTRL_FLAG_FIN
+DATA_FLAGS = lib.SPDYLAY_DATA_FLAG_FIN
+SETTINGS_FLAGS = lib.SPDYLAY_FLAG_SETTINGS_CLEAR_SETTINGS
+SETTINGS_ID_FLAGS = (lib.SPDYLAY_ID_FLAG_SETTINGS_PERSIST_VALUE
+                     | lib.SPDYLAY_ID_FLAG_SETTINGS_PERSISTED)
+
+
+def settings_entries(iv):
+    """``iv`` as a list of ``(settings_id, flags, value)`` tuples: IDs from 1
+    to SETTINGS_MAX, each once, known flags, values a 31-bit count."""
+    try:
+        entries = [tuple(entry) for entry in iv]
+    except TypeError as exc:
+        raise InvalidArgumentError(
+            "iv must be a sequence of (settings_id, flags, value)") from exc
+    seen = set()
+    for entry in entries:
+        if len(entry) != 3:
+            raise InvalidArgumentError(
+                "iv entries are (settings_id, flags, value), not %r" % (entry,))
+        settings_id, id_flags, value = entry
+        int_in(settings_id, 1, lib.SPDYLAY_SETTINGS_MAX, "settings_id")
+        if settings_id in seen:
+            raise InvalidArgumentError("settings_id %d appears twice in iv"
+                                       % settings_id)
+        seen.add(settings_id)
+        flags(id_flags, SETTINGS_ID_FLAGS, "settings flags")
+        int_in(value, 0, INT32_MAX, "settings value")
+    return entries
 
 
 def status_code(value):

@@ -60,7 +60,7 @@ class Session:
     __slots__ = (
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
         "_failed", "_in_io", "_exception", "_streams", "_send_cb", "_recv_cb",
-        "_on_stream_close_cb",
+        "_on_stream_close_cb", "_version",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     def __init__(self, side, version, config=None, send_cb=None, recv_cb=None,
@@ -94,6 +94,7 @@ class Session:
         self._recv_cb = recv_cb
         self._on_stream_close_cb = on_stream_close_cb
         self._user_data = user_data
+        self._version = version
         self._lock = threading.RLock()
         self._in_io = False
         self._failed = False
@@ -126,10 +127,13 @@ class Session:
                 ctype, value = "int", int(bool(value))
             elif option == OPT_MAX_RECV_CTRL_FRAME_BUFFER:
                 if (not isinstance(value, int) or isinstance(value, bool)
-                        or not 0 <= value <= _args.UINT32_MAX):
+                        or not _args.MIN_RECV_CTRL_FRAME_BUFFER <= value
+                        <= _args.UINT32_MAX):
                     raise InvalidArgumentError(
-                        "OPT_MAX_RECV_CTRL_FRAME_BUFFER takes a byte count, "
-                        "not %r" % (value,))
+                        "OPT_MAX_RECV_CTRL_FRAME_BUFFER takes a byte count "
+                        "from %d to %d, not %r"
+                        % (_args.MIN_RECV_CTRL_FRAME_BUFFER, _args.UINT32_MAX,
+                           value))
                 ctype = "uint32_t"
             else:
                 raise InvalidArgumentError("unknown option %r" % (option,))
@@ -382,7 +386,7 @@ class Session:
         from ``data_prd`` (FIN on the SYN_REPLY when it is None)."""
         with self._lock:
             ptr = self._live()
-            stream_id = _args.stream_id(stream_id)
+            stream_id = _args.frame_stream_id(stream_id)
             c_nv, nv_blob = nv_to_c(nv)
             if data_prd is None:
                 _check(lib.spdylay_submit_response(
@@ -406,7 +410,7 @@ class Session:
                 *args, **kwargs)
         with self._lock:
             ptr = self._live()
-            flags = _args.flags(flags)
+            flags = _args.flags(flags, _args.SYN_STREAM_FLAGS)
             assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX,
                                            "assoc_stream_id")
             pri = _args.priority(
@@ -429,8 +433,8 @@ class Session:
     def _submit_stream_headers(self, submit, flags, stream_id, nv):
         with self._lock:
             ptr = self._live()
-            flags = _args.flags(flags)
-            stream_id = _args.stream_id(stream_id)
+            flags = _args.flags(flags, _args.HEADERS_FLAGS)
+            stream_id = _args.frame_stream_id(stream_id)
             c_nv, nv_blob = nv_to_c(nv)
             _check(submit(ptr, flags, stream_id, c_nv))
 
@@ -439,8 +443,8 @@ class Session:
         ``flags`` puts FIN on the last one."""
         with self._lock:
             ptr = self._live()
-            stream_id = _args.stream_id(stream_id)
-            flags = _args.flags(flags)
+            stream_id = _args.frame_stream_id(stream_id)
+            flags = _args.flags(flags, _args.DATA_FLAGS)
             provider, key = self._streams.new_provider(data_prd)
             _check(lib.spdylay_submit_data(ptr, stream_id, flags, provider))
             self._keep_provider(ptr, stream_id, data_prd, key)
@@ -448,7 +452,7 @@ class Session:
     def submit_rst_stream(self, stream_id, status_code):
         with self._lock:
             _check(lib.spdylay_submit_rst_stream(
-                self._live(), _args.stream_id(stream_id),
+                self._live(), _args.frame_stream_id(stream_id),
                 _args.status_code(status_code)))
 
     def submit_ping(self):
@@ -472,26 +476,13 @@ class Session:
         ``(settings_id, flags, value)``."""
         with self._lock:
             ptr = self._live()
-            flags = _args.flags(flags)
-            try:
-                entries = [tuple(entry) for entry in iv]
-            except TypeError as exc:
-                raise InvalidArgumentError(
-                    "iv must be a sequence of (settings_id, flags, value)"
-                ) from exc
+            flags = _args.flags(flags, _args.SETTINGS_FLAGS)
+            entries = _args.settings_entries(iv)
             array = ffi.new("spdylay_settings_entry[]", len(entries))
-            for c_entry, entry in zip(array, entries):
-                if len(entry) != 3:
-                    raise InvalidArgumentError(
-                        "iv entries are (settings_id, flags, value), not %r"
-                        % (entry,))
-                settings_id, id_flags, value = entry
-                c_entry.settings_id = _args.int_in(
-                    settings_id, _args.INT32_MIN, _args.INT32_MAX,
-                    "settings_id")
-                c_entry.flags = _args.flags(id_flags)
-                c_entry.value = _args.int_in(value, 0, _args.UINT32_MAX,
-                                             "value")
+            for c_entry, (settings_id, id_flags, value) in zip(array, entries):
+                c_entry.settings_id = settings_id
+                c_entry.flags = id_flags
+                c_entry.value = value
             _check(lib.spdylay_submit_settings(ptr, flags, array,
                                                     len(entries)))
 
@@ -499,8 +490,13 @@ class Session:
         """Queues WINDOW_UPDATE; ``delta_window_size`` must be in
         [1, 2**31-1] and the stream open (else StreamClosedError)."""
         with self._lock:
+            ptr = self._live()
+            if self._version == PROTO_SPDY2:
+                raise InvalidArgumentError("SPDY/2 has no WINDOW_UPDATE")
+            # Stream 0 is the connection window, which only SPDY/3.1 has.
+            low = 0 if self._version == PROTO_SPDY3_1 else 1
             _check(lib.spdylay_submit_window_update(
-                self._live(), _args.stream_id(stream_id),
+                ptr, _args.int_in(stream_id, low, _args.INT32_MAX, "stream_id"),
                 _args.int_in(delta_window_size, 1, _args.INT32_MAX,
                              "delta_window_size")))
 
