@@ -6,7 +6,7 @@
  *   bits 0    side (0 client, 1 server)
  *   bits 1-2  version (0 SPDY/2, 1 SPDY/3, 2 and 3 SPDY/3.1)
  *   bit  3    client: POST with a body instead of GET; server: also push
- *   bit  4    a small SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER
+ *   bit  4    SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER at its minimum, 8192
  *   bit  5    SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE
  *   bits 6-7  how many pieces the rest is cut into (1 to 4)
  * All pieces but the last go through spdylay_session_mem_recv(); the last
@@ -246,7 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   require(rv == 0 && session != NULL);
 
   if (setup & 0x10) {
-    uint32_t limit = 4096;
+    uint32_t limit = 8192;
     require(spdylay_session_set_option(session,
                                        SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
                                        &limit, sizeof(limit)) == 0);
