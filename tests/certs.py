@@ -26,7 +26,10 @@ def make_certificates(directory):
     certs = Certificates(directory)
     _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
              "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-             "-subj", "/CN=spdylay test CA", "-keyout", "ca.key",
+             "-subj", "/CN=spdylay test CA",
+             # Python 3.13 verifies strictly (VERIFY_X509_STRICT) and
+             # refuses a CA certificate without a key usage extension.
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key",
              "-out", certs.ca_file, cwd=directory)
     _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
              "-nodes", "-subj", "/CN=localhost", "-keyout", certs.key_file,
