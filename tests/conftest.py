@@ -27,7 +27,7 @@ def bundled_core_skip_reason(mark, core):
         raise pytest.UsageError("@pytest.mark.bundled_core needs reason=...")
     if core == "bundled":
         return None
-    return "bundled core only (spdylay.core is %r): %s" % (core, reason)
+    return "not for this build: bundled core only (spdylay.core is %r): %s" % (core, reason)
 
 
 def pytest_collection_modifyitems(config, items):
