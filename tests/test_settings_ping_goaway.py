@@ -191,6 +191,26 @@ def test_peer_syn_stream_after_our_goaway_is_ignored(version):
     assert list(map(tuple, headers.nv)) == [("x-after", "goaway")]
 
 
+def test_body_of_a_stream_ignored_after_our_goaway_gets_no_reset(version):
+    """SPDY/3 section 2.2.2: DATA for a stream that is not open is
+    INVALID_STREAM only while the receiver has not sent GOAWAY.  The body of
+    a SYN_STREAM ignored after our GOAWAY is dropped without an answer, and
+    the streams below last-good-stream-ID still get their DATA."""
+    peer = RawPeer(spdylay.SERVER, version)
+    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV)))
+    peer.session.submit_goaway(spdylay.GOAWAY_OK)
+    peer.sent()
+    peer.rec.clear()
+    peer.feed(peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV)))
+    peer.feed(peer.enc.data(3, b"ignored body", flags=spdywire.FLAG_FIN))
+    assert peer.sent() == []
+    assert peer.rec.calls("on_data_chunk_recv_cb") == []
+    assert peer.rec.calls("on_invalid_ctrl_recv_cb") == []
+    peer.feed(peer.enc.data(1, b"still read", flags=spdywire.FLAG_FIN))
+    assert peer.rec.calls("on_data_chunk_recv_cb") == [
+        (spdywire.FLAG_FIN, 1, b"still read")]
+
+
 def test_goaway_is_sent_only_once(version):
     peer = RawPeer(spdylay.SERVER, version)
     peer.session.submit_goaway(spdylay.GOAWAY_OK)

@@ -1745,7 +1745,11 @@ static int start_data_frame(spdylay_session *session)
   }
   stream = spdylay_session_get_stream(session, stream_id);
   if (stream == NULL) {
-    status_code = SPDYLAY_INVALID_STREAM;
+    /* SPDY/3 section 2.2.2: INVALID_STREAM only until we sent GOAWAY;
+       after it, this is the body of a stream we ignored. */
+    status_code = (session->goaway_flags & SPDYLAY_GOAWAY_SENT)
+                      ? SPDYLAY_OK
+                      : SPDYLAY_INVALID_STREAM;
   } else if (stream->state == SPDYLAY_STREAM_CLOSING) {
     status_code = SPDYLAY_OK;
   } else if (stream->shut_flags & SPDYLAY_SHUT_RD) {
