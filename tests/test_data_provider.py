@@ -7,6 +7,7 @@ import weakref
 import pytest
 
 import spdylay
+from spdylay._spdylay import ffi, lib
 from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
                      control_frames, data_frames, make_pair, pump)
 
@@ -226,6 +227,37 @@ def test_read_past_length_fails_the_session_before_any_byte_is_written(version, 
     assert len(asked) == 2 and asked[1] > 0
     assert bytes(peer.endpoint.wire) == wire
     assert not peer.session.want_write()
+
+
+@pytest.mark.parametrize("extra", [0, 1, 100], ids=["exact", "one-more", "many-more"])
+def test_read_callback_never_writes_past_length(extra):
+    """The read callback the C core calls copies an answer into the core's
+    buffer only when it fits: with one byte too many, not a byte of the
+    buffer changes, inside ``length`` or past it."""
+    length = 16
+    answer = bytes(range(1, length + extra + 1))
+
+    def read_cb(session, stream_id, asked, read_ctrl, source):
+        assert asked == length
+        return answer
+
+    session = RawPeer(spdylay.CLIENT, spdylay.PROTO_SPDY3).session
+    provider = spdylay.DataProvider(None, read_cb)
+    streams = session._streams
+    _, provider_key = streams.new_provider(provider)
+    streams.attach(streams.new_key(), None, provider_key, provider)
+    guard = b"\xaa" * 32
+    buf = ffi.new("char[]", len(guard))
+    ffi.memmove(buf, guard, len(guard))
+    eof = ffi.new("int *")
+    got = lib.pyspdylay_read(session._handle, provider_key, 1, buf, length, eof)
+    if extra:
+        assert got == spdylay.ERR_CALLBACK_FAILURE
+        assert ffi.buffer(buf)[:] == guard
+    else:
+        assert got == length
+        assert ffi.buffer(buf)[:] == answer + guard[length:]
+    assert eof[0] == 0
 
 
 def test_read_cb_may_return_any_bytes_like_object(version):
