@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
+from helpers import ROOT, child_env
 from libspdylay14 import CONSTANTS, LAYOUT_LP64
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = os.path.join(ROOT, "libspdylay", "include", "spdylay", "spdylay.h")
 
 # Declarations whose 1.4 types differ from what an older header had: each
@@ -50,13 +50,6 @@ def compiler():
     if path is None:
         pytest.skip("no C compiler on this machine")
     return path
-
-
-def child_env():
-    """Without a sanitizer runtime CI may have preloaded into this process."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    return env
 
 
 def compile_against_header(source, *args):
