@@ -11,23 +11,13 @@ import pytest
 
 import certs
 import spdylay
-from helpers import VERSION_IDS, VERSIONS
+from helpers import VERSION_IDS, VERSIONS, bundled_core_skip_reason
 
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "bundled_core(reason): the test pins behaviour only the bundled C core "
         "has (see docs/differences.rst); skipped, with the reason, on a system libspdylay")
-
-
-def bundled_core_skip_reason(mark, core):
-    """Why a test marked ``bundled_core`` does not run on ``core``, or None."""
-    reason = mark.kwargs.get("reason")
-    if not reason:
-        raise pytest.UsageError("@pytest.mark.bundled_core needs reason=...")
-    if core == "bundled":
-        return None
-    return "not for this build: bundled core only (spdylay.core is %r): %s" % (core, reason)
 
 
 def pytest_collection_modifyitems(config, items):

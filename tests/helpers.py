@@ -9,9 +9,12 @@
 - ``RawPeer``: one Endpoint facing a hand-driven peer: ``peer.enc`` (a
   ``spdywire.Encoder``) builds what the peer sends, ``peer.feed(bytes)`` hands it
   to the session, ``peer.sent()`` runs ``send()`` and parses what came out.
+- ``bundled_core_skip_reason``: why a ``bundled_core`` test is skipped on a core.
 """
 
 import os
+
+import pytest
 
 import spdylay
 import spdywire
@@ -26,6 +29,16 @@ def child_env(**overrides):
     env.pop("LD_PRELOAD", None)
     env.update(overrides)
     return env
+
+
+def bundled_core_skip_reason(mark, core):
+    """Why a test marked ``bundled_core`` does not run on ``core``, or None."""
+    reason = mark.kwargs.get("reason")
+    if not reason:
+        raise pytest.UsageError("@pytest.mark.bundled_core needs reason=...")
+    if core == "bundled":
+        return None
+    return "not for this build: bundled core only (spdylay.core is %r): %s" % (core, reason)
 
 
 VERSIONS = [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1]

@@ -1,4 +1,5 @@
-"""spdylay.core names the libspdylay the extension really links, and tests of\nbundled-only behaviour are skipped elsewhere."""
+"""spdylay.core names the libspdylay the extension really links, and tests of
+bundled-only behaviour are skipped elsewhere."""
 
 import shutil
 import subprocess
@@ -6,7 +7,7 @@ import subprocess
 import pytest
 
 import spdylay
-from conftest import bundled_core_skip_reason
+from helpers import bundled_core_skip_reason
 from spdylay import _spdylay
 
 
