@@ -1,4 +1,5 @@
-"""Every pointer the binding reads from a C frame may be NULL.
+"""Every pointer the binding reads from C may be NULL: in frames, and as
+what spdylay_strerror and spdylay_npn_get_proto_list return.
 
 libspdylay 1.4 hands on_invalid_ctrl_recv a SYN_STREAM whose nv is NULL when
 a peer's header block is too large, and the API does not promise any other
@@ -132,3 +133,49 @@ def test_nv_with_entries_still_arrives():
     lib.pyspdylay_on_ctrl_recv(cb.handle, spdylay.SYN_REPLY, frame)
     (got,) = cb.frames
     assert got.nv == [(":status", "200 OK")]
+
+
+class LibWith:
+    """The C library with some functions replaced, as a libspdylay that
+    returns NULL would behave."""
+
+    def __init__(self, **functions):
+        self._functions = functions
+
+    def __getattr__(self, name):
+        return self._functions[name] if name in self._functions else getattr(lib, name)
+
+
+def test_null_error_string_still_names_the_code(monkeypatch):
+    from spdylay import _errors
+    monkeypatch.setattr(_errors, "lib", LibWith(spdylay_strerror=lambda code: ffi.NULL))
+    error = _errors.error_for(spdylay.ERR_INVALID_FRAME)
+    assert type(error) is spdylay.Error
+    assert (str(error), error.error_code) == (
+        "libspdylay error %d" % spdylay.ERR_INVALID_FRAME, spdylay.ERR_INVALID_FRAME)
+
+
+def test_null_npn_list_is_no_protocols(monkeypatch):
+    from spdylay import _npn
+
+    def proto_list(length):
+        length[0] = 3
+        return ffi.NULL
+
+    monkeypatch.setattr(_npn, "lib", LibWith(spdylay_npn_get_proto_list=proto_list))
+    assert spdylay.get_npn_protocols() == []
+
+
+def test_npn_entry_without_a_name_is_left_out(monkeypatch):
+    from spdylay import _npn
+    name = ffi.new("unsigned char[]", b"spdy/3")
+    entries = ffi.new("spdylay_npn_proto[]", 2)
+    entries[0].len, entries[0].version = 8, spdylay.PROTO_SPDY3_1
+    entries[1].proto, entries[1].len, entries[1].version = name, 6, spdylay.PROTO_SPDY3
+
+    def proto_list(length):
+        length[0] = len(entries)
+        return entries
+
+    monkeypatch.setattr(_npn, "lib", LibWith(spdylay_npn_get_proto_list=proto_list))
+    assert spdylay.get_npn_protocols() == ["spdy/3"]
