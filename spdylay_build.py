@@ -246,7 +246,7 @@ typedef struct {
   ...;
 } pyspdylay_ctx;
 
-extern "Python+C" void pyspdylay_on_stream_close(void *, int32_t, int,
+extern "Python+C" void pyspdylay_on_stream_close(void *, int32_t, uint32_t,
                                                  uintptr_t);
 extern "Python+C" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
                                        size_t, int *);

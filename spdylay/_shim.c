@@ -64,8 +64,9 @@ static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
                                  void *user_data) {
   uintptr_t key = (uintptr_t)spdylay_session_get_stream_user_data(session,
                                                                   stream_id);
+  /* The peer's RST_STREAM status, 32 unsigned bits from the wire. */
   pyspdylay_on_stream_close(PYSPDYLAY_HANDLE(user_data), stream_id,
-                            (int)status_code, key);
+                            (uint32_t)status_code, key);
 }
 
 static ssize_t shim_read(spdylay_session *session, int32_t stream_id,

@@ -135,7 +135,7 @@ void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
 PYSPDYLAY_FORWARDED(PYSPDYLAY_DECLARE)
 #undef PYSPDYLAY_DECLARE
 void pyspdylay_on_stream_close(void *handle, int32_t stream_id,
-                               int status_code, uintptr_t key);
+                               uint32_t status_code, uintptr_t key);
 ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *, size_t, int *);
 
 #endif /* PYSPDYLAY_SHIM_H */

@@ -342,20 +342,24 @@ def test_received_headers_fields(version):
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
 
 
-def test_received_rst_stream_known_bytes(version):
+@pytest.mark.parametrize("status", [spdylay.REFUSED_STREAM, 0xFFFFFFF0],
+                         ids=["refused-stream", "past-int31"])
+def test_received_rst_stream_known_bytes(version, status):
+    """The status is 32 unsigned bits: on_stream_close_cb gets the same number
+    as the RstStreamFrame, never a negative one."""
     peer = client(version)
     peer.session.submit_request(0, REQUEST_NV)
     peer.sent()
     peer.rec.clear()
     v = wire_version(version)
-    peer.feed(bytes.fromhex("80%02x0003 00000008 00000001 00000003" % v))
+    peer.feed(bytes.fromhex("80%02x0003 00000008 00000001 %08x" % (v, status)))
     frame = only_ctrl_recv(peer)
     assert frame.frame_type == spdylay.RST_STREAM
     assert frame.version == v
     assert frame.length == 8
     assert frame.stream_id == 1
-    assert frame.status_code == spdylay.REFUSED_STREAM
-    assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.REFUSED_STREAM)]
+    assert frame.status_code == status
+    assert peer.rec.calls("on_stream_close_cb") == [(1, status)]
     assert peer.sent() == []
 
 
