@@ -8,10 +8,16 @@ from ._spdylay import ffi, lib
 
 class Error(Exception):
     """Base class of every spdylay error.  ``error_code`` is the libspdylay
-    ``ERR_*`` code behind it, or ``None`` when the error was found in Python."""
+    ``ERR_*`` code behind it, or ``None`` when the error was found in Python
+    or raised by the application.
 
-    def __init__(self, message, error_code=None):
-        super().__init__(message)
+    Like any Python exception it takes any arguments, none included
+    (python-spdylay programs ``raise spdylay.EOFError()``); ``error_code``
+    is keyword-only so that a second positional argument stays an ordinary
+    exception argument."""
+
+    def __init__(self, *args, error_code=None):
+        super().__init__(*args)
         self.error_code = error_code
 
 
@@ -63,6 +69,19 @@ _CLASSES = {
 }
 
 
+_CODES = {cls: code for code, cls in _CLASSES.items()}
+
+
+def with_error_code(exc):
+    """``exc`` with ``error_code`` filled in when it is a spdylay error an
+    application callback raised without one (``raise EOFError()``): as it
+    leaves ``send()`` or ``recv()`` it carries the code the package would
+    have used.  Returns ``exc``."""
+    if isinstance(exc, Error) and exc.error_code is None:
+        exc.error_code = _CODES.get(type(exc))
+    return exc
+
+
 def error_for(error_code):
     """The exception for a negative libspdylay return value."""
     text = lib.spdylay_strerror(error_code)
@@ -70,4 +89,4 @@ def error_for(error_code):
                else ffi.string(text).decode("ascii", "replace"))
     if error_code == lib.SPDYLAY_ERR_NOMEM:
         return MemoryError(message)
-    return _CLASSES.get(error_code, Error)(message, error_code)
+    return _CLASSES.get(error_code, Error)(message, error_code=error_code)

@@ -10,8 +10,9 @@ from . import _callbacks
 from ._constants import (CLIENT, OPT_MAX_RECV_CTRL_FRAME_BUFFER,
                          OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
                          PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
-from ._errors import (CallbackFailureError, EOFError, InvalidArgumentError,
-                      InvalidStateError, UnsupportedVersionError, error_for)
+from ._errors import (CallbackFailureError, EOFError, Error,
+                      InvalidArgumentError, InvalidStateError,
+                      UnsupportedVersionError, error_for, with_error_code)
 from ._nv import nv_to_c
 from ._spdylay import ffi, lib
 from ._streams import StreamTable
@@ -206,7 +207,7 @@ class Session:
         if exc is not None:
             self._exception = None
             try:
-                raise exc
+                raise with_error_code(exc)
             finally:
                 exc = None
         if rv < 0:
@@ -230,7 +231,10 @@ class Session:
                     if not length:
                         return
                     more = ctx.out_full
-                    sent = send_cb(self, _unpack(ctx.out, length))
+                    try:
+                        sent = send_cb(self, _unpack(ctx.out, length))
+                    except Error as exc:
+                        raise with_error_code(exc)
                     if not sent:
                         return
                     if not isinstance(sent, int) or not 0 < sent <= length:
@@ -261,9 +265,11 @@ class Session:
                         data = recv_cb(self, RECV_LENGTH)
                     except builtins.EOFError as exc:
                         if isinstance(exc, EOFError):
-                            raise
+                            raise with_error_code(exc)
                         raise EOFError(str(exc) or "end of file",
-                                       lib.SPDYLAY_ERR_EOF) from exc
+                                       error_code=lib.SPDYLAY_ERR_EOF) from exc
+                    except Error as exc:
+                        raise with_error_code(exc)
                     if not data:
                         return
                     self._feed(ptr, data)
