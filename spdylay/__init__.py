@@ -13,7 +13,8 @@ from ._errors import (CallbackFailureError, EOFError, Error,
                       InvalidArgumentError, InvalidStateError,
                       StreamClosedError, TemporalCallbackFailureError,
                       UnsupportedVersionError, ZlibError)
-from ._frames import (CredentialFrame, CtrlFrame, GoawayFrame, HeadersFrame,
+from ._frames import (CredentialFrame, CtrlFrame, DataFrame, GoawayFrame,
+                      HeadersFrame,
                       PingFrame, RstStreamFrame, SettingsFrame,
                       SynReplyFrame, SynStreamFrame, WindowUpdateFrame)
 from ._npn import get_npn_protocols, npn_get_version
@@ -27,6 +28,12 @@ __version__ = "0.1.0"
 #: ``SPDYLAY_USE_SYSTEM=1``).
 core = "system" if _lib.PYSPDYLAY_SYSTEM_CORE else "bundled"
 
+# The networking layer reads __version__ for its server and user-agent
+# strings, so it is imported after it is set.
+from .client import (BaseSPDYStreamHandler, UrlFetcher,  # noqa: E402
+                     UrlFetchError, urlfetch)
+from .server import BaseSPDYRequestHandler, ThreadedSPDYServer  # noqa: E402
+
 __all__ = [
     "Session", "DataProvider",
     "CtrlFrame", "SynStreamFrame", "SynReplyFrame", "HeadersFrame",
@@ -36,4 +43,6 @@ __all__ = [
     "InvalidArgumentError", "InvalidStateError", "ZlibError",
     "UnsupportedVersionError", "StreamClosedError", "EOFError",
     "get_npn_protocols", "npn_get_version", "core",
+    "ThreadedSPDYServer", "BaseSPDYRequestHandler", "urlfetch", "UrlFetcher",
+    "BaseSPDYStreamHandler", "UrlFetchError", "DataFrame",
 ] + [name for name in vars(_constants) if name.isupper()]

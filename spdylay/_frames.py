@@ -118,6 +118,23 @@ class CredentialFrame(CtrlFrame):
         self.certs = certs
 
 
+class DataFrame:
+    """A DATA frame as the networking layer's ``on_frame`` hook sees it:
+    the stream it belongs to, its flags (``DATA_FLAG_FIN``) and its payload
+    length.  The payload itself goes to the stream, not to the hook."""
+
+    __slots__ = ("stream_id", "flags", "length")
+
+    def __init__(self, stream_id, flags, length):
+        self.stream_id = stream_id
+        self.flags = flags
+        self.length = length
+
+    def __repr__(self):
+        return "DataFrame(stream_id=%r, flags=%r, length=%r)" % (
+            self.stream_id, self.flags, self.length)
+
+
 def _entries(array, count):
     """The items of a C array; NULL, whatever the count, holds none."""
     return ffi.unpack(array, count) if count and array != ffi.NULL else ()

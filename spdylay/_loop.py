@@ -1,0 +1,166 @@
+"""One thread driving one Session over one non-blocking socket, plain or TLS:
+the engine under the threaded client and server.
+
+Only the loop's own thread touches the Session.  Other threads (request
+handlers writing a response, a server shutting down) hand it work with
+``call_soon``, which wakes the loop through a socket pair, so a blocked
+``select`` never delays them.
+"""
+
+import collections
+import selectors
+import socket
+import ssl
+import threading
+
+from ._errors import EOFError
+from ._frames import DataFrame
+from ._session import Session
+
+_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+_READ = selectors.EVENT_READ
+_WRITE = selectors.EVENT_WRITE
+
+
+def _hooked(on_frame, callbacks):
+    """``callbacks`` with ``on_frame(direction, frame)`` called first for every
+    control and DATA frame sent and received."""
+    hooked = dict(callbacks)
+
+    def control(direction, name):
+        inner = callbacks.get(name)
+
+        def callback(session, frame):
+            on_frame(direction, frame)
+            if inner is not None:
+                inner(session, frame)
+        hooked[name] = callback
+
+    def data(direction, name):
+        inner = callbacks.get(name)
+
+        def callback(session, flags, stream_id, length):
+            on_frame(direction, DataFrame(stream_id, flags, length))
+            if inner is not None:
+                inner(session, flags, stream_id, length)
+        hooked[name] = callback
+
+    control("recv", "on_ctrl_recv_cb")
+    control("send", "on_ctrl_send_cb")
+    data("recv", "on_data_recv_cb")
+    data("send", "on_data_send_cb")
+    return hooked
+
+
+class SessionLoop:
+    """A Session over ``sock`` (made non-blocking here), run by ``run()``.
+    ``callbacks`` are Session keyword arguments; ``on_frame`` is the frame
+    hook of the public API."""
+
+    def __init__(self, sock, side, version, on_frame=None, **callbacks):
+        sock.setblocking(False)
+        self.sock = sock
+        self._calls = collections.deque()
+        self._lock = threading.Lock()
+        self._finished = False
+        self._stopping = False
+        self._wake_recv, self._wake_send = socket.socketpair()
+        self._wake_recv.setblocking(False)
+        self._wake_send.setblocking(False)
+        if on_frame is not None:
+            callbacks = _hooked(on_frame, callbacks)
+        self.session = Session(side, version, send_cb=self._send,
+                               recv_cb=self._recv, **callbacks)
+
+    def _send(self, session, data):
+        try:
+            return self.sock.send(data)
+        except _WOULD_BLOCK:
+            return 0
+
+    def _recv(self, session, length):
+        try:
+            data = self.sock.recv(length)
+        except _WOULD_BLOCK:
+            return None
+        if not data:
+            raise EOFError("the peer closed the connection")
+        return data
+
+    def call_soon(self, function, *args):
+        """Runs ``function(*args)`` on the loop's thread; thread-safe.
+        Returns False, and drops the call, once the loop has ended."""
+        with self._lock:
+            if self._finished:
+                return False
+            self._calls.append((function, args))
+        try:
+            self._wake_send.send(b"\0")
+        except BlockingIOError:
+            pass  # the pair is full of wake-ups already: the loop will run
+        return True
+
+    def stop(self):
+        """Ends ``run()`` soon, whatever is still open (thread-safe)."""
+        self.call_soon(self._stop)
+
+    def _stop(self):
+        self._stopping = True
+
+    def _run_calls(self):
+        calls = self._calls
+        while calls:
+            function, args = calls.popleft()
+            function(*args)
+
+    def run(self, next_timeout=None):
+        """Sends and receives until the session wants neither, the peer
+        closes the connection, or ``stop()``.  ``next_timeout()``, if given,
+        is called every round and returns the seconds until it must be
+        called again (or None).  Socket errors and exceptions raised by
+        callbacks propagate."""
+        session = self.session
+        selector = selectors.DefaultSelector()
+        try:
+            selector.register(self._wake_recv, _READ)
+            selector.register(self.sock, _READ)
+            interest = _READ
+            while True:
+                self._run_calls()
+                timeout = None if next_timeout is None else next_timeout()
+                session.send()
+                want_read = session.want_read()
+                want_write = session.want_write()
+                if self._stopping or not (want_read or want_write):
+                    return
+                wanted = (_READ if want_read else 0) | (
+                    _WRITE if want_write else 0)
+                if wanted != interest:
+                    selector.modify(self.sock, wanted)
+                    interest = wanted
+                for key, events in selector.select(timeout):
+                    if key.fileobj is self._wake_recv:
+                        self._drain_wakeups()
+                    elif events & _READ:
+                        session.recv()
+        except EOFError:
+            return
+        finally:
+            with self._lock:
+                self._finished = True
+                self._calls.clear()
+            selector.close()
+
+    def _drain_wakeups(self):
+        try:
+            while self._wake_recv.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def close(self):
+        """Frees the session and closes the sockets (after ``run()``)."""
+        self.session.close()
+        self.sock.close()
+        self._wake_recv.close()
+        self._wake_send.close()

@@ -1,0 +1,291 @@
+"""The SPDY client: ``urlfetch``, ``UrlFetcher``, ``BaseSPDYStreamHandler``
+and ``UrlFetchError``, python-spdylay's client API.
+
+One ``UrlFetcher`` is one connection: every URL given to it is a stream on
+the same Session, multiplexed, driven by a ``SessionLoop`` on the caller's
+thread.  The stream handlers' methods run on that thread too.
+"""
+
+import collections
+import io
+import socket
+import ssl
+import time
+import urllib.parse
+
+from . import __version__
+from ._constants import (CANCEL, CLIENT, GOAWAY_OK, HEADERS, INTERNAL_ERROR,
+                         PROTO_SPDY3_1, READ_EOF, REFUSED_STREAM, SYN_REPLY,
+                         SYN_STREAM)
+from ._data import DataProvider
+from ._errors import Error
+from ._loop import SessionLoop
+from ._tls import client_context, negotiated_version, offer_spdy
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+USER_AGENT = "spdylay/" + __version__
+
+
+class UrlFetchError(Error):
+    """The connection could not be made: the host is unreachable, the TLS
+    handshake or certificate verification failed, or the server negotiated
+    no SPDY version.  The message says which."""
+
+
+class BaseSPDYStreamHandler:
+    """Receives one response.  ``UrlFetcher`` makes one per URL with
+    ``StreamHandlerClass(url, fetcher)``; ``stream_id`` is set once the
+    request has been sent.  Override the ``on_*`` methods."""
+
+    def __init__(self, url, fetcher):
+        self.url = url
+        self.fetcher = fetcher
+        self.stream_id = None
+
+    def on_header(self, nv):
+        """The response headers arrived (SYN_REPLY, then any HEADERS):
+        ``nv`` is a list of ``(name, value)`` str pairs."""
+
+    def on_data(self, data):
+        """A chunk of the response body arrived (bytes)."""
+
+    def on_close(self, status_code):
+        """The stream ended: ``OK`` when the response is complete, else the
+        RST_STREAM status code that ended it (see the documentation)."""
+
+
+class _Request:
+    """One URL's stream: its handler and its body source."""
+
+    __slots__ = ("handler", "deadline", "closed", "body", "body_offset")
+
+    def __init__(self, handler, body):
+        self.handler = handler
+        self.deadline = None
+        self.closed = False
+        self.body = body
+        # Streams sharing one seekable file each read from its own offset.
+        self.body_offset = (body.tell() if body is not None and body.seekable()
+                            else None)
+
+
+def _read_body(session, stream_id, length, read_ctrl, request):
+    body = request.body
+    if request.body_offset is not None:
+        body.seek(request.body_offset)
+    data = body.read(length)
+    if request.body_offset is not None:
+        request.body_offset = body.tell()
+    if not data:
+        read_ctrl.flags = READ_EOF
+    return data
+
+
+class UrlFetcher:
+    """Fetches ``urls`` over one connection to ``server_address`` (host,
+    port): TLS with ALPN when ``tls`` is true, plain TCP at ``version``
+    (default SPDY/3.1) otherwise.  ``loop()`` runs until every stream has
+    closed."""
+
+    def __init__(self, server_address, urls, StreamHandlerClass, *, tls=True,
+                 server_hostname=None, method="GET", headers=(), body=None,
+                 timeout=None, version=None, ssl_context=None, verify=True,
+                 on_frame=None):
+        self.server_address = tuple(server_address)
+        self.urls = [urls] if isinstance(urls, str) else list(urls)
+        self.StreamHandlerClass = StreamHandlerClass
+        self.tls = tls
+        self.server_hostname = server_hostname or self.server_address[0]
+        self.method = method
+        self.headers = [(name, value) for name, value in headers]
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            body = io.BytesIO(bytes(body))
+        elif body is not None:
+            if not hasattr(body, "read"):
+                raise TypeError("body must be bytes or a binary file object")
+            if len(self.urls) > 1 and not body.seekable():
+                raise ValueError("a body sent to several URLs must be bytes "
+                                 "or a seekable file")
+        self.body = body
+        self.timeout = timeout
+        self.version = version
+        self.ssl_context = ssl_context
+        self.verify = verify
+        self.on_frame = on_frame
+        self.spdy_version = None
+        self._loop = None
+        self._unsent = collections.deque()
+        self._sent = {}
+        self._open = 0
+
+    def _where(self):
+        return "%s:%d" % self.server_address[:2]
+
+    def _connect(self):
+        try:
+            sock = socket.create_connection(self.server_address,
+                                            timeout=self.timeout)
+        except OSError as exc:
+            raise UrlFetchError("cannot connect to %s: %s"
+                                % (self._where(), exc)) from exc
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if not self.tls:
+            return sock, (PROTO_SPDY3_1 if self.version is None
+                          else self.version)
+        if self.ssl_context is None:
+            context = client_context(self.verify, version=self.version)
+        else:
+            context = offer_spdy(self.ssl_context, self.version)
+        try:
+            sock = context.wrap_socket(sock,
+                                       server_hostname=self.server_hostname)
+        except (OSError, ssl.CertificateError) as exc:
+            sock.close()
+            raise UrlFetchError("TLS handshake with %s failed: %s"
+                                % (self._where(), exc)) from exc
+        version = negotiated_version(sock)
+        if not version:
+            chosen = sock.selected_alpn_protocol()
+            sock.close()
+            raise UrlFetchError(
+                "%s negotiated no SPDY version (it chose %s)"
+                % (self._where(), "nothing" if chosen is None
+                   else repr(chosen)))
+        return sock, version
+
+    def _request_nv(self, url):
+        parts = urllib.parse.urlsplit(url)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        nv = [(":method", self.method), (":scheme", parts.scheme or "http"),
+              (":path", path), (":version", "HTTP/1.1"),
+              (":host", parts.netloc or self._where())]
+        given = {name.lower() for name, _ in self.headers}
+        nv.extend(default for default in (("accept", "*/*"),
+                                          ("user-agent", USER_AGENT))
+                  if default[0] not in given)
+        nv.extend(self.headers)
+        return nv
+
+    def loop(self):
+        """Connects, sends every request and runs until every stream has
+        closed.  Raises UrlFetchError when the connection cannot be made;
+        exceptions raised by the stream handlers propagate."""
+        sock, version = self._connect()
+        self.spdy_version = version
+        loop = self._loop = SessionLoop(
+            sock, CLIENT, version, on_frame=self.on_frame,
+            before_ctrl_send_cb=self._before_ctrl_send,
+            on_ctrl_not_send_cb=self._on_ctrl_not_send,
+            on_ctrl_recv_cb=self._on_ctrl_recv,
+            on_data_chunk_recv_cb=self._on_data_chunk_recv,
+            on_stream_close_cb=self._on_stream_close)
+        try:
+            session = loop.session
+            for url in self.urls:
+                request = _Request(self.StreamHandlerClass(url, self),
+                                   self.body)
+                provider = (None if self.body is None
+                            else DataProvider(request, _read_body))
+                session.submit_request(0, self._request_nv(url), provider,
+                                       request)
+                self._unsent.append(request)
+                self._open += 1
+            if self._open:
+                loop.run(self._expire)
+            # The connection ended under these: closed by the server, reset.
+            for request in list(self._unsent) + list(self._sent.values()):
+                self._close(request, INTERNAL_ERROR)
+        finally:
+            self._unsent.clear()
+            self._sent.clear()
+            loop.close()
+            self._loop = None
+
+    def _expire(self):
+        """Resets the streams whose time is up; returns the seconds until
+        the next deadline."""
+        if self.timeout is None:
+            return None
+        now = time.monotonic()
+        session = self._loop.session
+        soonest = None
+        for stream_id, request in list(self._sent.items()):
+            if request.deadline <= now:
+                session.submit_rst_stream(stream_id, CANCEL)
+                request.deadline = float("inf")
+            elif soonest is None or request.deadline < soonest:
+                soonest = request.deadline
+        return None if soonest is None else max(0.0, soonest - now)
+
+    def _close(self, request, status_code):
+        if request.closed:
+            return
+        request.closed = True
+        self._open -= 1
+        if request.handler.stream_id is not None:
+            self._sent.pop(request.handler.stream_id, None)
+        else:
+            self._unsent.remove(request)
+        if not self._open:
+            try:
+                self._loop.session.submit_goaway(GOAWAY_OK)
+            except Error:
+                pass  # the session has failed: there is nothing to send on
+        request.handler.on_close(status_code)
+
+    # Session callbacks.
+
+    def _before_ctrl_send(self, session, frame):
+        if frame.frame_type == SYN_STREAM:
+            request = session.get_stream_user_data(frame.stream_id)
+            self._unsent.remove(request)
+            request.handler.stream_id = frame.stream_id
+            self._sent[frame.stream_id] = request
+            if self.timeout is not None:
+                request.deadline = time.monotonic() + self.timeout
+
+    def _on_ctrl_not_send(self, session, frame, error_code):
+        if frame.frame_type == SYN_STREAM and self._unsent:
+            self._close(self._unsent[0], REFUSED_STREAM)
+
+    def _on_ctrl_recv(self, session, frame):
+        if frame.frame_type in (SYN_REPLY, HEADERS):
+            request = self._sent.get(frame.stream_id)
+            if request is not None:
+                request.handler.on_header(frame.nv)
+
+    def _on_data_chunk_recv(self, session, flags, stream_id, data):
+        request = self._sent.get(stream_id)
+        if request is not None:
+            request.handler.on_data(data)
+
+    def _on_stream_close(self, session, stream_id, status_code):
+        request = self._sent.get(stream_id)
+        if request is not None:
+            self._close(request, status_code)
+
+
+def urlfetch(url_or_urls, StreamHandlerClass, *, method="GET", headers=(),
+             body=None, timeout=None, version=None, ssl_context=None,
+             verify=True, on_frame=None):
+    """Fetches one URL or a list of them; URLs with the same scheme, host and
+    port share one connection (a ``UrlFetcher``), connections are made one
+    after the other.  The keyword arguments are ``UrlFetcher``'s."""
+    urls = [url_or_urls] if isinstance(url_or_urls, str) else list(url_or_urls)
+    groups = {}
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in _DEFAULT_PORTS:
+            raise ValueError("not an http:// or https:// URL: %r" % (url,))
+        if not parts.hostname:
+            raise ValueError("the URL has no host: %r" % (url,))
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+        groups.setdefault((parts.scheme, parts.hostname, port), []).append(url)
+    for (scheme, host, port), group in groups.items():
+        UrlFetcher((host, port), group, StreamHandlerClass,
+                   tls=scheme == "https", server_hostname=host, method=method,
+                   headers=headers, body=body, timeout=timeout,
+                   version=version, ssl_context=ssl_context, verify=verify,
+                   on_frame=on_frame).loop()

@@ -1,0 +1,500 @@
+"""The threaded SPDY server: ``ThreadedSPDYServer`` and
+``BaseSPDYRequestHandler``, python-spdylay's server API.
+
+Each accepted connection gets a thread that runs its Session in a
+``SessionLoop``.  Each request gets a handler object and a thread of its own,
+so a slow handler holds back neither the other streams of its connection nor
+other connections.  A handler's ``wfile`` feeds a bounded buffer that a
+DataProvider drains as flow control allows: the handler blocks while the
+buffer is full, and the I/O thread resumes the deferred DATA when the handler
+adds more.
+"""
+
+import email.utils
+import html
+import http.server
+import io
+import socketserver
+import sys
+import threading
+import time
+import traceback
+
+from . import __version__
+from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
+                         HEADERS, ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR,
+                         PROTO_SPDY3_1, READ_EOF, SERVER,
+                         SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM)
+from ._data import DataProvider
+from ._errors import Error, InvalidArgumentError
+from ._loop import SessionLoop
+from ._tls import negotiated_version, offer_spdy, server_context
+
+# How many response bytes a handler may have written ahead of what the
+# connection has sent; past it, wfile.write() blocks.
+RESPONSE_BUFFER_LIMIT = 64 * 1024
+
+# How long a TLS client may take to finish its handshake.
+HANDSHAKE_TIMEOUT = 30.0
+
+_NO_BODY_STATUSES = frozenset((204, 304))
+
+
+class _ResponseBody:
+    """The bytes a handler has written and the connection has not sent yet.
+    Handler threads append (blocking while it is full); the I/O thread
+    drains it in ``read_cb``."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer = bytearray()
+        self.finished = False
+        self.deferred = False
+        self.ready = threading.Condition()
+
+    def write(self, data):
+        view = memoryview(data).cast("B")
+        ready = self.ready
+        while view:
+            with ready:
+                while (len(self.buffer) >= RESPONSE_BUFFER_LIMIT
+                       and self.stream.status is None):
+                    ready.wait()
+                self.stream.check_open()
+                room = RESPONSE_BUFFER_LIMIT - len(self.buffer)
+                self.buffer += view[:room]
+                view = view[room:]
+                self._resume()
+
+    def finish(self):
+        with self.ready:
+            self.finished = True
+            self._resume()
+
+    def _resume(self):
+        if self.deferred:
+            self.deferred = False
+            self.stream.connection.loop.call_soon(
+                self.stream.connection.resume, self.stream.stream_id)
+
+    def wake(self):
+        with self.ready:
+            self.ready.notify_all()
+
+    def read_cb(self, session, stream_id, length, read_ctrl, source):
+        with self.ready:
+            buffer = self.buffer
+            if not buffer and not self.finished:
+                self.deferred = True
+                return ERR_DEFERRED
+            chunk = bytes(buffer[:length])
+            del buffer[:length]
+            if self.finished and not buffer:
+                read_ctrl.flags = READ_EOF
+            self.ready.notify_all()
+            return chunk
+
+
+class _ResponseWriter(io.RawIOBase):
+    """A handler's ``wfile``: bytes written here are sent on the stream as
+    flow control allows.  The first write sends the response headers."""
+
+    def __init__(self, handler):
+        super().__init__()
+        self._handler = handler
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        if self.closed:
+            raise ValueError("write to a finished response")
+        self._handler.end_headers()
+        body = self._handler._stream.body
+        if body is None:
+            raise ValueError("this response has no body (%s)"
+                             % self._handler._stream.no_body_reason)
+        body.write(data)
+        return memoryview(data).nbytes
+
+
+class _Stream:
+    """One request on a server connection, from SYN_STREAM to close."""
+
+    def __init__(self, connection, stream_id, nv):
+        self.connection = connection
+        self.stream_id = stream_id
+        self.nv = list(nv)
+        self.request_body = bytearray()
+        self.too_large = False
+        self.handled = False
+        self.status = None
+        self.body = None
+        self.no_body_reason = "the headers have not been sent"
+
+    def check_open(self):
+        if self.status is not None:
+            raise ConnectionResetError(
+                "stream %d was closed (status code %d) before the response "
+                "was sent" % (self.stream_id, self.status))
+
+    def closed(self, status_code):
+        self.status = status_code
+        if self.body is not None:
+            self.body.wake()
+
+
+class _Connection:
+    """One accepted connection: its Session and its open streams."""
+
+    def __init__(self, server, sock, client_address, version):
+        self.server = server
+        self.client_address = client_address
+        self.version = version
+        self.streams = {}
+        self.loop = SessionLoop(
+            sock, SERVER, version, on_frame=server.on_frame,
+            on_ctrl_recv_cb=self._on_ctrl_recv,
+            on_data_chunk_recv_cb=self._on_data_chunk_recv,
+            on_request_recv_cb=self._on_request_recv,
+            on_stream_close_cb=self._on_stream_close)
+        self.loop.session.submit_settings(FLAG_SETTINGS_NONE, [(
+            SETTINGS_MAX_CONCURRENT_STREAMS, ID_FLAG_SETTINGS_NONE,
+            server.max_concurrent_streams)])
+
+    def _on_ctrl_recv(self, session, frame):
+        if frame.frame_type == SYN_STREAM:
+            self.streams[frame.stream_id] = _Stream(self, frame.stream_id,
+                                                    frame.nv)
+        elif frame.frame_type == HEADERS:
+            stream = self.streams.get(frame.stream_id)
+            if stream is not None and not stream.handled:
+                stream.nv.extend(frame.nv)
+
+    def _on_data_chunk_recv(self, session, flags, stream_id, data):
+        stream = self.streams.get(stream_id)
+        if stream is None or stream.too_large:
+            return
+        if len(stream.request_body) + len(data) > self.server.request_body_limit:
+            stream.too_large = True
+            stream.request_body = bytearray()
+            self._start_handler(stream)
+            return
+        stream.request_body += data
+
+    def _on_request_recv(self, session, stream_id):
+        stream = self.streams.get(stream_id)
+        if stream is not None and not stream.handled:
+            self._start_handler(stream)
+
+    def _start_handler(self, stream):
+        stream.handled = True
+        thread = threading.Thread(target=self.server._handle_stream,
+                                  args=(stream,), daemon=True,
+                                  name="spdylay stream %d" % stream.stream_id)
+        thread.start()
+
+    def _on_stream_close(self, session, stream_id, status_code):
+        stream = self.streams.pop(stream_id, None)
+        if stream is not None:
+            stream.closed(status_code)
+
+    # Run on the I/O thread, posted by handler threads and the server.
+
+    def respond(self, stream, nv, body):
+        if stream.status is not None:
+            return
+        provider = None if body is None else DataProvider(None, body.read_cb)
+        self.loop.session.submit_response(stream.stream_id, nv, provider)
+
+    def resume(self, stream_id):
+        try:
+            self.loop.session.resume_data(stream_id)
+        except InvalidArgumentError:
+            pass  # the stream closed meanwhile
+
+    def reset(self, stream, status_code):
+        if stream.status is None:
+            self.loop.session.submit_rst_stream(stream.stream_id, status_code)
+
+    def goaway(self):
+        try:
+            self.loop.session.submit_goaway(GOAWAY_OK)
+        except Error:
+            pass  # a GOAWAY went out already
+
+    def run(self):
+        try:
+            self.loop.run()
+        finally:
+            for stream in list(self.streams.values()):
+                stream.closed(CANCEL)
+            self.streams.clear()
+            self.loop.close()
+
+
+class BaseSPDYRequestHandler:
+    """Handles one request (one stream), modelled on
+    ``http.server.BaseHTTPRequestHandler``: ``handle()`` calls
+    ``do_<METHOD>()``; the handler answers with ``send_response()``,
+    ``send_header()`` and ``wfile.write()``, or ``send_error()``."""
+
+    server_version = "spdylay/" + __version__
+    sys_version = "Python/" + sys.version.split()[0]
+    responses = http.server.BaseHTTPRequestHandler.responses
+    error_message_format = http.server.DEFAULT_ERROR_MESSAGE
+    error_content_type = http.server.DEFAULT_ERROR_CONTENT_TYPE
+
+    def __init__(self, request, client_address, server):
+        self._stream = request
+        self.client_address = client_address
+        self.server = server
+        self.stream_id = request.stream_id
+        self.spdy_version = request.connection.version
+        self.headers = request.nv
+        fields = {}
+        for name, value in request.nv:
+            fields.setdefault(name, value)
+        self.command = fields.get(":method", "")
+        self.path = fields.get(":path", "")
+        self.request_version = fields.get(":version", "")
+        self.rfile = io.BytesIO(bytes(request.request_body))
+        self.wfile = _ResponseWriter(self)
+        self._status = None
+        self._response_headers = []
+        self._headers_sent = False
+
+    def handle(self):
+        """Dispatches the request to ``do_<METHOD>``: 400 without a method or
+        path, 501 for a method with no handler."""
+        if not self.command or not self.path:
+            self.send_error(400, "The request has no :method or :path")
+            return
+        method = getattr(self, "do_" + self.command, None)
+        if method is None:
+            self.send_error(501, "Unsupported method (%r)" % self.command)
+            return
+        method()
+
+    def send_response(self, code, message=None):
+        """Starts the response with status ``code``; adds the ``server`` and
+        ``date`` headers."""
+        if self._headers_sent:
+            raise RuntimeError("the response headers were sent already")
+        self.log_request(code)
+        if message is None:
+            message = self.responses.get(code, ("",))[0]
+        self._status = ("%d %s" % (code, message)).rstrip()
+        self._code = code
+        self._response_headers = [("server", self.version_string()),
+                                  ("date", self.date_time_string())]
+
+    def send_header(self, name, value):
+        """Adds a response header (names are sent lower-cased)."""
+        if self._headers_sent:
+            raise RuntimeError("the response headers were sent already")
+        if self._status is None:
+            raise RuntimeError("send_response() must come before send_header()")
+        self._response_headers.append((name, str(value)))
+
+    def end_headers(self):
+        """Sends the response headers now; the body follows through
+        ``wfile``.  Optional: the first ``wfile.write()`` and the end of the
+        handler send them too."""
+        self._send_headers(with_body=True)
+
+    def _send_headers(self, with_body):
+        if self._headers_sent:
+            return
+        if self._status is None:
+            raise RuntimeError("send_response() must come before the body")
+        stream = self._stream
+        if self.command == "HEAD":
+            with_body, stream.no_body_reason = False, "HEAD request"
+        elif self._code in _NO_BODY_STATUSES or self._code < 200:
+            with_body = False
+            stream.no_body_reason = "status %d" % self._code
+        if with_body:
+            stream.body = _ResponseBody(stream)
+        else:
+            stream.no_body_reason = stream.no_body_reason or "no body"
+        self._headers_sent = True
+        nv = [(":status", self._status), (":version", "HTTP/1.1")]
+        nv.extend(self._response_headers)
+        stream.connection.loop.call_soon(stream.connection.respond, stream,
+                                         nv, stream.body)
+
+    def send_error(self, code, message=None):
+        """Answers with status ``code`` and an HTML page saying
+        ``message`` (default: the status's standard text)."""
+        short, explain = self.responses.get(code, ("???", "???"))
+        if message is None:
+            message = short
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code, message)
+        self.send_header("content-type", self.error_content_type)
+        body = b""
+        if code >= 200 and code not in _NO_BODY_STATUSES:
+            body = (self.error_message_format % {
+                "code": code, "message": html.escape(message, quote=False),
+                "explain": html.escape(explain, quote=False),
+            }).encode("utf-8", "replace")
+            self.send_header("content-length", str(len(body)))
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+        else:
+            self._send_headers(with_body=False)
+
+    def finish(self):
+        """Ends the response: sends the headers if no byte of the body was
+        written, then the end of the body."""
+        if not self._headers_sent:
+            if self._status is None:
+                self.log_error("the handler sent no response")
+                self.send_error(500, "The handler sent no response")
+            else:
+                self._send_headers(with_body=True)
+        if self._stream.body is not None:
+            self._stream.body.finish()
+
+    def version_string(self):
+        """The ``server`` header: ``server_version`` and ``sys_version``."""
+        return self.server_version + " " + self.sys_version
+
+    def date_time_string(self, timestamp=None):
+        """``timestamp`` (default: now) formatted for the ``date`` header."""
+        if timestamp is None:
+            timestamp = time.time()
+        return email.utils.formatdate(timestamp, usegmt=True)
+
+    def log_request(self, code="-", size="-"):
+        self.log_message('"%s %s %s" %s %s', self.command, self.path,
+                         self.request_version, code, size)
+
+    def log_error(self, format, *args):
+        self.log_message(format, *args)
+
+    def log_message(self, format, *args):
+        """Writes one line to stderr, as ``http.server`` does."""
+        sys.stderr.write("%s - - [%s] %s\n" % (
+            self.client_address[0], self.log_date_time_string(),
+            format % args))
+
+    def log_date_time_string(self):
+        return time.strftime("%d/%b/%Y %H:%M:%S")
+
+
+class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    """A SPDY server: one thread per connection, one per request.  TLS with
+    ALPN when ``cert_file``/``key_file`` or ``ssl_context`` are given, plain
+    TCP at ``version`` otherwise."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, server_address, RequestHandlerClass, cert_file=None,
+                 key_file=None, *, version=None, ssl_context=None,
+                 max_concurrent_streams=100,
+                 request_body_limit=16 * 1024 * 1024, on_frame=None):
+        if ssl_context is None and (cert_file is not None
+                                    or key_file is not None):
+            if cert_file is None or key_file is None:
+                raise ValueError("TLS needs both cert_file and key_file")
+            ssl_context = server_context(cert_file, key_file, version)
+        elif ssl_context is not None:
+            offer_spdy(ssl_context, version)
+        self.ssl_context = ssl_context
+        self.version = PROTO_SPDY3_1 if version is None else version
+        self.max_concurrent_streams = max_concurrent_streams
+        self.request_body_limit = request_body_limit
+        self.on_frame = on_frame
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+        self._serving = threading.Event()
+        super().__init__(server_address, RequestHandlerClass)
+
+    def start(self, daemon=False):
+        """Runs ``serve_forever()`` in a new thread."""
+        thread = threading.Thread(target=self.serve_forever, daemon=daemon,
+                                  name="spdylay server %s:%d"
+                                  % self.server_address[:2])
+        thread.start()
+        self._serving.wait()
+
+    def serve_forever(self, poll_interval=0.5):
+        self._serving.set()
+        try:
+            super().serve_forever(poll_interval)
+        finally:
+            self._serving.clear()
+
+    def shutdown(self):
+        """Stops accepting connections and sends GOAWAY on every open one;
+        each closes once its streams have finished."""
+        if self._serving.is_set():
+            super().shutdown()
+        for connection in self._open_connections():
+            connection.loop.call_soon(connection.goaway)
+
+    def server_close(self):
+        """Closes the listening socket and every connection, open streams
+        or not, and waits for their threads."""
+        for connection in self._open_connections():
+            connection.loop.stop()
+        super().server_close()
+
+    def _open_connections(self):
+        with self._connections_lock:
+            return list(self._connections)
+
+    def finish_request(self, request, client_address):
+        if self.ssl_context is None:
+            version = self.version
+        else:
+            request.settimeout(HANDSHAKE_TIMEOUT)
+            request = self.ssl_context.wrap_socket(request, server_side=True)
+            version = negotiated_version(request)
+            if not version:
+                return
+        connection = _Connection(self, request, client_address, version)
+        with self._connections_lock:
+            self._connections.add(connection)
+        try:
+            connection.run()
+        finally:
+            with self._connections_lock:
+                self._connections.discard(connection)
+
+    def shutdown_request(self, request):
+        self.close_request(request)
+
+    def _handle_stream(self, stream):
+        handler = None
+        try:
+            handler = self.RequestHandlerClass(
+                stream, stream.connection.client_address, self)
+            if stream.too_large:
+                handler.send_error(413, "Request body larger than %d bytes"
+                                   % self.request_body_limit)
+            else:
+                handler.handle()
+            handler.finish()
+        except Exception:
+            self._handler_failed(stream, handler)
+
+    def _handler_failed(self, stream, handler):
+        sys.stderr.write(
+            "spdylay: handler for stream %d from %s failed:\n%s" % (
+                stream.stream_id, stream.connection.client_address[0],
+                traceback.format_exc()))
+        if stream.status is not None:
+            return
+        if handler is not None and not handler._headers_sent:
+            try:
+                handler.send_error(500)
+                handler.finish()
+                return
+            except Exception:
+                pass
+        stream.connection.loop.call_soon(stream.connection.reset, stream,
+                                         INTERNAL_ERROR)
