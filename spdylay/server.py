@@ -325,13 +325,13 @@ class BaseSPDYRequestHandler:
                                          nv, stream.body)
 
     def send_error(self, code, message=None):
-        """Answers with status ``code`` and an HTML page saying
-        ``message`` (default: the status's standard text)."""
+        """Answers with status ``code`` (and its standard reason phrase) and
+        an HTML page saying ``message`` (default: that phrase)."""
         short, explain = self.responses.get(code, ("???", "???"))
         if message is None:
             message = short
         self.log_error("code %d, message %s", code, message)
-        self.send_response(code, message)
+        self.send_response(code)
         self.send_header("content-type", self.error_content_type)
         body = b""
         if code >= 200 and code not in _NO_BODY_STATUSES:

@@ -1,0 +1,284 @@
+"""ThreadedSPDYServer and BaseSPDYRequestHandler: dispatch, errors, request
+bodies, SETTINGS and GOAWAY on the wire, and streams that must not hold each
+other back."""
+
+import hashlib
+import io
+import threading
+
+import pytest
+
+import spdylay
+from helpers import nv_on_wire
+from netkit import TIMEOUT, Collect, QuietHandler, RawPeer, fetch, running
+
+
+class Echo(QuietHandler):
+    """GET: the path; POST: the body's length and SHA-256; /missing: 404;
+    /boom: raises before answering; /boom-late raises in the middle of its
+    body; /nothing returns without answering."""
+
+    def do_GET(self):
+        if self.path == "/missing":
+            self.send_error(404)
+            return
+        if self.path == "/boom":
+            raise RuntimeError("the handler broke")
+        if self.path == "/nothing":
+            return
+        self.send_response(200)
+        self.send_header("x-seen", dict(self.headers).get("x-test", "-"))
+        self.wfile.write(self.path.encode())
+        if self.path == "/boom-late":
+            raise RuntimeError("the handler broke after the headers")
+
+    def do_HEAD(self):
+        self.send_response(200)
+        self.send_header("content-length", "5")
+
+    def do_POST(self):
+        body = self.rfile.read()
+        self.send_response(201)
+        self.wfile.write(b"%d %s" % (len(body),
+                                     hashlib.sha256(body).hexdigest().encode()))
+
+
+def test_send_error_page(version):
+    with running(Echo, version) as server:
+        (response,) = fetch(server, ["/missing"], version)
+    assert response.status_code == spdylay.OK
+    assert response.header(":status") == "404 Not Found"
+    assert response.header("content-type") == "text/html;charset=utf-8"
+    assert b"Error code: 404" in response.body
+    assert response.header("content-length") == str(len(response.body))
+
+
+def test_method_without_handler_is_501(version):
+    with running(Echo, version) as server:
+        (response,) = fetch(server, ["/"], version, method="BREW")
+    assert response.header(":status") == "501 Not Implemented"
+    assert b"Unsupported method ('BREW')" in response.body
+
+
+def test_head_has_headers_and_no_body(version):
+    with running(Echo, version) as server:
+        (response,) = fetch(server, ["/"], version, method="HEAD")
+    assert response.status_code == spdylay.OK
+    assert response.header(":status") == "200 OK"
+    assert response.header("content-length") == "5"
+    assert response.body == b""
+
+
+def test_request_headers_reach_the_handler(version):
+    with running(Echo, version) as server:
+        (response,) = fetch(server, ["/h"], version,
+                            headers=[("X-Test", "forty-two")])
+    assert response.header("x-seen") == "forty-two"
+
+
+def test_handler_that_raises_gets_500_and_a_log_line(version, capsys):
+    with running(Echo, version) as server:
+        boom, ok = fetch(server, ["/boom", "/after"], version)
+        (later,) = fetch(server, ["/later"], version)
+    assert boom.header(":status") == "500 Internal Server Error"
+    assert boom.status_code == spdylay.OK
+    assert bytes(ok.body) == b"/after" and bytes(later.body) == b"/later"
+    err = capsys.readouterr().err
+    assert "handler for stream %d from 127.0.0.1 failed" % boom.stream_id in err
+    assert "RuntimeError: the handler broke" in err
+
+
+def test_handler_that_raises_mid_body_resets_its_stream(version, capsys):
+    with running(Echo, version) as server:
+        late, ok = fetch(server, ["/boom-late", "/fine"], version)
+    assert late.status_code == spdylay.INTERNAL_ERROR
+    assert ok.status_code == spdylay.OK and bytes(ok.body) == b"/fine"
+    assert "the handler broke after the headers" in capsys.readouterr().err
+
+
+def test_handler_that_sends_nothing_gets_500(version):
+    with running(Echo, version) as server:
+        (response,) = fetch(server, ["/nothing"], version)
+    assert response.header(":status") == "500 Internal Server Error"
+
+
+def _digest(body):
+    return b"%d %s" % (len(body), hashlib.sha256(body).hexdigest().encode())
+
+
+@pytest.mark.parametrize("kind", ["bytes", "file"])
+def test_post_body_reaches_rfile(version, kind):
+    body = bytes(range(256)) * 1000
+    sent = body if kind == "bytes" else io.BytesIO(body)
+    with running(Echo, version) as server:
+        responses = fetch(server, ["/up", "/up", "/up"], version,
+                          method="POST", body=sent)
+    for response in responses:
+        assert response.header(":status") == "201 Created"
+        assert bytes(response.body) == _digest(body)
+
+
+def test_request_body_over_the_limit_is_413(version):
+    called = []
+
+    class Counting(Echo):
+        def do_POST(self):
+            called.append(self.path)
+            Echo.do_POST(self)
+
+    with running(Counting, version, request_body_limit=10000) as server:
+        small, large = fetch(server, ["/small", "/large"], version,
+                             method="POST", body=b"x" * 10000)
+        (too_large,) = fetch(server, ["/large"], version, method="POST",
+                             body=b"x" * 10001)
+    assert small.header(":status") == "201 Created"
+    assert too_large.header(":status") == "413 Request Entity Too Large"
+    assert b"larger than 10000 bytes" in too_large.body
+    assert called == ["/small", "/large"]
+
+
+def test_request_without_method_is_400(version):
+    with running(Echo, version) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            nv = nv_on_wire(version, [(":path", "/"), (":scheme", "http"),
+                                      (":version", "HTTP/1.1"),
+                                      (":host", "localhost")])
+            peer.send(peer.enc.syn_stream(1, nv, flags=spdylay.CTRL_FLAG_FIN))
+            reply = peer.next_frame(lambda frame: frame.control
+                                    and frame.type == spdylay.SYN_REPLY)
+        finally:
+            peer.close()
+    status = "status" if version == spdylay.PROTO_SPDY2 else ":status"
+    assert reply.stream_id == 1
+    assert reply.headers_dict()[status] == "400 Bad Request"
+
+
+@pytest.mark.parametrize("limit", [100, 7])
+def test_settings_max_concurrent_streams_on_the_wire(version, limit):
+    with running(Echo, version, max_concurrent_streams=limit) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            settings = peer.next_frame()
+        finally:
+            peer.close()
+    assert settings.control and settings.type == spdylay.SETTINGS
+    assert settings.entries == [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0,
+                                 limit)]
+
+
+def test_shutdown_sends_goaway_and_closes_an_idle_connection(version):
+    with running(Echo, version) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            peer.send(peer.enc.ping(1))
+            assert peer.next_frame(lambda frame: frame.control
+                                   and frame.type == spdylay.PING)
+            server.shutdown()
+            goaway = peer.next_frame(lambda frame: frame.control
+                                     and frame.type == spdylay.GOAWAY)
+            end = peer.next_frame()
+        finally:
+            peer.close()
+    assert goaway.last_good_stream_id == 0
+    assert goaway.status_code == (None if version == spdylay.PROTO_SPDY2
+                                  else spdylay.GOAWAY_OK)
+    assert end is None
+
+
+class Gate(QuietHandler):
+    """Waits on ``release`` before answering, after setting ``entered``."""
+
+    entered = None
+    release = None
+
+    def do_GET(self):
+        if self.path == "/fast":
+            self.send_response(200)
+            self.wfile.write(b"fast")
+            return
+        self.entered.set()
+        self.send_response(200)
+        self.wfile.write(b"first half, ")
+        if not self.release.wait(TIMEOUT):
+            raise AssertionError("the gate was never opened")
+        self.wfile.write(b"second half")
+
+
+@pytest.fixture
+def gate():
+    Gate.entered = threading.Event()
+    Gate.release = threading.Event()
+    yield Gate
+    Gate.release.set()
+
+
+def _fetch_in_thread(server, paths, version, **kwargs):
+    result = {}
+
+    def run():
+        result["responses"] = fetch(server, paths, version, **kwargs)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_slow_stream_does_not_hold_back_the_others(version, gate):
+    class OpensTheGate(Collect):
+        def on_close(self, status_code):
+            Collect.on_close(self, status_code)
+            if self.url.endswith("/fast"):
+                gate.release.set()
+
+    with running(gate, version) as server:
+        host, port = server.server_address
+        urls = ["http://127.0.0.1:%d/slow" % port,
+                "http://127.0.0.1:%d/fast" % port]
+        fetcher = spdylay.UrlFetcher((host, port), urls, OpensTheGate,
+                                     tls=False, version=version,
+                                     timeout=TIMEOUT)
+        fetcher.collected = []
+        fetcher.loop()
+    slow, fast = fetcher.collected
+    assert fast.status_code == slow.status_code == spdylay.OK
+    assert bytes(slow.body) == b"first half, second half"
+
+
+def test_shutdown_lets_open_streams_finish(version, gate):
+    log = []
+    with running(gate, version) as server:
+        thread, result = _fetch_in_thread(
+            server, ["/slow"], version,
+            on_frame=lambda *seen: log.append(seen))
+        assert gate.entered.wait(TIMEOUT)
+        server.shutdown()
+        gate.release.set()
+        thread.join(TIMEOUT)
+        assert not thread.is_alive()
+    (response,) = result["responses"]
+    assert response.status_code == spdylay.OK
+    assert bytes(response.body) == b"first half, second half"
+    goaways = [frame for seen, frame in log if seen == "recv"
+               and getattr(frame, "frame_type", None) == spdylay.GOAWAY]
+    assert [frame.last_good_stream_id for frame in goaways] == [1]
+
+
+def test_server_close_ends_open_streams(version, gate):
+    first_data = threading.Event()
+
+    def on_frame(direction, frame):
+        if direction == "recv" and isinstance(frame, spdylay.DataFrame):
+            first_data.set()
+
+    server_cm = running(gate, version)
+    server = server_cm.__enter__()
+    thread, result = _fetch_in_thread(server, ["/slow"], version,
+                                      on_frame=on_frame)
+    assert first_data.wait(TIMEOUT)
+    server_cm.__exit__(None, None, None)
+    thread.join(TIMEOUT)
+    assert not thread.is_alive()
+    (response,) = result["responses"]
+    assert response.status_code == spdylay.INTERNAL_ERROR
+    assert bytes(response.body) == b"first half, "
