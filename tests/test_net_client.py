@@ -1,0 +1,343 @@
+"""UrlFetcher and urlfetch: connection, TLS and negotiation failures, peers
+that reset streams, send GOAWAY or hang up, per-request timeouts, request
+bodies, the frame hook."""
+
+import hashlib
+import socket
+import ssl
+import threading
+
+import pytest
+
+import spdylay
+import spdywire
+from helpers import nv_on_wire
+from netkit import TIMEOUT, Collect, QuietHandler, fetch, running
+
+
+class RawServer:
+    """Accepts one plain TCP connection and runs ``script(conn, dec, enc)``
+    on it in a thread: ``dec`` parses what the client sends, ``enc`` builds
+    the answer."""
+
+    def __init__(self, version, script):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(TIMEOUT)
+        self.server_address = self.listener.getsockname()
+        self.ssl_context = None
+        self.version = version
+        self.script = script
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        conn, _ = self.listener.accept()
+        conn.settimeout(TIMEOUT)
+        try:
+            self.script(conn, spdywire.Decoder(self.version),
+                        spdywire.Encoder(self.version))
+        finally:
+            conn.close()
+
+    def close(self):
+        self.thread.join(TIMEOUT)
+        self.listener.close()
+        assert not self.thread.is_alive()
+
+
+def read_syn_streams(conn, dec, count):
+    """The first ``count`` SYN_STREAMs the client sends."""
+    syns = []
+    while len(syns) < count:
+        data = conn.recv(65536)
+        assert data, "the client hung up before sending its requests"
+        syns.extend(frame for frame in dec.feed(data)
+                    if frame.control and frame.type == spdylay.SYN_STREAM)
+    return syns
+
+
+def reply_nv(version):
+    return nv_on_wire(version, [(":status", "200 OK"),
+                                (":version", "HTTP/1.1")])
+
+
+def drain(conn):
+    """Reads until the client closes the connection."""
+    while conn.recv(65536):
+        pass
+
+
+def fetch_raw(version, script, paths):
+    server = RawServer(version, script)
+    try:
+        return fetch(server, paths, version)
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("status_code", [spdylay.REFUSED_STREAM,
+                                         spdylay.INTERNAL_ERROR,
+                                         spdylay.CANCEL])
+def test_peer_rst_stream_ends_the_stream_with_its_status(version,
+                                                         status_code):
+    def script(conn, dec, enc):
+        first, second = read_syn_streams(conn, dec, 2)
+        conn.sendall(enc.rst_stream(first.stream_id, status_code)
+                     + enc.syn_reply(second.stream_id, reply_nv(version))
+                     + enc.data(second.stream_id, b"ok",
+                                flags=spdylay.DATA_FLAG_FIN))
+        drain(conn)
+
+    reset, ok = fetch_raw(version, script, ["/reset", "/ok"])
+    assert reset.status_code == status_code and reset.nv == []
+    assert ok.status_code == spdylay.OK and bytes(ok.body) == b"ok"
+
+
+def test_peer_goaway_refuses_the_streams_it_did_not_process(version):
+    def script(conn, dec, enc):
+        first, second = read_syn_streams(conn, dec, 2)
+        conn.sendall(enc.goaway(first.stream_id)
+                     + enc.syn_reply(first.stream_id, reply_nv(version))
+                     + enc.data(first.stream_id, b"done",
+                                flags=spdylay.DATA_FLAG_FIN))
+        drain(conn)
+
+    done, refused = fetch_raw(version, script, ["/done", "/refused"])
+    assert done.status_code == spdylay.OK and bytes(done.body) == b"done"
+    assert refused.status_code == spdylay.REFUSED_STREAM
+
+
+def test_peer_hanging_up_ends_open_streams(version):
+    def script(conn, dec, enc):
+        (syn,) = read_syn_streams(conn, dec, 1)
+        conn.sendall(enc.syn_reply(syn.stream_id, reply_nv(version))
+                     + enc.data(syn.stream_id, b"partial"))
+
+    (response,) = fetch_raw(version, script, ["/cut"])
+    assert response.status_code == spdylay.INTERNAL_ERROR
+    assert bytes(response.body) == b"partial"
+
+
+def test_per_request_timeout_cancels_only_the_late_stream(version):
+    release = threading.Event()
+
+    class Late(QuietHandler):
+        def do_GET(self):
+            if self.path == "/late":
+                release.wait(TIMEOUT)
+            self.send_response(200)
+            self.wfile.write(self.path.encode())
+
+    class ReleasesAfterClose(Collect):
+        def on_close(self, status_code):
+            Collect.on_close(self, status_code)
+            if self.url.endswith("/late"):
+                release.set()
+
+    with running(Late, version) as server:
+        host, port = server.server_address
+        urls = ["http://%s:%d%s" % (host, port, path)
+                for path in ("/late", "/quick")]
+        fetcher = spdylay.UrlFetcher((host, port), urls, ReleasesAfterClose,
+                                     tls=False, version=version, timeout=0.5)
+        fetcher.collected = []
+        fetcher.loop()
+    late, quick = fetcher.collected
+    assert late.status_code == spdylay.CANCEL
+    assert quick.status_code == spdylay.OK and bytes(quick.body) == b"/quick"
+
+
+def test_connection_refused_is_url_fetch_error():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    with pytest.raises(spdylay.UrlFetchError,
+                       match="cannot connect to 127.0.0.1:%d" % port):
+        spdylay.urlfetch("http://127.0.0.1:%d/" % port, Collect,
+                         timeout=TIMEOUT)
+
+
+class Hello(QuietHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.wfile.write(b"hello")
+
+
+def test_certificate_is_verified_by_default(certificates):
+    with running(Hello, None, certificates) as server:
+        url = "https://127.0.0.1:%d/" % server.server_address[1]
+        with pytest.raises(spdylay.UrlFetchError,
+                           match="TLS handshake with 127.0.0.1:.* failed.*"
+                                 "CERTIFICATE_VERIFY_FAILED"):
+            spdylay.urlfetch(url, Collect, timeout=TIMEOUT)
+
+
+def test_certificate_for_another_name_is_refused(certificates):
+    with running(Hello, None, certificates) as server:
+        with pytest.raises(spdylay.UrlFetchError, match="TLS handshake"):
+            fetcher = spdylay.UrlFetcher(
+                server.server_address, ["https://elsewhere.example/"],
+                Collect, server_hostname="elsewhere.example",
+                timeout=TIMEOUT, ssl_context=ssl.create_default_context(
+                    cafile=certificates.ca_file))
+            fetcher.collected = []
+            fetcher.loop()
+
+
+def test_verify_false_accepts_the_unknown_certificate(certificates):
+    with running(Hello, None, certificates) as server:
+        (response,) = fetch(server, ["/"], verify=False)
+    assert response.status_code == spdylay.OK and bytes(response.body) == b"hello"
+
+
+def _tls_server_offering(certificates, protocols):
+    """A TLS listener that offers ``protocols`` by ALPN and, after the
+    handshake, reports what it read until the client closed."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates.cert_file, certificates.key_file)
+    context.set_alpn_protocols(protocols)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(TIMEOUT)
+    result = {}
+
+    def run():
+        conn, _ = listener.accept()
+        conn.settimeout(TIMEOUT)
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                result["read"] = tls.recv(65536)
+        except (OSError, ssl.SSLError) as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return listener, thread, result
+
+
+def test_server_choosing_no_spdy_version_is_url_fetch_error(certificates):
+    listener, thread, result = _tls_server_offering(certificates,
+                                                    ["http/1.1"])
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(spdylay.UrlFetchError,
+                           match="negotiated no SPDY version"):
+            spdylay.urlfetch("https://127.0.0.1:%d/" % port, Collect,
+                             timeout=TIMEOUT, ssl_context=ssl.
+                             create_default_context(
+                                 cafile=certificates.ca_file))
+    finally:
+        thread.join(TIMEOUT)
+        listener.close()
+    assert result.get("read", b"") == b""
+
+
+def test_our_server_closes_a_client_that_negotiates_no_spdy(certificates):
+    with running(Hello, None, certificates) as server:
+        context = ssl.create_default_context(cafile=certificates.ca_file)
+        context.set_alpn_protocols(["http/1.1"])
+        with socket.create_connection(server.server_address,
+                                      timeout=TIMEOUT) as sock:
+            with context.wrap_socket(sock,
+                                     server_hostname="127.0.0.1") as tls:
+                assert tls.selected_alpn_protocol() is None
+                assert tls.recv(65536) == b""
+
+
+def test_unsupported_scheme_is_value_error():
+    with pytest.raises(ValueError, match="not an http:// or https:// URL"):
+        spdylay.urlfetch("ftp://127.0.0.1/", Collect)
+
+
+def test_urls_to_different_servers_get_one_connection_each(version):
+    peers = []
+
+    class Peer(QuietHandler):
+        def do_GET(self):
+            peers.append((self.server.server_address[1],
+                          self.client_address))
+            self.send_response(200)
+            self.wfile.write(self.path.encode())
+
+    with running(Peer, version) as one, running(Peer, version) as two:
+        urls = ["http://127.0.0.1:%d/%d" % (server.server_address[1], n)
+                for n in range(3) for server in (one, two)]
+        seen = []
+
+        class Record(spdylay.BaseSPDYStreamHandler):
+            def on_data(self, data):
+                seen.append((self.url, data))
+
+        spdylay.urlfetch(urls, Record, version=version, timeout=TIMEOUT)
+    assert sorted(seen) == sorted(
+        (url, url[url.rindex("/"):].encode()) for url in urls)
+    by_server = {}
+    for port, client in peers:
+        by_server.setdefault(port, set()).add(client)
+    assert sorted(len(clients) for clients in by_server.values()) == [1, 1]
+
+
+def test_frame_hook_sees_every_frame_both_ways(version):
+    log = []
+    with running(Hello, version) as server:
+        (response,) = fetch(server, ["/"], version,
+                            on_frame=lambda *seen: log.append(seen))
+    kinds = [(direction, type(frame).__name__) for direction, frame in log]
+    assert ("send", "SynStreamFrame") in kinds
+    assert ("recv", "SettingsFrame") in kinds
+    assert ("recv", "SynReplyFrame") in kinds
+    data = [frame for direction, frame in log
+            if isinstance(frame, spdylay.DataFrame)]
+    assert [(frame.stream_id, frame.length) for frame in data
+            if frame.length] == [(1, 5)]
+    assert data[-1].flags & spdylay.DATA_FLAG_FIN
+
+
+def test_exception_in_frame_hook_ends_the_fetch(version):
+    def on_frame(direction, frame):
+        if direction == "recv":
+            raise KeyError("hook failed")
+
+    with running(Hello, version) as server:
+        with pytest.raises(KeyError, match="hook failed"):
+            fetch(server, ["/"], version, on_frame=on_frame)
+
+
+def test_exception_in_stream_handler_ends_the_fetch(version):
+    class Broken(spdylay.BaseSPDYStreamHandler):
+        def on_data(self, data):
+            raise ZeroDivisionError("handler failed")
+
+    with running(Hello, version) as server:
+        url = "http://127.0.0.1:%d/" % server.server_address[1]
+        with pytest.raises(ZeroDivisionError, match="handler failed"):
+            spdylay.urlfetch(url, Broken, version=version, timeout=TIMEOUT)
+
+
+class Digest(QuietHandler):
+    def do_POST(self):
+        body = self.rfile.read()
+        self.send_response(200)
+        self.wfile.write(hashlib.sha256(body).hexdigest().encode())
+
+
+def test_body_from_an_unseekable_file_is_streamed(version):
+    body = bytes(range(251)) * 4000
+    reader, writer = socket.socketpair()
+    feeder = threading.Thread(target=lambda: (writer.sendall(body),
+                                              writer.close()), daemon=True)
+    feeder.start()
+    try:
+        with running(Digest, version) as server:
+            (response,) = fetch(server, ["/"], version, method="POST",
+                                body=reader.makefile("rb"))
+    finally:
+        feeder.join(TIMEOUT)
+        reader.close()
+    assert bytes(response.body) == hashlib.sha256(body).hexdigest().encode()
+
+
+def test_unseekable_body_for_several_urls_is_refused():
+    reader, writer = socket.socketpair()
+    with reader, writer, pytest.raises(ValueError, match="seekable"):
+        spdylay.UrlFetcher(("127.0.0.1", 1), ["http://a/", "http://a/"],
+                           Collect, body=reader.makefile("rb"))
