@@ -18,6 +18,8 @@ from ._frames import DataFrame
 from ._session import Session
 
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+# A peer that resets the connection or breaks TLS has ended it, as EOF does.
+_LOST = (ConnectionError, ssl.SSLError)
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 
@@ -77,12 +79,16 @@ class SessionLoop:
             return self.sock.send(data)
         except _WOULD_BLOCK:
             return 0
+        except _LOST as exc:
+            raise EOFError("the connection was lost: %s" % (exc,)) from exc
 
     def _recv(self, session, length):
         try:
             data = self.sock.recv(length)
         except _WOULD_BLOCK:
             return None
+        except _LOST as exc:
+            raise EOFError("the connection was lost: %s" % (exc,)) from exc
         if not data:
             raise EOFError("the peer closed the connection")
         return data

@@ -15,8 +15,8 @@ import urllib.parse
 
 from . import __version__
 from ._constants import (CANCEL, CLIENT, GOAWAY_OK, HEADERS, INTERNAL_ERROR,
-                         PROTO_SPDY3_1, READ_EOF, REFUSED_STREAM, SYN_REPLY,
-                         SYN_STREAM)
+                         PROTO_SPDY3_1, READ_EOF, REFUSED_STREAM, RST_STREAM,
+                         SYN_REPLY, SYN_STREAM)
 from ._data import DataProvider
 from ._errors import Error
 from ._loop import SessionLoop
@@ -54,19 +54,31 @@ class BaseSPDYStreamHandler:
         RST_STREAM status code that ended it (see the documentation)."""
 
 
+# How many times a request the server refused with RST_STREAM
+# REFUSED_STREAM (sent before its SETTINGS limit reached us) is sent again.
+REFUSED_ATTEMPTS = 3
+
+
 class _Request:
     """One URL's stream: its handler and its body source."""
 
-    __slots__ = ("handler", "deadline", "closed", "body", "body_offset")
+    __slots__ = ("url", "handler", "deadline", "closed", "body",
+                 "body_start", "body_offset", "attempts", "answered",
+                 "refused")
 
-    def __init__(self, handler, body):
+    def __init__(self, url, handler, body):
+        self.url = url
         self.handler = handler
         self.deadline = None
         self.closed = False
         self.body = body
         # Streams sharing one seekable file each read from its own offset.
-        self.body_offset = (body.tell() if body is not None and body.seekable()
-                            else None)
+        self.body_start = (body.tell() if body is not None and body.seekable()
+                           else None)
+        self.body_offset = self.body_start
+        self.attempts = 0
+        self.answered = False
+        self.refused = False
 
 
 def _read_body(session, stream_id, length, read_ctrl, request):
@@ -182,15 +194,9 @@ class UrlFetcher:
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
             on_stream_close_cb=self._on_stream_close)
         try:
-            session = loop.session
             for url in self.urls:
-                request = _Request(self.StreamHandlerClass(url, self),
-                                   self.body)
-                provider = (None if self.body is None
-                            else DataProvider(request, _read_body))
-                session.submit_request(0, self._request_nv(url), provider,
-                                       request)
-                self._unsent.append(request)
+                self._submit(_Request(url, self.StreamHandlerClass(url, self),
+                                      self.body))
                 self._open += 1
             if self._open:
                 loop.run(self._expire)
@@ -202,6 +208,17 @@ class UrlFetcher:
             self._sent.clear()
             loop.close()
             self._loop = None
+
+    def _submit(self, request):
+        request.attempts += 1
+        request.refused = False
+        request.body_offset = request.body_start
+        request.handler.stream_id = None
+        provider = (None if request.body is None
+                    else DataProvider(request, _read_body))
+        self._loop.session.submit_request(0, self._request_nv(request.url),
+                                          provider, request)
+        self._unsent.append(request)
 
     def _expire(self):
         """Resets the streams whose time is up; returns the seconds until
@@ -254,7 +271,13 @@ class UrlFetcher:
         if frame.frame_type in (SYN_REPLY, HEADERS):
             request = self._sent.get(frame.stream_id)
             if request is not None:
+                request.answered = True
                 request.handler.on_header(frame.nv)
+        elif (frame.frame_type == RST_STREAM
+              and frame.status_code == REFUSED_STREAM):
+            request = self._sent.get(frame.stream_id)
+            if request is not None and not request.answered:
+                request.refused = True
 
     def _on_data_chunk_recv(self, session, flags, stream_id, data):
         request = self._sent.get(stream_id)
@@ -263,7 +286,12 @@ class UrlFetcher:
 
     def _on_stream_close(self, session, stream_id, status_code):
         request = self._sent.get(stream_id)
-        if request is not None:
+        if request is None:
+            return
+        if request.refused and request.attempts < REFUSED_ATTEMPTS:
+            del self._sent[stream_id]
+            self._submit(request)
+        else:
             self._close(request, status_code)
 
 

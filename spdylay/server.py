@@ -479,6 +479,13 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             else:
                 handler.handle()
             handler.finish()
+        except ConnectionResetError as exc:
+            if stream.status is None:
+                self._handler_failed(stream, handler)
+            else:
+                # The client reset the stream or went away: routine, and
+                # nothing left to answer.
+                sys.stderr.write("spdylay: %s\n" % (exc,))
         except Exception:
             self._handler_failed(stream, handler)
 
@@ -495,6 +502,6 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 handler.finish()
                 return
             except Exception:
-                pass
+                pass  # send_error itself failed: reset the stream instead
         stream.connection.loop.call_soon(stream.connection.reset, stream,
                                          INTERNAL_ERROR)

@@ -75,7 +75,7 @@ def fetch_raw(version, script, paths):
         server.close()
 
 
-@pytest.mark.parametrize("status_code", [spdylay.REFUSED_STREAM,
+@pytest.mark.parametrize("status_code", [spdylay.PROTOCOL_ERROR,
                                          spdylay.INTERNAL_ERROR,
                                          spdylay.CANCEL])
 def test_peer_rst_stream_ends_the_stream_with_its_status(version,
@@ -91,6 +91,40 @@ def test_peer_rst_stream_ends_the_stream_with_its_status(version,
     reset, ok = fetch_raw(version, script, ["/reset", "/ok"])
     assert reset.status_code == status_code and reset.nv == []
     assert ok.status_code == spdylay.OK and bytes(ok.body) == b"ok"
+
+
+def test_refused_stream_is_sent_again(version):
+    retries = []
+
+    def script(conn, dec, enc):
+        (first,) = read_syn_streams(conn, dec, 1)
+        conn.sendall(enc.rst_stream(first.stream_id, spdylay.REFUSED_STREAM))
+        (again,) = read_syn_streams(conn, dec, 1)
+        retries.append((first.stream_id, again.stream_id, again.nv))
+        conn.sendall(enc.syn_reply(again.stream_id, reply_nv(version))
+                     + enc.data(again.stream_id, b"second try",
+                                flags=spdylay.DATA_FLAG_FIN))
+        drain(conn)
+
+    (response,) = fetch_raw(version, script, ["/retry"])
+    assert response.status_code == spdylay.OK
+    assert bytes(response.body) == b"second try"
+    ((first_id, again_id, nv),) = retries
+    assert (first_id, again_id) == (1, 3) and response.stream_id == 3
+    path = "url" if version == spdylay.PROTO_SPDY2 else ":path"
+    assert dict(nv)[path] == "/retry"
+
+
+def test_stream_refused_every_time_ends_refused(version):
+    def script(conn, dec, enc):
+        for _ in range(3):
+            (syn,) = read_syn_streams(conn, dec, 1)
+            conn.sendall(enc.rst_stream(syn.stream_id,
+                                        spdylay.REFUSED_STREAM))
+        drain(conn)
+
+    (response,) = fetch_raw(version, script, ["/never"])
+    assert response.status_code == spdylay.REFUSED_STREAM
 
 
 def test_peer_goaway_refuses_the_streams_it_did_not_process(version):
