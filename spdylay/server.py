@@ -443,6 +443,10 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             connection.loop.stop()
         super().server_close()
 
+    def __exit__(self, *exc_info):
+        self.shutdown()
+        self.server_close()
+
     def _open_connections(self):
         with self._connections_lock:
             return list(self._connections)

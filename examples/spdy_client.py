@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""The client from python-spdylay's README, unchanged but for where its URLs
+come from: a BaseSPDYStreamHandler subclass handed to urlfetch, which fetches
+the URLs of one host over one multiplexed connection.
+
+Usage: python3 examples/spdy_client.py [URL...]
+       (default: https://localhost:3000/ and https://localhost:3000/robots.txt,
+       the server of spdy_server.py)
+
+The server's certificate is verified (python-spdylay did not verify it): for a
+self-signed test certificate, point SSL_CERT_FILE at its CA certificate.
+"""
+
+import sys
+
+import spdylay
+
+
+class MyStreamHandler(spdylay.BaseSPDYStreamHandler):
+    def on_header(self, nv):
+        sys.stdout.write('Stream#{}\n'.format(self.stream_id))
+        for k, v in nv:
+            sys.stdout.write('{}: {}\n'.format(k, v))
+
+    def on_data(self, data):
+        sys.stdout.write('Stream#{}\n'.format(self.stream_id))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+    def on_close(self, status_code):
+        sys.stdout.write('Stream#{} closed\n'.format(self.stream_id))
+
+
+if __name__ == '__main__':
+    uris = sys.argv[1:] or ['https://localhost:3000/',
+                            'https://localhost:3000/robots.txt']
+    spdylay.urlfetch(uris, MyStreamHandler)
