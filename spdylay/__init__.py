@@ -1,9 +1,10 @@
 """spdylay: SPDY/2, SPDY/3 and SPDY/3.1 for Python, over libspdylay.
 
 ``Session`` runs one connection, ``DataProvider`` supplies request and
-response bodies, frames reach callbacks as ``CtrlFrame`` subclasses.  The
-library does no I/O itself: it calls ``send_cb`` and ``recv_cb``, or is fed
-bytes with ``Session.recv(data)``.
+response bodies, frames reach callbacks as ``CtrlFrame`` subclasses.  A
+Session does no I/O itself: it calls ``send_cb`` and ``recv_cb``, or is fed
+bytes with ``Session.recv(data)``.  ``ThreadedSPDYServer`` and ``urlfetch``
+run Sessions over real sockets, plain or TLS.
 """
 
 from . import _constants
