@@ -456,9 +456,18 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             version = self.version
         else:
             request.settimeout(HANDSHAKE_TIMEOUT)
-            request = self.ssl_context.wrap_socket(request, server_side=True)
+            try:
+                request = self.ssl_context.wrap_socket(request,
+                                                       server_side=True)
+            except OSError as exc:
+                sys.stderr.write("spdylay: TLS handshake with %s failed: %s\n"
+                                 % (client_address[0], exc))
+                return
             version = negotiated_version(request)
             if not version:
+                # The wrapped socket replaced the accepted one, which
+                # shutdown_request() closes: close this one now.
+                request.close()
                 return
         connection = _Connection(self, request, client_address, version)
         with self._connections_lock:

@@ -4,6 +4,7 @@ other back."""
 
 import hashlib
 import io
+import socket
 import threading
 
 import pytest
@@ -202,7 +203,10 @@ class Gate(QuietHandler):
         self.wfile.write(b"first half, ")
         if not self.release.wait(TIMEOUT):
             raise AssertionError("the gate was never opened")
-        self.wfile.write(b"second half")
+        try:
+            self.wfile.write(b"second half")
+        except ConnectionResetError:
+            pass  # the test closed the server under this stream
 
 
 @pytest.fixture
@@ -282,3 +286,21 @@ def test_server_close_ends_open_streams(version, gate):
     (response,) = result["responses"]
     assert response.status_code == spdylay.INTERNAL_ERROR
     assert bytes(response.body) == b"first half, "
+
+
+def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates,
+                                                           capsys):
+    with running(Echo, None, certificates) as server:
+        with socket.create_connection(server.server_address,
+                                      timeout=TIMEOUT) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            try:
+                while sock.recv(65536):
+                    pass
+            except ConnectionResetError:
+                pass  # dropped with our bytes unread: a reset, not a FIN
+        (response,) = fetch(server, ["/still-serving"], None, certificates)
+    assert bytes(response.body) == b"/still-serving"
+    err = capsys.readouterr().err
+    assert "spdylay: TLS handshake with 127.0.0.1 failed" in err
+    assert "Traceback" not in err
