@@ -28,6 +28,7 @@ from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
 from ._data import DataProvider
 from ._errors import Error, InvalidArgumentError
 from ._loop import SessionLoop
+from ._nv import nv_to_c
 from ._tls import negotiated_version, offer_spdy, server_context
 
 # How many response bytes a handler may have written ahead of what the
@@ -130,7 +131,7 @@ class _Stream:
         self.handled = False
         self.status = None
         self.body = None
-        self.no_body_reason = "the headers have not been sent"
+        self.no_body_reason = None
 
     def check_open(self):
         if self.status is not None:
@@ -309,18 +310,22 @@ class BaseSPDYRequestHandler:
         if self._status is None:
             raise RuntimeError("send_response() must come before the body")
         stream = self._stream
+        nv = [(":status", self._status), (":version", "HTTP/1.1")]
+        nv.extend(self._response_headers)
+        # A header the session would refuse fails here, in the handler,
+        # rather than on the connection's I/O thread.
+        nv_to_c(nv)
         if self.command == "HEAD":
-            with_body, stream.no_body_reason = False, "HEAD request"
+            with_body, reason = False, "HEAD request"
         elif self._code in _NO_BODY_STATUSES or self._code < 200:
-            with_body = False
-            stream.no_body_reason = "status %d" % self._code
+            with_body, reason = False, "status %d" % self._code
+        else:
+            reason = "it was sent without one"
         if with_body:
             stream.body = _ResponseBody(stream)
         else:
-            stream.no_body_reason = stream.no_body_reason or "no body"
+            stream.no_body_reason = reason
         self._headers_sent = True
-        nv = [(":status", self._status), (":version", "HTTP/1.1")]
-        nv.extend(self._response_headers)
         stream.connection.loop.call_soon(stream.connection.respond, stream,
                                          nv, stream.body)
 

@@ -27,6 +27,10 @@ class Echo(QuietHandler):
             raise RuntimeError("the handler broke")
         if self.path == "/nothing":
             return
+        if self.path == "/bad-header":
+            self.send_response(200)
+            self.send_header("", "a header needs a name")
+            self.wfile.write(b"never sent")
         self.send_response(200)
         self.send_header("x-seen", dict(self.headers).get("x-test", "-"))
         self.wfile.write(self.path.encode())
@@ -95,6 +99,15 @@ def test_handler_that_raises_mid_body_resets_its_stream(version, capsys):
     assert late.status_code == spdylay.INTERNAL_ERROR
     assert ok.status_code == spdylay.OK and bytes(ok.body) == b"/fine"
     assert "the handler broke after the headers" in capsys.readouterr().err
+
+
+def test_header_the_session_refuses_fails_in_the_handler(version, capsys):
+    with running(Echo, version) as server:
+        bad, ok = fetch(server, ["/bad-header", "/fine"], version)
+    assert bad.header(":status") == "500 Internal Server Error"
+    assert ok.status_code == spdylay.OK and bytes(ok.body) == b"/fine"
+    assert "InvalidArgumentError: nv name must not be empty" in (
+        capsys.readouterr().err)
 
 
 def test_handler_that_sends_nothing_gets_500(version):
