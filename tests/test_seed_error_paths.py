@@ -37,35 +37,22 @@ def test_error_code_is_a_keyword_and_a_second_argument_stays_an_argument():
     assert coded.error_code == spdylay.ERR_PROTO
 
 
-def test_recv_cb_raising_eof_error_with_no_arguments(version):
+@pytest.mark.parametrize("raised,code", [
+    (spdylay.EOFError, spdylay.ERR_EOF),
+    (EOFError, spdylay.ERR_EOF),
+    (spdylay.CallbackFailureError, spdylay.ERR_CALLBACK_FAILURE),
+], ids=["spdylay.EOFError", "builtins.EOFError", "CallbackFailureError"])
+def test_recv_cb_raising_with_no_arguments(version, raised, code):
     def recv_cb(session, length):
-        raise spdylay.EOFError()
+        raise raised()
 
     session = spdylay.Session(spdylay.SERVER, version, recv_cb=recv_cb)
-    with pytest.raises(spdylay.EOFError) as info:
+    with pytest.raises(spdylay.EOFError if raised is EOFError
+                       else raised) as info:
         session.recv()
-    assert info.value.error_code == spdylay.ERR_EOF
-
-
-def test_recv_cb_raising_builtin_eof_error_with_no_arguments(version):
-    def recv_cb(session, length):
-        raise EOFError
-
-    session = spdylay.Session(spdylay.SERVER, version, recv_cb=recv_cb)
-    with pytest.raises(spdylay.EOFError) as info:
-        session.recv()
-    assert info.value.error_code == spdylay.ERR_EOF
-    assert type(info.value.__cause__) is builtins.EOFError
-
-
-def test_recv_cb_raising_callback_failure_with_no_arguments(version):
-    def recv_cb(session, length):
-        raise spdylay.CallbackFailureError()
-
-    session = spdylay.Session(spdylay.SERVER, version, recv_cb=recv_cb)
-    with pytest.raises(spdylay.CallbackFailureError) as info:
-        session.recv()
-    assert info.value.error_code == spdylay.ERR_CALLBACK_FAILURE
+    assert info.value.error_code == code
+    if raised is EOFError:
+        assert type(info.value.__cause__) is builtins.EOFError
 
 
 def test_send_cb_raising_callback_failure_with_no_arguments(version):
