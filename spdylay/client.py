@@ -273,6 +273,10 @@ class UrlFetcher:
             if request is not None:
                 request.answered = True
                 request.handler.on_header(frame.nv)
+        elif frame.frame_type == SYN_STREAM:
+            # A server push: nothing here asked for it, and an open pushed
+            # stream would keep the connection from ending.
+            session.submit_rst_stream(frame.stream_id, REFUSED_STREAM)
         elif (frame.frame_type == RST_STREAM
               and frame.status_code == REFUSED_STREAM):
             request = self._sent.get(frame.stream_id)

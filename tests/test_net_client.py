@@ -141,6 +141,34 @@ def test_peer_goaway_refuses_the_streams_it_did_not_process(version):
     assert refused.status_code == spdylay.REFUSED_STREAM
 
 
+def test_server_push_is_refused(version):
+    refused = []
+
+    def script(conn, dec, enc):
+        (syn,) = read_syn_streams(conn, dec, 1)
+        push_nv = nv_on_wire(version, [
+            (":status", "200 OK"), (":version", "HTTP/1.1"),
+            (":scheme", "http"), (":host", "127.0.0.1"),
+            (":path", "/pushed")])
+        conn.sendall(enc.syn_stream(2, push_nv, assoc_stream_id=syn.stream_id,
+                                    flags=spdylay.CTRL_FLAG_UNIDIRECTIONAL)
+                     + enc.syn_reply(syn.stream_id, reply_nv(version))
+                     + enc.data(syn.stream_id, b"asked for",
+                                flags=spdylay.DATA_FLAG_FIN))
+        while not refused:
+            data = conn.recv(65536)
+            assert data, "the client hung up without refusing the push"
+            refused.extend((frame.stream_id, frame.status_code)
+                           for frame in dec.feed(data) if frame.control
+                           and frame.type == spdylay.RST_STREAM)
+        drain(conn)
+
+    (response,) = fetch_raw(version, script, ["/page"])
+    assert response.status_code == spdylay.OK
+    assert bytes(response.body) == b"asked for"
+    assert refused == [(2, spdylay.REFUSED_STREAM)]
+
+
 def test_peer_hanging_up_ends_open_streams(version):
     def script(conn, dec, enc):
         (syn,) = read_syn_streams(conn, dec, 1)
