@@ -99,11 +99,15 @@ class SessionLoop:
         with self._lock:
             if self._finished:
                 return False
+            # Only the first call of a batch needs to wake the loop: it
+            # takes the whole batch at once.
+            wake = not self._calls
             self._calls.append((function, args))
-        try:
-            self._wake_send.send(b"\0")
-        except BlockingIOError:
-            pass  # the pair is full of wake-ups already: the loop will run
+        if wake:
+            try:
+                self._wake_send.send(b"\0")
+            except BlockingIOError:
+                pass  # the pair is full of wake-ups already: the loop will run
         return True
 
     def stop(self):
@@ -114,9 +118,12 @@ class SessionLoop:
         self._stopping = True
 
     def _run_calls(self):
-        calls = self._calls
-        while calls:
-            function, args = calls.popleft()
+        with self._lock:
+            if not self._calls:
+                return
+            calls = self._calls
+            self._calls = collections.deque()
+        for function, args in calls:
             function(*args)
 
     def run(self, next_timeout=None):

@@ -14,6 +14,7 @@ import email.utils
 import html
 import http.server
 import io
+import queue
 import socketserver
 import sys
 import threading
@@ -145,6 +146,45 @@ class _Stream:
             self.body.wake()
 
 
+class _Workers:
+    """Threads for request handlers: an idle one takes the next request, and
+    a new one starts when none is idle, so a slow handler never makes
+    another request wait.  A thread idle for IDLE_SECONDS ends."""
+
+    IDLE_SECONDS = 10.0
+
+    def __init__(self):
+        self._jobs = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+
+    def run(self, function, *args):
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        self._jobs.put((function, args))
+        if start:
+            threading.Thread(target=self._work, daemon=True,
+                             name="spdylay request handler").start()
+
+    def _work(self):
+        jobs = self._jobs
+        while True:
+            try:
+                function, args = jobs.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle == 0 or not jobs.empty():
+                        # A job was promised to the idle threads: stay.
+                        continue
+                    self._idle -= 1
+                return
+            function(*args)
+            with self._lock:
+                self._idle += 1
+
+
 class _Connection:
     """One accepted connection: its Session and its open streams."""
 
@@ -190,10 +230,7 @@ class _Connection:
 
     def _start_handler(self, stream):
         stream.handled = True
-        thread = threading.Thread(target=self.server._handle_stream,
-                                  args=(stream,), daemon=True,
-                                  name="spdylay stream %d" % stream.stream_id)
-        thread.start()
+        self.server._workers.run(self.server._handle_stream, stream)
 
     def _on_stream_close(self, session, stream_id, status_code):
         stream = self.streams.pop(stream_id, None)
@@ -416,6 +453,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self._connections = set()
         self._connections_lock = threading.Lock()
         self._serving = threading.Event()
+        self._workers = _Workers()
         super().__init__(server_address, RequestHandlerClass)
 
     def start(self, daemon=False):
