@@ -2,7 +2,8 @@
 ``BaseSPDYRequestHandler``, python-spdylay's server API.
 
 Each accepted connection gets a thread that runs its Session in a
-``SessionLoop``.  Each request gets a handler object and a thread of its own,
+``SessionLoop``.  Each request gets a handler object and a worker thread of
+its own (workers are reused, and a new one starts when none is idle),
 so a slow handler holds back neither the other streams of its connection nor
 other connections.  A handler's ``wfile`` feeds a bounded buffer that a
 DataProvider drains as flow control allows: the handler blocks while the
@@ -427,9 +428,9 @@ class BaseSPDYRequestHandler:
 
 
 class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    """A SPDY server: one thread per connection, one per request.  TLS with
-    ALPN when ``cert_file``/``key_file`` or ``ssl_context`` are given, plain
-    TCP at ``version`` otherwise."""
+    """A SPDY server: one thread per connection, a worker thread per request
+    (reused once free).  TLS with ALPN when ``cert_file``/``key_file`` or
+    ``ssl_context`` are given, plain TCP at ``version`` otherwise."""
 
     daemon_threads = True
     allow_reuse_address = True
