@@ -390,7 +390,7 @@ class BaseSPDYRequestHandler:
 
     def finish(self):
         """Ends the response: sends the headers if no byte of the body was
-        written, then the end of the body."""
+        written, then the end of the body; ``wfile`` is closed."""
         if not self._headers_sent:
             if self._status is None:
                 self.log_error("the handler sent no response")
@@ -399,6 +399,7 @@ class BaseSPDYRequestHandler:
                 self._send_headers(with_body=True)
         if self._stream.body is not None:
             self._stream.body.finish()
+        self.wfile.close()
 
     def version_string(self):
         """The ``server`` header: ``server_version`` and ``sys_version``."""

@@ -110,6 +110,22 @@ def test_header_the_session_refuses_fails_in_the_handler(version, capsys):
         capsys.readouterr().err)
 
 
+def test_wfile_is_closed_once_the_handler_returns(version):
+    kept = []
+
+    class KeepsWfile(QuietHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.wfile.write(b"in time")
+            kept.append(self.wfile)
+
+    with running(KeepsWfile, version) as server:
+        (response,) = fetch(server, ["/"], version)
+    assert bytes(response.body) == b"in time"
+    with pytest.raises(ValueError, match="finished response"):
+        kept[0].write(b"too late")
+
+
 def test_handler_that_sends_nothing_gets_500(version):
     with running(Echo, version) as server:
         (response,) = fetch(server, ["/nothing"], version)
