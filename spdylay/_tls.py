@@ -9,7 +9,18 @@ the client side, and "no SPDY version" reported as 0, never guessed.
 
 import ssl
 
+from ._errors import UnsupportedVersionError
 from ._npn import get_npn_protocols, npn_get_version
+
+
+def check_version(version):
+    """``version`` itself when it is None or a ``PROTO_*`` constant this
+    library speaks; UnsupportedVersionError otherwise."""
+    if version is not None and not any(
+            npn_get_version(name) == version for name in get_npn_protocols()):
+        raise UnsupportedVersionError("unsupported SPDY version %r"
+                                      % (version,))
+    return version
 
 
 def spdy_protocols(version=None):

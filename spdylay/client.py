@@ -20,7 +20,8 @@ from ._constants import (CANCEL, CLIENT, GOAWAY_OK, HEADERS, INTERNAL_ERROR,
 from ._data import DataProvider
 from ._errors import Error
 from ._loop import SessionLoop
-from ._tls import client_context, negotiated_version, offer_spdy
+from ._tls import (check_version, client_context, negotiated_version,
+                   offer_spdy)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "spdylay/" + __version__
@@ -120,7 +121,7 @@ class UrlFetcher:
                                  "or a seekable file")
         self.body = body
         self.timeout = timeout
-        self.version = version
+        self.version = check_version(version)
         self.ssl_context = ssl_context
         self.verify = verify
         self.on_frame = on_frame
@@ -186,13 +187,17 @@ class UrlFetcher:
         exceptions raised by the stream handlers propagate."""
         sock, version = self._connect()
         self.spdy_version = version
-        loop = self._loop = SessionLoop(
-            sock, CLIENT, version, on_frame=self.on_frame,
-            before_ctrl_send_cb=self._before_ctrl_send,
-            on_ctrl_not_send_cb=self._on_ctrl_not_send,
-            on_ctrl_recv_cb=self._on_ctrl_recv,
-            on_data_chunk_recv_cb=self._on_data_chunk_recv,
-            on_stream_close_cb=self._on_stream_close)
+        try:
+            loop = self._loop = SessionLoop(
+                sock, CLIENT, version, on_frame=self.on_frame,
+                before_ctrl_send_cb=self._before_ctrl_send,
+                on_ctrl_not_send_cb=self._on_ctrl_not_send,
+                on_ctrl_recv_cb=self._on_ctrl_recv,
+                on_data_chunk_recv_cb=self._on_data_chunk_recv,
+                on_stream_close_cb=self._on_stream_close)
+        except BaseException:
+            sock.close()
+            raise
         try:
             for url in self.urls:
                 self._submit(_Request(url, self.StreamHandlerClass(url, self),

@@ -31,7 +31,8 @@ from ._data import DataProvider
 from ._errors import Error, InvalidArgumentError
 from ._loop import SessionLoop
 from ._nv import nv_to_c
-from ._tls import negotiated_version, offer_spdy, server_context
+from ._tls import (check_version, negotiated_version, offer_spdy,
+                   server_context)
 
 # How many response bytes a handler may have written ahead of what the
 # connection has sent; past it, wfile.write() blocks.
@@ -41,6 +42,13 @@ RESPONSE_BUFFER_LIMIT = 64 * 1024
 HANDSHAKE_TIMEOUT = 30.0
 
 _NO_BODY_STATUSES = frozenset((204, 304))
+
+
+def _check_count(value, least, name):
+    if (not isinstance(value, int) or isinstance(value, bool)
+            or not least <= value <= 2 ** 31 - 1):
+        raise ValueError("%s must be an int from %d to 2**31-1, not %r"
+                         % (name, least, value))
 
 
 class _ResponseBody:
@@ -440,6 +448,9 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                  key_file=None, *, version=None, ssl_context=None,
                  max_concurrent_streams=100,
                  request_body_limit=16 * 1024 * 1024, on_frame=None):
+        check_version(version)
+        _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
+        _check_count(request_body_limit, 0, "request_body_limit")
         if ssl_context is None and (cert_file is not None
                                     or key_file is not None):
             if cert_file is None or key_file is None:

@@ -403,3 +403,13 @@ def test_unseekable_body_for_several_urls_is_refused():
     with reader, writer, pytest.raises(ValueError, match="seekable"):
         spdylay.UrlFetcher(("127.0.0.1", 1), ["http://a/", "http://a/"],
                            Collect, body=reader.makefile("rb"))
+
+
+@pytest.mark.parametrize("version", [0, 1, 5, "3"])
+def test_unsupported_version_is_refused_before_connecting(version):
+    with pytest.raises(spdylay.UnsupportedVersionError):
+        spdylay.UrlFetcher(("127.0.0.1", 1), ["http://a/"], Collect,
+                           version=version)
+    with pytest.raises(spdylay.UnsupportedVersionError):
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), QuietHandler,
+                                   version=version)

@@ -333,3 +333,13 @@ def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates,
     err = capsys.readouterr().err
     assert "spdylay: TLS handshake with 127.0.0.1 failed" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("arguments", [
+    {"max_concurrent_streams": 0}, {"max_concurrent_streams": 2 ** 31},
+    {"max_concurrent_streams": "100"}, {"request_body_limit": -1},
+    {"request_body_limit": True}, {"cert_file": "only-the-certificate.pem"},
+])
+def test_bad_server_arguments_are_value_errors(arguments):
+    with pytest.raises(ValueError):
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo, **arguments)
