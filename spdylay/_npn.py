@@ -18,7 +18,10 @@ def get_npn_protocols():
 
 def npn_get_version(proto):
     """The PROTO_* constant for an NPN protocol name (str or bytes), or 0 if
-    this library does not speak it."""
+    this library does not speak it.  None, what ``ssl`` reports when nothing
+    was negotiated, is 0 too, so its result can be passed straight in."""
+    if proto is None:
+        return 0
     if isinstance(proto, str):
         proto = proto.encode("utf-8", "surrogateescape")
     elif not isinstance(proto, bytes):

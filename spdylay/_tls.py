@@ -65,7 +65,4 @@ def negotiated_version(tls):
     """The ``PROTO_*`` constant the handshake on ``tls`` (an ``ssl.SSLSocket``
     or ``ssl.SSLObject``) agreed on, or 0 when the peer chose no SPDY
     version."""
-    protocol = tls.selected_alpn_protocol()
-    if protocol is None:
-        return 0
-    return npn_get_version(protocol)
+    return npn_get_version(tls.selected_alpn_protocol())

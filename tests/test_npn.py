@@ -24,7 +24,13 @@ def test_unknown_protocol_is_zero(name):
     assert spdylay.npn_get_version(name) == 0
 
 
-@pytest.mark.parametrize("name", [None, 3, ["spdy/3"], bytearray(b"spdy/3")])
+def test_nothing_negotiated_is_zero():
+    # ssl's selected_alpn_protocol()/selected_npn_protocol() return None
+    # when the handshake chose nothing; programs pass that straight in.
+    assert spdylay.npn_get_version(None) == 0
+
+
+@pytest.mark.parametrize("name", [3, ["spdy/3"], bytearray(b"spdy/3")])
 def test_wrong_type(name):
     with pytest.raises(TypeError):
         spdylay.npn_get_version(name)
