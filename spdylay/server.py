@@ -223,7 +223,7 @@ class _Connection:
 
     def _on_data_chunk_recv(self, session, flags, stream_id, data):
         stream = self.streams.get(stream_id)
-        if stream is None or stream.too_large:
+        if stream is None or stream.handled:
             return
         if len(stream.request_body) + len(data) > self.server.request_body_limit:
             stream.too_large = True
@@ -305,7 +305,9 @@ class BaseSPDYRequestHandler:
         self.command = fields.get(":method", "")
         self.path = fields.get(":path", "")
         self.request_version = fields.get(":version", "")
-        self.rfile = io.BytesIO(bytes(request.request_body))
+        self.rfile = io.BytesIO(request.request_body)
+        # The body arrived in full (or was refused): rfile has the only copy.
+        request.request_body = None
         self.wfile = _ResponseWriter(self)
         self._status = None
         self._response_headers = []
