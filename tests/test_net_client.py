@@ -246,6 +246,19 @@ def test_certificate_for_another_name_is_refused(certificates):
             fetcher.loop()
 
 
+def test_sni_names_the_url_host(certificates):
+    names = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates.cert_file, certificates.key_file)
+    context.sni_callback = lambda tls, name, context: names.append(name)
+    with running(Hello, None, ssl_context=context) as server:
+        url = "https://localhost:%d/" % server.server_address[1]
+        spdylay.urlfetch(url, spdylay.BaseSPDYStreamHandler, timeout=TIMEOUT,
+                         ssl_context=ssl.create_default_context(
+                             cafile=certificates.ca_file))
+    assert names == ["localhost"]
+
+
 def test_verify_false_accepts_the_unknown_certificate(certificates):
     with running(Hello, None, certificates) as server:
         (response,) = fetch(server, ["/"], verify=False)

@@ -343,3 +343,18 @@ def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates,
 def test_bad_server_arguments_are_value_errors(arguments):
     with pytest.raises(ValueError):
         spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo, **arguments)
+
+
+def test_exception_in_the_server_frame_hook_ends_only_that_connection(
+        version, capsys):
+    def on_frame(direction, frame):
+        if (direction == "recv" and isinstance(frame, spdylay.SynStreamFrame)
+                and dict(frame.nv).get(":path") == "/hook-fails"):
+            raise KeyError("hook failed")
+
+    with running(Echo, version, on_frame=on_frame) as server:
+        (failed,) = fetch(server, ["/hook-fails"], version)
+        (served,) = fetch(server, ["/fine"], version)
+    assert failed.status_code == spdylay.INTERNAL_ERROR
+    assert served.status_code == spdylay.OK and bytes(served.body) == b"/fine"
+    assert "KeyError: 'hook failed'" in capsys.readouterr().err
