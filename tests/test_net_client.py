@@ -201,7 +201,10 @@ def test_per_request_timeout_cancels_only_the_late_stream(version):
         urls = ["http://%s:%d%s" % (host, port, path)
                 for path in ("/late", "/quick")]
         fetcher = spdylay.UrlFetcher((host, port), urls, ReleasesAfterClose,
-                                     tls=False, version=version, timeout=0.5)
+                                     tls=False, version=version,
+                                     # Long enough for /quick on a loaded
+                                     # machine (CI runs this under ASan).
+                                     timeout=2.0)
         fetcher.collected = []
         fetcher.loop()
     late, quick = fetcher.collected
