@@ -6,8 +6,11 @@
  *   bits 0    side (0 client, 1 server)
  *   bits 1-2  version (0 SPDY/2, 1 SPDY/3, 2 and 3 SPDY/3.1)
  *   bit  3    client: POST with a body instead of GET; server: also push
- *   bit  4    SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER at its minimum, 8192
- *   bit  5    SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE
+ *   bit  4    SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER at its minimum, 8192,
+ *             and every peer-limit option at 3, so that their edges are
+ *             reached
+ *   bit  5    SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE and
+ *             SPDYLAY_OPT_AUTO_REPLIES_STOP_READING
  *   bits 6-7  how many pieces the rest is cut into (1 to 4)
  * All pieces but the last go through spdylay_session_mem_recv(); the last
  * goes through spdylay_session_recv() in small reads, so both input paths
@@ -246,16 +249,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   require(rv == 0 && session != NULL);
 
   if (setup & 0x10) {
+    static const int peer_limits[] = {
+        SPDYLAY_OPT_MAX_HEADER_LIST_SIZE,   SPDYLAY_OPT_MAX_HEADER_LIST_COUNT,
+        SPDYLAY_OPT_MAX_AUTO_REPLIES,       SPDYLAY_OPT_MAX_SETTINGS_ENTRIES,
+        SPDYLAY_OPT_MAX_PEER_RESETS,        SPDYLAY_OPT_MAX_EMPTY_FRAMES,
+        SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES, SPDYLAY_OPT_MAX_INCOMING_STREAMS};
     uint32_t limit = 8192;
+    uint32_t tight = 3;
     require(spdylay_session_set_option(session,
                                        SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
                                        &limit, sizeof(limit)) == 0);
+    for (i = 0; i < sizeof(peer_limits) / sizeof(peer_limits[0]); ++i) {
+      require(spdylay_session_set_option(session, peer_limits[i], &tight,
+                                         sizeof(tight)) == 0);
+    }
   }
   if (setup & 0x20) {
     int on = 1;
     require(spdylay_session_set_option(session,
                                        SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE, &on,
                                        sizeof(on)) == 0);
+    require(spdylay_session_set_option(session,
+                                       SPDYLAY_OPT_AUTO_REPLIES_STOP_READING,
+                                       &on, sizeof(on)) == 0);
   }
   if (!server) {
     require(submit_request(session, peer.push) == 0);

@@ -5,6 +5,8 @@ Both directions pack every string into one NUL-separated blob so that a list
 costs a fixed number of allocations and C calls, whatever its length.
 """
 
+from collections.abc import Mapping
+
 from ._errors import InvalidArgumentError
 from ._spdylay import ffi, lib
 
@@ -23,11 +25,21 @@ def _encode(text, what):
 
 
 def _flatten(nv):
-    """[name, value, name, value, ...] of a sequence of pairs."""
+    """[name, value, name, value, ...] of a sequence of pairs.  Only tuples
+    and lists count as pairs: a mapping, or a list of two-character strings,
+    would unpack too, into names and values that were never meant."""
+    if isinstance(nv, (str, bytes, bytearray, memoryview, Mapping)):
+        raise InvalidArgumentError(
+            "nv must be a sequence of (name, value) pairs, not %s"
+            % type(nv).__name__)
     strings = []
     extend = strings.extend
     try:
-        for name, value in nv:
+        for pair in nv:
+            if not isinstance(pair, (tuple, list)):
+                raise InvalidArgumentError(
+                    "nv entries must be (name, value) pairs, not %r" % (pair,))
+            name, value = pair
             extend((name, value))
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(

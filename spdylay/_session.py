@@ -7,7 +7,13 @@ from collections.abc import Mapping
 
 from . import _args
 from . import _callbacks
-from ._constants import (CLIENT, OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+from ._constants import (CLIENT, OPT_AUTO_REPLIES_STOP_READING,
+                         OPT_MAX_AUTO_REPLIES, OPT_MAX_EMPTY_FRAMES,
+                         OPT_MAX_HEADER_LIST_COUNT, OPT_MAX_HEADER_LIST_SIZE,
+                         OPT_MAX_INCOMING_STREAMS, OPT_MAX_PEER_RESETS,
+                         OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+                         OPT_MAX_SETTINGS_ENTRIES,
+                         OPT_MAX_SMALL_WINDOW_UPDATES,
                          OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
                          PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
 from ._errors import (CallbackFailureError, EOFError, Error,
@@ -24,7 +30,24 @@ RECV_LENGTH = 65536
 # memory makes PyPy collect dropped sessions early enough.
 _SESSION_MEMORY = 400000
 
-_BOOL_OPTIONS = (OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2)
+_BOOL_OPTIONS = (OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
+                 OPT_AUTO_REPLIES_STOP_READING)
+
+# Options taking a uint32_t: the name their errors give and the smallest
+# value (0 lifts a bound; the control frame buffer has libspdylay 1.4's
+# minimum).
+_COUNT_OPTIONS = {
+    OPT_MAX_RECV_CTRL_FRAME_BUFFER: ("OPT_MAX_RECV_CTRL_FRAME_BUFFER",
+                                     _args.MIN_RECV_CTRL_FRAME_BUFFER),
+    OPT_MAX_HEADER_LIST_SIZE: ("OPT_MAX_HEADER_LIST_SIZE", 0),
+    OPT_MAX_HEADER_LIST_COUNT: ("OPT_MAX_HEADER_LIST_COUNT", 0),
+    OPT_MAX_AUTO_REPLIES: ("OPT_MAX_AUTO_REPLIES", 0),
+    OPT_MAX_SETTINGS_ENTRIES: ("OPT_MAX_SETTINGS_ENTRIES", 0),
+    OPT_MAX_PEER_RESETS: ("OPT_MAX_PEER_RESETS", 0),
+    OPT_MAX_EMPTY_FRAMES: ("OPT_MAX_EMPTY_FRAMES", 0),
+    OPT_MAX_SMALL_WINDOW_UPDATES: ("OPT_MAX_SMALL_WINDOW_UPDATES", 0),
+    OPT_MAX_INCOMING_STREAMS: ("OPT_MAX_INCOMING_STREAMS", 0),
+}
 
 _FORWARDED = _callbacks.FORWARDED
 
@@ -60,8 +83,8 @@ class Session:
 
     __slots__ = (
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
-        "_failed", "_in_io", "_exception", "_streams", "_send_cb", "_recv_cb",
-        "_on_stream_close_cb", "_version",
+        "_failed", "_in_io", "_exception", "_holds_reads", "_streams",
+        "_send_cb", "_recv_cb", "_on_stream_close_cb", "_version",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     def __init__(self, side, version, config=None, send_cb=None, recv_cb=None,
@@ -100,6 +123,7 @@ class Session:
         self._in_io = False
         self._failed = False
         self._exception = None
+        self._holds_reads = False
         self._streams = StreamTable()
         # The C session's user data leads back here; it must live as long
         # as the C session.  A weak reference, so it never keeps us alive.
@@ -126,15 +150,15 @@ class Session:
                     raise InvalidArgumentError(
                         "option %r takes a bool, not %r" % (option, value))
                 ctype, value = "int", int(bool(value))
-            elif option == OPT_MAX_RECV_CTRL_FRAME_BUFFER:
+                if option == OPT_AUTO_REPLIES_STOP_READING:
+                    self._holds_reads = bool(value)
+            elif option in _COUNT_OPTIONS:
+                name, minimum = _COUNT_OPTIONS[option]
                 if (not isinstance(value, int) or isinstance(value, bool)
-                        or not _args.MIN_RECV_CTRL_FRAME_BUFFER <= value
-                        <= _args.UINT32_MAX):
+                        or not minimum <= value <= _args.UINT32_MAX):
                     raise InvalidArgumentError(
-                        "OPT_MAX_RECV_CTRL_FRAME_BUFFER takes a byte count "
-                        "from %d to %d, not %r"
-                        % (_args.MIN_RECV_CTRL_FRAME_BUFFER, _args.UINT32_MAX,
-                           value))
+                        "%s takes an integer from %d to 2**32-1, not %r"
+                        % (name, minimum, value))
                 ctype = "uint32_t"
             else:
                 raise InvalidArgumentError("unknown option %r" % (option,))
@@ -235,7 +259,9 @@ class Session:
                         sent = send_cb(self, _unpack(ctx.out, length))
                     except Error as exc:
                         raise with_error_code(exc)
-                    if not sent:
+                    # None and 0 mean "would block"; b"", [] or 0.0 are
+                    # mistakes, not counts.
+                    if sent is None or (type(sent) is int and sent == 0):
                         return
                     if not isinstance(sent, int) or not 0 < sent <= length:
                         raise CallbackFailureError(
@@ -273,6 +299,10 @@ class Session:
                     if not data:
                         return
                     self._feed(ptr, data)
+                    # Back-pressure: the peer's replies must leave first.
+                    if (self._holds_reads
+                            and not lib.spdylay_session_want_read(ptr)):
+                        return
             finally:
                 self._in_io = False
 
@@ -408,8 +438,10 @@ class Session:
         ``(flags, assoc_stream_id, pri, nv, stream_user_data=None)`` and
         python-spdylay's released form ``(flags, pri, nv, assoc_stream_id=0,
         stream_user_data=None)``, told apart by whether the third positional
-        argument is a list or tuple (nv) or not (pri)."""
-        released = (len(args) >= 3 and isinstance(args[2], (list, tuple))) or (
+        argument is an integer (pri) or anything else (nv), unless a list or
+        tuple follows it: that is the documented form's nv after a bad pri."""
+        released = (len(args) >= 3 and not isinstance(args[2], int) and not (
+            len(args) >= 4 and isinstance(args[3], (list, tuple)))) or (
             len(args) == 2 and "pri" not in kwargs)
         flags, assoc_stream_id, pri, nv, stream_user_data = (
             _released_syn_stream_args if released else _syn_stream_args)(

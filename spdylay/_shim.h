@@ -17,6 +17,22 @@
 
 #include <spdylay/spdylay.h>
 
+/* libspdylay 1.4 itself has none of the peer-limit options: there they get
+   the bundled core's values and set_option refuses them. */
+#ifndef SPDYLAY_PEER_LIMIT_OPTIONS
+enum {
+  SPDYLAY_OPT_MAX_HEADER_LIST_SIZE = 4,
+  SPDYLAY_OPT_MAX_HEADER_LIST_COUNT = 5,
+  SPDYLAY_OPT_MAX_AUTO_REPLIES = 6,
+  SPDYLAY_OPT_AUTO_REPLIES_STOP_READING = 7,
+  SPDYLAY_OPT_MAX_SETTINGS_ENTRIES = 8,
+  SPDYLAY_OPT_MAX_PEER_RESETS = 9,
+  SPDYLAY_OPT_MAX_EMPTY_FRAMES = 10,
+  SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES = 11,
+  SPDYLAY_OPT_MAX_INCOMING_STREAMS = 12
+};
+#endif
+
 enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
 
 /*

@@ -62,6 +62,9 @@ BAD_NV = [
     [("x", 1)], [(1, "x")], [("x",)], [("x", "y", "z")], ["xyz"], [None],
     [("x", "a\0\0b")], [("x", "\0a")], [("x", "a\0")], [("x\0y", "z")],
     None, 42, [("x", "\udcff\ud800")],
+    # Would unpack, into names and values nobody meant.
+    {":method": "GET", ":path": "/"}, ["ab", "cd"], [b"ab"], "ab", b"ab",
+    [("x", "y"), "ab"], [bytearray(b"ab")],
 ]
 
 
@@ -335,6 +338,53 @@ def test_submit_syn_stream_forms(version, form):
     assert seen == ["data"]
 
 
+def test_released_form_takes_any_iterable_nv(version):
+    """A third positional argument that is not an integer is the released
+    form's nv, whatever iterable of pairs it is."""
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_FIN, 0, iter(REQUEST_NV))
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_FIN, 0,
+                                   (pair for pair in REQUEST_NV))
+    frames = control_frames(peer.sent(), spdylay.SYN_STREAM)
+    assert [sorted(f.nv) for f in frames] == [nv_on_wire(version, REQUEST_NV)] * 2
+
+
+def test_submit_after_fail_session_is_refused(version):
+    """Nothing queued after the GOAWAY of fail_session() would ever be sent."""
+    peer = RawPeer(spdylay.SERVER, version)
+    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV)))
+    peer.session.fail_session(spdylay.GOAWAY_OK)
+    session = peer.session
+    calls = [
+        lambda: session.submit_request(0, REQUEST_NV),
+        lambda: session.submit_response(1, RESPONSE_NV),
+        lambda: session.submit_response(1, RESPONSE_NV, body_provider(b"x")),
+        lambda: session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 1, 0, REQUEST_NV),
+        lambda: session.submit_syn_reply(spdylay.CTRL_FLAG_NONE, 1, RESPONSE_NV),
+        lambda: session.submit_headers(spdylay.CTRL_FLAG_NONE, 1, [("x", "y")]),
+        lambda: session.submit_data(1, spdylay.DATA_FLAG_FIN, body_provider(b"x")),
+        lambda: session.submit_rst_stream(1, spdylay.CANCEL),
+        lambda: session.submit_ping(),
+        lambda: session.submit_goaway(spdylay.GOAWAY_OK),
+        lambda: session.submit_settings(spdylay.FLAG_SETTINGS_NONE, []),
+    ]
+    if version != spdylay.PROTO_SPDY2:
+        calls.append(lambda: session.submit_window_update(1, 100))
+    for call in calls:
+        with pytest.raises(spdylay.InvalidStateError):
+            call()
+    assert session.get_outbound_queue_size() == 1
+    assert [f.type for f in peer.sent()] == [spdywire.GOAWAY]
+
+
+def test_submit_after_a_session_error_is_refused(version):
+    peer = RawPeer(spdylay.SERVER, version)
+    peer.feed(peer.enc.syn_stream(0, nv_on_wire(version, REQUEST_NV)))
+    assert not peer.session.want_read()
+    with pytest.raises(spdylay.InvalidStateError):
+        peer.session.submit_ping()
+
+
 def test_server_push_with_both_forms(version):
     peer = RawPeer(spdylay.SERVER, version)
     request = [(name.encode(), value.encode()) for name, value in
@@ -370,10 +420,26 @@ def test_submit_syn_stream_missing_arguments():
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 2 ** 32},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: "16"},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: True},
-])
+    {spdylay.OPT_AUTO_REPLIES_STOP_READING: "yes"},
+] + [{option: value} for option in (
+    spdylay.OPT_MAX_HEADER_LIST_SIZE, spdylay.OPT_MAX_HEADER_LIST_COUNT,
+    spdylay.OPT_MAX_AUTO_REPLIES, spdylay.OPT_MAX_SETTINGS_ENTRIES,
+    spdylay.OPT_MAX_PEER_RESETS, spdylay.OPT_MAX_EMPTY_FRAMES,
+    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES, spdylay.OPT_MAX_INCOMING_STREAMS)
+    for value in (-1, 2 ** 32, "16", True, 1.0)])
 def test_invalid_config(config):
     with pytest.raises(spdylay.InvalidArgumentError):
         client(config=config)
+
+
+@pytest.mark.parametrize("option", [
+    spdylay.OPT_MAX_HEADER_LIST_SIZE, spdylay.OPT_MAX_HEADER_LIST_COUNT,
+    spdylay.OPT_MAX_AUTO_REPLIES, spdylay.OPT_MAX_SETTINGS_ENTRIES,
+    spdylay.OPT_MAX_PEER_RESETS, spdylay.OPT_MAX_EMPTY_FRAMES,
+    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES, spdylay.OPT_MAX_INCOMING_STREAMS])
+@pytest.mark.parametrize("value", [0, 1, 2 ** 32 - 1])
+def test_bound_options_take_any_uint32(option, value):
+    client(config={option: value}).close()
 
 
 def test_config_must_be_a_mapping():

@@ -13,6 +13,14 @@ from libspdylay14 import CONSTANTS
 C_ONLY = {"MSG_MORE", "INITIAL_MAX_CONCURRENT_STREAMS", "INITIAL_WINDOW_SIZE",
           "MAX_SCHEME", "MAX_HOSTNAME"}
 EXPECTED = {name: value for name, value in CONSTANTS.items() if name not in C_ONLY}
+# spdylay extensions, numbered after libspdylay 1.4's options.
+EXPECTED.update({
+    "OPT_MAX_HEADER_LIST_SIZE": 4, "OPT_MAX_HEADER_LIST_COUNT": 5,
+    "OPT_MAX_AUTO_REPLIES": 6, "OPT_AUTO_REPLIES_STOP_READING": 7,
+    "OPT_MAX_SETTINGS_ENTRIES": 8, "OPT_MAX_PEER_RESETS": 9,
+    "OPT_MAX_EMPTY_FRAMES": 10, "OPT_MAX_SMALL_WINDOW_UPDATES": 11,
+    "OPT_MAX_INCOMING_STREAMS": 12,
+})
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

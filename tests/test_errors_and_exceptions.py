@@ -115,8 +115,10 @@ def test_callback_failure_from_send_cb_propagates(version):
     assert info.value is failure
 
 
-@pytest.mark.parametrize("result", [-1, 10 ** 9, "12", 1.5])
+@pytest.mark.parametrize("result", [-1, 10 ** 9, "12", 1.5, b"", "", [], 0.0])
 def test_send_cb_returning_nonsense_is_callback_failure(version, result):
+    """Only None and 0 mean "would block": an empty string or list, or 0.0,
+    is a mistake, however false it is."""
     endpoint = Endpoint(spdylay.CLIENT, version,
                         send_cb=lambda session, data: result)
     endpoint.session.submit_ping()

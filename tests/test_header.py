@@ -2,7 +2,8 @@
 public constant, struct size and member offset, pinned to the published 1.4
 values by a C program compiled against the header, so the header cannot
 drift from what programs written for libspdylay 1.4 (spdycat, spdyd) and the
-SPDYLAY_USE_SYSTEM=1 build expect."""
+SPDYLAY_USE_SYSTEM=1 build expect.  The only names it adds are spdylay's
+peer-limit options (EXTENSIONS), pinned the same way."""
 
 import os
 import re
@@ -16,6 +17,18 @@ from helpers import ROOT, child_env
 from libspdylay14 import CONSTANTS, LAYOUT_LP64
 
 HEADER = os.path.join(ROOT, "libspdylay", "include", "spdylay", "spdylay.h")
+
+# spdylay's only additions to 1.4's names: the peer-limit options, numbered
+# after 1.4's last option so no 1.4 value moves, and the macro announcing
+# them.
+EXTENSIONS = {
+    "OPT_MAX_HEADER_LIST_SIZE": 4, "OPT_MAX_HEADER_LIST_COUNT": 5,
+    "OPT_MAX_AUTO_REPLIES": 6, "OPT_AUTO_REPLIES_STOP_READING": 7,
+    "OPT_MAX_SETTINGS_ENTRIES": 8, "OPT_MAX_PEER_RESETS": 9,
+    "OPT_MAX_EMPTY_FRAMES": 10, "OPT_MAX_SMALL_WINDOW_UPDATES": 11,
+    "OPT_MAX_INCOMING_STREAMS": 12, "PEER_LIMIT_OPTIONS": 1,
+}
+PINNED = dict(CONSTANTS, **EXTENSIONS)
 
 # Declarations whose 1.4 types differ from what an older header had: each
 # initialisation fails to compile (-Werror) if the prototype does not match.
@@ -32,7 +45,7 @@ def probe_source():
     lines = ["#include <stddef.h>", "#include <stdio.h>",
              "#include <spdylay/spdylay.h>", "int main(void) {",
              'printf("VERSION %s\\n", SPDYLAY_VERSION);']
-    for name in CONSTANTS:
+    for name in PINNED:
         lines.append('printf("%s %%lld\\n", (long long)(SPDYLAY_%s));'
                      % (name, name))
     for struct, (_, members) in LAYOUT_LP64.items():
@@ -79,9 +92,16 @@ def test_version_string(probed):
     assert probed["VERSION"] == "1.4.0"
 
 
-@pytest.mark.parametrize("name", sorted(CONSTANTS))
+@pytest.mark.parametrize("name", sorted(PINNED))
 def test_constant(probed, name):
-    assert int(probed[name]) == CONSTANTS[name]
+    assert int(probed[name]) == PINNED[name]
+
+
+def test_extension_options_come_after_1_4s():
+    last_1_4 = max(value for name, value in CONSTANTS.items()
+                   if name.startswith("OPT_"))
+    assert min(value for name, value in EXTENSIONS.items()
+               if name.startswith("OPT_")) == last_1_4 + 1
 
 
 @pytest.mark.skipif(sys.maxsize <= 2 ** 32,
@@ -122,4 +142,4 @@ def test_every_public_enumerator_and_macro_is_pinned():
         text = header.read()
     declared = set(re.findall(r"^\s*SPDYLAY_([A-Z0-9_]+)\s*=", text, re.M))
     declared |= set(re.findall(r"^#define SPDYLAY_([A-Z0-9_]+) ", text, re.M))
-    assert declared - {"VERSION"} == set(CONSTANTS)
+    assert declared - {"VERSION"} == set(PINNED)

@@ -509,7 +509,7 @@ def _huge_header_syn_stream(version, stream_id, target_bytes):
     reason="libspdylay 1.4 hands on_invalid_ctrl_recv_cb the frame with a NULL nv instead")
 def test_header_block_inflating_past_the_buffer_limit(version):
     limit = 1 << 20
-    enc, raw = _huge_header_syn_stream(version, 1, 50 * 1000 * 1000)
+    enc, raw = _huge_header_syn_stream(version, 1, 10 * 1000 * 1000)
     assert len(raw) < limit
     peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: limit})
     peer.enc = enc
@@ -520,6 +520,21 @@ def test_header_block_inflating_past_the_buffer_limit(version):
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.FRAME_TOO_LARGE)
     assert_stream_error(peer, 1, status)
     assert_still_serving(peer, version, 3)
+
+
+def test_header_block_inflating_past_16_mib_is_given_up(version):
+    """Inflating without end would let one small frame cost seconds: past
+    16 MiB (or the buffer limit, if larger) the block is not inflated
+    further, its compression context is lost and the session fails."""
+    enc, raw = _huge_header_syn_stream(version, 1, 50 * 1000 * 1000)
+    assert len(raw) < 1 << 20
+    peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 1 << 20})
+    peer.enc = enc
+    peer.feed(raw)
+    assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:],
+                                   spdylay.ERR_ZLIB)]
+    assert peer.rec.calls("on_ctrl_recv_cb") == []
+    assert_session_failed(peer, version)
 
 
 _MEMORY_PROBE = r"""
@@ -540,8 +555,8 @@ print(after - before, len(b"".join(sent)))
 
 
 def test_oversized_header_block_is_refused_without_allocating_it(version):
-    """The peak memory of a process fed a 50 MB header block barely moves."""
-    _, raw = _huge_header_syn_stream(version, 1, 50 * 1000 * 1000)
+    """The peak memory of a process fed a 10 MB header block barely moves."""
+    _, raw = _huge_header_syn_stream(version, 1, 10 * 1000 * 1000)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "frame")
         with open(path, "wb") as handle:
@@ -570,7 +585,8 @@ def test_header_frame_longer_than_the_buffer_is_a_session_error(version):
 
 
 def test_other_frame_longer_than_the_buffer_is_skipped(version):
-    peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192})
+    peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192,
+                                   spdylay.OPT_MAX_SETTINGS_ENTRIES: 0})
     entries = [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, i) for i in range(2000)]
     raw = peer.enc.settings(entries)
     assert len(raw) > 8192 + 8

@@ -437,14 +437,39 @@ typedef struct {
   size_t nentries;
   /* Bytes of names and values, NULs included, after translation. */
   size_t strbytes;
+  /* Bytes of every entry's name and value, as the decoded list holds
+     them (a name once per value, separators not counted). */
+  size_t listbytes;
   /* Wire names strictly ascending, hence all distinct. */
   int ascending;
 } spdylay_nv_block_shape;
 
+/* Whether a decoded list of |nentries| entries and |listbytes| bytes is
+   past the limits. */
+static int nv_over_limits(const spdylay_nv_limits *limits, size_t nentries,
+                          size_t listbytes) {
+  return (limits->max_entries != 0 && nentries > limits->max_entries) ||
+         (limits->max_bytes != 0 && listbytes > limits->max_bytes);
+}
+
+/* The bytes a pair's entries take in the decoded list: its name once per
+   value, plus the values without their separators.  Saturates. */
+static size_t pair_list_bytes(size_t namelen, size_t valuelen,
+                              size_t nvalues) {
+  size_t namebytes = namelen > SIZE_MAX / nvalues ? SIZE_MAX
+                                                  : namelen * nvalues;
+  size_t valuebytes = valuelen - (nvalues - 1);
+  return namebytes > SIZE_MAX - valuebytes ? SIZE_MAX
+                                           : namebytes + valuebytes;
+}
+
 /* Checks every count and length against the bytes left before reading
-   past it, and every name and value, and sizes the nv to build. */
+   past it, and every name and value, and sizes the nv to build.  Stops
+   with SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE as soon as the list grows past
+   |limits|, before anything is allocated for it. */
 static int scan_nv_block(spdylay_nv_block_shape *shape, const uint8_t *in,
-                         size_t inlen, int spdy2) {
+                         size_t inlen, int spdy2,
+                         const spdylay_nv_limits *limits) {
   size_t lensize = nv_length_size(spdy2);
   const uint8_t *p = in, *end = in + inlen;
   const uint8_t *prev_name = NULL;
@@ -464,10 +489,11 @@ static int scan_nv_block(spdylay_nv_block_shape *shape, const uint8_t *in,
   shape->npairs = npairs;
   shape->nentries = 0;
   shape->strbytes = 0;
+  shape->listbytes = 0;
   shape->ascending = 1;
   for (i = 0; i < npairs; ++i) {
     const uint8_t *name, *value;
-    size_t namelen, valuelen, nvalues;
+    size_t namelen, valuelen, nvalues, pairbytes;
 
     if ((size_t)(end - p) < lensize) {
       return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
@@ -525,6 +551,13 @@ static int scan_nv_block(spdylay_nv_block_shape *shape, const uint8_t *in,
        SPDY/3 names: no overflow for any size that was allocated. */
     shape->strbytes += namelen + 1 + valuelen + 1;
     shape->nentries += nvalues;
+    pairbytes = pair_list_bytes(namelen, valuelen, nvalues);
+    shape->listbytes = pairbytes > SIZE_MAX - shape->listbytes
+                           ? SIZE_MAX
+                           : shape->listbytes + pairbytes;
+    if (nv_over_limits(limits, shape->nentries, shape->listbytes)) {
+      return SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE;
+    }
   }
   if (p != end) {
     return SPDYLAY_ERR_INVALID_HEADER_BLOCK;
@@ -634,13 +667,13 @@ static int nv_has_duplicate_names(char **nv, size_t nentries, size_t npairs,
 }
 
 static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                          int spdy2) {
+                          int spdy2, const spdylay_nv_limits *limits) {
   spdylay_nv_block_shape shape;
   size_t arraylen;
   char **nv;
   int rv;
 
-  rv = scan_nv_block(&shape, in, inlen, spdy2);
+  rv = scan_nv_block(&shape, in, inlen, spdy2, limits);
   if (rv != 0) {
     return rv;
   }
@@ -671,7 +704,7 @@ static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
 int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
-                            size_t max_hd_len) {
+                            const spdylay_nv_limits *limits) {
   size_t outlen;
   int rv;
   /* A header block can only be read with the inflater of its own version. */
@@ -679,12 +712,14 @@ int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
     return SPDYLAY_ERR_INVALID_FRAME;
   }
   rv = spdylay_zlib_inflate_hd(inflater, buf_ptr, buflen_ptr, &outlen,
-                               max_hd_len, in, inlen);
+                               limits->max_inflated, limits->max_total, in,
+                               inlen);
   if (rv != 0) {
     return rv;
   }
-  if (outlen > max_hd_len) {
+  if (outlen > limits->max_inflated) {
     return SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE;
   }
-  return parse_nv_block(nv_ptr, *buf_ptr, outlen, is_spdy2(wire_version));
+  return parse_nv_block(nv_ptr, *buf_ptr, outlen, is_spdy2(wire_version),
+                        limits);
 }

@@ -16,9 +16,24 @@
 #include "spdylay_zlib.h"
 
 /* Internal only, never returned by the public API: a received header block
-   inflated past the session's limit.  The inflater stays in step, so the
-   session answers with a stream error (FRAME_TOO_LARGE) and goes on. */
+   past the session's limits.  The inflater stays in step, so the session
+   answers with a stream error (FRAME_TOO_LARGE) and goes on. */
 #define SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE (-1001)
+
+/* What a received header block may cost; a bound of 0 means none. */
+typedef struct {
+  /* Inflated bytes kept for parsing: past them the block is inflated but
+     dropped (SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE). */
+  size_t max_inflated;
+  /* Inflated bytes past which the rest is not inflated (SPDYLAY_ERR_ZLIB:
+     the compression context is lost).  At least |max_inflated|. */
+  size_t max_total;
+  /* Decoded entries (one per NUL-separated value) and the bytes of their
+     names and values: past either, SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE
+     before any nv is built. */
+  size_t max_entries;
+  size_t max_bytes;
+} spdylay_nv_limits;
 
 /* Validates the application's |nv| (no NULL value, no empty name) and copies
    it into one allocation with names lower-cased.  Several entries may share
@@ -45,22 +60,23 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
  * *buf_ptr / *buflen_ptr (the session's scratch buffer), and parses it
  * into a new *nv_ptr.  Returns 0 or:
  *   SPDYLAY_ERR_INVALID_FRAME  |inflater| is another version's;
- *   SPDYLAY_ERR_ZLIB           the block does not inflate (the inflater is
- *                              now unusable: session error);
+ *   SPDYLAY_ERR_ZLIB           the block does not inflate, or inflates past
+ *                              |limits|' max_total (the inflater is now
+ *                              unusable: session error);
  *   SPDYLAY_ERR_INVALID_HEADER_BLOCK  it inflated but is malformed: counts
  *                              or lengths overrun, an empty or upper-case
  *                              name, a name twice, an empty NUL-separated
  *                              value segment (stream error);
- *   SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE  inflated past |max_hd_len|;
+ *   SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE  past one of |limits|' other bounds;
  *   SPDYLAY_ERR_NOMEM.
- * On error *nv_ptr is left alone.  Blocks are always inflated in full so
- * the inflater stays in step with the peer's deflater.  A value holding
+ * On error *nv_ptr is left alone.  Blocks are inflated in full, up to
+ * max_total, so the inflater stays in step with the peer's deflater.  A value holding
  * NUL-separated values comes out as one nv entry per value, all with the
  * same name; for wire version 2, SPDY/2's names are translated to SPDY/3's.
  */
 int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
-                            size_t max_hd_len);
+                            const spdylay_nv_limits *limits);
 
 #endif /* SPDYLAY_NV_H */

@@ -46,6 +46,10 @@ typedef struct spdylay_outbound_item {
   /* Submission order among equal priorities; renewed each time a DATA
      item is requeued so that streams of one priority take turns. */
   uint64_t seq;
+  /* Nonzero for a frame the session queued on its own in answer to the
+     peer (PING reply, RST_STREAM, automatic WINDOW_UPDATE): while queued
+     it counts against SPDYLAY_OPT_MAX_AUTO_REPLIES. */
+  int auto_reply;
   /* Links DATA items waiting behind a stream's active one. */
   struct spdylay_outbound_item *next;
 } spdylay_outbound_item;

@@ -70,6 +70,35 @@ static int is_failing(spdylay_session *session)
   return (session->goaway_flags & SPDYLAY_GOAWAY_FAILING) != 0;
 }
 
+/* SPDYLAY_OPT_MAX_AUTO_REPLIES with SPDYLAY_OPT_AUTO_REPLIES_STOP_READING:
+   input waits while the peer's replies wait. */
+static int reading_held(spdylay_session *session)
+{
+  return (session->opt_flags & SPDYLAY_OPTMASK_AUTO_REPLIES_STOP_READING) &&
+         session->limits.max_auto_replies != 0 &&
+         session->limits.auto_replies >= session->limits.max_auto_replies;
+}
+
+/* SPDYLAY_OPT_MAX_AUTO_REPLIES without STOP_READING: the session fails. */
+static int auto_replies_flooded(spdylay_session *session)
+{
+  return !(session->opt_flags & SPDYLAY_OPTMASK_AUTO_REPLIES_STOP_READING) &&
+         session->limits.max_auto_replies != 0 &&
+         session->limits.auto_replies > session->limits.max_auto_replies;
+}
+
+/* Counts one more against a peer budget; nonzero once it is spent. */
+static int spend(uint32_t *spent, uint32_t bound)
+{
+  if (bound == 0) {
+    return 0;
+  }
+  if (*spent < UINT32_MAX) {
+    ++*spent;
+  }
+  return *spent > bound;
+}
+
 /* |a| + |b| clamped to [0, 2^31-1]; used for receive-side bookkeeping, where
    the peer is the one who must respect the limit. */
 static int32_t saturated_add(int32_t a, int64_t b)
@@ -143,6 +172,15 @@ static int session_new(spdylay_session **session_ptr, int version,
   session->send_window = SPDYLAY_INITIAL_WINDOW_SIZE;
   session->recv_window = SPDYLAY_INITIAL_WINDOW_SIZE;
   session->max_recv_ctrl_frame_buf = SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER;
+  session->limits.max_header_list_size = SPDYLAY_DEFAULT_MAX_HEADER_LIST_SIZE;
+  session->limits.max_header_list_count = SPDYLAY_DEFAULT_MAX_HEADER_LIST_COUNT;
+  session->limits.max_auto_replies = SPDYLAY_DEFAULT_MAX_AUTO_REPLIES;
+  session->limits.max_settings_entries = SPDYLAY_DEFAULT_MAX_SETTINGS_ENTRIES;
+  session->limits.max_peer_resets = SPDYLAY_DEFAULT_MAX_PEER_RESETS;
+  session->limits.max_empty_frames = SPDYLAY_DEFAULT_MAX_EMPTY_FRAMES;
+  session->limits.max_small_window_updates =
+      SPDYLAY_DEFAULT_MAX_SMALL_WINDOW_UPDATES;
+  session->limits.max_incoming_streams = SPDYLAY_DEFAULT_MAX_INCOMING_STREAMS;
 
   rv = spdylay_zlib_deflate_hd_init(&session->deflater, session->version);
   if (rv != 0) {
@@ -280,6 +318,11 @@ static void destroy_stream(spdylay_session *session, spdylay_stream *stream)
 static void close_stream(spdylay_session *session, spdylay_stream *stream,
                          uint32_t status_code)
 {
+  /* A peer's stream that completed pays back one reset. */
+  if (status_code == SPDYLAY_OK && session->limits.peer_resets > 0 &&
+      !spdylay_session_is_my_stream_id(session, stream->stream_id)) {
+    --session->limits.peer_resets;
+  }
   if (session->callbacks.on_stream_close_callback) {
     session->callbacks.on_stream_close_callback(
         session, stream->stream_id, (spdylay_status_code)status_code,
@@ -326,8 +369,22 @@ int spdylay_session_add_item_or_free(spdylay_session *session,
   return rv;
 }
 
-int spdylay_session_add_rst_stream(spdylay_session *session,
-                                   int32_t stream_id, uint32_t status_code)
+/* |auto_reply|: the session queues the frame on its own in answer to the
+   peer's input, so it counts against SPDYLAY_OPT_MAX_AUTO_REPLIES. */
+static int add_ctrl_item(spdylay_session *session, spdylay_outbound_item *item,
+                         int auto_reply)
+{
+  int rv;
+  item->auto_reply = auto_reply;
+  rv = spdylay_session_add_item_or_free(session, item);
+  if (rv == 0 && auto_reply) {
+    ++session->limits.auto_replies;
+  }
+  return rv;
+}
+
+static int add_rst_stream(spdylay_session *session, int32_t stream_id,
+                          uint32_t status_code, int auto_reply)
 {
   spdylay_stream *stream;
   int rv;
@@ -337,7 +394,7 @@ int spdylay_session_add_rst_stream(spdylay_session *session,
   }
   spdylay_frame_rst_stream_init(&item->frame.ctrl.rst_stream, session->version,
                                 stream_id, status_code);
-  rv = spdylay_session_add_item_or_free(session, item);
+  rv = add_ctrl_item(session, item, auto_reply);
   if (rv != 0) {
     return rv;
   }
@@ -348,14 +405,26 @@ int spdylay_session_add_rst_stream(spdylay_session *session,
   return 0;
 }
 
-int spdylay_session_add_ping(spdylay_session *session, uint32_t unique_id)
+int spdylay_session_add_rst_stream(spdylay_session *session,
+                                   int32_t stream_id, uint32_t status_code)
+{
+  return add_rst_stream(session, stream_id, status_code, 0);
+}
+
+static int add_ping(spdylay_session *session, uint32_t unique_id,
+                    int auto_reply)
 {
   spdylay_outbound_item *item = spdylay_outbound_item_new(SPDYLAY_PING);
   if (item == NULL) {
     return SPDYLAY_ERR_NOMEM;
   }
   spdylay_frame_ping_init(&item->frame.ctrl.ping, session->version, unique_id);
-  return spdylay_session_add_item_or_free(session, item);
+  return add_ctrl_item(session, item, auto_reply);
+}
+
+int spdylay_session_add_ping(spdylay_session *session, uint32_t unique_id)
+{
+  return add_ping(session, unique_id, 0);
 }
 
 int spdylay_session_add_goaway(spdylay_session *session, uint32_t status_code)
@@ -369,12 +438,11 @@ int spdylay_session_add_goaway(spdylay_session *session, uint32_t status_code)
   spdylay_frame_goaway_init(
       &item->frame.ctrl.goaway, session->version, 0,
       session->version == SPDYLAY_PROTO_SPDY2 ? 0 : status_code);
-  return spdylay_session_add_item_or_free(session, item);
+  return add_ctrl_item(session, item, 0);
 }
 
-int spdylay_session_add_window_update(spdylay_session *session,
-                                      int32_t stream_id,
-                                      int32_t delta_window_size)
+static int add_window_update(spdylay_session *session, int32_t stream_id,
+                             int32_t delta_window_size, int auto_reply)
 {
   spdylay_outbound_item *item =
       spdylay_outbound_item_new(SPDYLAY_WINDOW_UPDATE);
@@ -384,7 +452,14 @@ int spdylay_session_add_window_update(spdylay_session *session,
   spdylay_frame_window_update_init(&item->frame.ctrl.window_update,
                                    session->version, stream_id,
                                    delta_window_size);
-  return spdylay_session_add_item_or_free(session, item);
+  return add_ctrl_item(session, item, auto_reply);
+}
+
+int spdylay_session_add_window_update(spdylay_session *session,
+                                      int32_t stream_id,
+                                      int32_t delta_window_size)
+{
+  return add_window_update(session, stream_id, delta_window_size, 0);
 }
 
 int spdylay_session_fail_session(spdylay_session *session,
@@ -481,8 +556,8 @@ static int adjust_send_window(spdylay_map_entry *entry, void *ptr)
   window_delta *wd = ptr;
   spdylay_stream *stream = (spdylay_stream *)entry;
   if (spdylay_stream_update_send_window(stream, wd->delta) != 0) {
-    return spdylay_session_add_rst_stream(wd->session, stream->stream_id,
-                                          SPDYLAY_FLOW_CONTROL_ERROR);
+    return add_rst_stream(wd->session, stream->stream_id,
+                          SPDYLAY_FLOW_CONTROL_ERROR, 1);
   }
   return resume_flow_blocked(wd->session, stream);
 }
@@ -509,9 +584,10 @@ void spdylay_session_window_update_queued(spdylay_session *session,
   }
 }
 
-/* Queues WINDOW_UPDATE for the stream once half its window is unacked. */
+/* Queues WINDOW_UPDATE for the stream once half its window is unacked;
+   |auto_reply| when received DATA, not the application, calls for it. */
 static int auto_stream_window_update(spdylay_session *session,
-                                     spdylay_stream *stream)
+                                     spdylay_stream *stream, int auto_reply)
 {
   int32_t threshold;
   int rv;
@@ -526,8 +602,8 @@ static int auto_stream_window_update(spdylay_session *session,
   if (stream->recv_unacked == 0 || stream->recv_unacked < threshold) {
     return 0;
   }
-  rv = spdylay_session_add_window_update(session, stream->stream_id,
-                                         stream->recv_unacked);
+  rv = add_window_update(session, stream->stream_id, stream->recv_unacked,
+                         auto_reply);
   if (rv != 0) {
     return rv;
   }
@@ -535,7 +611,8 @@ static int auto_stream_window_update(spdylay_session *session,
   return 0;
 }
 
-static int auto_connection_window_update(spdylay_session *session)
+static int auto_connection_window_update(spdylay_session *session,
+                                          int auto_reply)
 {
   int rv;
   if (!has_connection_window(session) ||
@@ -544,7 +621,7 @@ static int auto_connection_window_update(spdylay_session *session)
       session->recv_unacked < SPDYLAY_INITIAL_WINDOW_SIZE / 2) {
     return 0;
   }
-  rv = spdylay_session_add_window_update(session, 0, session->recv_unacked);
+  rv = add_window_update(session, 0, session->recv_unacked, auto_reply);
   if (rv != 0) {
     return rv;
   }
@@ -583,6 +660,9 @@ static spdylay_outbound_item *pop_next_item(spdylay_session *session)
   }
   if (item) {
     spdylay_pq_pop(&session->ob_pq);
+    if (item->auto_reply) {
+      --session->limits.auto_replies;
+    }
   }
   return item;
 }
@@ -595,6 +675,9 @@ static void push_back_item(spdylay_session *session,
   spdylay_pq_push(item->type == SPDYLAY_SYN_STREAM ? &session->ob_ss_pq
                                                    : &session->ob_pq,
                   item);
+  if (item->auto_reply) {
+    ++session->limits.auto_replies;
+  }
 }
 
 static void ctrl_not_sent(spdylay_session *session,
@@ -1205,7 +1288,7 @@ static int stream_error(spdylay_session *session, int32_t stream_id,
   if (stream_id == 0) {
     return session_error(session);
   }
-  return spdylay_session_add_rst_stream(session, stream_id, status_code);
+  return add_rst_stream(session, stream_id, status_code, 1);
 }
 
 /* A well-formed control frame that the stream's state does not allow. */
@@ -1301,7 +1384,9 @@ static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
   }
   if (goaway_exchanged(session) ||
       session->num_incoming_streams >=
-          session->local_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]) {
+          session->local_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] ||
+      (session->limits.max_incoming_streams != 0 &&
+       session->num_incoming_streams >= session->limits.max_incoming_streams)) {
     return invalid_ctrl(session, SPDYLAY_SYN_STREAM, frame, stream_id,
                         SPDYLAY_REFUSED_STREAM);
   }
@@ -1390,13 +1475,24 @@ static int handle_headers(spdylay_session *session, spdylay_frame *frame)
   return 0;
 }
 
+/* Opening streams and resetting them at once (the rapid reset pattern)
+   costs us a stream's work each time and the peer nearly nothing: past
+   SPDYLAY_OPT_MAX_PEER_RESETS more resets than completed streams, the
+   session fails. */
 static int handle_rst_stream(spdylay_session *session, spdylay_frame *frame)
 {
   spdylay_stream *stream;
+  int peer_stream;
   ctrl_recv(session, SPDYLAY_RST_STREAM, frame);
   stream = spdylay_session_get_stream(session, frame->rst_stream.stream_id);
-  if (stream) {
-    close_stream(session, stream, frame->rst_stream.status_code);
+  if (stream == NULL) {
+    return 0;
+  }
+  peer_stream = !spdylay_session_is_my_stream_id(session, stream->stream_id);
+  close_stream(session, stream, frame->rst_stream.status_code);
+  if (peer_stream && spend(&session->limits.peer_resets,
+                           session->limits.max_peer_resets)) {
+    return session_error(session);
   }
   return 0;
 }
@@ -1464,7 +1560,7 @@ static int handle_ping(spdylay_session *session, spdylay_frame *frame)
   /* A PING with our own parity answers one of ours; the peer's are
      echoed. */
   if (!spdylay_session_is_my_stream_id(session, (int32_t)(unique_id & 1))) {
-    return spdylay_session_add_ping(session, unique_id);
+    return add_ping(session, unique_id, 1);
   }
   return 0;
 }
@@ -1496,12 +1592,32 @@ static int handle_goaway(spdylay_session *session, spdylay_frame *frame)
   return spdylay_map_each(&session->streams, refuse_after_goaway, &gr);
 }
 
+/* A peer that opens its window a few bytes at a time makes us send as
+   many tiny DATA frames (the data dribble): past
+   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES in a row that leave less than one
+   full DATA frame, the session fails. */
+static int count_window_update(spdylay_session *session, int32_t delta,
+                               int32_t window)
+{
+  if (delta >= SPDYLAY_DATA_PAYLOAD_LENGTH ||
+      window >= SPDYLAY_DATA_PAYLOAD_LENGTH) {
+    session->limits.small_window_updates = 0;
+    return 0;
+  }
+  if (spend(&session->limits.small_window_updates,
+            session->limits.max_small_window_updates)) {
+    return session_error(session);
+  }
+  return 0;
+}
+
 static int handle_window_update(spdylay_session *session,
                                 spdylay_frame *frame)
 {
   int32_t stream_id = frame->window_update.stream_id;
   int32_t delta = frame->window_update.delta_window_size;
   spdylay_stream *stream;
+  int rv;
   if (stream_id == 0) {
     if (!has_connection_window(session) || delta <= 0) {
       invalid_ctrl_recv(session, SPDYLAY_WINDOW_UPDATE, frame,
@@ -1515,8 +1631,10 @@ static int handle_window_update(spdylay_session *session,
     }
     session->send_window += delta;
     ctrl_recv(session, SPDYLAY_WINDOW_UPDATE, frame);
-    return spdylay_map_each(&session->streams, resume_flow_blocked_entry,
-                            session);
+    rv = spdylay_map_each(&session->streams, resume_flow_blocked_entry,
+                          session);
+    return rv != 0 ? rv : count_window_update(session, delta,
+                                              session->send_window);
   }
   stream = spdylay_session_get_stream(session, stream_id);
   if (stream == NULL || stream->state == SPDYLAY_STREAM_CLOSING) {
@@ -1531,7 +1649,9 @@ static int handle_window_update(spdylay_session *session,
                         SPDYLAY_FLOW_CONTROL_ERROR);
   }
   ctrl_recv(session, SPDYLAY_WINDOW_UPDATE, frame);
-  return resume_flow_blocked(session, stream);
+  rv = resume_flow_blocked(session, stream);
+  return rv != 0 ? rv : count_window_update(session, delta,
+                                            stream->send_window);
 }
 
 static int handle_credential(spdylay_session *session, spdylay_frame *frame)
@@ -1582,6 +1702,28 @@ static int is_header_block_type(uint16_t type)
          type == SPDYLAY_HEADERS;
 }
 
+/* What a received header block may cost.  A block within the header list
+   limits inflates to at most its count, two lengths and a separator per
+   entry, and the bytes themselves, so no more is kept for parsing; past
+   the larger of the buffer limit and its default, the block is given up
+   (the compression context with it), which bounds the time one small
+   frame can cost at the zlib ratio of about 1000:1. */
+static void header_block_limits(spdylay_session *session,
+                                spdylay_nv_limits *limits)
+{
+  size_t buf = session->max_recv_ctrl_frame_buf;
+  uint64_t entries = session->limits.max_header_list_count;
+  uint64_t bytes = session->limits.max_header_list_size;
+  limits->max_inflated = buf;
+  if (entries != 0 && bytes != 0 && 4 + 9 * entries + bytes < buf) {
+    limits->max_inflated = (size_t)(4 + 9 * entries + bytes);
+  }
+  limits->max_total =
+      spdylay_max(buf, (size_t)SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER);
+  limits->max_entries = (size_t)entries;
+  limits->max_bytes = (size_t)bytes;
+}
+
 /* Inflates and parses the header block that follows the fixed part of a
    SYN_STREAM, SYN_REPLY or HEADERS whose head is |hd|. */
 static int unpack_header_block(spdylay_session *session,
@@ -1589,10 +1731,12 @@ static int unpack_header_block(spdylay_session *session,
 {
   spdylay_inbound_frame *iframe = &session->iframe;
   size_t offset = spdylay_frame_header_block_offset(hd->type, hd->version);
+  spdylay_nv_limits limits;
+  header_block_limits(session, &limits);
   return spdylay_nv_unpack_block(
       nv_ptr, payload_ptr(iframe->buf) + offset, iframe->payloadlen - offset,
       hd->version, &session->inflater, &session->inflatebuf,
-      &session->inflatebuflen, session->max_recv_ctrl_frame_buf);
+      &session->inflatebuflen, &limits);
 }
 
 static int unpack_ctrl(spdylay_session *session, uint16_t type,
@@ -1642,6 +1786,38 @@ static int unpack_ctrl(spdylay_session *session, uint16_t type,
   }
 }
 
+/* Frames that carry nothing cost a callback each and move nothing forward
+   (the empty frames flood): past SPDYLAY_OPT_MAX_EMPTY_FRAMES of them in a
+   row, the session fails.  Any frame that carries something starts the
+   count again. */
+static int count_empty_frame(spdylay_session *session, int empty)
+{
+  if (!empty) {
+    session->limits.empty_frames = 0;
+    return 0;
+  }
+  if (spend(&session->limits.empty_frames, session->limits.max_empty_frames)) {
+    return session_error(session);
+  }
+  return 0;
+}
+
+static int count_header_frame(spdylay_session *session, uint16_t type,
+                              const spdylay_frame *frame)
+{
+  switch (type) {
+  case SPDYLAY_SYN_STREAM:
+  case SPDYLAY_SYN_REPLY:
+    return count_empty_frame(session, 0);
+  case SPDYLAY_HEADERS:
+    return count_empty_frame(
+        session, frame->headers.nv[0] == NULL &&
+                     !(frame->headers.hd.flags & SPDYLAY_CTRL_FLAG_FIN));
+  default:
+    return 0;
+  }
+}
+
 typedef int (*ctrl_handler)(spdylay_session *session, spdylay_frame *frame);
 
 static ctrl_handler handler_of(uint16_t type)
@@ -1682,9 +1858,8 @@ static int process_ctrl_frame(spdylay_session *session)
                           SPDYLAY_ERR_UNSUPPORTED_VERSION);
     if (hd.type == SPDYLAY_SYN_STREAM && iframe->payloadlen >= 4 &&
         payload_stream_id(iframe->buf) != 0) {
-      return spdylay_session_add_rst_stream(session,
-                                            payload_stream_id(iframe->buf),
-                                            SPDYLAY_UNSUPPORTED_VERSION);
+      return add_rst_stream(session, payload_stream_id(iframe->buf),
+                            SPDYLAY_UNSUPPORTED_VERSION, 1);
     }
     return 0;
   }
@@ -1699,13 +1874,26 @@ static int process_ctrl_frame(spdylay_session *session)
     return ctrl_unpack_failed(session, hd.type, rv);
   }
   rv = handler_of(hd.type)(session, &frame);
+  if (rv == 0) {
+    rv = count_header_frame(session, hd.type, &frame);
+  }
   spdylay_frame_free((spdylay_frame_type)hd.type, &frame);
   return rv;
 }
 
+/* SETTINGS with more entries than SPDYLAY_OPT_MAX_SETTINGS_ENTRIES (4
+   bytes of count, 8 per entry) is refused before it is buffered. */
+static int settings_too_long(spdylay_session *session,
+                             const spdylay_ctrl_hd *hd)
+{
+  uint64_t max = session->limits.max_settings_entries;
+  return hd->type == SPDYLAY_SETTINGS && max != 0 &&
+         (uint64_t)hd->length > 4 + 8 * max;
+}
+
 /* A control frame longer than we buffer is skipped unread.  A header
    block skipped leaves the inflater behind the peer's deflater, which
-   ends the session. */
+   ends the session, as does SETTINGS past its entry limit. */
 static int skip_oversized_ctrl(spdylay_session *session,
                                const spdylay_ctrl_hd *hd)
 {
@@ -1718,7 +1906,9 @@ static int skip_oversized_ctrl(spdylay_session *session,
     return 0;
   }
   ctrl_recv_parse_error(session, hd->type, NULL, 0, SPDYLAY_ERR_INVALID_FRAME);
-  return is_header_block_type(hd->type) ? session_error(session) : 0;
+  return is_header_block_type(hd->type) || settings_too_long(session, hd)
+             ? session_error(session)
+             : 0;
 }
 
 /*
@@ -1832,11 +2022,11 @@ static int end_data_frame(spdylay_session *session)
       }
       close_stream_if_done(session, stream);
     } else {
-      rv = auto_stream_window_update(session, stream);
+      rv = auto_stream_window_update(session, stream, 1);
     }
   }
   if (rv == 0) {
-    rv = auto_connection_window_update(session);
+    rv = auto_connection_window_update(session, 1);
   }
   return rv;
 }
@@ -1859,12 +2049,14 @@ static void reset_inbound(spdylay_inbound_frame *iframe)
 static int start_frame(spdylay_session *session)
 {
   spdylay_inbound_frame *iframe = &session->iframe;
+  int empty;
   int rv;
   if (iframe->head[0] & 0x80) {
     spdylay_ctrl_hd hd;
     spdylay_frame_unpack_ctrl_hd(&hd, iframe->head);
     iframe->payloadlen = (size_t)hd.length;
-    if (iframe->payloadlen > session->max_recv_ctrl_frame_buf) {
+    if (iframe->payloadlen > session->max_recv_ctrl_frame_buf ||
+        settings_too_long(session, &hd)) {
       iframe->state = SPDYLAY_RECV_SKIP_PAYLOAD;
       return skip_oversized_ctrl(session, &hd);
     }
@@ -1886,12 +2078,14 @@ static int start_frame(spdylay_session *session)
   iframe->data_flags = iframe->head[4];
   iframe->payloadlen = spdylay_get_uint32(iframe->head + 4) & 0xffffffu;
   iframe->state = SPDYLAY_RECV_DATA_PAYLOAD;
+  empty = iframe->payloadlen == 0 &&
+          !(iframe->data_flags & SPDYLAY_DATA_FLAG_FIN);
   rv = start_data_frame(session);
   if (rv == 0 && iframe->payloadlen == 0) {
     rv = end_data_frame(session);
     reset_inbound(iframe);
   }
-  return rv;
+  return rv != 0 ? rv : count_empty_frame(session, empty);
 }
 
 static ssize_t session_mem_recv_frames(spdylay_session *session,
@@ -1952,6 +2146,13 @@ static ssize_t session_mem_recv_frames(spdylay_session *session,
       }
       break;
     }
+    /* The peer makes us queue replies faster than they leave. */
+    if (auto_replies_flooded(session)) {
+      rv = session_error(session);
+      if (rv < 0) {
+        return rv;
+      }
+    }
   }
   return (ssize_t)inlen;
 }
@@ -2000,8 +2201,15 @@ int spdylay_session_recv(spdylay_session *session)
   }
   session->entered = 1;
   for (;;) {
-    ssize_t n = session->callbacks.recv_callback(session, buf, sizeof(buf), 0,
-                                                 session->user_data);
+    ssize_t n;
+    /* Bytes already read are all processed: a held session stops here, at
+       most one read past the bound. */
+    if (reading_held(session)) {
+      rv = 0;
+      break;
+    }
+    n = session->callbacks.recv_callback(session, buf, sizeof(buf), 0,
+                                         session->user_data);
     if (n == SPDYLAY_ERR_WOULDBLOCK) {
       rv = 0;
       break;
@@ -2046,7 +2254,7 @@ int spdylay_session_resume_data(spdylay_session *session, int32_t stream_id)
 
 int spdylay_session_want_read(spdylay_session *session)
 {
-  if (session == NULL || is_failing(session)) {
+  if (session == NULL || is_failing(session) || reading_held(session)) {
     return 0;
   }
   return !(goaway_exchanged(session) &&
@@ -2136,7 +2344,7 @@ int spdylay_session_consume(spdylay_session *session, int32_t stream_id,
   }
   if (has_connection_window(session)) {
     session->recv_unacked = saturated_add(session->recv_unacked, amount);
-    rv = auto_connection_window_update(session);
+    rv = auto_connection_window_update(session, 0);
     if (rv != 0) {
       return rv;
     }
@@ -2146,7 +2354,7 @@ int spdylay_session_consume(spdylay_session *session, int32_t stream_id,
     return 0;
   }
   stream->recv_unacked = saturated_add(stream->recv_unacked, amount);
-  return auto_stream_window_update(session, stream);
+  return auto_stream_window_update(session, stream, 0);
 }
 
 uint8_t spdylay_session_get_pri_lowest(spdylay_session *session)
@@ -2157,18 +2365,55 @@ uint8_t spdylay_session_get_pri_lowest(spdylay_session *session)
   return 7;
 }
 
+/* Where a uint32_t bound option is stored, or NULL for other options. */
+static uint32_t *bound_option(spdylay_session *session, int optname)
+{
+  switch (optname) {
+  case SPDYLAY_OPT_MAX_HEADER_LIST_SIZE:
+    return &session->limits.max_header_list_size;
+  case SPDYLAY_OPT_MAX_HEADER_LIST_COUNT:
+    return &session->limits.max_header_list_count;
+  case SPDYLAY_OPT_MAX_AUTO_REPLIES:
+    return &session->limits.max_auto_replies;
+  case SPDYLAY_OPT_MAX_SETTINGS_ENTRIES:
+    return &session->limits.max_settings_entries;
+  case SPDYLAY_OPT_MAX_PEER_RESETS:
+    return &session->limits.max_peer_resets;
+  case SPDYLAY_OPT_MAX_EMPTY_FRAMES:
+    return &session->limits.max_empty_frames;
+  case SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES:
+    return &session->limits.max_small_window_updates;
+  case SPDYLAY_OPT_MAX_INCOMING_STREAMS:
+    return &session->limits.max_incoming_streams;
+  default:
+    return NULL;
+  }
+}
+
 int spdylay_session_set_option(spdylay_session *session, int optname,
                                void *optval, size_t optlen)
 {
+  uint32_t *bound;
   if (session == NULL || optval == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
+  bound = bound_option(session, optname);
+  if (bound) {
+    if (optlen != sizeof(uint32_t)) {
+      return SPDYLAY_ERR_INVALID_ARGUMENT;
+    }
+    *bound = *(uint32_t *)optval;
+    return 0;
+  }
   switch (optname) {
   case SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE:
-  case SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2: {
+  case SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2:
+  case SPDYLAY_OPT_AUTO_REPLIES_STOP_READING: {
     uint8_t mask = optname == SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE
                        ? SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE
-                       : SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2;
+                   : optname == SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2
+                       ? SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2
+                       : SPDYLAY_OPTMASK_AUTO_REPLIES_STOP_READING;
     if (optlen != sizeof(int)) {
       return SPDYLAY_ERR_INVALID_ARGUMENT;
     }

@@ -73,8 +73,40 @@ typedef enum {
 
 typedef enum {
   SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE = 0x1,
-  SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2 = 0x2
+  SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2 = 0x2,
+  SPDYLAY_OPTMASK_AUTO_REPLIES_STOP_READING = 0x4
 } spdylay_optmask;
+
+/* Defaults of the bounds on what a peer can make the session spend
+   (the spdylay extension options of spdylay.h). */
+#define SPDYLAY_DEFAULT_MAX_HEADER_LIST_SIZE 65536
+#define SPDYLAY_DEFAULT_MAX_HEADER_LIST_COUNT 1000
+#define SPDYLAY_DEFAULT_MAX_AUTO_REPLIES 1000
+#define SPDYLAY_DEFAULT_MAX_SETTINGS_ENTRIES 32
+#define SPDYLAY_DEFAULT_MAX_PEER_RESETS 1000
+#define SPDYLAY_DEFAULT_MAX_EMPTY_FRAMES 1000
+#define SPDYLAY_DEFAULT_MAX_SMALL_WINDOW_UPDATES 1000
+#define SPDYLAY_DEFAULT_MAX_INCOMING_STREAMS 1000
+
+/* The bounds themselves (0: none) and what the peer has spent of them. */
+typedef struct {
+  uint32_t max_header_list_size;
+  uint32_t max_header_list_count;
+  uint32_t max_auto_replies;
+  uint32_t max_settings_entries;
+  uint32_t max_peer_resets;
+  uint32_t max_empty_frames;
+  uint32_t max_small_window_updates;
+  uint32_t max_incoming_streams;
+  /* Queued frames with auto_reply set. */
+  size_t auto_replies;
+  /* Streams the peer opened and reset, less those it let complete. */
+  uint32_t peer_resets;
+  /* Frames in a row that carried nothing. */
+  uint32_t empty_frames;
+  /* WINDOW_UPDATEs in a row that left less than a full DATA frame. */
+  uint32_t small_window_updates;
+} spdylay_peer_limits;
 
 struct spdylay_session {
   /* SPDYLAY_PROTO_SPDY2, _SPDY3 or _SPDY3_1. */
@@ -126,6 +158,7 @@ struct spdylay_session {
 
   uint8_t opt_flags;
   size_t max_recv_ctrl_frame_buf;
+  spdylay_peer_limits limits;
 
   spdylay_client_cert_vector cli_certvec;
 };

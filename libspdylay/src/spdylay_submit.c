@@ -32,6 +32,15 @@ static spdylay_outbound_item *new_data_item(int32_t stream_id, uint8_t flags,
   return item;
 }
 
+/* Once the session fails, nothing queued after its GOAWAY is ever sent, so
+   submissions are refused rather than silently lost. */
+static int refused_when_failing(spdylay_session *session)
+{
+  return (session->goaway_flags & SPDYLAY_GOAWAY_FAILING)
+             ? SPDYLAY_ERR_INVALID_STATE
+             : 0;
+}
+
 static int submit_syn_stream(spdylay_session *session, uint8_t flags,
                              int32_t assoc_stream_id, uint8_t pri,
                              const char **nv,
@@ -50,6 +59,10 @@ static int submit_syn_stream(spdylay_session *session, uint8_t flags,
      lowest. */
   if (pri > spdylay_session_get_pri_lowest(session)) {
     pri = spdylay_session_get_pri_lowest(session);
+  }
+  rv = refused_when_failing(session);
+  if (rv != 0) {
+    return rv;
   }
   if (!session->server) {
     /* Only servers push. */
@@ -115,6 +128,10 @@ static int submit_headers_frame(spdylay_session *session, int type,
       (flags & ~SPDYLAY_CTRL_FLAG_FIN) || !valid_data_provider(data_prd)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
+  rv = refused_when_failing(session);
+  if (rv != 0) {
+    return rv;
+  }
   rv = spdylay_nv_copy(&nv_copy, nv);
   if (rv != 0) {
     return rv;
@@ -174,6 +191,9 @@ int spdylay_submit_data(spdylay_session *session, int32_t stream_id,
       !valid_data_provider(data_prd) || (flags & ~SPDYLAY_DATA_FLAG_FIN)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
+  if (refused_when_failing(session)) {
+    return SPDYLAY_ERR_INVALID_STATE;
+  }
   item = new_data_item(stream_id, flags, data_prd);
   if (item == NULL) {
     return SPDYLAY_ERR_NOMEM;
@@ -190,6 +210,9 @@ int spdylay_submit_rst_stream(spdylay_session *session, int32_t stream_id,
   if (session == NULL || stream_id <= 0) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
+  if (refused_when_failing(session)) {
+    return SPDYLAY_ERR_INVALID_STATE;
+  }
   return spdylay_session_add_rst_stream(session, stream_id, status_code);
 }
 
@@ -199,6 +222,9 @@ int spdylay_submit_ping(spdylay_session *session)
   int rv;
   if (session == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  if (refused_when_failing(session)) {
+    return SPDYLAY_ERR_INVALID_STATE;
   }
   unique_id = session->next_unique_id;
   rv = spdylay_session_add_ping(session, unique_id);
@@ -213,6 +239,9 @@ int spdylay_submit_goaway(spdylay_session *session, uint32_t status_code)
 {
   if (session == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  if (refused_when_failing(session)) {
+    return SPDYLAY_ERR_INVALID_STATE;
   }
   return spdylay_session_add_goaway(session, status_code);
 }
@@ -248,6 +277,9 @@ int spdylay_submit_settings(spdylay_session *session, uint8_t flags,
   if (session == NULL || !valid_settings(flags, iv, niv)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
+  if (refused_when_failing(session)) {
+    return SPDYLAY_ERR_INVALID_STATE;
+  }
   if (niv > 0) {
     iv_copy = malloc(niv * sizeof(spdylay_settings_entry));
     if (iv_copy == NULL) {
@@ -279,6 +311,9 @@ int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
       delta_window_size <= 0 || stream_id < 0 ||
       (stream_id == 0 && session->version != SPDYLAY_PROTO_SPDY3_1)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  if (refused_when_failing(session)) {
+    return SPDYLAY_ERR_INVALID_STATE;
   }
   if (stream_id > 0) {
     stream = spdylay_session_get_stream(session, stream_id);

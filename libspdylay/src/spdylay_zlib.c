@@ -285,7 +285,8 @@ static int grow_inflate_buffer(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, uint8_t **buf_ptr,
                             size_t *buflen_ptr, size_t *outlen_ptr,
-                            size_t max_out, const uint8_t *in, size_t inlen) {
+                            size_t max_out, size_t max_total,
+                            const uint8_t *in, size_t inlen) {
   z_stream *zst = &inflater->zst;
   uint8_t discard[SPDYLAY_INFLATE_DISCARD_LENGTH];
   size_t kept = 0;
@@ -326,6 +327,9 @@ int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, uint8_t **buf_ptr,
       kept += produced;
     }
     total = total <= SIZE_MAX - produced ? total + produced : SIZE_MAX;
+    if (total > max_total) {
+      return SPDYLAY_ERR_ZLIB;
+    }
 
     switch (rv) {
     case Z_OK:

@@ -36,10 +36,13 @@ ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater, uint8_t *out,
 /* Inflates the whole of |in| into *buf_ptr (capacity *buflen_ptr, grown as
    needed).  Output beyond |max_out| bytes is inflated but discarded, so the
    stream stays in step with the peer while memory stays bounded; *outlen_ptr
-   receives the full inflated size.  Returns 0, SPDYLAY_ERR_ZLIB (corrupt
-   stream: the context is unusable from now on) or SPDYLAY_ERR_NOMEM. */
+   receives the full inflated size.  Output beyond |max_total| bytes is not
+   inflated at all, which bounds the time a small block can cost.  Returns
+   0, SPDYLAY_ERR_ZLIB (corrupt stream or |max_total| reached: the context
+   is unusable from now on) or SPDYLAY_ERR_NOMEM. */
 int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, uint8_t **buf_ptr,
                             size_t *buflen_ptr, size_t *outlen_ptr,
-                            size_t max_out, const uint8_t *in, size_t inlen);
+                            size_t max_out, size_t max_total,
+                            const uint8_t *in, size_t inlen);
 
 #endif /* SPDYLAY_ZLIB_H */

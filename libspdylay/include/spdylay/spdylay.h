@@ -422,6 +422,10 @@ int spdylay_session_server_new(spdylay_session **session_ptr, int version,
 /* Frees the session and everything it holds.  NULL is allowed. */
 void spdylay_session_del(spdylay_session *session);
 
+/* Defined when spdylay_opt has the peer-limit options below, which
+   libspdylay 1.4 does not. */
+#define SPDYLAY_PEER_LIMIT_OPTIONS 1
+
 typedef enum {
   /* int: nonzero stops automatic WINDOW_UPDATE; the application sends them
      with spdylay_submit_window_update(). */
@@ -431,7 +435,55 @@ typedef enum {
   SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER = 2,
   /* int: nonzero makes WINDOW_UPDATE follow only the bytes the application
      reports with spdylay_session_consume(). */
-  SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2 = 3
+  SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2 = 3,
+  /*
+   * spdylay extensions, not in libspdylay 1.4: bounds on what a peer can
+   * make the session spend (see the HTTP/2 advisories CVE-2019-9511..9518
+   * and CVE-2023-44487).  Each takes a uint32_t; 0 lifts the bound.
+   */
+  /* The most bytes of names and values a received header block may
+     decode to (default 65536).  Larger blocks are inflated (so the
+     compression context stays in step) but not kept: RST_STREAM
+     FRAME_TOO_LARGE (PROTOCOL_ERROR in SPDY/2). */
+  SPDYLAY_OPT_MAX_HEADER_LIST_SIZE = 4,
+  /* The most name/value entries, NUL-separated values counted one by one,
+     a received header block may decode to (default 1000); answered as
+     SPDYLAY_OPT_MAX_HEADER_LIST_SIZE. */
+  SPDYLAY_OPT_MAX_HEADER_LIST_COUNT = 5,
+  /* The most frames the peer makes the session queue on its own (PING
+     replies, RST_STREAMs answering bad frames, automatic WINDOW_UPDATEs)
+     that may wait unsent (default 1000).  Past it the session fails with
+     GOAWAY PROTOCOL_ERROR, or, with SPDYLAY_OPT_AUTO_REPLIES_STOP_READING,
+     stops reading until enough of them are sent. */
+  SPDYLAY_OPT_MAX_AUTO_REPLIES = 6,
+  /* int: nonzero makes SPDYLAY_OPT_MAX_AUTO_REPLIES stop reading instead
+     of failing: spdylay_session_want_read() returns 0 and
+     spdylay_session_recv() stops calling the recv callback until the
+     replies are sent (bytes already read are processed, so the bound
+     holds to within one read). */
+  SPDYLAY_OPT_AUTO_REPLIES_STOP_READING = 7,
+  /* The most entries a received SETTINGS frame may carry (default 32);
+     more fail the session with GOAWAY PROTOCOL_ERROR. */
+  SPDYLAY_OPT_MAX_SETTINGS_ENTRIES = 8,
+  /* How many more streams the peer may open and reset than it lets
+     complete (default 1000): each RST_STREAM from the peer on a stream it
+     opened spends one, each of its streams closing normally gives one
+     back.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
+  SPDYLAY_OPT_MAX_PEER_RESETS = 9,
+  /* How many frames that carry nothing in a row the peer may send
+     (default 1000): DATA with no payload and no FIN, HEADERS with no
+     header and no FIN.  Past it the session fails with GOAWAY
+     PROTOCOL_ERROR. */
+  SPDYLAY_OPT_MAX_EMPTY_FRAMES = 10,
+  /* How many WINDOW_UPDATEs in a row may leave the window they open below
+     one full DATA frame (4096 bytes) (default 1000).  Past it the session
+     fails with GOAWAY PROTOCOL_ERROR. */
+  SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES = 11,
+  /* The most streams the peer may have open at once (default 1000),
+     whether or not SETTINGS_MAX_CONCURRENT_STREAMS was announced (the
+     lower of the two applies).  More are refused with RST_STREAM
+     REFUSED_STREAM. */
+  SPDYLAY_OPT_MAX_INCOMING_STREAMS = 12
 } spdylay_opt;
 
 /* Returns 0 or SPDYLAY_ERR_INVALID_ARGUMENT. */
@@ -499,7 +551,9 @@ int spdylay_session_consume(spdylay_session *session, int32_t stream_id,
 uint8_t spdylay_session_get_pri_lowest(spdylay_session *session);
 
 /* Queues GOAWAY and stops reading; the connection should be closed once
-   it is sent.  Returns 0 or SPDYLAY_ERR_NOMEM. */
+   it is sent.  Returns 0 or SPDYLAY_ERR_NOMEM.  From then on (as after a
+   session error caused by the peer) the spdylay_submit_* functions return
+   SPDYLAY_ERR_INVALID_STATE: nothing queued after the GOAWAY is sent. */
 int spdylay_session_fail_session(spdylay_session *session,
                                  uint32_t status_code);
 

@@ -1,0 +1,479 @@
+"""A hostile peer against the bounds of issue 8: what each attack costs, with
+and without its defence, and what the peer is answered when it crosses it.
+
+The first half drives a Session in this process, per protocol version, with
+small bounds so that each answer is checked exactly at its edge.  The second
+half runs each attack of tests/attacks.py at full size in a fresh process
+(so that its peak RSS is its own), checks the bound holds with the defaults
+and is crossed without the defence, and prints the figures that
+docs/safety.rst records (run with ``-s`` to see them).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import spdylay
+import spdywire
+from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire
+
+SPDY2 = spdylay.PROTO_SPDY2
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def server(version, config, **kwargs):
+    return RawPeer(spdylay.SERVER, version, config=config, **kwargs)
+
+
+def request(version, extra=()):
+    return nv_on_wire(version, REQUEST_NV) + list(extra)
+
+
+def answers(peer):
+    """What the session sends, as (type, stream or last-good ID, status)."""
+    out = []
+    for frame in peer.sent():
+        if not frame.control:
+            out.append(("DATA", frame.stream_id))
+        elif frame.type == spdywire.RST_STREAM:
+            out.append(("RST_STREAM", frame.stream_id, frame.status_code))
+        elif frame.type == spdywire.GOAWAY:
+            out.append(("GOAWAY", frame.status_code))
+        else:
+            out.append((frame.type,))
+    return out
+
+
+def goaway(version):
+    return ("GOAWAY", None if version == SPDY2 else spdylay.GOAWAY_PROTOCOL_ERROR)
+
+
+def too_large(version):
+    return spdylay.PROTOCOL_ERROR if version == SPDY2 else spdylay.FRAME_TOO_LARGE
+
+
+def stream_ids_seen(peer, frame_type=spdylay.SYN_STREAM):
+    return [frame.stream_id for (frame,) in peer.rec.calls("on_ctrl_recv_cb")
+            if frame.frame_type == frame_type]
+
+
+# --- header lists (defect 4) ---------------------------------------------------
+
+def test_header_list_count_is_checked_per_value(version):
+    """NUL-separated values count one by one, before any frame object exists."""
+    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: len(REQUEST_NV) + 3})
+    peer.feed(peer.enc.syn_stream(1, request(version, [("x-v", "a\0b\0c")]),
+                                  flags=spdywire.FLAG_FIN))
+    peer.feed(peer.enc.syn_stream(3, request(version, [("x-v", "a\0b\0c\0d")]),
+                                  flags=spdywire.FLAG_FIN))
+    assert stream_ids_seen(peer) == [1]
+    assert answers(peer) == [("RST_STREAM", 3, too_large(version))]
+    assert [code for *_, code in peer.rec.calls("on_ctrl_recv_parse_error_cb")] == [
+        spdylay.ERR_INVALID_FRAME]
+    assert peer.session.want_read()
+
+
+def decoded_size(nv):
+    return sum(len(name) + len(value) for name, value in nv)
+
+
+def test_header_list_size_counts_names_and_values(version):
+    """Names as decoded (SPDY/2's translated) and values, byte by byte."""
+    base = decoded_size(REQUEST_NV)
+    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_SIZE: base + 10})
+    peer.feed(peer.enc.syn_stream(1, request(version, [("x-v", "1234567")]),
+                                  flags=spdywire.FLAG_FIN))
+    peer.feed(peer.enc.syn_stream(3, request(version, [("x-v", "12345678")]),
+                                  flags=spdywire.FLAG_FIN))
+    assert stream_ids_seen(peer) == [1]
+    assert answers(peer) == [("RST_STREAM", 3, too_large(version))]
+
+
+def test_header_list_default_bounds(version):
+    """1000 entries and 65536 bytes of names and values pass; one more fails."""
+    peer = server(version, {})
+    entries = len(REQUEST_NV)
+    peer.feed(peer.enc.syn_stream(1, request(version, [("x", "\0".join(["v"] * (1000 - entries)))]),
+                                  flags=spdywire.FLAG_FIN))
+    peer.feed(peer.enc.syn_stream(3, request(version, [("x", "\0".join(["v"] * (1001 - entries)))]),
+                                  flags=spdywire.FLAG_FIN))
+    base = decoded_size(REQUEST_NV) + 1
+    peer.feed(peer.enc.syn_stream(5, request(version, [("x", "v" * (65536 - base))]),
+                                  flags=spdywire.FLAG_FIN))
+    peer.feed(peer.enc.syn_stream(7, request(version, [("x", "v" * (65537 - base))]),
+                                  flags=spdywire.FLAG_FIN))
+    assert stream_ids_seen(peer) == [1, 5]
+    assert answers(peer) == [("RST_STREAM", 3, too_large(version)),
+                             ("RST_STREAM", 7, too_large(version))]
+
+
+def test_header_list_bounds_lifted(version):
+    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 0})
+    peer.feed(peer.enc.syn_stream(1, request(version, [("x", "\0".join(["v"] * 5000))]),
+                                  flags=spdywire.FLAG_FIN))
+    assert stream_ids_seen(peer) == [1]
+    (frame,) = [f for (f,) in peer.rec.calls("on_ctrl_recv_cb")]
+    assert sum(1 for name, _ in frame.nv if name == "x") == 5000
+
+
+def test_headers_frame_past_the_list_bound_resets_its_stream(version):
+    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 2})
+    peer.feed(peer.enc.syn_stream(1, [("a", "1"), ("b", "2")]))
+    peer.feed(peer.enc.headers(1, [("c", "1"), ("d", "2"), ("e", "3")]))
+    assert stream_ids_seen(peer, spdylay.HEADERS) == []
+    assert answers(peer) == [("RST_STREAM", 1, too_large(version))]
+
+
+# --- automatic replies (defect 5) ------------------------------------------------
+
+class Unwritable:
+    """A send_cb for a peer that never reads: it always would block."""
+
+    def __init__(self):
+        self.open = False
+        self.wire = bytearray()
+
+    def __call__(self, session, data):
+        if not self.open:
+            return None
+        self.wire += data
+        return len(data)
+
+
+def test_ping_replies_past_the_bound_fail_the_session(version):
+    writer = Unwritable()
+    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 5}, send_cb=writer)
+    peer.feed(b"".join(peer.enc.ping(2 * i + 1) for i in range(5)))
+    assert peer.session.get_outbound_queue_size() == 5
+    assert peer.session.want_read()
+    peer.feed(peer.enc.ping(11) + peer.enc.ping(13))
+    assert not peer.session.want_read()
+    assert peer.session.get_outbound_queue_size() == 7  # 6 PINGs, 1 GOAWAY
+    writer.open = True
+    peer.session.send()
+    frames = spdywire.parse_all(version, bytes(writer.wire))
+    assert [f.type for f in frames] == [spdywire.PING] * 6 + [spdywire.GOAWAY]
+
+
+def test_default_bound_on_automatic_replies(version):
+    peer = server(version, {}, send_cb=Unwritable())
+    peer.feed(b"".join(peer.enc.ping(2 * i + 1) for i in range(1000)))
+    assert peer.session.want_read()
+    peer.feed(peer.enc.ping(2001))
+    assert not peer.session.want_read()
+    assert peer.session.get_outbound_queue_size() == 1002
+
+
+def test_rst_streams_answering_bad_frames_count_as_replies(version):
+    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 3}, send_cb=Unwritable())
+    # DATA on streams that do not exist: each answered with RST_STREAM.
+    peer.feed(b"".join(peer.enc.data(2 * i + 1, b"x") for i in range(4)))
+    assert not peer.session.want_read()
+
+
+def test_replies_sent_make_room_again(version):
+    writer = Unwritable()
+    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 3}, send_cb=writer)
+    for round_ in range(5):
+        peer.feed(b"".join(peer.enc.ping(6 * round_ + 2 * i + 1) for i in range(3)))
+        writer.open = True
+        peer.session.send()
+        writer.open = False
+    assert peer.session.want_read()
+    assert len(spdywire.parse_all(version, bytes(writer.wire))) == 15
+
+
+def test_stop_reading_instead_of_failing(version):
+    """With OPT_AUTO_REPLIES_STOP_READING, recv() stops asking recv_cb for
+    more once the bound is reached, and reads on once the replies are out."""
+    writer = Unwritable()
+    enc = spdywire.Encoder(version)
+    incoming = [enc.ping(2 * i + 1) for i in range(10)]
+    reads = []
+
+    def recv_cb(session, length):
+        if not incoming:
+            return None
+        reads.append(incoming.pop(0))
+        return reads[-1]
+
+    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 4,
+                            spdylay.OPT_AUTO_REPLIES_STOP_READING: True},
+                  send_cb=writer, recv_cb=recv_cb)
+    peer.session.recv()
+    assert len(reads) == 4
+    assert not peer.session.want_read()
+    assert peer.session.want_write()
+    writer.open = True
+    peer.session.send()
+    assert peer.session.want_read()
+    writer.open = False
+    peer.session.recv()
+    assert len(reads) == 8
+    writer.open = True
+    peer.session.send()
+    peer.session.recv()
+    peer.session.send()
+    frames = spdywire.parse_all(version, bytes(writer.wire))
+    assert [f.unique_id for f in frames] == [2 * i + 1 for i in range(10)]
+
+
+def test_stop_reading_with_fed_bytes_processes_them_all(version):
+    """recv(data) consumes all of data; the bound then shows in want_read()."""
+    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 4,
+                            spdylay.OPT_AUTO_REPLIES_STOP_READING: True},
+                  send_cb=Unwritable())
+    peer.feed(b"".join(peer.enc.ping(2 * i + 1) for i in range(6)))
+    assert peer.session.get_outbound_queue_size() == 6
+    assert not peer.session.want_read()
+
+
+def test_automatic_replies_unbounded(version):
+    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 0}, send_cb=Unwritable())
+    peer.feed(b"".join(peer.enc.ping(2 * i + 1) for i in range(3000)))
+    assert peer.session.want_read()
+    assert peer.session.get_outbound_queue_size() == 3000
+
+
+# --- floods -------------------------------------------------------------------
+
+def test_settings_with_too_many_entries_fail_the_session(version):
+    peer = server(version, {spdylay.OPT_MAX_SETTINGS_ENTRIES: 2})
+    two = [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 1), (spdylay.SETTINGS_CURRENT_CWND, 0, 2)]
+    peer.feed(peer.enc.settings(two))
+    assert peer.session.want_read()
+    three = two + [(spdylay.SETTINGS_DOWNLOAD_RETRANS_RATE, 0, 3)]
+    peer.feed(peer.enc.settings(three))
+    assert [f.frame_type for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [spdylay.SETTINGS]
+    assert [code for *_, code in peer.rec.calls("on_ctrl_recv_parse_error_cb")] == [
+        spdylay.ERR_INVALID_FRAME]
+    assert answers(peer) == [goaway(version)]
+    assert not peer.session.want_read()
+
+
+def test_settings_default_entry_bound(version):
+    peer = server(version, {})
+    entries = [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, i) for i in range(33)]
+    peer.feed(peer.enc.settings(entries[:32]))
+    assert peer.session.want_read()
+    peer.feed(peer.enc.settings(entries))
+    assert answers(peer) == [goaway(version)]
+
+
+def _open_and_reset(peer, version, stream_id):
+    return (peer.enc.syn_stream(stream_id, request(version))
+            + peer.enc.rst_stream(stream_id, spdylay.CANCEL))
+
+
+def test_rapid_reset_fails_the_session(version):
+    peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3})
+    peer.feed(b"".join(_open_and_reset(peer, version, 2 * i + 1) for i in range(3)))
+    assert peer.session.want_read()
+    peer.feed(_open_and_reset(peer, version, 7) + _open_and_reset(peer, version, 9))
+    assert stream_ids_seen(peer) == [1, 3, 5, 7]
+    assert answers(peer) == [goaway(version)]
+
+
+def test_completed_streams_pay_back_resets(version):
+    """A client that cancels some requests but lets others finish is fine."""
+    def respond(session, stream_id):
+        session.submit_response(stream_id, RESPONSE_NV)
+
+    peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 2}, on_request_recv_cb=respond)
+    stream_id = 1
+    for _ in range(10):
+        peer.feed(_open_and_reset(peer, version, stream_id)
+                  + _open_and_reset(peer, version, stream_id + 2))
+        peer.feed(peer.enc.syn_stream(stream_id + 4, request(version), flags=spdywire.FLAG_FIN)
+                  + peer.enc.syn_stream(stream_id + 6, request(version), flags=spdywire.FLAG_FIN))
+        assert goaway(version) not in answers(peer)
+        stream_id += 8
+    assert peer.session.want_read()
+
+
+def test_resets_of_our_own_streams_do_not_count(version):
+    peer = RawPeer(spdylay.CLIENT, version, config={spdylay.OPT_MAX_PEER_RESETS: 1})
+    for _ in range(3):
+        peer.session.submit_request(0, REQUEST_NV)
+    peer.sent()
+    peer.feed(b"".join(peer.enc.rst_stream(2 * i + 1, spdylay.REFUSED_STREAM)
+                       for i in range(3)))
+    assert peer.session.want_read()
+
+
+def test_empty_frames_fail_the_session(version):
+    peer = server(version, {spdylay.OPT_MAX_EMPTY_FRAMES: 3})
+    peer.feed(peer.enc.syn_stream(1, request(version)))
+    peer.feed(peer.enc.data(1, b"") + peer.enc.headers(1, []) + peer.enc.data(1, b""))
+    assert peer.session.want_read()
+    peer.feed(peer.enc.headers(1, []))
+    assert answers(peer) == [goaway(version)]
+
+
+def test_frames_that_carry_something_restart_the_empty_count(version):
+    peer = server(version, {spdylay.OPT_MAX_EMPTY_FRAMES: 3})
+    peer.feed(peer.enc.syn_stream(1, request(version)))
+    for _ in range(10):
+        peer.feed(peer.enc.data(1, b"") * 3 + peer.enc.data(1, b"x"))
+        peer.feed(b"".join(peer.enc.headers(1, []) for _ in range(3))
+                  + peer.enc.headers(1, [("x-a", "1")]))
+    peer.feed(peer.enc.data(1, b"") * 3 + peer.enc.data(1, b"", flags=spdywire.FLAG_FIN))
+    assert peer.session.want_read()
+    assert goaway(version) not in answers(peer)
+    assert [args for args in peer.rec.calls("on_request_recv_cb")] == [(1,)]
+
+
+def _dribble_peer(version, bound):
+    body = b"x" * 100000
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        return source[:length]
+
+    def respond(session, stream_id):
+        session.submit_response(stream_id, RESPONSE_NV, spdylay.DataProvider(body, read_cb))
+
+    peer = server(version, {spdylay.OPT_MAX_SMALL_WINDOW_UPDATES: bound},
+                  on_request_recv_cb=respond)
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)])
+              + peer.enc.syn_stream(1, request(version), flags=spdywire.FLAG_FIN))
+    peer.sent()
+    return peer
+
+
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
+                         ids=["spdy3", "spdy3.1"])
+def test_window_dribble_fails_the_session(version):
+    peer = _dribble_peer(version, 3)
+    for _ in range(3):
+        peer.feed(peer.enc.window_update(1, 1))
+        assert answers(peer) == [("DATA", 1)]
+    peer.feed(peer.enc.window_update(1, 1))
+    assert answers(peer) == [goaway(version)]
+
+
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
+                         ids=["spdy3", "spdy3.1"])
+def test_window_updates_opening_a_full_frame_are_fine(version):
+    peer = _dribble_peer(version, 3)
+    for _ in range(10):
+        peer.feed(peer.enc.window_update(1, 1) * 3 + peer.enc.window_update(1, 4096))
+        assert goaway(version) not in answers(peer)
+    assert peer.session.want_read()
+
+
+def test_incoming_streams_past_the_bound_are_refused(version):
+    peer = server(version, {spdylay.OPT_MAX_INCOMING_STREAMS: 2})
+    peer.feed(b"".join(peer.enc.syn_stream(i, request(version)) for i in (1, 3, 5)))
+    assert stream_ids_seen(peer) == [1, 3]
+    assert answers(peer) == [("RST_STREAM", 5, spdylay.REFUSED_STREAM)]
+    peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL) + peer.enc.syn_stream(7, request(version)))
+    assert stream_ids_seen(peer) == [1, 3, 7]
+
+
+def test_default_incoming_stream_bound(version):
+    peer = server(version, {})
+    peer.feed(b"".join(peer.enc.syn_stream(2 * i + 1, request(version)) for i in range(1001)))
+    assert len(stream_ids_seen(peer)) == 1000
+    assert answers(peer) == [("RST_STREAM", 2001, spdylay.REFUSED_STREAM)]
+
+
+def test_announced_concurrency_below_the_bound_still_applies(version):
+    peer = server(version, {})
+    peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE,
+                                 [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1)])
+    peer.sent()
+    peer.feed(peer.enc.syn_stream(1, request(version)) + peer.enc.syn_stream(3, request(version)))
+    assert answers(peer) == [("RST_STREAM", 3, spdylay.REFUSED_STREAM)]
+
+
+# --- measured at full size, in a fresh process ----------------------------------------
+
+def run_attack(name, defended):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "attacks.py"), name,
+                          "defended" if defended else "undefended"],
+                         check=True, capture_output=True, text=True, timeout=600).stdout
+    return json.loads(out)
+
+
+def measured(name):
+    """Both runs of an attack, printed as a line of the safety table."""
+    defended, undefended = run_attack(name, True), run_attack(name, False)
+    line = "%-24s %-8s %-9s %7d KiB held %7d KiB peak %8.1f ms %6.0f ns/B queue %5d %s"
+    for label, run in (("defended", defended), ("without", undefended)):
+        print("\n" + line % (name, sys.implementation.name, label, run["rss_kib"],
+                             run["peak_kib"], run["cpu_s"] * 1e3, run["ns_per_byte"],
+                             run["queue"], run["answers"]), end="")
+    # Sanitizer builds keep freed memory aside, so allow for that.
+    assert defended["rss_kib"] < 16 * 1024
+    assert defended["peak_kib"] < 16 * 1024
+    return defended, undefended
+
+
+def test_measured_header_bomb():
+    """The 16 KB SYN_STREAM inflating to 15.7 MiB of "ab\\0ab\\0...": 5.2
+    million entries are never built; without the bounds, even a 1 MiB block
+    makes 350,000 of them."""
+    defended, undefended = measured("header_bomb")
+    assert defended["entries_built"] == 0
+    assert defended["answers"] == {"RST_STREAM 11": 1}
+    assert undefended["entries_built"] == 349526
+
+
+def test_measured_ping_flood():
+    defended, undefended = measured("ping_flood")
+    assert defended["queue"] == 1002
+    assert defended["answers"] == {"PING": 1001, "GOAWAY 1": 1}
+    assert not defended["want_read"]
+    assert undefended["queue"] == 20000
+
+
+def test_measured_ping_flood_stop_reading():
+    defended, undefended = measured("ping_flood_stop_reading")
+    # The bound, plus what one 16 KB read brought in.
+    assert 1000 <= defended["queue"] <= 1000 + 16 * 1024 // 12 + 1
+    assert "GOAWAY 1" not in defended["answers"]
+    assert defended["read_after_answers"] > defended["read_bytes"]
+    assert undefended["queue"] == 20000
+
+
+def test_measured_settings_flood():
+    defended, undefended = measured("settings_flood")
+    assert defended["answers"] == {"GOAWAY 1": 1}
+    assert undefended["answers"] == {}
+
+
+def test_measured_rapid_reset():
+    defended, undefended = measured("rapid_reset")
+    assert defended["streams_seen"] == 1001
+    assert defended["answers"] == {"GOAWAY 1": 1}
+    assert undefended["streams_seen"] == 20000
+
+
+def test_measured_empty_frames():
+    defended, undefended = measured("empty_frames")
+    assert defended["answers"] == {"GOAWAY 1": 1}
+    assert undefended["answers"] == {}
+
+
+def test_measured_window_dribble():
+    defended, undefended = measured("window_dribble")
+    assert defended["answers"]["DATA"] == 1001
+    assert defended["answers"]["GOAWAY 1"] == 1
+    assert undefended["answers"]["DATA"] == 20001
+
+
+def test_measured_idle_streams():
+    defended, undefended = measured("idle_streams")
+    assert defended["open_streams"] == 1000
+    assert defended["queue"] == 1002
+    assert undefended["open_streams"] == 20000
+
+
+def test_measured_unread_answers():
+    defended, undefended = measured("unread_answers")
+    assert defended["queue"] == 2002
+    assert defended["answers"] == {"SYN_REPLY": 1000, "RST_STREAM 3": 1001, "GOAWAY 1": 1}
+    assert undefended["queue"] == 20000
