@@ -3,8 +3,11 @@
 
 Each recovers its Session from the handle (a weak reference, so the handle
 never keeps a Session alive) and calls the application.  No exception may
-escape into C: the first one a callback raises is stored on the Session and
-re-raised by the ``send()``/``recv()`` that ran it, with its traceback.
+escape into C: cffi would print it and go on as if nothing happened.  So
+every line that can raise, the application's and ours, runs inside the
+``try`` whose ``except`` stores the exception on the Session (the first one
+is re-raised by the ``send()``/``recv()`` that ran it, with its traceback)
+and, where C expects a result, fails the call.
 """
 
 from ._data import ReadCtrl
@@ -65,9 +68,13 @@ _FORWARDED_CALLBACKS = (
 
 
 def _trampoline(attribute, convert):
+    # The Session is alive whenever its C session calls back (only its own
+    # send()/recv() run C); the None check only keeps a bug from escaping.
     if convert is None:
         def trampoline(handle, *args):
             session = _from_handle(handle)()
+            if session is None:
+                return
             try:
                 getattr(session, attribute)(session, *args)
             except BaseException as exc:
@@ -75,6 +82,8 @@ def _trampoline(attribute, convert):
     else:
         def trampoline(handle, *args):
             session = _from_handle(handle)()
+            if session is None:
+                return
             try:
                 getattr(session, attribute)(session, *convert(*args))
             except BaseException as exc:
@@ -96,21 +105,33 @@ del _name, _convert
 @ffi.def_extern()
 def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
     session = _from_handle(handle)()
-    callback = session._on_stream_close_cb
-    if callback is not None:
+    if session is None:
+        return
+    try:
+        callback = session._on_stream_close_cb
         try:
-            callback(session, stream_id, status_code)
-        except BaseException as exc:
-            session._store_exception(exc)
-    if key:
-        session._streams.release(key)
+            if callback is not None:
+                callback(session, stream_id, status_code)
+        finally:
+            if key:
+                session._streams.release(key)
+            if callback is not None:
+                # The callback may have given the stream a key (user data,
+                # a DataProvider): what it attached goes with the stream.
+                attached = lib.pyspdylay_stream_key(session._ptr, stream_id)
+                if attached and attached != key:
+                    session._streams.release(attached)
+    except BaseException as exc:
+        session._store_exception(exc)
 
 
 @ffi.def_extern()
 def pyspdylay_read(handle, key, stream_id, buf, length, eof):
     session = _from_handle(handle)()
-    read_ctrl = ReadCtrl()
+    if session is None:
+        return _ERR_CALLBACK_FAILURE
     try:
+        read_ctrl = ReadCtrl()
         provider = session._streams.provider(key)
         data = provider.read_cb(session, stream_id, length, read_ctrl,
                                 provider.source)
@@ -128,13 +149,18 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
             raise CallbackFailureError(
                 "read_cb returned %d bytes, more than the %d asked for"
                 % (size, length))
+        flags = read_ctrl.flags
+        if not isinstance(flags, int):
+            raise CallbackFailureError(
+                "read_ctrl.flags must be an int (READ_EOF or 0), not %r"
+                % (flags,))
+        _memmove(buf, data, size)
+        if flags & _READ_EOF:
+            eof[0] = 1
+        return size
     except TemporalCallbackFailureError:
         return _ERR_TEMPORAL_CALLBACK_FAILURE
     except BaseException as exc:
         session._store_exception(exc)
         return _ERR_CALLBACK_FAILURE
-    _memmove(buf, data, size)
-    if read_ctrl.flags & _READ_EOF:
-        eof[0] = 1
-    return size
 

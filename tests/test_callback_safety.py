@@ -2,15 +2,18 @@
 Session: exceptions propagate out of the send()/recv() that ran the callback,
 and the session carries on."""
 
+import gc
+import sys
 import threading
 import traceback
+import weakref
 
 import pytest
 
 import spdylay
 import spdywire
 from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                     control_frames, make_pair)
+                     control_frames, make_pair, pump)
 
 REQUEST_BODY = b"q" * 5000
 RESPONSE_BODY = b"r" * 9000
@@ -308,3 +311,126 @@ def test_close_from_another_thread_while_in_use(version):
     session.close()
     thread.join()
     assert len(outcome) == 1 and "closed" in str(outcome[0])
+
+
+# --- every line of every trampoline fails the call, never just prints ---------
+
+class UnraisableRecorder:
+    """Replaces sys.unraisablehook, where cffi reports an exception that
+    escaped a callback ("Exception ignored from cffi callback")."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __enter__(self):
+        self.saved = sys.unraisablehook
+        sys.unraisablehook = lambda unraisable: self.seen.append(unraisable.exc_value)
+        return self
+
+    def __exit__(self, *exc_info):
+        sys.unraisablehook = self.saved
+
+
+def _spoil_flags_with_str(read_ctrl):
+    read_ctrl.flags = "eof"
+
+
+def _spoil_flags_with_float(read_ctrl):
+    read_ctrl.flags = 1.0
+
+
+def _delete_flags(read_ctrl):
+    del read_ctrl.flags
+
+
+@pytest.mark.parametrize("spoil, expected", [
+    (_spoil_flags_with_str, spdylay.CallbackFailureError),
+    (_spoil_flags_with_float, spdylay.CallbackFailureError),
+    (_delete_flags, AttributeError),
+])
+def test_read_ctrl_flags_that_are_not_an_int_fail_send(version, spoil, expected):
+    """The body must not go out empty while send() returns normally."""
+    calls = []
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        calls.append(stream_id)
+        if len(calls) > 1:
+            raise AssertionError("read again after the spoiled read_ctrl")
+        spoil(read_ctrl)
+        return b"body"
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    with UnraisableRecorder() as unraisable:
+        with pytest.raises(expected):
+            peer.session.send()
+    assert unraisable.seen == []
+    assert not peer.session.want_write()
+
+
+def test_read_ctrl_flags_true_means_eof(version):
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        read_ctrl.flags = True
+        return b"body"
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    frames = peer.sent()
+    assert [(f.data, f.flags) for f in frames if not f.control] == [
+        (b"body", spdylay.DATA_FLAG_FIN)]
+
+
+def test_on_stream_close_cb_raising_still_releases_the_stream(version):
+    """The exception comes out of recv(); what the stream kept is gone."""
+    class Kept:
+        pass
+
+    kept = Kept()
+    probe = weakref.ref(kept)
+
+    def on_stream_close(session, stream_id, status_code):
+        raise Boom("close")
+
+    peer = RawPeer(spdylay.CLIENT, version, on_stream_close_cb=on_stream_close)
+    peer.session.submit_request(0, REQUEST_NV, stream_user_data=kept)
+    peer.sent()
+    del kept
+    with UnraisableRecorder() as unraisable:
+        with pytest.raises(Boom):
+            peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
+    gc.collect()
+    assert probe() is None
+    assert unraisable.seen == []
+
+
+# --- what on_stream_close_cb attaches goes with the stream ----------------------
+
+@pytest.mark.parametrize("attach", ["user data", "data provider", "both"])
+def test_objects_attached_in_on_stream_close_are_released(version, attach):
+    """set_stream_user_data() and submit_data() on a closing stream that had
+    no user data kept the object until close(): 2,000 streams, none kept."""
+    class Attached:
+        pass
+
+    probes = []
+
+    def on_stream_close(session, stream_id, status_code):
+        thing = Attached()
+        probes.append(weakref.ref(thing))
+        if attach in ("user data", "both"):
+            session.set_stream_user_data(stream_id, thing)
+            assert session.get_stream_user_data(stream_id) is thing
+        if attach in ("data provider", "both"):
+            session.submit_data(stream_id, spdylay.DATA_FLAG_FIN,
+                                spdylay.DataProvider(thing, lambda *args: b""))
+
+    pair = make_pair(version, client_kwargs={"on_stream_close_cb": on_stream_close},
+                     server_kwargs={"on_request_recv_cb": respond})
+    streams = 2000
+    for _ in range(streams):
+        pair.client.session.submit_request(0, REQUEST_NV)
+    pump(pair)
+    assert len(probes) == streams
+    gc.collect()
+    assert sum(probe() is not None for probe in probes) == 0
+    pair.client.session.close()
