@@ -8,6 +8,12 @@ every line that can raise, the application's and ours, runs inside the
 ``try`` whose ``except`` stores the exception on the Session (the first one
 is re-raised by the ``send()``/``recv()`` that ran it, with its traceback)
 and, where C expects a result, fails the call.
+
+The application's callback runs with the Session's lock released (and
+taken again before C resumes), so that a callback may call into another
+Session whose own callbacks call back into this one, from another thread,
+without the two threads waiting for each other's lock.  Our own bookkeeping
+around it runs with the lock held.
 """
 
 from ._data import ReadCtrl
@@ -23,6 +29,19 @@ _READ_EOF = lib.PYSPDYLAY_READ_EOF
 _ERR_DEFERRED = lib.SPDYLAY_ERR_DEFERRED
 _ERR_TEMPORAL_CALLBACK_FAILURE = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
 _ERR_CALLBACK_FAILURE = lib.SPDYLAY_ERR_CALLBACK_FAILURE
+
+
+def call_unlocked(session, callback, *args):
+    """``callback(session, *args)`` with the session's lock released.  The
+    caller holds it exactly once (inside send() or recv()); no other thread
+    can start I/O meanwhile, as send()/recv()/close() wait for the running
+    one to end."""
+    lock = session._lock
+    lock.release()
+    try:
+        return callback(session, *args)
+    finally:
+        lock.acquire()
 
 
 def _bytes(pointer, length):
@@ -76,7 +95,7 @@ def _trampoline(attribute, convert):
             if session is None:
                 return
             try:
-                getattr(session, attribute)(session, *args)
+                call_unlocked(session, getattr(session, attribute), *args)
             except BaseException as exc:
                 session._store_exception(exc)
     else:
@@ -85,7 +104,8 @@ def _trampoline(attribute, convert):
             if session is None:
                 return
             try:
-                getattr(session, attribute)(session, *convert(*args))
+                call_unlocked(session, getattr(session, attribute),
+                              *convert(*args))
             except BaseException as exc:
                 session._store_exception(exc)
     return trampoline
@@ -111,7 +131,7 @@ def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
         callback = session._on_stream_close_cb
         try:
             if callback is not None:
-                callback(session, stream_id, status_code)
+                call_unlocked(session, callback, stream_id, status_code)
         finally:
             if key:
                 session._streams.release(key)
@@ -133,8 +153,8 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
     try:
         read_ctrl = ReadCtrl()
         provider = session._streams.provider(key)
-        data = provider.read_cb(session, stream_id, length, read_ctrl,
-                                provider.source)
+        data = call_unlocked(session, provider.read_cb, stream_id, length,
+                             read_ctrl, provider.source)
         if data.__class__ is not bytes:
             if isinstance(data, int):
                 if data == _ERR_DEFERRED:

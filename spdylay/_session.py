@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from . import _args
 from . import _callbacks
+from ._callbacks import call_unlocked
 from ._constants import (CLIENT, OPT_AUTO_REPLIES_STOP_READING,
                          OPT_MAX_AUTO_REPLIES, OPT_MAX_EMPTY_FRAMES,
                          OPT_MAX_HEADER_LIST_COUNT, OPT_MAX_HEADER_LIST_SIZE,
@@ -83,8 +84,9 @@ class Session:
 
     __slots__ = (
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
-        "_failed", "_in_io", "_exception", "_holds_reads", "_streams",
-        "_send_cb", "_recv_cb", "_on_stream_close_cb", "_version",
+        "_failed", "_in_io", "_io_thread", "_io_idle", "_exception",
+        "_holds_reads", "_streams", "_send_cb", "_recv_cb",
+        "_on_stream_close_cb", "_version",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     def __init__(self, side, version, config=None, send_cb=None, recv_cb=None,
@@ -121,6 +123,8 @@ class Session:
         self._version = version
         self._lock = threading.RLock()
         self._in_io = False
+        self._io_thread = None
+        self._io_idle = threading.Condition(self._lock)
         self._failed = False
         self._exception = None
         self._holds_reads = False
@@ -176,9 +180,7 @@ class Session:
     def close(self):
         """Frees the session now.  Idempotent; not allowed from callbacks."""
         with self._lock:
-            if self._in_io:
-                raise InvalidStateError(
-                    "close() cannot be called from the session's callbacks")
+            self._wait_for_io("close")
             ctx = self._ctx
             if ctx is None:
                 return
@@ -205,16 +207,32 @@ class Session:
 
     # I/O.
 
+    def _wait_for_io(self, name):
+        """With the lock held: waits until no send()/recv() is running.  The
+        lock is released while callbacks run (see _callbacks), so another
+        thread may be here then; the I/O thread itself, in a callback, may
+        not."""
+        while self._in_io:
+            if self._io_thread == threading.get_ident():
+                raise InvalidStateError(
+                    "%s() cannot be called from the session's callbacks"
+                    % name)
+            self._io_idle.wait()
+
     def _begin_io(self, name):
+        self._wait_for_io(name)
         ptr = self._live()
-        if self._in_io:
-            raise InvalidStateError(
-                "%s() cannot be called from the session's callbacks" % name)
         if self._failed:
             raise InvalidStateError(
                 "the session failed with a fatal error; close it")
         self._in_io = True
+        self._io_thread = threading.get_ident()
         return ptr
+
+    def _end_io(self):
+        self._in_io = False
+        self._io_thread = None
+        self._io_idle.notify_all()
 
     def _store_exception(self, exc):
         if self._exception is None:
@@ -256,7 +274,8 @@ class Session:
                         return
                     more = ctx.out_full
                     try:
-                        sent = send_cb(self, _unpack(ctx.out, length))
+                        sent = call_unlocked(self, send_cb,
+                                             _unpack(ctx.out, length))
                     except Error as exc:
                         raise with_error_code(exc)
                     # None and 0 mean "would block"; b"", [] or 0.0 are
@@ -271,7 +290,7 @@ class Session:
                     if sent < length or not more:
                         return
             finally:
-                self._in_io = False
+                self._end_io()
 
     def recv(self, data=None):
         """Processes ``data`` (any bytes-like object), or, when it is None,
@@ -288,7 +307,7 @@ class Session:
                     raise InvalidStateError("recv() without data needs a recv_cb")
                 while True:
                     try:
-                        data = recv_cb(self, RECV_LENGTH)
+                        data = call_unlocked(self, recv_cb, RECV_LENGTH)
                     except builtins.EOFError as exc:
                         if isinstance(exc, EOFError):
                             raise with_error_code(exc)
@@ -304,7 +323,7 @@ class Session:
                             and not lib.spdylay_session_want_read(ptr)):
                         return
             finally:
-                self._in_io = False
+                self._end_io()
 
     def _feed(self, ptr, data):
         with _from_buffer("uint8_t[]", data) as buf:

@@ -434,3 +434,116 @@ def test_objects_attached_in_on_stream_close_are_released(version, attach):
     gc.collect()
     assert sum(probe() is not None for probe in probes) == 0
     pair.client.session.close()
+
+
+# --- callbacks calling into each other's sessions from two threads -------------
+
+@pytest.mark.parametrize("callback", ["on_ctrl_recv_cb", "send_cb"])
+def test_sessions_calling_each_other_from_two_threads_do_not_deadlock(version, callback):
+    """A's callback calls B.submit_ping() while B's calls A.submit_ping(),
+    each in its own thread and both at once (a barrier makes sure of that):
+    neither may wait for a lock the other holds."""
+    both_inside = threading.Barrier(2, timeout=10)
+    sessions = {}
+    wires = {"a": bytearray(), "b": bytearray()}
+
+    def make(name, other):
+        first = []
+
+        def call_the_other():
+            if not first:
+                first.append(True)
+                both_inside.wait()
+                sessions[other].submit_ping()
+
+        def on_ctrl_recv(session, frame):
+            if callback == "on_ctrl_recv_cb":
+                call_the_other()
+
+        def send_cb(session, data):
+            if callback == "send_cb":
+                call_the_other()
+            wires[name] += data
+            return len(data)
+
+        return spdylay.Session(spdylay.SERVER, version, send_cb=send_cb,
+                               on_ctrl_recv_cb=on_ctrl_recv)
+
+    sessions["a"], sessions["b"] = make("a", "b"), make("b", "a")
+    for session in sessions.values():
+        session.submit_ping()
+    errors = []
+
+    def run(name):
+        try:
+            session = sessions[name]
+            if callback == "on_ctrl_recv_cb":
+                session.recv(spdywire.Encoder(version).ping(1))
+            else:
+                session.send()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(name,), daemon=True)
+               for name in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert [thread.is_alive() for thread in threads] == [False, False]
+    assert errors == []
+    # Each session now holds the PING the other submitted into it.
+    for session in sessions.values():
+        session.send()
+    for name in sessions:
+        pings = control_frames(spdywire.parse_all(version, bytes(wires[name])),
+                               spdylay.PING)
+        assert len(pings) >= 2
+
+
+def test_another_thread_waits_for_the_running_io_instead_of_failing(version):
+    """While one thread's recv() runs a callback (without the lock), another
+    thread's send() or close() waits for it to end, as before."""
+    inside = threading.Event()
+    release = threading.Event()
+    order = []
+
+    def on_ctrl_recv(session, frame):
+        inside.set()
+        release.wait(10)
+        order.append("callback done")
+
+    session = spdylay.Session(spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv,
+                              send_cb=lambda s, data: len(data))
+    reader = threading.Thread(target=session.recv,
+                              args=(spdywire.Encoder(version).ping(1),), daemon=True)
+    reader.start()
+    assert inside.wait(10)
+    session.submit_ping()  # allowed meanwhile: it does not run I/O
+
+    def closer():
+        session.close()
+        order.append("closed")
+
+    closing = threading.Thread(target=closer, daemon=True)
+    closing.start()
+    closing.join(0.2)
+    assert order == []
+    release.set()
+    reader.join(10)
+    closing.join(10)
+    assert order == ["callback done", "closed"]
+
+
+def test_close_from_the_callbacks_own_thread_is_still_refused(version):
+    seen = []
+
+    def on_ctrl_recv(session, frame):
+        try:
+            session.close()
+        except spdylay.InvalidStateError as exc:
+            seen.append(exc)
+
+    session = spdylay.Session(spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv)
+    session.recv(spdywire.Encoder(version).ping(1))
+    assert len(seen) == 1
