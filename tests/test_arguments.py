@@ -410,6 +410,13 @@ def test_submit_syn_stream_missing_arguments():
 
 # config.
 
+BOUND_OPTIONS = (
+    spdylay.OPT_MAX_HEADER_LIST_SIZE, spdylay.OPT_MAX_HEADER_LIST_COUNT,
+    spdylay.OPT_MAX_AUTO_REPLIES, spdylay.OPT_MAX_SETTINGS_ENTRIES,
+    spdylay.OPT_MAX_PEER_RESETS, spdylay.OPT_MAX_EMPTY_FRAMES,
+    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES, spdylay.OPT_MAX_INCOMING_STREAMS)
+
+
 @pytest.mark.parametrize("config", [
     {99: True}, {"no_auto_window_update": True},
     {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: "yes"},
@@ -421,22 +428,14 @@ def test_submit_syn_stream_missing_arguments():
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: "16"},
     {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: True},
     {spdylay.OPT_AUTO_REPLIES_STOP_READING: "yes"},
-] + [{option: value} for option in (
-    spdylay.OPT_MAX_HEADER_LIST_SIZE, spdylay.OPT_MAX_HEADER_LIST_COUNT,
-    spdylay.OPT_MAX_AUTO_REPLIES, spdylay.OPT_MAX_SETTINGS_ENTRIES,
-    spdylay.OPT_MAX_PEER_RESETS, spdylay.OPT_MAX_EMPTY_FRAMES,
-    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES, spdylay.OPT_MAX_INCOMING_STREAMS)
-    for value in (-1, 2 ** 32, "16", True, 1.0)])
+] + [{option: value} for option in BOUND_OPTIONS
+       for value in (-1, 2 ** 32, "16", True, 1.0)])
 def test_invalid_config(config):
     with pytest.raises(spdylay.InvalidArgumentError):
         client(config=config)
 
 
-@pytest.mark.parametrize("option", [
-    spdylay.OPT_MAX_HEADER_LIST_SIZE, spdylay.OPT_MAX_HEADER_LIST_COUNT,
-    spdylay.OPT_MAX_AUTO_REPLIES, spdylay.OPT_MAX_SETTINGS_ENTRIES,
-    spdylay.OPT_MAX_PEER_RESETS, spdylay.OPT_MAX_EMPTY_FRAMES,
-    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES, spdylay.OPT_MAX_INCOMING_STREAMS])
+@pytest.mark.parametrize("option", BOUND_OPTIONS)
 @pytest.mark.parametrize("value", [0, 1, 2 ** 32 - 1])
 def test_bound_options_take_any_uint32(option, value):
     client(config={option: value}).close()
