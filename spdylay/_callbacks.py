@@ -16,6 +16,8 @@ without the two threads waiting for each other's lock.  Our own bookkeeping
 around it runs with the lock held.
 """
 
+from threading import get_ident as _get_ident
+
 from ._data import ReadCtrl
 from ._errors import CallbackFailureError, TemporalCallbackFailureError
 from ._frames import frame_from_c
@@ -32,10 +34,12 @@ _ERR_CALLBACK_FAILURE = lib.SPDYLAY_ERR_CALLBACK_FAILURE
 
 
 def call_unlocked(session, callback, *args):
-    """``callback(session, *args)`` with the session's lock released.  The
-    caller holds it exactly once (inside send() or recv()); no other thread
-    can start I/O meanwhile, as send()/recv()/close() wait for the running
-    one to end."""
+    """``callback(session, *args)`` with the session's lock released.  Inside
+    send() or recv() this thread holds it exactly once; no other thread can
+    start I/O meanwhile, as send()/recv()/close() wait for the running one
+    to end.  Called any other way (the lock not ours), it just calls."""
+    if session._io_thread != _get_ident():
+        return callback(session, *args)
     lock = session._lock
     lock.release()
     try:
