@@ -349,6 +349,7 @@ def test_released_form_takes_any_iterable_nv(version):
     assert [sorted(f.nv) for f in frames] == [nv_on_wire(version, REQUEST_NV)] * 2
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 queues frames after fail_session")
 def test_submit_after_fail_session_is_refused(version):
     """Nothing queued after the GOAWAY of fail_session() would ever be sent."""
     peer = RawPeer(spdylay.SERVER, version)
@@ -377,6 +378,7 @@ def test_submit_after_fail_session_is_refused(version):
     assert [f.type for f in peer.sent()] == [spdywire.GOAWAY]
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 queues frames after a session error")
 def test_submit_after_a_session_error_is_refused(version):
     peer = RawPeer(spdylay.SERVER, version)
     peer.feed(peer.enc.syn_stream(0, nv_on_wire(version, REQUEST_NV)))
@@ -435,6 +437,7 @@ def test_invalid_config(config):
         client(config=config)
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 has no peer-limit options")
 @pytest.mark.parametrize("option", BOUND_OPTIONS)
 @pytest.mark.parametrize("value", [0, 1, 2 ** 32 - 1])
 def test_bound_options_take_any_uint32(option, value):

@@ -522,6 +522,7 @@ def test_header_block_inflating_past_the_buffer_limit(version):
     assert_still_serving(peer, version, 3)
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 inflates a header block to its end")
 def test_header_block_inflating_past_16_mib_is_given_up(version):
     """Inflating without end would let one small frame cost seconds: past
     16 MiB (or the buffer limit, if larger) the block is not inflated
@@ -585,8 +586,11 @@ def test_header_frame_longer_than_the_buffer_is_a_session_error(version):
 
 
 def test_other_frame_longer_than_the_buffer_is_skipped(version):
-    peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192,
-                                   spdylay.OPT_MAX_SETTINGS_ENTRIES: 0})
+    config = {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192}
+    if spdylay.core == "bundled":
+        # Its SETTINGS entry bound would fail the session first.
+        config[spdylay.OPT_MAX_SETTINGS_ENTRIES] = 0
+    peer = server(version, config=config)
     entries = [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, i) for i in range(2000)]
     raw = peer.enc.settings(entries)
     assert len(raw) > 8192 + 8
