@@ -23,6 +23,8 @@ from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire
 SPDY2 = spdylay.PROTO_SPDY2
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+SANITIZED = "libasan" in os.environ.get("LD_PRELOAD", "")
+
 pytestmark = pytest.mark.bundled_core(
     reason="the peer-limit options are spdylay extensions; libspdylay 1.4 has none")
 
@@ -409,9 +411,12 @@ def measured(name):
         print("\n" + line % (name, sys.implementation.name, label, run["rss_kib"],
                              run["peak_kib"], run["cpu_s"] * 1e3, run["ns_per_byte"],
                              run["queue"], run["answers"]), end="")
-    # Sanitizer builds keep freed memory aside, so allow for that.
-    assert defended["rss_kib"] < 16 * 1024
-    assert defended["peak_kib"] < 16 * 1024
+    # AddressSanitizer keeps freed memory in quarantine, resident, so there
+    # RSS measures the attack's churn rather than what the session holds;
+    # its queue and stream bounds are still checked by the callers.
+    if not SANITIZED:
+        assert defended["rss_kib"] < 16 * 1024
+        assert defended["peak_kib"] < 16 * 1024
     return defended, undefended
 
 
