@@ -1,0 +1,415 @@
+"""The asyncio SPDY client: ``connect()``, ``Connection``, ``Response`` and
+``get()``."""
+
+import asyncio
+import ssl as _ssl
+import urllib.parse
+from typing import (Any, AsyncIterator, Callable, Iterable, List, Mapping,
+                    Optional, Tuple, Union)
+
+from .._constants import (CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1,
+                          REFUSED_STREAM)
+from .._tls import client_context, offer_spdy
+from ._errors import GoawayError, reset_error
+from ._headers import Headers
+from ._protocol import IncomingBody, OutgoingBody, SessionProtocol, log
+
+Body = Union[bytes, bytearray, memoryview, Any]
+HeaderPairs = Iterable[Tuple[str, str]]
+
+
+def _split_status(value):
+    """(code, reason) of a ":status" value such as "200 OK"."""
+    code, _, reason = value.partition(" ")
+    try:
+        return int(code), reason
+    except ValueError:
+        return 0, value
+
+
+class Response:
+    """A response, available once its headers arrived.
+
+    ``status`` (int) and ``reason`` come from ``:status``; ``headers`` holds
+    the other headers (``Headers``: pairs plus case-insensitive lookup).
+    The body is read with ``await read()`` or ``async for chunk in resp``;
+    the peer may send only as much as the application has taken plus one
+    flow-control window.  ``pushed`` lists the ``PushedResponse`` objects
+    the server pushed with this response, as they arrive.
+    """
+
+    def __init__(self, stream: "_ClientStream") -> None:
+        self._stream = stream
+        self._body: Optional[bytes] = None
+        self.status = 0
+        self.reason = ""
+        self.headers = Headers()
+        self.pushed: List["PushedResponse"] = []
+
+    @property
+    def stream_id(self) -> int:
+        """The SPDY stream this response came on."""
+        return self._stream.stream_id
+
+    def _set_headers(self, nv):
+        plain = []
+        for name, value in nv:
+            if name == ":status":
+                self.status, self.reason = _split_status(value)
+            elif not name.startswith(":"):
+                plain.append((name, value))
+        self.headers = Headers(list(self.headers) + plain)
+
+    async def read(self) -> bytes:
+        """The whole body (what ``async for`` has not taken).  Calling it
+        again returns the same bytes.  Raises StreamResetError if the stream
+        is reset, ConnectionLostError if the connection goes."""
+        if self._body is None:
+            self._body = await self._stream.body.read_all()
+        return self._body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        chunk = await self._stream.body.next_chunk()
+        if not chunk:
+            raise StopAsyncIteration
+        return chunk
+
+    async def close(self) -> None:
+        """Cancels the stream (RST_STREAM with CANCEL) unless its body has
+        already arrived in full; unread body is dropped."""
+        self._stream.cancel()
+
+    def __repr__(self) -> str:
+        return "<%s %d %s stream %d>" % (type(self).__name__, self.status,
+                                         self.reason, self.stream_id)
+
+
+class PushedResponse(Response):
+    """A stream the server pushed: ``path`` is the resource it pushed (its
+    ``:path``), ``url`` the full URL; otherwise a ``Response``."""
+
+    def __init__(self, stream: "_ClientStream") -> None:
+        super().__init__(stream)
+        self.path = ""
+        self.url = ""
+
+    def _set_headers(self, nv):
+        fields = dict(nv)
+        if ":path" in fields:
+            self.path = fields[":path"]
+            self.url = "%s://%s%s" % (fields.get(":scheme", "http"),
+                                      fields.get(":host", ""), self.path)
+        super()._set_headers(nv)
+
+
+class _ClientStream:
+    """One request's stream: its Response, received body and request body."""
+
+    __slots__ = ("proto", "stream_id", "response", "headers_future", "body",
+                 "outgoing", "cancel_when_opened", "finished")
+
+    def __init__(self, proto, response_class=Response):
+        self.proto = proto
+        self.stream_id = 0
+        self.response = response_class(self)
+        self.headers_future = proto.loop.create_future()
+        self.body = IncomingBody(proto, self)
+        self.outgoing = None
+        self.cancel_when_opened = False
+        self.finished = False
+
+    def opened(self, stream_id):
+        self.stream_id = stream_id
+        self.proto.unsent.discard(self)
+        if self.cancel_when_opened:
+            self._reset()
+
+    def headers_received(self, nv, fin):
+        self.response._set_headers(nv)
+        if not self.headers_future.done():
+            self.headers_future.set_result(self.response)
+        if fin:
+            self.body.finish()
+
+    def closed(self, status_code):
+        self.finished = True
+        if self.outgoing is not None:
+            self.outgoing.cancel()
+        if status_code != OK:
+            if status_code == REFUSED_STREAM and self.proto.goaway_seen:
+                self.fail(GoawayError("the server sent GOAWAY before "
+                                      "processing the request"))
+            else:
+                self.fail(reset_error(status_code))
+            self.body.discard()
+
+    def fail(self, exc):
+        self.finished = True
+        if self.outgoing is not None:
+            self.outgoing.cancel()
+        if not self.headers_future.done():
+            self.headers_future.set_exception(exc)
+            # Retrieved here so an abandoned request logs nothing.
+            self.headers_future.exception()
+        self.body.fail(exc)
+
+    def cancel(self):
+        """RST_STREAM with CANCEL, once the stream exists; nothing else."""
+        if self.finished or self.body.finished and self.headers_future.done():
+            return
+        if self.stream_id:
+            self._reset()
+        else:
+            self.cancel_when_opened = True
+
+    def _reset(self):
+        session = self.proto.session
+        if session is not None:
+            session.submit_rst_stream(self.stream_id, CANCEL)
+            self.proto.schedule_flush()
+
+    def body_failed(self, exc):
+        self.fail(exc)
+
+
+class _ClientProtocol(SessionProtocol):
+    side = CLIENT
+
+    def __init__(self, loop, version, settings, on_push):
+        super().__init__(loop, version)
+        self.settings = settings
+        self.on_push = on_push
+        self.unsent = set()
+        self.goaway_seen = False
+        self.push_tasks = set()
+
+    def started(self):
+        if self.settings:
+            self.session.submit_settings(
+                0, [(key, 0, value) for key, value in self.settings.items()])
+
+    def syn_stream_received(self, frame):
+        parent = self.streams.get(frame.assoc_stream_id)
+        if parent is None:
+            return
+        stream = _ClientStream(self, PushedResponse)
+        stream.stream_id = frame.stream_id
+        self.streams[frame.stream_id] = stream
+        stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
+        pushed = stream.response
+        parent.response.pushed.append(pushed)
+        if self.on_push is not None:
+            try:
+                result = self.on_push(pushed)
+                if asyncio.iscoroutine(result):
+                    task = self.loop.create_task(result)
+                    self.push_tasks.add(task)
+                    task.add_done_callback(self._push_task_done)
+            except Exception:
+                log.exception("on_push hook failed")
+
+    def _push_task_done(self, task):
+        self.push_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("on_push hook failed", exc_info=task.exception())
+
+    def syn_stream_not_sent(self, frame, error_code):
+        # After GOAWAY (or with stream IDs used up) no SYN_STREAM can go out
+        # any more, so every request still waiting fails alike.
+        self._fail_unsent(GoawayError(
+            "the request was not sent: the connection is going away"))
+
+    def goaway_received(self, last_good_stream_id):
+        self.goaway_seen = True
+        self._fail_unsent(GoawayError(
+            "the server sent GOAWAY; the request was not sent"))
+
+    def _fail_unsent(self, error):
+        unsent, self.unsent = self.unsent, set()
+        for stream in unsent:
+            stream.fail(error)
+
+    def lost(self, error):
+        self._fail_unsent(error)
+        for task in list(self.push_tasks):
+            task.cancel()
+
+
+class Connection:
+    """A client connection (made by ``connect()``); ``async with conn:``
+    closes it on the way out.  Requests run concurrently on it."""
+
+    def __init__(self, proto: _ClientProtocol, host: str, port: int,
+                 scheme: str) -> None:
+        self._proto = proto
+        self._authority = "%s:%d" % (host, port)
+        self._scheme = scheme
+
+    @property
+    def version(self) -> int:
+        """The SPDY version spoken (a ``PROTO_*`` constant)."""
+        return self._proto.version
+
+    @property
+    def on_push(self) -> Optional[Callable[[PushedResponse], Any]]:
+        """Called with every ``PushedResponse`` as it arrives; a coroutine
+        it returns runs as a task.  Pushes are in ``Response.pushed``
+        either way."""
+        return self._proto.on_push
+
+    @on_push.setter
+    def on_push(self, hook: Optional[Callable[[PushedResponse], Any]]) -> None:
+        self._proto.on_push = hook
+
+    async def request(self, method: str, path: str,
+                      headers: HeaderPairs = (), body: Optional[Body] = None,
+                      *, priority: Optional[int] = None,
+                      timeout: Optional[float] = None) -> Response:
+        """Sends a request and returns its ``Response`` once the response
+        headers have arrived (the body streams in after).
+
+        ``body`` is bytes, a binary file object or an async iterable of
+        bytes, sent under flow control.  ``priority`` is 0 (most urgent) to
+        ``3`` (SPDY/2) or ``7``; the default is the middle.  ``timeout``
+        bounds the wait for the response headers: on expiry the stream is
+        cancelled and asyncio.TimeoutError raised.  Cancelling the task
+        cancels the stream (RST_STREAM CANCEL) and nothing else.
+        """
+        proto = self._proto
+        session = proto.session
+        if session is None:
+            raise proto.lost_error
+        if proto.goaway_seen or proto.goaway_sent:
+            raise GoawayError("the connection is going away")
+        if priority is None:
+            priority = session.get_pri_lowest() // 2
+        nv = [(":method", method), (":path", path),
+              (":version", "HTTP/1.1"), (":host", self._authority),
+              (":scheme", self._scheme)]
+        nv.extend((name.lower(), value) for name, value in headers)
+        stream = _ClientStream(proto)
+        provider = None
+        if body is not None and body != b"":
+            stream.outgoing = OutgoingBody(proto, body, stream.body_failed)
+            provider = stream.outgoing.provider
+        try:
+            session.submit_request(priority, nv, provider,
+                                   stream_user_data=stream)
+        except BaseException:
+            if stream.outgoing is not None:
+                stream.outgoing.cancel()
+            raise
+        proto.unsent.add(stream)
+        proto.schedule_flush()
+        try:
+            if timeout is None:
+                return await stream.headers_future
+            return await asyncio.wait_for(stream.headers_future, timeout)
+        except (asyncio.CancelledError, asyncio.TimeoutError):
+            stream.cancel()
+            raise
+
+    async def get(self, path: str, headers: HeaderPairs = (),
+                  **kwargs: Any) -> Response:
+        """``request("GET", path, headers, **kwargs)``."""
+        return await self.request("GET", path, headers, **kwargs)
+
+    async def ping(self) -> float:
+        """Sends PING and returns the round-trip time in seconds."""
+        return await self._proto.ping()
+
+    async def close(self) -> None:
+        """Sends GOAWAY and closes the connection; requests still waiting
+        get ConnectionLostError.  Idempotent."""
+        proto = self._proto
+        if proto.session is not None:
+            proto.submit_goaway()
+            proto.flush()
+            proto.close_transport()
+        await proto.closed
+
+    @property
+    def closed(self) -> bool:
+        """True once the connection has closed."""
+        return self._proto.closed.done()
+
+    async def __aenter__(self) -> "Connection":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+def _client_ssl(ssl, version):
+    if ssl is None or ssl is False:
+        return None
+    if ssl is True:
+        return client_context(version=version)
+    if isinstance(ssl, _ssl.SSLContext):
+        return offer_spdy(ssl, version)
+    raise TypeError("ssl must be None, True or an ssl.SSLContext")
+
+
+async def connect(host: str, port: int, *,
+                  ssl: Union[None, bool, _ssl.SSLContext] = None,
+                  version: Optional[int] = None,
+                  server_hostname: Optional[str] = None,
+                  settings: Optional[Mapping[int, int]] = None,
+                  on_push: Optional[Callable[[PushedResponse], Any]] = None
+                  ) -> Connection:
+    """Opens a SPDY connection to ``host``:``port``.
+
+    ``ssl``: None for plain TCP, True for TLS verified against the system's
+    trust store, or an ``ssl.SSLContext`` (made to offer SPDY by ALPN).
+    ``version``: the ``PROTO_*`` to speak; over TLS only it is offered, over
+    plain TCP (which cannot negotiate) it defaults to PROTO_SPDY3_1.
+    ``settings``: SETTINGS to send first, ``{SETTINGS_*: value}``.
+    ``on_push``: see ``Connection.on_push``.  Raises NegotiationError if the
+    server agrees on no SPDY version, OSError if the connection fails.
+    """
+    loop = asyncio.get_running_loop()
+    context = _client_ssl(ssl, version)
+    if context is None and version is None:
+        version = PROTO_SPDY3_1
+    kwargs = {}
+    if context is not None:
+        kwargs["ssl"] = context
+        kwargs["server_hostname"] = (host if server_hostname is None
+                                     else server_hostname)
+    transport, proto = await loop.create_connection(
+        lambda: _ClientProtocol(loop, version, settings, on_push),
+        host, port, **kwargs)
+    try:
+        await proto.ready
+    except BaseException:
+        transport.abort()
+        raise
+    return Connection(proto, host, port,
+                      "https" if context is not None else "http")
+
+
+async def get(url: str, headers: HeaderPairs = (), *,
+              ssl: Union[None, bool, _ssl.SSLContext] = None,
+              version: Optional[int] = None,
+              timeout: Optional[float] = None) -> Response:
+    """Fetches ``url`` (http:// or https://) on a connection of its own and
+    returns the Response with its body already read (``await
+    resp.read()`` returns it).  ``ssl`` defaults to True for https."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("not an http or https URL: %r" % (url,))
+    secure = parts.scheme == "https"
+    port = parts.port or (443 if secure else 80)
+    if ssl is None and secure:
+        ssl = True
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    async with await connect(parts.hostname, port, ssl=ssl,
+                             version=version) as conn:
+        response = await conn.request("GET", path, headers, timeout=timeout)
+        await response.read()
+        return response

@@ -1,0 +1,65 @@
+"""Headers: the name/value pairs of a request or response, in wire order,
+with a case-insensitive lookup by name."""
+
+from collections.abc import Sequence
+from typing import Iterable, List, Optional, Tuple, Union, overload
+
+
+class Headers(Sequence):
+    """An immutable sequence of ``(name, value)`` str pairs, plus lookup by
+    name: ``headers["content-type"]`` (the first value; KeyError when
+    absent), ``headers.get(name, default)``, ``headers.getall(name)`` (every
+    value, in order) and ``name in headers``.  Names compare
+    case-insensitively."""
+
+    __slots__ = ("_pairs", "_index")
+
+    def __init__(self, pairs: Iterable[Tuple[str, str]] = ()) -> None:
+        self._pairs = [(name, value) for name, value in pairs]
+        index = {}
+        for name, value in self._pairs:
+            index.setdefault(name.lower(), []).append(value)
+        self._index = index
+
+    @overload
+    def __getitem__(self, key: int) -> Tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> List[Tuple[str, str]]: ...
+
+    @overload
+    def __getitem__(self, key: str) -> str: ...
+
+    def __getitem__(self, key: Union[int, slice, str]):
+        if isinstance(key, str):
+            return self._index[key.lower()][0]
+        return self._pairs[key]
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, str):
+            return item.lower() in self._index
+        return item in self._pairs
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return self._pairs == other._pairs
+        if isinstance(other, (list, tuple)):
+            return self._pairs == [tuple(pair) for pair in other]
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        """The first value of header ``name``, or ``default``."""
+        values = self._index.get(name.lower())
+        return values[0] if values else default
+
+    def getall(self, name: str) -> List[str]:
+        """Every value of header ``name``, in order (empty when absent)."""
+        return list(self._index.get(name.lower(), ()))
+
+    def __repr__(self) -> str:
+        return "Headers(%r)" % (self._pairs,)

@@ -1,0 +1,482 @@
+"""The asyncio protocol under spdylay.aio's client and server: one
+``spdylay.Session`` per connection, driven from ``data_received``.
+
+The hot path is ``data_received`` -> ``Session.recv`` -> callbacks, which
+resolve futures and fill body queues; the bytes the session wants to send are
+written once per loop iteration (``_schedule_flush``), after the tasks those
+callbacks woke have had their turn to submit frames.
+
+Flow control: in SPDY/3 and SPDY/3.1 the session runs with
+OPT_NO_AUTO_WINDOW_UPDATE2, and a received chunk is reported with
+``Session.consume`` only when the application takes it, so a slow reader
+keeps the peer's window closed.  SPDY/2 has no flow control: the connection
+stops reading from the socket (TCP pushes back) while more than
+``SPDY2_BUFFER_LIMIT`` received bytes wait for the application.  On the
+sending side the session is not asked for bytes while the transport's write
+buffer is above its high-water mark, and a body from an async iterable is
+read ahead at most ``SOURCE_READ_AHEAD`` bytes.
+"""
+
+import asyncio
+import collections
+import logging
+
+from .._constants import (CLIENT, CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED,
+                          GOAWAY, HEADERS, OPT_NO_AUTO_WINDOW_UPDATE2, PING,
+                          PROTO_SPDY2, PROTO_SPDY3_1, READ_EOF, SYN_REPLY,
+                          SYN_STREAM)
+from .._data import DataProvider
+from .._errors import Error, InvalidStateError, TemporalCallbackFailureError
+from .._session import Session
+from .._tls import negotiated_version
+from ._errors import ConnectionLostError, NegotiationError
+
+log = logging.getLogger("spdylay.aio")
+
+SPDY2_BUFFER_LIMIT = 1 << 20
+SOURCE_READ_AHEAD = 65536
+
+
+def _wake(waiter):
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+class IncomingBody:
+    """A stream's received body, taken by the application chunk by chunk;
+    each chunk taken reopens the peer's window by its size."""
+
+    __slots__ = ("_proto", "_stream", "_chunks", "_done", "_error",
+                 "_waiter", "_discarding", "received", "limit")
+
+    def __init__(self, proto, stream, limit=None):
+        self._proto = proto
+        self._stream = stream
+        self._chunks = collections.deque()
+        self._done = False
+        self._error = None
+        self._waiter = None
+        self._discarding = False
+        self.received = 0
+        self.limit = limit
+
+    @property
+    def finished(self):
+        return self._done
+
+    def feed(self, data):
+        """Queues a received chunk; returns False when it was not queued
+        (nobody will read it, or it is over the limit)."""
+        self.received += len(data)
+        if self._discarding:
+            self._proto.dropped(self._stream.stream_id, len(data))
+            return False
+        if self.limit is not None and self.received > self.limit:
+            self._proto.dropped(self._stream.stream_id, len(data))
+            self._stream.body_too_large()
+            return False
+        self._chunks.append(data)
+        _wake(self._waiter)
+        return True
+
+    def finish(self):
+        self._done = True
+        _wake(self._waiter)
+
+    def fail(self, exc):
+        if not self._done and self._error is None:
+            self._error = exc
+            _wake(self._waiter)
+
+    def discard(self):
+        """Gives the window back for every chunk nobody will read, now and
+        from now on."""
+        self._discarding = True
+        chunks = self._chunks
+        while chunks:
+            self._proto.consumed(self._stream.stream_id, len(chunks.popleft()))
+
+    async def next_chunk(self):
+        """The next chunk, or b"" at the end of the body.  A task cancelled
+        while waiting here cancels the stream."""
+        chunks = self._chunks
+        while not chunks:
+            if self._error is not None:
+                raise self._error
+            if self._done:
+                return b""
+            waiter = self._waiter = self._proto.loop.create_future()
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                self._stream.cancel()
+                raise
+            finally:
+                self._waiter = None
+        chunk = chunks.popleft()
+        self._proto.consumed(self._stream.stream_id, len(chunk))
+        return chunk
+
+    async def read_all(self):
+        parts = []
+        while True:
+            chunk = await self.next_chunk()
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+
+class OutgoingBody:
+    """A body being sent under flow control, as a DataProvider: bytes, a
+    binary file object (read as the window opens), or an async iterable of
+    bytes (read ahead by a task, at most SOURCE_READ_AHEAD bytes).
+
+    ``on_error(exc)`` is called when the file or iterable raises; the stream
+    is then reset with INTERNAL_ERROR."""
+
+    __slots__ = ("_proto", "_on_error", "_data", "_offset", "_file",
+                 "_buffer", "_eof", "_error", "_deferred_stream", "_room",
+                 "_task", "provider")
+
+    def __init__(self, proto, body, on_error):
+        self._proto = proto
+        self._on_error = on_error
+        self._error = None
+        self._task = None
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            self._data = bytes(body)
+            self._offset = 0
+            read = self._read_bytes
+        elif hasattr(body, "read"):
+            self._file = body
+            read = self._read_file
+        elif hasattr(body, "__aiter__"):
+            self._buffer = bytearray()
+            self._eof = False
+            self._deferred_stream = 0
+            self._room = None
+            self._task = proto.loop.create_task(self._pump(body))
+            read = self._read_ahead
+        else:
+            raise TypeError("a body is bytes, a binary file object or an "
+                            "async iterable of bytes, not %s"
+                            % type(body).__name__)
+        self.provider = DataProvider(None, read)
+
+    def cancel(self):
+        """Stops reading the source (the stream is gone)."""
+        if self._task is not None:
+            self._task.cancel()
+
+    def _read_bytes(self, session, stream_id, length, read_ctrl, source):
+        offset = self._offset
+        chunk = self._data[offset:offset + length]
+        self._offset = offset = offset + len(chunk)
+        if offset >= len(self._data):
+            read_ctrl.flags = READ_EOF
+        return chunk
+
+    def _read_file(self, session, stream_id, length, read_ctrl, source):
+        try:
+            chunk = self._file.read(length)
+        except Exception as exc:
+            self._failed(exc)
+            raise TemporalCallbackFailureError("the body file failed")
+        if not chunk:
+            read_ctrl.flags = READ_EOF
+            return b""
+        return chunk
+
+    def _read_ahead(self, session, stream_id, length, read_ctrl, source):
+        if self._error is not None:
+            raise TemporalCallbackFailureError("the body source failed")
+        buffer = self._buffer
+        if not buffer:
+            if self._eof:
+                read_ctrl.flags = READ_EOF
+                return b""
+            self._deferred_stream = stream_id
+            return ERR_DEFERRED
+        chunk = bytes(buffer[:length])
+        del buffer[:length]
+        if self._eof and not buffer:
+            read_ctrl.flags = READ_EOF
+        _wake(self._room)
+        return chunk
+
+    async def _pump(self, source):
+        loop = self._proto.loop
+        try:
+            async for chunk in source:
+                self._buffer += chunk
+                self._resume()
+                while len(self._buffer) >= SOURCE_READ_AHEAD:
+                    self._room = loop.create_future()
+                    await self._room
+                    self._room = None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._failed(exc)
+            self._resume()
+            return
+        self._eof = True
+        self._resume()
+
+    def _failed(self, exc):
+        if self._error is None:
+            self._error = exc
+            self._on_error(exc)
+
+    def _resume(self):
+        stream_id = self._deferred_stream
+        if not stream_id:
+            return
+        self._deferred_stream = 0
+        proto = self._proto
+        try:
+            proto.session.resume_data(stream_id)
+        except (Error, AttributeError):
+            return
+        proto.schedule_flush()
+
+
+class SessionProtocol(asyncio.Protocol):
+    """One connection's Session.  Subclasses give ``side`` and define what
+    the connection starts with (``started()``), and how it handles a stream
+    the peer opens (``syn_stream_received(frame)``), a SYN_STREAM that could
+    not go out (``syn_stream_not_sent(frame, error_code)``), GOAWAY
+    (``goaway_received(last_good_stream_id)``) and the end of the connection (``lost(error)``)."""
+
+    side = None
+
+    def __init__(self, loop, version):
+        self.loop = loop
+        self.requested_version = version
+        self.version = 0
+        self.session = None
+        self.transport = None
+        self.streams = {}
+        self.ready = loop.create_future()
+        self.closed = loop.create_future()
+        self.lost_error = None
+        self.goaway_sent = False
+        self._flush_scheduled = False
+        self._write_paused = False
+        self._read_paused = False
+        self._manual_window = False
+        self._buffered = 0
+        self._pings = collections.deque()
+        self._ping_started = {}
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport):
+        self.transport = transport
+        version = self.requested_version
+        tls = transport.get_extra_info("ssl_object")
+        if tls is not None:
+            version = negotiated_version(tls)
+            if not version:
+                self.ready.set_exception(NegotiationError(
+                    "the peer agreed on no SPDY version (ALPN: %r)"
+                    % (tls.selected_alpn_protocol(),)))
+                transport.abort()
+                return
+        elif version is None:
+            version = PROTO_SPDY3_1
+        self.version = version
+        self._manual_window = version != PROTO_SPDY2
+        config = {OPT_NO_AUTO_WINDOW_UPDATE2: True} if self._manual_window else None
+        self.session = Session(
+            self.side, version, config=config, send_cb=self._send,
+            on_ctrl_recv_cb=self._on_ctrl_recv,
+            on_data_chunk_recv_cb=self._on_data_chunk_recv,
+            on_data_recv_cb=self._on_data_recv,
+            on_ctrl_send_cb=self._on_ctrl_send,
+            on_ctrl_not_send_cb=self._on_ctrl_not_send,
+            on_stream_close_cb=self._on_stream_close)
+        self.started()
+        self.flush()
+        self.ready.set_result(None)
+
+    def data_received(self, data):
+        session = self.session
+        if session is None:
+            return
+        try:
+            session.recv(data)
+        except Exception as exc:
+            self.abort(exc)
+            return
+        self.schedule_flush()
+
+    def eof_received(self):
+        return False
+
+    def pause_writing(self):
+        self._write_paused = True
+
+    def resume_writing(self):
+        self._write_paused = False
+        self.schedule_flush()
+
+    def connection_lost(self, exc):
+        error = self.lost_error
+        if error is None:
+            error = self.lost_error = ConnectionLostError(
+                "the connection was lost" if exc else "the connection closed")
+            error.__cause__ = exc
+        if not self.ready.done():
+            self.ready.set_exception(error)
+        streams = list(self.streams.values())
+        self.streams.clear()
+        for stream in streams:
+            stream.fail(error)
+        while self._pings:
+            self._pings.popleft().set_exception(error)
+        for waiter, _ in self._ping_started.values():
+            if not waiter.done():
+                waiter.set_exception(error)
+        self._ping_started.clear()
+        self.lost(error)
+        session, self.session = self.session, None
+        if session is not None:
+            try:
+                session.close()
+            except InvalidStateError:
+                self.loop.call_soon(session.close)
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    # Writing
+
+    def _send(self, session, data):
+        if self._write_paused:
+            return 0
+        self.transport.write(data)
+        return len(data)
+
+    def schedule_flush(self):
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self.flush)
+
+    def flush(self):
+        self._flush_scheduled = False
+        session = self.session
+        if session is None or self._write_paused or self.transport.is_closing():
+            return
+        try:
+            session.send()
+        except Exception as exc:
+            self.abort(exc)
+            return
+        if not session.want_read() and not session.want_write():
+            self.transport.close()
+
+    def abort(self, exc):
+        """Ends the connection after a failure of the session itself."""
+        log.error("SPDY session failed; closing the connection", exc_info=exc)
+        if self.lost_error is None:
+            self.lost_error = ConnectionLostError("the SPDY session failed: %s"
+                                                  % (exc,))
+            self.lost_error.__cause__ = exc
+        self.transport.abort()
+
+    def close_transport(self):
+        if self.transport is not None:
+            self.transport.close()
+
+    def dropped(self, stream_id, size):
+        """``size`` bytes of the stream's DATA arrived that nobody will read:
+        the window is given back at once."""
+        session = self.session
+        if self._manual_window and session is not None and size:
+            session.consume(stream_id, size)
+            self.schedule_flush()
+
+    def consumed(self, stream_id, size):
+        """The application took ``size`` bytes of the stream's body."""
+        if self._manual_window:
+            self.dropped(stream_id, size)
+            return
+        self._buffered -= size
+        if self._read_paused and self._buffered <= SPDY2_BUFFER_LIMIT // 2:
+            self._read_paused = False
+            self.transport.resume_reading()
+
+    def submit_goaway(self):
+        """Sends GOAWAY (once): no new streams; open ones may finish."""
+        if self.goaway_sent or self.session is None:
+            return
+        self.goaway_sent = True
+        self.session.submit_goaway(0)
+        self.schedule_flush()
+
+    async def ping(self):
+        session = self.session
+        if session is None:
+            raise self.lost_error
+        waiter = self.loop.create_future()
+        self._pings.append(waiter)
+        session.submit_ping()
+        self.schedule_flush()
+        return await waiter
+
+    # Session callbacks
+
+    def _on_ctrl_recv(self, session, frame):
+        frame_type = frame.frame_type
+        if frame_type == SYN_REPLY or frame_type == HEADERS:
+            stream = self.streams.get(frame.stream_id)
+            if stream is not None and stream.body is not None:
+                stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
+        elif frame_type == SYN_STREAM:
+            self.syn_stream_received(frame)
+        elif frame_type == PING:
+            started = self._ping_started.pop(frame.unique_id, None)
+            if started is not None:
+                waiter, start = started
+                if not waiter.done():
+                    waiter.set_result(self.loop.time() - start)
+        elif frame_type == GOAWAY:
+            self.goaway_received(frame.last_good_stream_id)
+
+    def _on_ctrl_send(self, session, frame):
+        frame_type = frame.frame_type
+        if frame_type == SYN_STREAM:
+            stream = session.get_stream_user_data(frame.stream_id)
+            if stream is not None:
+                self.streams[frame.stream_id] = stream
+                stream.opened(frame.stream_id)
+        elif frame_type == PING and (frame.unique_id & 1) == (self.side == CLIENT):
+            if self._pings:
+                self._ping_started[frame.unique_id] = (
+                    self._pings.popleft(), self.loop.time())
+
+    def _on_ctrl_not_send(self, session, frame, error_code):
+        if frame.frame_type == SYN_STREAM:
+            self.syn_stream_not_sent(frame, error_code)
+
+    def _on_data_chunk_recv(self, session, flags, stream_id, data):
+        stream = self.streams.get(stream_id)
+        if stream is None or stream.body is None:
+            self.dropped(stream_id, len(data))
+            return
+        if stream.body.feed(data) and not self._manual_window:
+            self._buffered += len(data)
+            if not self._read_paused and self._buffered > SPDY2_BUFFER_LIMIT:
+                self._read_paused = True
+                self.transport.pause_reading()
+
+    def _on_data_recv(self, session, flags, stream_id, length):
+        if flags & DATA_FLAG_FIN:
+            stream = self.streams.get(stream_id)
+            if stream is not None and stream.body is not None:
+                stream.body.finish()
+
+    def _on_stream_close(self, session, stream_id, status_code):
+        stream = self.streams.pop(stream_id, None)
+        if stream is not None:
+            stream.closed(status_code)

@@ -1,0 +1,423 @@
+"""The asyncio SPDY server: ``serve()``, ``Server`` and the ``Request`` a
+handler receives."""
+
+import asyncio
+import http
+import ssl as _ssl
+from typing import (Any, AsyncIterator, Awaitable, Callable, Iterable, List,
+                    Optional, Tuple)
+
+from .._constants import (CANCEL, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL,
+                          DATA_FLAG_FIN, INTERNAL_ERROR, OK, SERVER,
+                          SETTINGS_MAX_CONCURRENT_STREAMS)
+from .._errors import InvalidStateError
+from .._tls import offer_spdy
+from ._errors import BodyTooLargeError, PushError, reset_error
+from ._headers import Headers
+from ._protocol import IncomingBody, OutgoingBody, SessionProtocol, log
+
+DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
+INTERNAL_ERROR_BODY = b"internal server error\n"
+
+
+def _status_line(status):
+    try:
+        reason = http.HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    return ("%d %s" % (status, reason)).rstrip()
+
+
+def _response_nv(status, headers):
+    if not isinstance(status, int) or not 100 <= status <= 999:
+        raise ValueError("status must be an int from 100 to 999, not %r"
+                         % (status,))
+    nv = [(":status", _status_line(status)), (":version", "HTTP/1.1")]
+    nv.extend((name.lower(), value) for name, value in headers)
+    return nv
+
+
+class Request:
+    """A request as the handler sees it: ``method``, ``path``, ``scheme``,
+    ``host`` (from ``:method``, ``:path``, ``:scheme``, ``:host``),
+    ``headers`` (the other headers, as ``Headers``) and ``stream_id``.  The
+    body is read with ``await read()`` or ``async for chunk in request``;
+    the client may send only as much as the handler has taken plus one
+    flow-control window."""
+
+    def __init__(self, stream: "_ServerStream", nv: List[Tuple[str, str]]) -> None:
+        self._stream = stream
+        self._body: Optional[bytes] = None
+        fields = dict(nv)
+        self.method: str = fields.get(":method", "")
+        self.path: str = fields.get(":path", "")
+        self.scheme: str = fields.get(":scheme", "")
+        self.host: str = fields.get(":host", "")
+        self.headers = Headers(pair for pair in nv if not pair[0].startswith(":"))
+
+    @property
+    def stream_id(self) -> int:
+        """The SPDY stream the request came on."""
+        return self._stream.stream_id
+
+    @property
+    def responded(self) -> bool:
+        """True once a response has been queued for this request."""
+        return self._stream.responded
+
+    async def read(self) -> bytes:
+        """The whole request body (what ``async for`` has not taken);
+        calling it again returns the same bytes.  Raises BodyTooLargeError
+        past the server's ``request_body_limit``, StreamResetError if the
+        client resets the stream."""
+        if self._body is None:
+            self._body = await self._stream.body.read_all()
+        return self._body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        chunk = await self._stream.body.next_chunk()
+        if not chunk:
+            raise StopAsyncIteration
+        return chunk
+
+    async def respond(self, status: int = 200,
+                      headers: Iterable[Tuple[str, str]] = (),
+                      body: Any = b"") -> None:
+        """Queues the response: ``status`` (an int; the reason phrase is
+        added), ``headers`` as name/value pairs, ``body`` as bytes, a binary
+        file object or an async iterable of bytes, sent under flow control.
+        Raises InvalidStateError if a response was already queued."""
+        self._stream.respond(status, headers, body)
+
+    async def push(self, path: str, headers: Iterable[Tuple[str, str]] = (),
+                   body: Any = b"", *, status: int = 200) -> None:
+        """Pushes ``path`` to the client with this request (server push),
+        before the response finishes: returns once the pushed stream is
+        open, its body then follows like a response body.  Raises PushError
+        if the stream cannot be opened (the request's stream has closed, or
+        the connection is going away)."""
+        await self._stream.push(path, headers, body, status)
+
+
+Handler = Callable[[Request], Awaitable[Optional[Tuple[int, Iterable[Tuple[str, str]], Any]]]]
+
+
+class _PushStream:
+    """A stream this server pushes: the SYN_STREAM, then its body."""
+
+    __slots__ = ("proto", "stream_id", "assoc_stream_id", "body", "outgoing",
+                 "sent")
+
+    def __init__(self, proto, assoc_stream_id, body):
+        self.proto = proto
+        self.stream_id = 0
+        self.assoc_stream_id = assoc_stream_id
+        self.body = None
+        self.outgoing = OutgoingBody(proto, body, self.body_failed)
+        self.sent = proto.loop.create_future()
+
+    def opened(self, stream_id):
+        self.stream_id = stream_id
+        self.proto.forget_push(self)
+        self.proto.session.submit_data(stream_id, DATA_FLAG_FIN,
+                                       self.outgoing.provider)
+        if not self.sent.done():
+            self.sent.set_result(None)
+
+    def body_failed(self, exc):
+        log.error("the body of pushed stream %d failed", self.stream_id,
+                  exc_info=exc)
+
+    def closed(self, status_code):
+        self.outgoing.cancel()
+
+    def fail(self, exc):
+        self.outgoing.cancel()
+        if not self.sent.done():
+            self.sent.set_exception(exc)
+            self.sent.exception()
+
+
+class _ServerStream:
+    """One request's stream on the server: its Request, the handler task
+    and the response."""
+
+    __slots__ = ("proto", "stream_id", "request", "body", "outgoing", "task",
+                 "responded", "finished")
+
+    def __init__(self, proto, frame):
+        self.proto = proto
+        self.stream_id = frame.stream_id
+        self.body = IncomingBody(proto, self, proto.server.request_body_limit)
+        self.request = Request(self, frame.nv)
+        self.outgoing = None
+        self.task = None
+        self.responded = False
+        self.finished = False
+        if frame.flags & CTRL_FLAG_FIN:
+            self.body.finish()
+
+    async def run(self, handler):
+        request = self.request
+        try:
+            result = await handler(request)
+            if result is not None:
+                status, headers, body = result
+                self.respond(status, headers, body)
+            elif not self.responded:
+                raise InvalidStateError("the handler returned None without "
+                                        "calling request.respond()")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("handler failed for %s %s", request.method,
+                          request.path)
+            self._internal_error()
+        finally:
+            self.body.discard()
+
+    def _internal_error(self):
+        if self.finished or self.proto.session is None:
+            return
+        if self.responded:
+            self._reset(INTERNAL_ERROR)
+        else:
+            self.respond(500, [("content-type", "text/plain")],
+                         INTERNAL_ERROR_BODY)
+
+    def respond(self, status, headers, body):
+        if self.responded:
+            raise InvalidStateError("a response was already queued for "
+                                    "stream %d" % self.stream_id)
+        proto = self.proto
+        session = proto.session
+        if session is None:
+            raise proto.lost_error
+        nv = _response_nv(status, headers)
+        provider = None
+        if body is not None and body != b"":
+            self.outgoing = OutgoingBody(proto, body, self.body_failed)
+            provider = self.outgoing.provider
+        self.responded = True
+        session.submit_response(self.stream_id, nv, provider)
+        proto.schedule_flush()
+
+    async def push(self, path, headers, body, status):
+        proto = self.proto
+        session = proto.session
+        if session is None:
+            raise proto.lost_error
+        if self.finished or proto.goaway_sent:
+            raise PushError("cannot push on stream %d: it has closed or the "
+                            "connection is going away" % self.stream_id)
+        request = self.request
+        nv = [(":scheme", request.scheme), (":host", request.host),
+              (":path", path)] + _response_nv(status, headers)
+        pushed = _PushStream(proto, self.stream_id, body)
+        session.submit_syn_stream(CTRL_FLAG_UNIDIRECTIONAL, self.stream_id,
+                                  session.get_pri_lowest() // 2, nv, pushed)
+        proto.pending_pushes.setdefault(self.stream_id, []).append(pushed)
+        proto.schedule_flush()
+        await pushed.sent
+
+    def body_failed(self, exc):
+        request = self.request
+        log.error("the response body for %s %s failed", request.method,
+                  request.path, exc_info=exc)
+
+    def body_too_large(self):
+        self.body.fail(BodyTooLargeError(
+            "the request body is over the limit of %d bytes"
+            % self.body.limit))
+        self.body.discard()
+        if not self.responded:
+            self.respond(413, [("content-type", "text/plain")],
+                         b"request body too large\n")
+        self._reset(CANCEL)
+
+    def _reset(self, status_code):
+        session = self.proto.session
+        if session is not None:
+            session.submit_rst_stream(self.stream_id, status_code)
+            self.proto.schedule_flush()
+
+    def cancel(self):
+        """The handler was cancelled while reading: the client gets CANCEL."""
+        if not self.finished:
+            self._reset(CANCEL)
+
+    def headers_received(self, nv, fin):
+        if fin:
+            self.body.finish()
+
+    def closed(self, status_code):
+        self.finished = True
+        if self.outgoing is not None and status_code != OK:
+            self.outgoing.cancel()
+        if status_code != OK:
+            self.body.fail(reset_error(status_code))
+            self.body.discard()
+            task = self.task
+            if task is not None and not task.done():
+                task.cancel()
+
+    def fail(self, exc):
+        self.finished = True
+        if self.outgoing is not None:
+            self.outgoing.cancel()
+        self.body.fail(exc)
+
+
+class _ServerProtocol(SessionProtocol):
+    side = SERVER
+
+    def __init__(self, loop, server):
+        super().__init__(loop, server.version)
+        self.server = server
+        self.tasks = set()
+        self.pending_pushes = {}
+
+    def connection_made(self, transport):
+        self.server._connections.add(self)
+        super().connection_made(transport)
+
+    def started(self):
+        self.session.submit_settings(0, [(
+            SETTINGS_MAX_CONCURRENT_STREAMS, 0,
+            self.server.max_concurrent_streams)])
+        if self.server.closing:
+            self.submit_goaway()
+
+    def syn_stream_received(self, frame):
+        stream = _ServerStream(self, frame)
+        self.streams[frame.stream_id] = stream
+        task = stream.task = self.loop.create_task(
+            stream.run(self.server.handler))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def forget_push(self, pushed):
+        pending = self.pending_pushes.get(pushed.assoc_stream_id)
+        if pending is not None:
+            pending.remove(pushed)
+            if not pending:
+                del self.pending_pushes[pushed.assoc_stream_id]
+
+    def syn_stream_not_sent(self, frame, error_code):
+        for pushed in self.pending_pushes.pop(frame.assoc_stream_id, ()):
+            pushed.fail(PushError(
+                "the pushed stream was not opened: the request's stream "
+                "closed first or the connection is going away"))
+
+    def goaway_received(self, last_good_stream_id):
+        pass
+
+    def lost(self, error):
+        self.server._connections.discard(self)
+        pending, self.pending_pushes = self.pending_pushes, {}
+        for pushes in pending.values():
+            for pushed in pushes:
+                pushed.fail(error)
+        for task in list(self.tasks):
+            task.cancel()
+
+
+class Server:
+    """A listening SPDY server (made by ``serve()``); ``async with server:``
+    closes it on the way out."""
+
+    def __init__(self, handler: Handler, version: Optional[int],
+                 max_concurrent_streams: int, request_body_limit: int) -> None:
+        self.handler = handler
+        self.version = version
+        self.max_concurrent_streams = max_concurrent_streams
+        self.request_body_limit = request_body_limit
+        self.closing = False
+        self._connections = set()
+        self._server: Optional[asyncio.AbstractServer] = None
+
+    @property
+    def sockets(self) -> Tuple[Any, ...]:
+        """The listening sockets."""
+        return tuple(self._server.sockets) if self._server else ()
+
+    @property
+    def port(self) -> int:
+        """The port of the first listening socket (handy with port 0)."""
+        return self.sockets[0].getsockname()[1]
+
+    async def serve_forever(self) -> None:
+        """Serves until ``close()`` (or until the task is cancelled, which
+        closes the server)."""
+        try:
+            await self._server.serve_forever()
+        except asyncio.CancelledError:
+            await self.close()
+            raise
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Stops listening, sends GOAWAY on every connection and waits up
+        to ``timeout`` seconds for the open streams to finish; then closes
+        what is left and cancels the handlers still running.  Nothing is
+        left pending when it returns."""
+        self.closing = True
+        self._server.close()
+        connections = list(self._connections)
+        for proto in connections:
+            proto.submit_goaway()
+        waiting = [proto.closed for proto in connections]
+        if waiting:
+            await asyncio.wait(waiting, timeout=timeout)
+        for proto in connections:
+            if not proto.closed.done():
+                proto.transport.abort()
+        if waiting:
+            await asyncio.wait(waiting)
+        tasks = [task for proto in connections for task in proto.tasks]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def __aenter__(self) -> "Server":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+async def serve(handler: Handler, host: Optional[str], port: int, *,
+                ssl: Optional[_ssl.SSLContext] = None,
+                version: Optional[int] = None,
+                max_concurrent_streams: int = 100,
+                request_body_limit: int = DEFAULT_REQUEST_BODY_LIMIT) -> Server:
+    """Starts a SPDY server on ``host``:``port`` (port 0: a free one, see
+    ``Server.port``) and returns it.
+
+    ``handler(request)`` is an async function run as a task per request.
+    It returns ``(status, headers, body)`` or None after ``await
+    request.respond(...)``; if it raises, the client gets a 500 (or, once
+    the response has started, RST_STREAM INTERNAL_ERROR) and the exception
+    is logged to the ``spdylay.aio`` logger.
+
+    ``ssl``: an ``ssl.SSLContext`` for TLS (made to offer SPDY by ALPN; the
+    version is what ALPN agrees on), or None for plain TCP, which speaks
+    ``version`` (default PROTO_SPDY3_1).  ``max_concurrent_streams`` is
+    announced in SETTINGS.  A request body over ``request_body_limit``
+    bytes is answered 413 and its stream reset.
+    """
+    loop = asyncio.get_running_loop()
+    if ssl is not None:
+        if not isinstance(ssl, _ssl.SSLContext):
+            raise TypeError("ssl must be None or an ssl.SSLContext")
+        offer_spdy(ssl, version)
+    server = Server(handler, version, max_concurrent_streams,
+                    request_body_limit)
+    server._server = await loop.create_server(
+        lambda: _ServerProtocol(loop, server), host, port, ssl=ssl)
+    return server
+
