@@ -38,3 +38,35 @@ def version(request):
 def certificates(tmp_path_factory):
     """A CA and a server certificate for localhost/127.0.0.1 (tests/certs.py)."""
     return certs.make_certificates(str(tmp_path_factory.mktemp("certs")))
+
+
+# Event loops the asyncio tests run on: asyncio's own, and uvloop's where it
+# is installed (CI installs it on CPython through the test extras).
+try:
+    import uvloop
+except ImportError:
+    uvloop = None
+
+LOOP_KINDS = ["asyncio"] + (["uvloop"] if uvloop is not None else [])
+# No asyncio test may hang the suite: each runs under this bound.
+AIO_TEST_SECONDS = 60
+
+
+@pytest.fixture(params=LOOP_KINDS)
+def aio_run(request):
+    """Runs a coroutine to completion on a fresh event loop of the kind the
+    test is parametrized with, failing it after AIO_TEST_SECONDS."""
+    import asyncio
+
+    def run(coro):
+        if request.param == "uvloop":
+            loop = uvloop.new_event_loop()
+        else:
+            loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(
+                asyncio.wait_for(coro, AIO_TEST_SECONDS))
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+    return run

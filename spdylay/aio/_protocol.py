@@ -9,7 +9,8 @@ callbacks woke have had their turn to submit frames.
 Flow control: in SPDY/3 and SPDY/3.1 the session runs with
 OPT_NO_AUTO_WINDOW_UPDATE2, and a received chunk is reported with
 ``Session.consume`` only when the application takes it, so a slow reader
-keeps the peer's window closed.  SPDY/2 has no flow control: the connection
+keeps the peer's window for that stream closed (SPDY/3.1's connection window
+is opened to CONNECTION_WINDOW so that it does not stall the others).  SPDY/2 has no flow control: the connection
 stops reading from the socket (TCP pushes back) while more than
 ``SPDY2_BUFFER_LIMIT`` received bytes wait for the application.  On the
 sending side the session is not asked for bytes while the transport's write
@@ -35,6 +36,11 @@ log = logging.getLogger("spdylay.aio")
 
 SPDY2_BUFFER_LIMIT = 1 << 20
 SOURCE_READ_AHEAD = 65536
+# SPDY/3.1's connection window starts as small as one stream's (64 KiB), so
+# one response its reader neglects would stall every other stream; it is
+# opened to this size at once, leaving the per-stream windows to push back.
+CONNECTION_WINDOW = 8 << 20
+INITIAL_WINDOW = 65536
 
 
 def _wake(waiter):
@@ -206,8 +212,9 @@ class OutgoingBody:
 
     async def _pump(self, source):
         loop = self._proto.loop
+        chunks = source.__aiter__()
         try:
-            async for chunk in source:
+            async for chunk in chunks:
                 self._buffer += chunk
                 self._resume()
                 while len(self._buffer) >= SOURCE_READ_AHEAD:
@@ -215,6 +222,11 @@ class OutgoingBody:
                     await self._room
                     self._room = None
         except asyncio.CancelledError:
+            # The stream is gone: let the source clean up now, not whenever
+            # the garbage collector finalizes it.
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
             raise
         except Exception as exc:
             self._failed(exc)
@@ -296,6 +308,9 @@ class SessionProtocol(asyncio.Protocol):
             on_ctrl_send_cb=self._on_ctrl_send,
             on_ctrl_not_send_cb=self._on_ctrl_not_send,
             on_stream_close_cb=self._on_stream_close)
+        if version == PROTO_SPDY3_1:
+            self.session.submit_window_update(
+                0, CONNECTION_WINDOW - INITIAL_WINDOW)
         self.started()
         self.flush()
         self.ready.set_result(None)

@@ -9,7 +9,7 @@ from typing import (Any, AsyncIterator, Awaitable, Callable, Iterable, List,
 
 from .._constants import (CANCEL, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL,
                           DATA_FLAG_FIN, INTERNAL_ERROR, OK, SERVER,
-                          SETTINGS_MAX_CONCURRENT_STREAMS)
+                          SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY)
 from .._errors import InvalidStateError
 from .._tls import offer_spdy
 from ._errors import BodyTooLargeError, PushError, reset_error
@@ -172,6 +172,9 @@ class _ServerStream:
                                         "calling request.respond()")
         except asyncio.CancelledError:
             raise
+        except BodyTooLargeError:
+            # Already answered with 413 by body_too_large().
+            pass
         except Exception:
             log.exception("handler failed for %s %s", request.method,
                           request.path)
@@ -233,10 +236,14 @@ class _ServerStream:
             "the request body is over the limit of %d bytes"
             % self.body.limit))
         self.body.discard()
-        if not self.responded:
-            self.respond(413, [("content-type", "text/plain")],
-                         b"request body too large\n")
-        self._reset(CANCEL)
+        if self.responded:
+            self._reset(CANCEL)
+        else:
+            # The 413 must reach the client before the reset that stops its
+            # upload, and frames of one stream may be reordered by priority,
+            # so the reset waits for the SYN_REPLY to go out.
+            self.respond(413, [], b"")
+            self.proto.reset_after_reply[self.stream_id] = CANCEL
 
     def _reset(self, status_code):
         session = self.proto.session
@@ -279,6 +286,7 @@ class _ServerProtocol(SessionProtocol):
         self.server = server
         self.tasks = set()
         self.pending_pushes = {}
+        self.reset_after_reply = {}
 
     def connection_made(self, transport):
         self.server._connections.add(self)
@@ -290,6 +298,13 @@ class _ServerProtocol(SessionProtocol):
             self.server.max_concurrent_streams)])
         if self.server.closing:
             self.submit_goaway()
+
+    def _on_ctrl_send(self, session, frame):
+        if self.reset_after_reply and frame.frame_type == SYN_REPLY:
+            status_code = self.reset_after_reply.pop(frame.stream_id, None)
+            if status_code is not None:
+                session.submit_rst_stream(frame.stream_id, status_code)
+        super()._on_ctrl_send(session, frame)
 
     def syn_stream_received(self, frame):
         stream = _ServerStream(self, frame)

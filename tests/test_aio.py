@@ -1,0 +1,529 @@
+"""spdylay.aio over real sockets on 127.0.0.1: our asyncio client against our
+asyncio server, plain TCP and TLS (ALPN), every SPDY version, on asyncio's
+event loop and on uvloop where it is installed."""
+
+import asyncio
+import builtins
+import io
+import logging
+
+import pytest
+
+import spdylay
+import spdylay.aio as aio
+from spdylay._tls import client_context, server_context
+
+HOST = "127.0.0.1"
+
+
+class Secure:
+    """TLS contexts made fresh for each server and client."""
+
+    def __init__(self, certificates):
+        self.certificates = certificates
+
+    def server_ssl(self):
+        return server_context(self.certificates.cert_file,
+                              self.certificates.key_file)
+
+    def client_ssl(self):
+        return client_context(cafile=self.certificates.ca_file)
+
+
+class Plain:
+    def server_ssl(self):
+        return None
+
+    def client_ssl(self):
+        return None
+
+
+@pytest.fixture(params=["plain", "tls"])
+def link(request, certificates):
+    return Plain() if request.param == "plain" else Secure(certificates)
+
+
+async def start(handler, link, version, **kwargs):
+    return await aio.serve(handler, HOST, 0, ssl=link.server_ssl(),
+                           version=version, **kwargs)
+
+
+async def open_client(server, link, version, **kwargs):
+    return await aio.connect(HOST, server.port, ssl=link.client_ssl(),
+                             version=version, **kwargs)
+
+
+def pattern(size):
+    return bytes(i % 251 for i in range(size))
+
+
+async def chunks_of(data, size):
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+        await asyncio.sleep(0)
+
+
+async def echo(request):
+    body = await request.read()
+    return 200, [("Content-Type", "application/octet-stream"),
+                 ("X-Method", request.method), ("X-Path", request.path),
+                 ("X-Agent", request.headers.get("user-agent", ""))], body
+
+
+# --- requests and responses --------------------------------------------------
+
+def test_request_and_response(aio_run, link, version):
+    async def main():
+        async with await start(echo, link, version) as server:
+            async with await open_client(server, link, version) as conn:
+                assert conn.version == version
+                resp = await conn.request("POST", "/echo?x=1",
+                                          [("User-Agent", "aio-test")],
+                                          b"payload")
+                assert (resp.status, resp.reason) == (200, "OK")
+                assert resp.headers["content-type"] == "application/octet-stream"
+                assert resp.headers["X-METHOD"] == "POST"
+                assert resp.headers.get("x-path") == "/echo?x=1"
+                assert resp.headers.getall("x-agent") == ["aio-test"]
+                assert ("x-method", "POST") in list(resp.headers)
+                assert await resp.read() == b"payload"
+                assert await resp.read() == b"payload"
+                empty = await conn.get("/nothing")
+                assert await empty.read() == b""
+    aio_run(main())
+
+
+def test_streaming_bodies_both_ways_beyond_the_window(aio_run, link, version):
+    upload = pattern(300000)
+    download = pattern(400000)[::-1]
+
+    async def handler(request):
+        received = bytearray()
+        async for chunk in request:
+            received += chunk
+        assert bytes(received) == upload
+        return 200, [], chunks_of(download, 10000)
+
+    async def main():
+        async with await start(handler, link, version) as server:
+            async with await open_client(server, link, version) as conn:
+                from_generator = await conn.request(
+                    "PUT", "/gen", body=chunks_of(upload, 7000))
+                from_file = await conn.request("PUT", "/file",
+                                               body=io.BytesIO(upload))
+                streamed = bytearray()
+                async for chunk in from_generator:
+                    streamed += chunk
+                assert bytes(streamed) == download
+                assert await from_file.read() == download
+    aio_run(main())
+
+
+def test_1000_concurrent_streams_on_one_connection(aio_run, link, version):
+    running = {"now": 0, "most": 0}
+
+    async def handler(request):
+        running["now"] += 1
+        running["most"] = max(running["most"], running["now"])
+        await asyncio.sleep(0)
+        running["now"] -= 1
+        return 200, [], request.path.encode()
+
+    async def fetch(conn, index):
+        resp = await conn.get("/item/%d" % index)
+        return await resp.read()
+
+    async def main():
+        async with await start(handler, link, version,
+                               max_concurrent_streams=100) as server:
+            async with await open_client(server, link, version) as conn:
+                bodies = await asyncio.gather(
+                    *[fetch(conn, index) for index in range(1000)])
+        assert bodies == [b"/item/%d" % index for index in range(1000)]
+        # The client queued what the server's SETTINGS did not allow.
+        assert 1 < running["most"] <= 100
+    aio_run(main())
+
+
+def test_100_concurrent_connections(aio_run, link, version):
+    async def one(server, index):
+        async with await open_client(server, link, version) as conn:
+            resp = await conn.request("POST", "/c", body=b"%d" % index)
+            return await resp.read()
+
+    async def main():
+        async with await start(echo, link, version) as server:
+            bodies = await asyncio.gather(*[one(server, index)
+                                            for index in range(100)])
+        assert bodies == [b"%d" % index for index in range(100)]
+    aio_run(main())
+
+
+def test_get_url(aio_run, certificates):
+    async def main():
+        async with await aio.serve(echo, HOST, 0) as server:
+            resp = await aio.get("http://%s:%d/a/b?c=d" % (HOST, server.port))
+            assert resp.headers["x-path"] == "/a/b?c=d"
+            assert await resp.read() == b""
+        secure = server_context(certificates.cert_file, certificates.key_file)
+        async with await aio.serve(echo, HOST, 0, ssl=secure) as server:
+            resp = await aio.get(
+                "https://localhost:%d/tls" % server.port,
+                ssl=client_context(cafile=certificates.ca_file))
+            assert (resp.status, resp.headers["x-path"]) == (200, "/tls")
+        with pytest.raises(ValueError):
+            await aio.get("ftp://%s/" % HOST)
+    aio_run(main())
+
+
+def test_ping_returns_the_round_trip_time(aio_run, link, version):
+    async def main():
+        async with await start(echo, link, version) as server:
+            async with await open_client(server, link, version) as conn:
+                rtts = await asyncio.gather(conn.ping(), conn.ping())
+        assert all(isinstance(rtt, float) and rtt >= 0 for rtt in rtts)
+    aio_run(main())
+
+
+# --- push --------------------------------------------------------------------
+
+def test_push_received(aio_run, link, version):
+    hooked = []
+
+    async def handler(request):
+        await request.push("/style.css", [("content-type", "text/css")],
+                           b"p { color: red }")
+        await request.push("/big.bin", [], chunks_of(pattern(200000), 5000))
+        return 200, [("content-type", "text/html")], b"<p>page</p>"
+
+    async def on_push(pushed):
+        hooked.append((pushed.path, await pushed.read()))
+
+    async def main():
+        async with await start(handler, link, version) as server:
+            async with await open_client(server, link, version,
+                                         on_push=on_push) as conn:
+                resp = await conn.get("/index.html")
+                assert await resp.read() == b"<p>page</p>"
+                while len(hooked) < 2:
+                    await asyncio.sleep(0.01)
+                assert [p.path for p in resp.pushed] == ["/style.css",
+                                                         "/big.bin"]
+                css = resp.pushed[0]
+                assert css.status == 200
+                assert css.headers["content-type"] == "text/css"
+                assert css.url.endswith(":%d/style.css" % server.port)
+                assert css.stream_id % 2 == 0
+        assert sorted(hooked) == [("/big.bin", pattern(200000)),
+                                  ("/style.css", b"p { color: red }")]
+    aio_run(main())
+
+
+def test_push_after_the_stream_closed_raises_push_error(aio_run, version):
+    done = {}
+
+    async def handler(request):
+        await request.respond(200, [], b"")
+        await asyncio.sleep(0.2)
+        try:
+            await request.push("/late", [], b"x")
+        except aio.PushError as exc:
+            done["error"] = exc
+
+    async def main():
+        async with await aio.serve(handler, HOST, 0, version=version) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                resp = await conn.get("/")
+                assert await resp.read() == b""
+                while "error" not in done:
+                    await asyncio.sleep(0.01)
+                assert resp.pushed == []
+    aio_run(main())
+
+
+# --- handler errors and limits ------------------------------------------------
+
+def test_handler_exception_gives_500_and_a_log_record(aio_run, version, caplog):
+    async def handler(request):
+        if request.path == "/boom":
+            raise KeyError("boom")
+        return 200, [], b"fine"
+
+    async def main():
+        async with await aio.serve(handler, HOST, 0, version=version) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                failed = await conn.get("/boom")
+                assert failed.status == 500
+                assert await failed.read() == b"internal server error\n"
+                after = await conn.get("/ok")
+                assert await after.read() == b"fine"
+
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(main())
+    records = [r for r in caplog.records if r.name == "spdylay.aio"]
+    assert len(records) == 1
+    assert "GET /boom" in records[0].getMessage()
+    assert records[0].exc_info[0] is KeyError
+
+
+def test_failing_response_body_resets_the_stream(aio_run, version, caplog):
+    async def broken():
+        yield b"first part"
+        raise RuntimeError("the source broke")
+
+    async def handler(request):
+        return 200, [], broken()
+
+    async def main():
+        async with await aio.serve(handler, HOST, 0, version=version) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                resp = await conn.get("/")
+                with pytest.raises(aio.StreamResetError) as info:
+                    await resp.read()
+                assert info.value.status_code == spdylay.INTERNAL_ERROR
+
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(main())
+    assert any(r.exc_info and r.exc_info[0] is RuntimeError
+               for r in caplog.records)
+
+
+def test_request_body_over_the_limit_gets_413(aio_run, version):
+    seen = {}
+
+    async def handler(request):
+        try:
+            body = await request.read()
+        except aio.BodyTooLargeError as exc:
+            seen["error"] = exc
+            raise
+        return 200, [], body
+
+    async def main():
+        async with await aio.serve(handler, HOST, 0, version=version,
+                                   request_body_limit=1000) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                resp = await conn.request("POST", "/", body=b"x" * 5000)
+                assert resp.status == 413
+                ok = await conn.request("POST", "/", body=b"x" * 10)
+                assert await ok.read() == b"x" * 10
+        assert isinstance(seen["error"], aio.BodyTooLargeError)
+    aio_run(main())
+
+
+# --- cancellation, timeouts, lost connections ---------------------------------
+
+def test_cancelling_a_request_mid_body_cancels_only_that_stream(
+        aio_run, link, version):
+    events = {}
+
+    async def endless():
+        try:
+            while True:
+                yield b"z" * 4096
+        finally:
+            events["stopped"].set()
+
+    async def handler(request):
+        if request.path == "/endless":
+            return 200, [], endless()
+        return 200, [], b"other"
+
+    async def main():
+        events["stopped"] = asyncio.Event()
+        async with await start(handler, link, version) as server:
+            async with await open_client(server, link, version) as conn:
+                started = asyncio.Event()
+
+                async def reader():
+                    resp = await conn.get("/endless")
+                    async for _ in resp:
+                        started.set()
+
+                task = asyncio.ensure_future(reader())
+                await started.wait()
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                # The server stops producing: its stream was reset.
+                await events["stopped"].wait()
+                other = await conn.get("/other")
+                assert await other.read() == b"other"
+    aio_run(main())
+
+
+def test_request_timeout_cancels_the_stream(aio_run, version):
+    state = {}
+
+    async def handler(request):
+        if request.path == "/slow":
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                state["cancelled"].set()
+                raise
+        return 200, [], b"quick"
+
+    async def main():
+        state["cancelled"] = asyncio.Event()
+        async with await aio.serve(handler, HOST, 0, version=version) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                with pytest.raises(asyncio.TimeoutError):
+                    await conn.get("/slow", timeout=0.1)
+                await state["cancelled"].wait()
+                resp = await conn.get("/quick")
+                assert await resp.read() == b"quick"
+    aio_run(main())
+
+
+def test_server_close_with_streams_open_lets_them_finish(aio_run, link, version):
+    release = {}
+
+    async def handler(request):
+        await release["event"].wait()
+        return 200, [], b"finished " + request.path.encode()
+
+    async def main():
+        release["event"] = asyncio.Event()
+        server = await start(handler, link, version)
+        conn = await open_client(server, link, version)
+        pending = [asyncio.ensure_future(conn.get("/%d" % i)) for i in range(3)]
+        while len(server._connections) != 1 or not list(
+                server._connections)[0].streams:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        closing = asyncio.ensure_future(server.close(timeout=30))
+        while not conn._proto.goaway_seen:
+            await asyncio.sleep(0.01)
+        with pytest.raises(aio.GoawayError):
+            await conn.get("/late")
+        release["event"].set()
+        bodies = [await (await request).read() for request in pending]
+        assert bodies == [b"finished /0", b"finished /1", b"finished /2"]
+        await closing
+        await asyncio.wait_for(conn._proto.closed, 10)
+        assert conn.closed
+    aio_run(main())
+
+
+def test_server_close_grace_timeout_ends_stuck_streams(aio_run, link, version):
+    state = {"cancelled": 0}
+
+    async def handler(request):
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            state["cancelled"] += 1
+            raise
+
+    async def main():
+        server = await start(handler, link, version)
+        conn = await open_client(server, link, version)
+        pending = [asyncio.ensure_future(conn.get("/%d" % i)) for i in range(3)]
+        while sum(len(p.streams) for p in server._connections) < 3:
+            await asyncio.sleep(0.01)
+        await server.close(timeout=0.2)
+        assert state["cancelled"] == 3
+        for request in pending:
+            with pytest.raises(aio.ConnectionLostError):
+                await request
+        assert conn.closed
+    aio_run(main())
+
+
+def test_connection_lost_raises_in_every_waiting_task(aio_run, version):
+    async def main():
+        accepted = asyncio.Event()
+        writers = []
+
+        async def silent_peer(reader, writer):
+            writers.append(writer)
+            accepted.set()
+            await reader.read(1)
+
+        raw = await asyncio.start_server(silent_peer, HOST, 0)
+        port = raw.sockets[0].getsockname()[1]
+        conn = await aio.connect(HOST, port, version=version)
+        waiting = [asyncio.ensure_future(conn.get("/%d" % i)) for i in range(5)]
+        waiting.append(asyncio.ensure_future(conn.ping()))
+        await accepted.wait()
+        await asyncio.sleep(0.05)
+        writers[0].close()
+        for task in waiting:
+            with pytest.raises(aio.ConnectionLostError) as info:
+                await task
+            assert isinstance(info.value, aio.ConnectionError)
+            assert isinstance(info.value, builtins.ConnectionError)
+            assert isinstance(info.value, spdylay.Error)
+        with pytest.raises(aio.ConnectionLostError):
+            await conn.get("/after")
+        await conn.close()
+        raw.close()
+        await raw.wait_closed()
+    aio_run(main())
+
+
+def test_connection_lost_mid_body(aio_run, version):
+    state = {}
+
+    async def handler(request):
+        async def endless():
+            while True:
+                yield b"y" * 1000
+                await asyncio.sleep(0.001)
+        return 200, [], endless()
+
+    async def main():
+        async with await aio.serve(handler, HOST, 0, version=version) as server:
+            conn = await aio.connect(HOST, server.port, version=version)
+            resp = await conn.get("/")
+            assert await resp.__anext__()
+            for proto in list(server._connections):
+                proto.transport.abort()
+            with pytest.raises(aio.ConnectionLostError):
+                async for _ in resp:
+                    pass
+            state["done"] = True
+            await conn.close()
+    aio_run(main())
+    assert state["done"]
+
+
+def test_tls_without_a_spdy_protocol_raises_negotiation_error(aio_run,
+                                                              certificates):
+    async def main():
+        context = server_context(certificates.cert_file, certificates.key_file)
+        context.set_alpn_protocols(["http/1.1"])
+
+        async def idle(reader, writer):
+            await reader.read(1)
+            writer.close()
+
+        raw = await asyncio.start_server(idle, HOST, 0, ssl=context)
+        port = raw.sockets[0].getsockname()[1]
+        with pytest.raises(aio.NegotiationError):
+            await aio.connect(HOST, port, server_hostname="localhost",
+                              ssl=client_context(cafile=certificates.ca_file))
+        raw.close()
+        await raw.wait_closed()
+    aio_run(main())
+
+
+def test_headers_lookup():
+    headers = aio.Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"),
+                           ("X-One", "1")])
+    assert headers["SET-COOKIE"] == "a=1"
+    assert headers.getall("set-cookie") == ["a=1", "b=2"]
+    assert "x-one" in headers and "x-two" not in headers
+    assert headers.get("x-two", "none") == "none"
+    assert headers[2] == ("X-One", "1")
+    assert len(headers) == 3
+    assert headers == [("Set-Cookie", "a=1"), ("set-cookie", "b=2"),
+                       ("X-One", "1")]
+    with pytest.raises(KeyError):
+        headers["x-two"]
