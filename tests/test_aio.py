@@ -527,3 +527,51 @@ def test_headers_lookup():
                        ("X-One", "1")]
     with pytest.raises(KeyError):
         headers["x-two"]
+
+
+# --- back-pressure -------------------------------------------------------------
+
+# What the server may have produced of a response its client does not read:
+# one stream window plus the read-ahead and a chunk (flow-controlled
+# versions); for SPDY/2, which has no flow control, the client's receive
+# buffer limit plus what the kernel's socket buffers hold on loopback.
+BACKPRESSURE_BOUND = {spdylay.PROTO_SPDY2: 24 << 20,
+                      spdylay.PROTO_SPDY3: 256 << 10,
+                      spdylay.PROTO_SPDY3_1: 256 << 10}
+BACKPRESSURE_BODY = 64 << 20
+
+
+def test_slow_reader_keeps_server_memory_bounded(aio_run, version, capsys):
+    chunk = b"m" * 65536
+    produced = {"bytes": 0}
+
+    async def huge():
+        while produced["bytes"] < BACKPRESSURE_BODY:
+            produced["bytes"] += len(chunk)
+            yield chunk
+
+    async def handler(request):
+        return 200, [], huge()
+
+    async def main():
+        async with await aio.serve(handler, HOST, 0, version=version) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                resp = await conn.get("/huge")
+                received = len(await resp.__anext__())
+                # Give the server every chance to run ahead of the reader.
+                for _ in range(50):
+                    await asyncio.sleep(0.01)
+                stalled_at = produced["bytes"]
+                async for part in resp:
+                    received += len(part)
+                return stalled_at, received
+
+    stalled_at, received = aio_run(main())
+    assert stalled_at <= BACKPRESSURE_BOUND[version]
+    assert produced["bytes"] == BACKPRESSURE_BODY
+    assert received == BACKPRESSURE_BODY
+    with capsys.disabled():
+        print("\n  server had produced %d KiB of a %d MiB body for a client "
+              "that was not reading" % (stalled_at >> 10,
+                                         BACKPRESSURE_BODY >> 20))

@@ -1,0 +1,260 @@
+"""What spdylay.aio puts on the wire, checked with the independent codec in
+tests/spdywire.py against a hand-driven peer on a real socket: window updates
+only as the application consumes, cancellation as one RST_STREAM CANCEL,
+SETTINGS, and the server's GOAWAY on close."""
+
+import asyncio
+
+import pytest
+
+import spdylay
+import spdylay.aio as aio
+import spdywire
+
+HOST = "127.0.0.1"
+FLOW_CONTROLLED = [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1]
+
+
+def reply_nv(version, status="200 OK"):
+    if version == spdylay.PROTO_SPDY2:
+        return [("status", status), ("version", "HTTP/1.1")]
+    return [(":status", status), (":version", "HTTP/1.1")]
+
+
+def request_nv(version, path):
+    if version == spdylay.PROTO_SPDY2:
+        return [("method", "GET"), ("url", path), ("version", "HTTP/1.1"),
+                ("host", "127.0.0.1"), ("scheme", "http")]
+    return [(":method", "GET"), (":path", path), (":version", "HTTP/1.1"),
+            (":host", "127.0.0.1"), (":scheme", "http")]
+
+
+class RawPeer:
+    """One end of a socket speaking SPDY by hand with spdywire."""
+
+    def __init__(self, version, reader, writer):
+        self.enc = spdywire.Encoder(version)
+        self.dec = spdywire.Decoder(version)
+        self.reader = reader
+        self.writer = writer
+        self.frames = []
+        self._ping_id = 0
+
+    def send(self, *frames):
+        self.writer.write(b"".join(frames))
+
+    async def frame(self, match=lambda frame: True):
+        """The next received frame ``match`` accepts; the ones before it are
+        kept in ``frames`` too."""
+        while True:
+            for index, frame in enumerate(self._unseen()):
+                if match(frame):
+                    self._seen += index + 1
+                    return frame
+            self._seen = len(self.frames)
+            data = await self.reader.read(65536)
+            if not data:
+                raise EOFError("the peer closed the connection")
+            self.frames.extend(self.dec.feed(data))
+
+    def _unseen(self):
+        return self.frames[self._seen:]
+
+    _seen = 0
+
+    async def barrier(self, ping_id):
+        """Sends PING and waits for its echo: everything the other side sent
+        before answering is in ``frames`` then."""
+        self.send(self.enc.ping(ping_id))
+        await self.frame(lambda f: f.control and f.type == spdywire.PING
+                         and f.unique_id == ping_id)
+
+    async def close(self):
+        self.writer.close()
+        try:
+            await self.writer.wait_closed()
+        except ConnectionError:
+            pass
+
+
+async def raw_server(version):
+    """A listening socket whose first connection becomes a RawPeer."""
+    accepted = asyncio.get_running_loop().create_future()
+
+    async def on_connect(reader, writer):
+        accepted.set_result(RawPeer(version, reader, writer))
+
+    server = await asyncio.start_server(on_connect, HOST, 0)
+    return server, server.sockets[0].getsockname()[1], accepted
+
+
+def of_type(frame_type, stream_id=None):
+    return lambda f: (f.control and f.type == frame_type
+                      and (stream_id is None or f.stream_id == stream_id))
+
+
+def window_updates(frames, stream_id):
+    return [f.delta_window_size for f in frames
+            if f.control and f.type == spdywire.WINDOW_UPDATE
+            and f.stream_id == stream_id]
+
+
+@pytest.mark.parametrize("version", FLOW_CONTROLLED,
+                         ids=["spdy3", "spdy3.1"])
+def test_client_window_opens_only_as_the_application_reads(aio_run, version):
+    body = b"w" * 60000
+
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        request = asyncio.ensure_future(conn.get("/big"))
+        peer = await accepted
+        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)),
+                  peer.enc.data(syn.stream_id, body))
+        resp = await request
+        await peer.barrier(2)
+        assert window_updates(peer.frames, syn.stream_id) == []
+
+        taken = 0
+        while taken < len(body):
+            taken += len(await resp.__anext__())
+        await peer.barrier(4)
+        deltas = window_updates(peer.frames, syn.stream_id)
+        assert deltas and 0 < sum(deltas) <= taken
+        peer.send(peer.enc.data(syn.stream_id, b"", flags=spdywire.FLAG_FIN))
+        assert await resp.read() == b""
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_cancelling_mid_body_sends_rst_stream_cancel_and_nothing_else(
+        aio_run, version):
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        first = asyncio.ensure_future(conn.get("/first"))
+        second = asyncio.ensure_future(conn.get("/second"))
+        peer = await accepted
+        syn_a = await peer.frame(of_type(spdywire.SYN_STREAM))
+        syn_b = await peer.frame(of_type(spdywire.SYN_STREAM))
+        peer.send(peer.enc.syn_reply(syn_a.stream_id, reply_nv(version)),
+                  peer.enc.syn_reply(syn_b.stream_id, reply_nv(version)),
+                  peer.enc.data(syn_a.stream_id, b"a" * 1000))
+        resp_a = await first
+        got_chunk = asyncio.Event()
+
+        async def reader():
+            async for _ in resp_a:
+                got_chunk.set()
+
+        task = asyncio.ensure_future(reader())
+        await got_chunk.wait()
+        await peer.barrier(2)
+        before = len(peer.frames)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        rst = await peer.frame(of_type(spdywire.RST_STREAM))
+        assert (rst.stream_id, rst.status_code) == (syn_a.stream_id,
+                                                    spdylay.CANCEL)
+        await peer.barrier(4)
+        after = [f for f in peer.frames[before:]
+                 if not (f.control and f.type == spdywire.PING)]
+        # At most a connection-level WINDOW_UPDATE for the dropped bytes.
+        assert rst in after and all(
+            f is rst or (f.control and f.type == spdywire.WINDOW_UPDATE
+                         and f.stream_id == 0) for f in after)
+
+        peer.send(peer.enc.data(syn_b.stream_id, b"b-body",
+                                flags=spdywire.FLAG_FIN))
+        assert await (await second).read() == b"b-body"
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_cancelling_before_the_request_went_out_resets_it_once_sent(
+        aio_run, version):
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        peer_task = asyncio.ensure_future(accepted)
+        request = asyncio.ensure_future(conn.get("/never"))
+        await asyncio.sleep(0)
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        peer = await peer_task
+        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        rst = await peer.frame(of_type(spdywire.RST_STREAM))
+        assert (rst.stream_id, rst.status_code) == (syn.stream_id,
+                                                    spdylay.CANCEL)
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_client_sends_the_settings_it_is_given(aio_run, version):
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(
+            HOST, port, version=version,
+            settings={spdylay.SETTINGS_MAX_CONCURRENT_STREAMS: 7})
+        peer = await accepted
+        settings = await peer.frame(of_type(spdywire.SETTINGS))
+        assert settings.entries == [
+            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 7)]
+        await peer.barrier(2)
+        if version == spdylay.PROTO_SPDY3_1:
+            # The connection window opens at once, so that one unread
+            # stream cannot stall the others.
+            assert window_updates(peer.frames, 0) == [(8 << 20) - 65536]
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_server_close_sends_goaway_then_finishes_the_open_stream(aio_run,
+                                                                  version):
+    release = {}
+
+    async def handler(request):
+        await release["event"].wait()
+        return 200, [("x-late", "yes")], b"done"
+
+    async def main():
+        release["event"] = asyncio.Event()
+        server = await aio.serve(handler, HOST, 0, version=version,
+                                 max_concurrent_streams=5)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        peer = RawPeer(version, reader, writer)
+        peer.send(peer.enc.syn_stream(1, request_nv(version, "/slow"),
+                                      flags=spdywire.FLAG_FIN))
+        settings = await peer.frame(of_type(spdywire.SETTINGS))
+        assert (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 5) in settings.entries
+        await peer.barrier(1)
+        closing = asyncio.ensure_future(server.close(timeout=30))
+        goaway = await peer.frame(of_type(spdywire.GOAWAY))
+        assert goaway.last_good_stream_id == 1
+        release["event"].set()
+        reply = await peer.frame(of_type(spdywire.SYN_REPLY, 1))
+        assert ("x-late", "yes") in reply.nv
+        status = "status" if version == spdylay.PROTO_SPDY2 else ":status"
+        assert (status, "200 OK") in reply.nv
+        data = await peer.frame(lambda f: not f.control and f.stream_id == 1)
+        assert (data.data, data.flags) == (b"done", spdywire.FLAG_FIN)
+        with pytest.raises(EOFError):
+            await peer.frame(of_type(spdywire.SYN_STREAM))
+        await closing
+        await peer.close()
+    aio_run(main())
