@@ -27,6 +27,9 @@ def _split_status(value):
         return 0, value
 
 
+_NO_HEADERS = Headers()
+
+
 class Response:
     """A response, available once its headers arrived.
 
@@ -43,7 +46,7 @@ class Response:
         self._body: Optional[bytes] = None
         self.status = 0
         self.reason = ""
-        self.headers = Headers()
+        self.headers = _NO_HEADERS
         self.pushed: List["PushedResponse"] = []
 
     @property
@@ -58,7 +61,8 @@ class Response:
                 self.status, self.reason = _split_status(value)
             elif not name.startswith(":"):
                 plain.append((name, value))
-        self.headers = Headers(list(self.headers) + plain)
+        self.headers = Headers(list(self.headers) + plain if self.headers
+                               else plain)
 
     async def read(self) -> bytes:
         """The whole body (what ``async for`` has not taken).  Calling it

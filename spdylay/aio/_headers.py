@@ -16,10 +16,17 @@ class Headers(Sequence):
 
     def __init__(self, pairs: Iterable[Tuple[str, str]] = ()) -> None:
         self._pairs = [(name, value) for name, value in pairs]
-        index = {}
-        for name, value in self._pairs:
-            index.setdefault(name.lower(), []).append(value)
-        self._index = index
+        self._index = None
+
+    def _lookup(self):
+        # Built on the first lookup: many responses are never asked for a
+        # header by name.
+        index = self._index
+        if index is None:
+            index = self._index = {}
+            for name, value in self._pairs:
+                index.setdefault(name.lower(), []).append(value)
+        return index
 
     @overload
     def __getitem__(self, key: int) -> Tuple[str, str]: ...
@@ -32,7 +39,7 @@ class Headers(Sequence):
 
     def __getitem__(self, key: Union[int, slice, str]):
         if isinstance(key, str):
-            return self._index[key.lower()][0]
+            return self._lookup()[key.lower()][0]
         return self._pairs[key]
 
     def __len__(self) -> int:
@@ -40,7 +47,7 @@ class Headers(Sequence):
 
     def __contains__(self, item: object) -> bool:
         if isinstance(item, str):
-            return item.lower() in self._index
+            return item.lower() in self._lookup()
         return item in self._pairs
 
     def __eq__(self, other: object) -> bool:
@@ -54,12 +61,12 @@ class Headers(Sequence):
 
     def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """The first value of header ``name``, or ``default``."""
-        values = self._index.get(name.lower())
+        values = self._lookup().get(name.lower())
         return values[0] if values else default
 
     def getall(self, name: str) -> List[str]:
         """Every value of header ``name``, in order (empty when absent)."""
-        return list(self._index.get(name.lower(), ()))
+        return list(self._lookup().get(name.lower(), ()))
 
     def __repr__(self) -> str:
         return "Headers(%r)" % (self._pairs,)

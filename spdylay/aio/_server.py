@@ -20,19 +20,19 @@ DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
 
 
-def _status_line(status):
-    try:
-        reason = http.HTTPStatus(status).phrase
-    except ValueError:
-        reason = ""
-    return ("%d %s" % (status, reason)).rstrip()
+_STATUS_LINES = {int(status): "%d %s" % (status, status.phrase)
+                 for status in http.HTTPStatus}
 
 
 def _response_nv(status, headers):
-    if not isinstance(status, int) or not 100 <= status <= 999:
-        raise ValueError("status must be an int from 100 to 999, not %r"
-                         % (status,))
-    nv = [(":status", _status_line(status)), (":version", "HTTP/1.1")]
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        if (not isinstance(status, int) or isinstance(status, bool)
+                or not 100 <= status <= 999):
+            raise ValueError("status must be an int from 100 to 999, not %r"
+                             % (status,))
+        line = str(status)
+    nv = [(":status", line), (":version", "HTTP/1.1")]
     nv.extend((name.lower(), value) for name, value in headers)
     return nv
 

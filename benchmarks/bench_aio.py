@@ -1,0 +1,111 @@
+"""Requests/s of the spdylay.aio client against the spdylay.aio server over
+loopback TCP, beside the in-memory Session figure of bench_python.py.
+
+The workload is bench_python.py's small exchange: a GET answered by 200
+with a 1 KiB body, every body checked.  Client and server run in this one
+process, on one event loop, so the figure is the cost of both ends on one
+core, as bench_python.py's in-memory figure is:
+- "1 connection": 100 requests in flight on one connection;
+- "20 connections": 20 connections with 5 requests in flight on each.
+
+Usage: python3 benchmarks/bench_aio.py [--requests N] [--loop asyncio|uvloop]
+       [--version 2|3|3.1]   (by default every version, on every loop installed)
+"""
+
+import argparse
+import asyncio
+import platform
+import sys
+import time
+
+import spdylay
+import spdylay.aio as aio
+
+from bench_python import CONCURRENCY, SMALL_BODY, SpdylayConnection, small_rate
+
+VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3,
+            "3.1": spdylay.PROTO_SPDY3_1}
+SCENARIOS = (("1 connection", 1, CONCURRENCY), ("20 connections", 20, 5))
+
+
+async def handler(request):
+    return 200, [("content-type", "application/octet-stream")], SMALL_BODY
+
+
+async def exchange_rate(version, connections, in_flight, count):
+    async with await aio.serve(handler, "127.0.0.1", 0, version=version,
+                               max_concurrent_streams=CONCURRENCY) as server:
+        conns = [await aio.connect("127.0.0.1", server.port, version=version)
+                 for _ in range(connections)]
+        remaining = [count]
+
+        async def worker(conn):
+            received = 0
+            while remaining[0] > 0:
+                remaining[0] -= 1
+                resp = await conn.get("/bench")
+                received += len(await resp.read())
+            return received
+
+        started = time.perf_counter()
+        received = await asyncio.gather(*[worker(conn) for conn in conns
+                                          for _ in range(in_flight)])
+        elapsed = time.perf_counter() - started
+        for conn in conns:
+            await conn.close()
+    if sum(received) != count * len(SMALL_BODY):
+        raise RuntimeError("responses lost data")
+    return count / elapsed
+
+
+def new_loop(kind):
+    if kind == "uvloop":
+        import uvloop
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+def installed_loops():
+    kinds = ["asyncio"]
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return kinds
+    return kinds + ["uvloop"]
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"))
+    parser.add_argument("--version", choices=sorted(VERSIONS))
+    args = parser.parse_args(argv)
+    loops = [args.loop] if args.loop else installed_loops()
+    versions = [args.version] if args.version else sorted(VERSIONS)
+    interpreter = "%s %s" % (platform.python_implementation(),
+                             platform.python_version())
+    print("spdylay.aio on %s, %d requests per figure" % (interpreter,
+                                                         args.requests))
+    print("%-9s %-8s %-16s %12s" % ("version", "loop", "scenario", "requests/s"))
+    for name in versions:
+        version = VERSIONS[name]
+        memory = small_rate(lambda size: SpdylayConnection(version),
+                            args.requests)
+        print("%-9s %-8s %-16s %12.0f" % ("SPDY/" + name, "-",
+                                          "in-memory Session", memory))
+        for kind in loops:
+            for scenario, connections, in_flight in SCENARIOS:
+                loop = new_loop(kind)
+                try:
+                    rate = loop.run_until_complete(exchange_rate(
+                        version, connections, in_flight, args.requests))
+                finally:
+                    loop.close()
+                print("%-9s %-8s %-16s %12.0f  (%.0f%% of in-memory)"
+                      % ("SPDY/" + name, kind, scenario, rate,
+                         100 * rate / memory))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
