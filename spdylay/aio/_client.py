@@ -56,11 +56,12 @@ class Response:
 
     def _set_headers(self, nv):
         plain = []
-        for name, value in nv:
-            if name == ":status":
-                self.status, self.reason = _split_status(value)
-            elif not name.startswith(":"):
-                plain.append((name, value))
+        for pair in nv:
+            name = pair[0]
+            if name[:1] != ":":
+                plain.append(pair)
+            elif name == ":status":
+                self.status, self.reason = _split_status(pair[1])
         self.headers = Headers(list(self.headers) + plain if self.headers
                                else plain)
 

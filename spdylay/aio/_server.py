@@ -48,12 +48,18 @@ class Request:
     def __init__(self, stream: "_ServerStream", nv: List[Tuple[str, str]]) -> None:
         self._stream = stream
         self._body: Optional[bytes] = None
-        fields = dict(nv)
-        self.method: str = fields.get(":method", "")
-        self.path: str = fields.get(":path", "")
-        self.scheme: str = fields.get(":scheme", "")
-        self.host: str = fields.get(":host", "")
-        self.headers = Headers(pair for pair in nv if not pair[0].startswith(":"))
+        special = {}
+        plain = []
+        for pair in nv:
+            if pair[0][:1] == ":":
+                special[pair[0]] = pair[1]
+            else:
+                plain.append(pair)
+        self.method: str = special.get(":method", "")
+        self.path: str = special.get(":path", "")
+        self.scheme: str = special.get(":scheme", "")
+        self.host: str = special.get(":host", "")
+        self.headers = Headers(plain)
 
     @property
     def stream_id(self) -> int:
