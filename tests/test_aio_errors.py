@@ -1,0 +1,290 @@
+"""spdylay.aio's error paths, each provoked over a real socket: bad
+arguments, failing bodies and handlers, GOAWAY with requests still queued, a
+peer that sends garbage."""
+
+import asyncio
+import logging
+
+import pytest
+
+import spdylay
+import spdylay.aio as aio
+import spdywire
+from test_aio_wire import RawPeer, of_type, raw_server, reply_nv
+
+HOST = "127.0.0.1"
+
+
+async def served(handler, version, **kwargs):
+    server = await aio.serve(handler, HOST, 0, version=version, **kwargs)
+    conn = await aio.connect(HOST, server.port, version=version)
+    return server, conn
+
+
+def test_bad_ssl_arguments_raise_type_error(aio_run):
+    async def main():
+        with pytest.raises(TypeError):
+            await aio.connect(HOST, 1, ssl="yes")
+        with pytest.raises(TypeError):
+            await aio.serve(lambda request: None, HOST, 0, ssl=True)
+    aio_run(main())
+
+
+def test_bad_request_body_raises_type_error(aio_run, version):
+    async def handler(request):
+        return 200, [], b""
+
+    async def main():
+        server, conn = await served(handler, version)
+        async with server, conn:
+            with pytest.raises(TypeError):
+                await conn.request("POST", "/", body=12345)
+            resp = await conn.get("/still-fine")
+            assert resp.status == 200
+    aio_run(main())
+
+
+def test_respond_errors_reach_the_handler(aio_run, version):
+    seen = {}
+
+    async def handler(request):
+        with pytest.raises(ValueError):
+            await request.respond(42)
+        with pytest.raises(TypeError):
+            await request.respond(200, [], object())
+        await request.respond(200, [], b"first")
+        with pytest.raises(spdylay.InvalidStateError):
+            await request.respond(200, [], b"second")
+        seen["checked"] = True
+
+    async def main():
+        server, conn = await served(handler, version)
+        async with server, conn:
+            resp = await conn.get("/")
+            assert await resp.read() == b"first"
+    aio_run(main())
+    assert seen["checked"]
+
+
+def test_handler_returning_none_without_responding_gives_500(
+        aio_run, version, caplog):
+    async def handler(request):
+        return None
+
+    async def main():
+        server, conn = await served(handler, version)
+        async with server, conn:
+            resp = await conn.get("/forgot")
+            assert resp.status == 500
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(main())
+    assert any(r.exc_info and r.exc_info[0] is spdylay.InvalidStateError
+               for r in caplog.records)
+
+
+def test_handler_failing_after_responding_resets_the_stream(aio_run, version,
+                                                             caplog):
+    async def endless():
+        while True:
+            yield b"e" * 1000
+            await asyncio.sleep(0.001)
+
+    async def handler(request):
+        await request.respond(200, [], endless())
+        raise RuntimeError("failed after the response started")
+
+    async def main():
+        server, conn = await served(handler, version)
+        async with server, conn:
+            # The reset may overtake the queued SYN_REPLY: either way the
+            # stream ends in RST_STREAM INTERNAL_ERROR.
+            with pytest.raises(aio.StreamResetError) as info:
+                resp = await conn.get("/")
+                await resp.read()
+            assert info.value.status_code == spdylay.INTERNAL_ERROR
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(main())
+    assert any(r.exc_info and r.exc_info[0] is RuntimeError
+               for r in caplog.records)
+
+
+def test_failing_response_file_resets_the_stream(aio_run, version, caplog):
+    class BrokenFile:
+        def read(self, size):
+            raise OSError("disk gone")
+
+    async def handler(request):
+        return 200, [], BrokenFile()
+
+    async def main():
+        server, conn = await served(handler, version)
+        async with server, conn:
+            resp = await conn.get("/")
+            with pytest.raises(aio.StreamResetError) as info:
+                await resp.read()
+            assert info.value.status_code == spdylay.INTERNAL_ERROR
+            after = await conn.get("/")
+            with pytest.raises(aio.StreamResetError):
+                await after.read()
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(main())
+    assert any(r.exc_info and r.exc_info[0] is OSError for r in caplog.records)
+
+
+def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
+                                                               version):
+    async def broken_upload():
+        yield b"part"
+        await asyncio.sleep(0.05)
+        raise RuntimeError("upload source broke")
+
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        request = asyncio.ensure_future(
+            conn.request("POST", "/", body=broken_upload()))
+        peer = await accepted
+        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        data = await peer.frame(lambda f: not f.control)
+        assert (data.stream_id, data.data) == (syn.stream_id, b"part")
+        with pytest.raises(RuntimeError, match="upload source broke"):
+            await request
+        rst = await peer.frame(of_type(spdywire.RST_STREAM))
+        assert (rst.stream_id, rst.status_code) == (syn.stream_id,
+                                                    spdylay.INTERNAL_ERROR)
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_goaway_fails_the_requests_still_queued(aio_run, version):
+    release = {}
+
+    async def handler(request):
+        await release["event"].wait()
+        return 200, [], b"served"
+
+    async def main():
+        release["event"] = asyncio.Event()
+        server, conn = await served(handler, version, max_concurrent_streams=1)
+        first = asyncio.ensure_future(conn.get("/1"))
+        while not any(p.streams for p in server._connections):
+            await asyncio.sleep(0.01)
+        queued = [asyncio.ensure_future(conn.get("/%d" % i)) for i in (2, 3)]
+        await asyncio.sleep(0.05)
+        closing = asyncio.ensure_future(server.close(timeout=30))
+        for request in queued:
+            with pytest.raises(aio.GoawayError):
+                await request
+        release["event"].set()
+        assert await (await first).read() == b"served"
+        await closing
+        await conn.close()
+    aio_run(main())
+
+
+def test_goaway_from_a_raw_server_refuses_the_streams_after_last_good(
+        aio_run, version):
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        first = asyncio.ensure_future(conn.get("/first"))
+        second = asyncio.ensure_future(conn.get("/second"))
+        peer = await accepted
+        syn_a = await peer.frame(of_type(spdywire.SYN_STREAM))
+        await peer.frame(of_type(spdywire.SYN_STREAM))
+        peer.send(peer.enc.goaway(syn_a.stream_id),
+                  peer.enc.syn_reply(syn_a.stream_id, reply_nv(version),
+                                     flags=spdywire.FLAG_FIN))
+        with pytest.raises(aio.GoawayError):
+            await second
+        resp = await first
+        assert (resp.status, await resp.read()) == (200, b"")
+        with pytest.raises(aio.GoawayError):
+            await conn.get("/third")
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_reset_by_the_server_raises_stream_reset_error(aio_run, version):
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        request = asyncio.ensure_future(conn.get("/refused"))
+        peer = await accepted
+        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        peer.send(peer.enc.rst_stream(syn.stream_id, spdylay.REFUSED_STREAM))
+        with pytest.raises(aio.StreamResetError) as info:
+            await request
+        assert info.value.status_code == spdylay.REFUSED_STREAM
+        await conn.close()
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_a_peer_sending_garbage_ends_the_connection(aio_run, version):
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+        request = asyncio.ensure_future(conn.get("/"))
+        peer = await accepted
+        await peer.frame(of_type(spdywire.SYN_STREAM))
+        # A header block that does not inflate breaks the header
+        # compression state of the whole connection.
+        peer.send(peer.enc.syn_reply(1, [], block=b"\xff" * 32))
+        with pytest.raises(aio.ConnectionLostError):
+            await request
+        await peer.frame(of_type(spdywire.GOAWAY))
+        await peer.close()
+        server.close()
+        await server.wait_closed()
+    aio_run(main())
+
+
+def test_on_push_hook_failure_is_logged_and_push_still_listed(aio_run, version,
+                                                              caplog):
+    async def handler(request):
+        await request.push("/pushed", [], b"pushed body")
+        return 200, [], b"page"
+
+    def on_push(pushed):
+        raise ValueError("hook broke")
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version)
+        conn = await aio.connect(HOST, server.port, version=version,
+                                 on_push=on_push)
+        async with server, conn:
+            resp = await conn.get("/")
+            assert await resp.read() == b"page"
+            assert [await p.read() for p in resp.pushed] == [b"pushed body"]
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(main())
+    assert any(r.exc_info and r.exc_info[0] is ValueError
+               for r in caplog.records)
+
+
+def test_serve_forever_cancelled_closes_the_server(aio_run, version):
+    async def handler(request):
+        return 200, [], b"ok"
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version)
+        port = server.port
+        task = asyncio.ensure_future(server.serve_forever())
+        conn = await aio.connect(HOST, port, version=version)
+        assert (await conn.get("/")).status == 200
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.wait_for(conn._proto.closed, 10)
+        with pytest.raises(OSError):
+            await aio.connect(HOST, port, version=version)
+    aio_run(main())
