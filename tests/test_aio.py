@@ -268,29 +268,6 @@ def test_handler_exception_gives_500_and_a_log_record(aio_run, version, caplog):
     assert records[0].exc_info[0] is KeyError
 
 
-def test_failing_response_body_resets_the_stream(aio_run, version, caplog):
-    async def broken():
-        yield b"first part"
-        raise RuntimeError("the source broke")
-
-    async def handler(request):
-        return 200, [], broken()
-
-    async def main():
-        async with await aio.serve(handler, HOST, 0, version=version) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
-                resp = await conn.get("/")
-                with pytest.raises(aio.StreamResetError) as info:
-                    await resp.read()
-                assert info.value.status_code == spdylay.INTERNAL_ERROR
-
-    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
-        aio_run(main())
-    assert any(r.exc_info and r.exc_info[0] is RuntimeError
-               for r in caplog.records)
-
-
 def test_request_body_over_the_limit_gets_413(aio_run, version):
     seen = {}
 

@@ -10,9 +10,19 @@ import pytest
 import spdylay
 import spdylay.aio as aio
 import spdywire
-from test_aio_wire import RawPeer, of_type, raw_server, reply_nv
+from test_aio_wire import (close_all, gets_to_raw_server, of_type,
+                           raw_server, reply_nv)
 
 HOST = "127.0.0.1"
+
+
+def logged(caplog, aio_run, coro, exc_type):
+    """Runs ``coro``; whether the spdylay.aio logger recorded an
+    ``exc_type`` exception meanwhile."""
+    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
+        aio_run(coro)
+    return any(r.name == "spdylay.aio" and r.exc_info
+               and r.exc_info[0] is exc_type for r in caplog.records)
 
 
 async def served(handler, version, **kwargs):
@@ -76,10 +86,7 @@ def test_handler_returning_none_without_responding_gives_500(
         async with server, conn:
             resp = await conn.get("/forgot")
             assert resp.status == 500
-    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
-        aio_run(main())
-    assert any(r.exc_info and r.exc_info[0] is spdylay.InvalidStateError
-               for r in caplog.records)
+    assert logged(caplog, aio_run, main(), spdylay.InvalidStateError)
 
 
 def test_handler_failing_after_responding_resets_the_stream(aio_run, version,
@@ -102,33 +109,37 @@ def test_handler_failing_after_responding_resets_the_stream(aio_run, version,
                 resp = await conn.get("/")
                 await resp.read()
             assert info.value.status_code == spdylay.INTERNAL_ERROR
-    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
-        aio_run(main())
-    assert any(r.exc_info and r.exc_info[0] is RuntimeError
-               for r in caplog.records)
+    assert logged(caplog, aio_run, main(), RuntimeError)
 
 
-def test_failing_response_file_resets_the_stream(aio_run, version, caplog):
-    class BrokenFile:
-        def read(self, size):
-            raise OSError("disk gone")
+async def broken_generator():
+    yield b"first part"
+    raise RuntimeError("the source broke")
 
+
+class BrokenFile:
+    def read(self, size):
+        raise OSError("disk gone")
+
+
+@pytest.mark.parametrize("make_body, error", [
+    (broken_generator, RuntimeError), (BrokenFile, OSError)],
+    ids=["async-generator", "file"])
+def test_failing_response_body_resets_the_stream(aio_run, version, caplog,
+                                                 make_body, error):
     async def handler(request):
-        return 200, [], BrokenFile()
+        return 200, [], make_body()
 
     async def main():
         server, conn = await served(handler, version)
         async with server, conn:
-            resp = await conn.get("/")
-            with pytest.raises(aio.StreamResetError) as info:
-                await resp.read()
-            assert info.value.status_code == spdylay.INTERNAL_ERROR
-            after = await conn.get("/")
-            with pytest.raises(aio.StreamResetError):
-                await after.read()
-    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
-        aio_run(main())
-    assert any(r.exc_info and r.exc_info[0] is OSError for r in caplog.records)
+            for _ in range(2):
+                resp = await conn.get("/")
+                with pytest.raises(aio.StreamResetError) as info:
+                    await resp.read()
+                assert info.value.status_code == spdylay.INTERNAL_ERROR
+
+    assert logged(caplog, aio_run, main(), error)
 
 
 def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
@@ -152,10 +163,7 @@ def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
         rst = await peer.frame(of_type(spdywire.RST_STREAM))
         assert (rst.stream_id, rst.status_code) == (syn.stream_id,
                                                     spdylay.INTERNAL_ERROR)
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 
@@ -188,13 +196,8 @@ def test_goaway_fails_the_requests_still_queued(aio_run, version):
 def test_goaway_from_a_raw_server_refuses_the_streams_after_last_good(
         aio_run, version):
     async def main():
-        server, port, accepted = await raw_server(version)
-        conn = await aio.connect(HOST, port, version=version)
-        first = asyncio.ensure_future(conn.get("/first"))
-        second = asyncio.ensure_future(conn.get("/second"))
-        peer = await accepted
-        syn_a = await peer.frame(of_type(spdywire.SYN_STREAM))
-        await peer.frame(of_type(spdywire.SYN_STREAM))
+        server, conn, peer, (first, second), (syn_a, _) = (
+            await gets_to_raw_server(version, "/first", "/second"))
         peer.send(peer.enc.goaway(syn_a.stream_id),
                   peer.enc.syn_reply(syn_a.stream_id, reply_nv(version),
                                      flags=spdywire.FLAG_FIN))
@@ -204,38 +207,26 @@ def test_goaway_from_a_raw_server_refuses_the_streams_after_last_good(
         assert (resp.status, await resp.read()) == (200, b"")
         with pytest.raises(aio.GoawayError):
             await conn.get("/third")
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 
 def test_reset_by_the_server_raises_stream_reset_error(aio_run, version):
     async def main():
-        server, port, accepted = await raw_server(version)
-        conn = await aio.connect(HOST, port, version=version)
-        request = asyncio.ensure_future(conn.get("/refused"))
-        peer = await accepted
-        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(
+            version, "/refused")
         peer.send(peer.enc.rst_stream(syn.stream_id, spdylay.REFUSED_STREAM))
         with pytest.raises(aio.StreamResetError) as info:
             await request
         assert info.value.status_code == spdylay.REFUSED_STREAM
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 
 def test_a_peer_sending_garbage_ends_the_connection(aio_run, version):
     async def main():
-        server, port, accepted = await raw_server(version)
-        conn = await aio.connect(HOST, port, version=version)
-        request = asyncio.ensure_future(conn.get("/"))
-        peer = await accepted
-        await peer.frame(of_type(spdywire.SYN_STREAM))
+        server, conn, peer, (request,), _ = await gets_to_raw_server(
+            version, "/")
         # A header block that does not inflate breaks the header
         # compression state of the whole connection.
         peer.send(peer.enc.syn_reply(1, [], block=b"\xff" * 32))
@@ -265,10 +256,7 @@ def test_on_push_hook_failure_is_logged_and_push_still_listed(aio_run, version,
             resp = await conn.get("/")
             assert await resp.read() == b"page"
             assert [await p.read() for p in resp.pushed] == [b"pushed body"]
-    with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
-        aio_run(main())
-    assert any(r.exc_info and r.exc_info[0] is ValueError
-               for r in caplog.records)
+    assert logged(caplog, aio_run, main(), ValueError)
 
 
 def test_serve_forever_cancelled_closes_the_server(aio_run, version):

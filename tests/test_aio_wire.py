@@ -88,6 +88,25 @@ async def raw_server(version):
     return server, server.sockets[0].getsockname()[1], accepted
 
 
+async def gets_to_raw_server(version, *paths):
+    """A client connected to a raw server, a GET sent for each of ``paths``:
+    (listener, client, peer, the request tasks, the SYN_STREAMs received)."""
+    server, port, accepted = await raw_server(version)
+    conn = await aio.connect(HOST, port, version=version)
+    requests = [asyncio.ensure_future(conn.get(path)) for path in paths]
+    peer = await accepted
+    syns = [await peer.frame(of_type(spdywire.SYN_STREAM)) for _ in paths]
+    return server, conn, peer, requests, syns
+
+
+async def close_all(conn, peer, server):
+    """Closes a test's client, its raw peer and the raw peer's listener."""
+    await conn.close()
+    await peer.close()
+    server.close()
+    await server.wait_closed()
+
+
 def of_type(frame_type, stream_id=None):
     return lambda f: (f.control and f.type == frame_type
                       and (stream_id is None or f.stream_id == stream_id))
@@ -105,11 +124,8 @@ def test_client_window_opens_only_as_the_application_reads(aio_run, version):
     body = b"w" * 60000
 
     async def main():
-        server, port, accepted = await raw_server(version)
-        conn = await aio.connect(HOST, port, version=version)
-        request = asyncio.ensure_future(conn.get("/big"))
-        peer = await accepted
-        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(
+            version, "/big")
         peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)),
                   peer.enc.data(syn.stream_id, body))
         resp = await request
@@ -124,23 +140,15 @@ def test_client_window_opens_only_as_the_application_reads(aio_run, version):
         assert deltas and 0 < sum(deltas) <= taken
         peer.send(peer.enc.data(syn.stream_id, b"", flags=spdywire.FLAG_FIN))
         assert await resp.read() == b""
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 
 def test_cancelling_mid_body_sends_rst_stream_cancel_and_nothing_else(
         aio_run, version):
     async def main():
-        server, port, accepted = await raw_server(version)
-        conn = await aio.connect(HOST, port, version=version)
-        first = asyncio.ensure_future(conn.get("/first"))
-        second = asyncio.ensure_future(conn.get("/second"))
-        peer = await accepted
-        syn_a = await peer.frame(of_type(spdywire.SYN_STREAM))
-        syn_b = await peer.frame(of_type(spdywire.SYN_STREAM))
+        server, conn, peer, (first, second), (syn_a, syn_b) = (
+            await gets_to_raw_server(version, "/first", "/second"))
         peer.send(peer.enc.syn_reply(syn_a.stream_id, reply_nv(version)),
                   peer.enc.syn_reply(syn_b.stream_id, reply_nv(version)),
                   peer.enc.data(syn_a.stream_id, b"a" * 1000))
@@ -172,10 +180,7 @@ def test_cancelling_mid_body_sends_rst_stream_cancel_and_nothing_else(
         peer.send(peer.enc.data(syn_b.stream_id, b"b-body",
                                 flags=spdywire.FLAG_FIN))
         assert await (await second).read() == b"b-body"
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 
@@ -195,10 +200,7 @@ def test_cancelling_before_the_request_went_out_resets_it_once_sent(
         rst = await peer.frame(of_type(spdywire.RST_STREAM))
         assert (rst.stream_id, rst.status_code) == (syn.stream_id,
                                                     spdylay.CANCEL)
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 
@@ -217,10 +219,7 @@ def test_client_sends_the_settings_it_is_given(aio_run, version):
             # The connection window opens at once, so that one unread
             # stream cannot stall the others.
             assert window_updates(peer.frames, 0) == [(8 << 20) - 65536]
-        await conn.close()
-        await peer.close()
-        server.close()
-        await server.wait_closed()
+        await close_all(conn, peer, server)
     aio_run(main())
 
 

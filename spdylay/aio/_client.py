@@ -4,7 +4,7 @@
 import asyncio
 import ssl as _ssl
 import urllib.parse
-from typing import (Any, AsyncIterator, Callable, Iterable, List, Mapping,
+from typing import (Any, Callable, Iterable, List, Mapping,
                     Optional, Tuple, Union)
 
 from .._constants import (CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1,
@@ -12,7 +12,8 @@ from .._constants import (CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1,
 from .._tls import client_context, offer_spdy
 from ._errors import GoawayError, reset_error
 from ._headers import Headers
-from ._protocol import IncomingBody, OutgoingBody, SessionProtocol, log
+from ._protocol import (BodyReader, IncomingBody, OutgoingBody,
+                        SessionProtocol, log)
 
 Body = Union[bytes, bytearray, memoryview, Any]
 HeaderPairs = Iterable[Tuple[str, str]]
@@ -30,12 +31,14 @@ def _split_status(value):
 _NO_HEADERS = Headers()
 
 
-class Response:
+class Response(BodyReader):
     """A response, available once its headers arrived.
 
     ``status`` (int) and ``reason`` come from ``:status``; ``headers`` holds
     the other headers (``Headers``: pairs plus case-insensitive lookup).
-    The body is read with ``await read()`` or ``async for chunk in resp``;
+    The body is read with ``await read()`` or ``async for chunk in resp``
+    (raising StreamResetError if the stream is reset, ConnectionLostError if
+    the connection goes);
     the peer may send only as much as the application has taken plus one
     flow-control window.  ``pushed`` lists the ``PushedResponse`` objects
     the server pushed with this response, as they arrive.
@@ -64,23 +67,6 @@ class Response:
                 self.status, self.reason = _split_status(pair[1])
         self.headers = Headers(list(self.headers) + plain if self.headers
                                else plain)
-
-    async def read(self) -> bytes:
-        """The whole body (what ``async for`` has not taken).  Calling it
-        again returns the same bytes.  Raises StreamResetError if the stream
-        is reset, ConnectionLostError if the connection goes."""
-        if self._body is None:
-            self._body = await self._stream.body.read_all()
-        return self._body
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self
-
-    async def __anext__(self) -> bytes:
-        chunk = await self._stream.body.next_chunk()
-        if not chunk:
-            raise StopAsyncIteration
-        return chunk
 
     async def close(self) -> None:
         """Cancels the stream (RST_STREAM with CANCEL) unless its body has

@@ -132,6 +132,29 @@ class IncomingBody:
             parts.append(chunk)
 
 
+class BodyReader:
+    """``read()`` and ``async for`` over a stream's received body, for
+    Response and Request (their ``_stream.body`` is an IncomingBody)."""
+
+    __slots__ = ()
+
+    async def read(self) -> bytes:
+        """The whole body (what ``async for`` has not taken).  Calling it
+        again returns the same bytes."""
+        if self._body is None:
+            self._body = await self._stream.body.read_all()
+        return self._body
+
+    def __aiter__(self) -> "BodyReader":
+        return self
+
+    async def __anext__(self) -> bytes:
+        chunk = await self._stream.body.next_chunk()
+        if not chunk:
+            raise StopAsyncIteration
+        return chunk
+
+
 class OutgoingBody:
     """A body being sent under flow control, as a DataProvider: bytes, a
     binary file object (read as the window opens), or an async iterable of

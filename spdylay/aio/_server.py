@@ -4,7 +4,7 @@ handler receives."""
 import asyncio
 import http
 import ssl as _ssl
-from typing import (Any, AsyncIterator, Awaitable, Callable, Iterable, List,
+from typing import (Any, Awaitable, Callable, Iterable, List,
                     Optional, Tuple)
 
 from .._constants import (CANCEL, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL,
@@ -14,7 +14,8 @@ from .._errors import InvalidStateError
 from .._tls import offer_spdy
 from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
-from ._protocol import IncomingBody, OutgoingBody, SessionProtocol, log
+from ._protocol import (BodyReader, IncomingBody, OutgoingBody,
+                        SessionProtocol, log)
 
 DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
@@ -37,11 +38,13 @@ def _response_nv(status, headers):
     return nv
 
 
-class Request:
+class Request(BodyReader):
     """A request as the handler sees it: ``method``, ``path``, ``scheme``,
     ``host`` (from ``:method``, ``:path``, ``:scheme``, ``:host``),
     ``headers`` (the other headers, as ``Headers``) and ``stream_id``.  The
-    body is read with ``await read()`` or ``async for chunk in request``;
+    body is read with ``await read()`` or ``async for chunk in request``
+    (raising BodyTooLargeError past the server's ``request_body_limit``,
+    StreamResetError if the client resets the stream);
     the client may send only as much as the handler has taken plus one
     flow-control window."""
 
@@ -70,24 +73,6 @@ class Request:
     def responded(self) -> bool:
         """True once a response has been queued for this request."""
         return self._stream.responded
-
-    async def read(self) -> bytes:
-        """The whole request body (what ``async for`` has not taken);
-        calling it again returns the same bytes.  Raises BodyTooLargeError
-        past the server's ``request_body_limit``, StreamResetError if the
-        client resets the stream."""
-        if self._body is None:
-            self._body = await self._stream.body.read_all()
-        return self._body
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self
-
-    async def __anext__(self) -> bytes:
-        chunk = await self._stream.body.next_chunk()
-        if not chunk:
-            raise StopAsyncIteration
-        return chunk
 
     async def respond(self, status: int = 200,
                       headers: Iterable[Tuple[str, str]] = (),
