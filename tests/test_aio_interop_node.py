@@ -1,15 +1,18 @@
 """spdylay.aio against an independent SPDY implementation, the npm ``spdy``
-package, over plain TCP on 127.0.0.1 (test_interop_node.py says how node
-behaves and why SPDY/2 bodies from node stay under 64 KiB): our asyncio
-client against node's server, node's client against our asyncio server."""
+package, on 127.0.0.1 (test_interop_node.py says how node behaves and why
+SPDY/2 bodies from node stay under 64 KiB): our asyncio client against node's
+server and node's client against our asyncio server, over plain TCP and over
+TLS with the version chosen by ALPN."""
 
 import asyncio
 
 import pytest
 
 import spdylay.aio as aio
-from test_interop_node import (BODY_SIZES, VERSIONS, node,  # noqa: F401
-                               node_client_fetch, node_pattern, node_servers)
+from spdylay._tls import client_context, server_context
+from test_interop_node import (BODY_SIZES, VERSIONS, NodeServer,  # noqa: F401
+                               node, node_client_fetch, node_pattern,
+                               node_servers)
 
 # Node's server is a child process shared by the module; uvloop adds nothing
 # here that the other aio tests do not cover, so these run on asyncio's loop.
@@ -76,3 +79,54 @@ def test_node_client_against_aio_server(node, protocol):  # noqa: F811
     assert (big_result["status"], big_result["body"]) == (200, big.decode())
     assert (missing["status"], missing["body"]) == (404, "no such path\n")
     assert paths == [("GET", "/hello"), ("GET", "/big"), ("GET", "/missing")]
+
+
+# --- over TLS, the version chosen by ALPN -------------------------------------
+
+@pytest.mark.parametrize("protocol", sorted(VERSIONS))
+def test_aio_client_against_node_server_over_tls(node, certificates,  # noqa: F811
+                                                 protocol):
+    server = NodeServer(node, ["--tls", certificates.cert_file,
+                               certificates.key_file, "--protocol", protocol])
+    size = BODY_SIZES[protocol]
+
+    async def main():
+        context = client_context(cafile=certificates.ca_file)
+        async with await aio.connect("localhost", server.port,
+                                     ssl=context) as conn:
+            hello, big = await asyncio.gather(conn.get("/hello"),
+                                              conn.get("/bytes/%d" % size))
+            return conn.version, hello, await hello.read(), await big.read()
+
+    try:
+        version, hello, hello_body, big_body = asyncio.run(
+            asyncio.wait_for(main(), 60))
+    finally:
+        server.stop()
+    assert version == VERSIONS[protocol]
+    assert hello.headers["x-spdy-version"] == protocol[len("spdy/"):]
+    assert hello_body == b"hello from node spdy\n"
+    assert big_body == node_pattern(size)
+
+
+@pytest.mark.parametrize("protocol", sorted(VERSIONS))
+def test_node_client_against_aio_server_over_tls(node, certificates,  # noqa: F811
+                                                 protocol):
+    versions = []
+
+    async def handler(request):
+        versions.append(request.version)
+        return 200, [("content-type", "text/plain")], request.path.encode()
+
+    async def main():
+        context = server_context(certificates.cert_file, certificates.key_file)
+        async with await aio.serve(handler, "127.0.0.1", 0,
+                                   ssl=context) as server:
+            return await asyncio.get_running_loop().run_in_executor(
+                None, node_client_fetch, node, server.port, protocol,
+                ["/one", "/two"], ["--ca", certificates.ca_file])
+
+    results = asyncio.run(asyncio.wait_for(main(), 90))
+    assert [(r["status"], r["body"]) for r in results] == [(200, "/one"),
+                                                          (200, "/two")]
+    assert versions == [VERSIONS[protocol]] * 2

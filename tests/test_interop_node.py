@@ -330,10 +330,11 @@ class OurServer:
         self.listener.close()
 
 
-def node_client_fetch(node, port, protocol, paths):
+def node_client_fetch(node, port, protocol, paths, options=()):
     try:
-        result = subprocess.run([node, "--no-deprecation", "client.js", str(port), protocol]
-                                + list(paths), cwd=INTEROP_DIR, env=child_env(),
+        result = subprocess.run([node, "--no-deprecation", "client.js"] + list(options)
+                                + [str(port), protocol] + list(paths),
+                                cwd=INTEROP_DIR, env=child_env(),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, timeout=EXCHANGE_SECONDS)
     except subprocess.TimeoutExpired:

@@ -70,6 +70,11 @@ class Request(BodyReader):
         return self._stream.stream_id
 
     @property
+    def version(self) -> int:
+        """The SPDY version of the connection (a ``PROTO_*`` constant)."""
+        return self._stream.proto.version
+
+    @property
     def responded(self) -> bool:
         """True once a response has been queued for this request."""
         return self._stream.responded

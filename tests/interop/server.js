@@ -1,4 +1,4 @@
-// An independent SPDY server (the npm "spdy" package, plain TCP) for
+// An independent SPDY server (the npm "spdy" package, plain TCP or TLS) for
 // spdylay's interop tests.  It listens on 127.0.0.1 on a free port, prints
 // {"port": N} as one JSON line, and answers:
 //   GET  /hello  -> 200, "hello from node spdy\n"
@@ -9,7 +9,7 @@
 // Every response carries x-spdy-version with the version node negotiated.
 // It exits when its stdin closes, so a test that dies never leaves it behind.
 //
-// Usage: node server.js [--spdy31]
+// Usage: node server.js [--spdy31] [--tls CERT KEY [--protocol spdy/N]]
 // Plain TCP has no NPN, and SPDY/3 and SPDY/3.1 frames both carry version 3,
 // so node speaks SPDY/3 unless told with --spdy31 (its autoSpdy31 option) to
 // add SPDY/3.1's connection-level flow control.
@@ -51,14 +51,25 @@ function handler (req, res) {
   }
 }
 
-const server = spdy.createServer({
+// --tls CERT KEY: TLS, the version chosen by ALPN (--protocol P offers
+// only P), instead of plain TCP.
+const tlsAt = process.argv.indexOf('--tls')
+const protocolAt = process.argv.indexOf('--protocol')
+const options = {
   spdy: {
-    plain: true,
-    ssl: false,
-    protocols: ['spdy/3.1', 'spdy/3', 'spdy/2'],
+    plain: tlsAt < 0,
+    ssl: tlsAt >= 0,
+    protocols: protocolAt >= 0 ? [process.argv[protocolAt + 1]]
+      : ['spdy/3.1', 'spdy/3', 'spdy/2'],
     connection: { autoSpdy31: process.argv.includes('--spdy31') }
   }
-}, handler)
+}
+if (tlsAt >= 0) {
+  const fs = require('fs')
+  options.cert = fs.readFileSync(process.argv[tlsAt + 1])
+  options.key = fs.readFileSync(process.argv[tlsAt + 2])
+}
+const server = spdy.createServer(options, handler)
 
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
