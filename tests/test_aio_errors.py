@@ -54,6 +54,31 @@ def test_bad_request_body_raises_type_error(aio_run, version):
     aio_run(main())
 
 
+def test_text_file_or_str_chunks_as_body_fail_only_that_request(aio_run,
+                                                                 version,
+                                                                 tmp_path):
+    text_file = tmp_path / "body.txt"
+    text_file.write_text("not bytes")
+
+    async def str_chunks():
+        yield "not bytes either"
+
+    async def handler(request):
+        return 200, [], await request.read()
+
+    async def main():
+        server, conn = await served(handler, version)
+        async with server, conn:
+            with open(text_file) as body:
+                with pytest.raises(TypeError, match="binary mode"):
+                    await conn.request("POST", "/", body=body)
+            with pytest.raises(TypeError):
+                await conn.request("POST", "/", body=str_chunks())
+            resp = await conn.request("POST", "/", body=b"bytes")
+            assert await resp.read() == b"bytes"
+    aio_run(main())
+
+
 def test_respond_errors_reach_the_handler(aio_run, version):
     seen = {}
 

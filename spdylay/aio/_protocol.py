@@ -208,6 +208,10 @@ class OutgoingBody:
     def _read_file(self, session, stream_id, length, read_ctrl, source):
         try:
             chunk = self._file.read(length)
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise TypeError("a body file must be opened in binary mode: "
+                                "its read() returned %s"
+                                % type(chunk).__name__)
         except Exception as exc:
             self._failed(exc)
             raise TemporalCallbackFailureError("the body file failed")
@@ -269,9 +273,13 @@ class OutgoingBody:
             return
         self._deferred_stream = 0
         proto = self._proto
+        session = proto.session
+        if session is None:
+            return
         try:
-            proto.session.resume_data(stream_id)
-        except (Error, AttributeError):
+            session.resume_data(stream_id)
+        except Error:
+            # The stream closed meanwhile: nothing waits for this body.
             return
         proto.schedule_flush()
 

@@ -258,6 +258,7 @@ class _ServerStream:
 
     def closed(self, status_code):
         self.finished = True
+        self.proto.reset_after_reply.pop(self.stream_id, None)
         if self.outgoing is not None and status_code != OK:
             self.outgoing.cancel()
         if status_code != OK:
