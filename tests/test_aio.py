@@ -12,6 +12,7 @@ import pytest
 import spdylay
 import spdylay.aio as aio
 from spdylay._tls import client_context, server_context
+from socketpeer import close_all, gets_to_raw_server, reply_nv
 
 HOST = "127.0.0.1"
 
@@ -359,39 +360,39 @@ def test_request_timeout_cancels_the_stream(aio_run, version):
 
 
 def test_server_close_with_streams_open_lets_them_finish(aio_run, link, version):
-    release = {}
+    state = {"started": 0}
 
     async def handler(request):
-        await release["event"].wait()
+        state["started"] += 1
+        await state["release"].wait()
         return 200, [], b"finished " + request.path.encode()
 
     async def main():
-        release["event"] = asyncio.Event()
+        state["release"] = asyncio.Event()
         server = await start(handler, link, version)
         conn = await open_client(server, link, version)
         pending = [asyncio.ensure_future(conn.get("/%d" % i)) for i in range(3)]
-        while len(server._connections) != 1 or not list(
-                server._connections)[0].streams:
+        while state["started"] < 3:
             await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)
         closing = asyncio.ensure_future(server.close(timeout=30))
-        while not conn._proto.goaway_seen:
+        while not conn.going_away:
             await asyncio.sleep(0.01)
         with pytest.raises(aio.GoawayError):
             await conn.get("/late")
-        release["event"].set()
+        state["release"].set()
         bodies = [await (await request).read() for request in pending]
         assert bodies == [b"finished /0", b"finished /1", b"finished /2"]
         await closing
-        await asyncio.wait_for(conn._proto.closed, 10)
+        await asyncio.wait_for(conn.wait_closed(), 10)
         assert conn.closed
     aio_run(main())
 
 
 def test_server_close_grace_timeout_ends_stuck_streams(aio_run, link, version):
-    state = {"cancelled": 0}
+    state = {"started": 0, "cancelled": 0}
 
     async def handler(request):
+        state["started"] += 1
         try:
             await asyncio.sleep(60)
         except asyncio.CancelledError:
@@ -402,14 +403,14 @@ def test_server_close_grace_timeout_ends_stuck_streams(aio_run, link, version):
         server = await start(handler, link, version)
         conn = await open_client(server, link, version)
         pending = [asyncio.ensure_future(conn.get("/%d" % i)) for i in range(3)]
-        while sum(len(p.streams) for p in server._connections) < 3:
+        while state["started"] < 3:
             await asyncio.sleep(0.01)
         await server.close(timeout=0.2)
         assert state["cancelled"] == 3
         for request in pending:
             with pytest.raises(aio.ConnectionLostError):
                 await request
-        assert conn.closed
+        await asyncio.wait_for(conn.wait_closed(), 10)
     aio_run(main())
 
 
@@ -446,29 +447,21 @@ def test_connection_lost_raises_in_every_waiting_task(aio_run, version):
 
 
 def test_connection_lost_mid_body(aio_run, version):
-    state = {}
-
-    async def handler(request):
-        async def endless():
-            while True:
-                yield b"y" * 1000
-                await asyncio.sleep(0.001)
-        return 200, [], endless()
-
     async def main():
-        async with await aio.serve(handler, HOST, 0, version=version) as server:
-            conn = await aio.connect(HOST, server.port, version=version)
-            resp = await conn.get("/")
-            assert await resp.__anext__()
-            for proto in list(server._connections):
-                proto.transport.abort()
-            with pytest.raises(aio.ConnectionLostError):
-                async for _ in resp:
-                    pass
-            state["done"] = True
-            await conn.close()
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(
+            version, "/")
+        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)),
+                  peer.enc.data(syn.stream_id, b"y" * 1000))
+        resp = await request
+        assert await resp.__anext__() == b"y" * 1000
+        await peer.close()
+        with pytest.raises(aio.ConnectionLostError):
+            async for _ in resp:
+                pass
+        with pytest.raises(aio.ConnectionLostError):
+            await resp.read()
+        await close_all(conn, peer, server)
     aio_run(main())
-    assert state["done"]
 
 
 def test_tls_without_a_spdy_protocol_raises_negotiation_error(aio_run,

@@ -10,8 +10,8 @@ import pytest
 import spdylay
 import spdylay.aio as aio
 import spdywire
-from test_aio_wire import (close_all, gets_to_raw_server, of_type,
-                           raw_server, reply_nv)
+from socketpeer import (close_all, gets_to_raw_server, of_type, raw_server,
+                        reply_nv)
 
 HOST = "127.0.0.1"
 
@@ -194,16 +194,21 @@ def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
 
 def test_goaway_fails_the_requests_still_queued(aio_run, version):
     release = {}
+    started = []
 
     async def handler(request):
+        started.append(request.path)
         await release["event"].wait()
         return 200, [], b"served"
 
     async def main():
         release["event"] = asyncio.Event()
         server, conn = await served(handler, version, max_concurrent_streams=1)
+        # The PING's answer comes after the server's SETTINGS: from then on
+        # the client holds back what the limit does not allow.
+        await conn.ping()
         first = asyncio.ensure_future(conn.get("/1"))
-        while not any(p.streams for p in server._connections):
+        while not started:
             await asyncio.sleep(0.01)
         queued = [asyncio.ensure_future(conn.get("/%d" % i)) for i in (2, 3)]
         await asyncio.sleep(0.05)
@@ -297,7 +302,7 @@ def test_serve_forever_cancelled_closes_the_server(aio_run, version):
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        await asyncio.wait_for(conn._proto.closed, 10)
+        await asyncio.wait_for(conn.wait_closed(), 10)
         with pytest.raises(OSError):
             await aio.connect(HOST, port, version=version)
     aio_run(main())

@@ -327,6 +327,16 @@ class Connection:
         """True once the connection has closed."""
         return self._proto.closed.done()
 
+    @property
+    def going_away(self) -> bool:
+        """True once the server has sent GOAWAY: new requests fail with
+        GoawayError, the ones it accepted still complete."""
+        return self._proto.goaway_seen
+
+    async def wait_closed(self) -> None:
+        """Returns once the connection has closed, from either side."""
+        await asyncio.shield(self._proto.closed)
+
     async def __aenter__(self) -> "Connection":
         return self
 
