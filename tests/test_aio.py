@@ -545,3 +545,45 @@ def test_slow_reader_keeps_server_memory_bounded(aio_run, version, capsys):
         print("\n  server had produced %d KiB of a %d MiB body for a client "
               "that was not reading" % (stalled_at >> 10,
                                          BACKPRESSURE_BODY >> 20))
+
+
+def test_unread_request_body_holds_back_the_client_upload(aio_run, version):
+    chunk = b"u" * 65536
+    produced = {"bytes": 0}
+    state = {}
+
+    async def upload():
+        while produced["bytes"] < BACKPRESSURE_BODY:
+            produced["bytes"] += len(chunk)
+            yield chunk
+
+    async def handler(request):
+        state["arrived"].set()
+        await state["release"].wait()
+        received = 0
+        async for part in request:
+            received += len(part)
+        return 200, [], b"%d" % received
+
+    async def main():
+        state["arrived"] = asyncio.Event()
+        state["release"] = asyncio.Event()
+        async with await aio.serve(
+                handler, HOST, 0, version=version,
+                request_body_limit=BACKPRESSURE_BODY) as server:
+            async with await aio.connect(HOST, server.port,
+                                         version=version) as conn:
+                request = asyncio.ensure_future(
+                    conn.request("PUT", "/upload", body=upload()))
+                await state["arrived"].wait()
+                # Give the client every chance to run ahead of the handler.
+                for _ in range(50):
+                    await asyncio.sleep(0.01)
+                stalled_at = produced["bytes"]
+                state["release"].set()
+                resp = await request
+                return stalled_at, resp.status, await resp.read()
+
+    stalled_at, status, body = aio_run(main())
+    assert stalled_at <= BACKPRESSURE_BOUND[version]
+    assert (status, body) == (200, b"%d" % BACKPRESSURE_BODY)
