@@ -3,15 +3,16 @@
 
 The hot path is ``data_received`` -> ``Session.recv`` -> callbacks, which
 resolve futures and fill body queues; the bytes the session wants to send are
-written once per loop iteration (``_schedule_flush``), after the tasks those
+written once per loop iteration (``schedule_flush``), after the tasks those
 callbacks woke have had their turn to submit frames.
 
 Flow control: in SPDY/3 and SPDY/3.1 the session runs with
 OPT_NO_AUTO_WINDOW_UPDATE2, and a received chunk is reported with
 ``Session.consume`` only when the application takes it, so a slow reader
 keeps the peer's window for that stream closed (SPDY/3.1's connection window
-is opened to CONNECTION_WINDOW so that it does not stall the others).  SPDY/2 has no flow control: the connection
-stops reading from the socket (TCP pushes back) while more than
+is opened to CONNECTION_WINDOW so that it does not stall the others).
+SPDY/2 has no flow control: the connection stops reading from the socket
+(TCP pushes back) while more than
 ``SPDY2_BUFFER_LIMIT`` received bytes wait for the application.  On the
 sending side the session is not asked for bytes while the transport's write
 buffer is above its high-water mark, and a body from an async iterable is
@@ -289,7 +290,8 @@ class SessionProtocol(asyncio.Protocol):
     the connection starts with (``started()``), and how it handles a stream
     the peer opens (``syn_stream_received(frame)``), a SYN_STREAM that could
     not go out (``syn_stream_not_sent(frame, error_code)``), GOAWAY
-    (``goaway_received(last_good_stream_id)``) and the end of the connection (``lost(error)``)."""
+    (``goaway_received(last_good_stream_id)``) and the end of the
+    connection (``lost(error)``)."""
 
     side = None
 

@@ -98,7 +98,8 @@ class Request(BodyReader):
         await self._stream.push(path, headers, body, status)
 
 
-Handler = Callable[[Request], Awaitable[Optional[Tuple[int, Iterable[Tuple[str, str]], Any]]]]
+HandlerResult = Optional[Tuple[int, Iterable[Tuple[str, str]], Any]]
+Handler = Callable[[Request], Awaitable[HandlerResult]]
 
 
 class _PushStream:
