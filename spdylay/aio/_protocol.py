@@ -125,6 +125,14 @@ class IncomingBody:
         return chunk
 
     async def read_all(self):
+        if self._done and self._error is None:
+            # All of it is here (the usual case for small bodies): no
+            # waiting, and the window is reopened in one call.
+            chunks = self._chunks
+            body = b"".join(chunks)
+            chunks.clear()
+            self._proto.consumed(self._stream.stream_id, len(body))
+            return body
         parts = []
         while True:
             chunk = await self.next_chunk()
