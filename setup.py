@@ -12,7 +12,7 @@ LIMITED_API = not hasattr(sys, "gettotalrefcount") and not sysconfig.get_config_
 )
 
 setup(
-    packages=["spdylay"],
+    packages=["spdylay", "spdylay.aio"],
     cffi_modules=["spdylay_build.py:ffibuilder"],
     options={"bdist_wheel": {"py_limited_api": "cp39"}} if LIMITED_API else {},
 )
