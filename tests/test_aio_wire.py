@@ -155,3 +155,33 @@ def test_server_close_sends_goaway_then_finishes_the_open_stream(aio_run,
         await closing
         await peer.close()
     aio_run(main())
+
+
+def test_server_push_names_the_resource_as_each_version_requires(aio_run,
+                                                                  version):
+    async def handler(request):
+        await request.push("/style.css", [("content-type", "text/css")],
+                           b"css")
+        return 200, [], b"page"
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        peer = SocketPeer(version, reader, writer)
+        peer.send(peer.enc.syn_stream(1, request_nv(version, "/"),
+                                      flags=spdywire.FLAG_FIN))
+        push = await peer.frame(of_type(spdywire.SYN_STREAM))
+        assert push.assoc_stream_id == 1 and push.stream_id % 2 == 0
+        assert push.flags & spdywire.FLAG_UNIDIRECTIONAL
+        fields = dict(push.nv)
+        if version == spdylay.PROTO_SPDY2:
+            assert fields["url"] == "http://127.0.0.1/style.css"
+        else:
+            assert (fields[":scheme"], fields[":host"], fields[":path"]) == (
+                "http", "127.0.0.1", "/style.css")
+        body = await peer.frame(
+            lambda f: not f.control and f.stream_id == push.stream_id)
+        assert (body.data, body.flags) == (b"css", spdywire.FLAG_FIN)
+        await peer.close()
+        await server.close()
+    aio_run(main())

@@ -90,9 +90,17 @@ class PushedResponse(Response):
     def _set_headers(self, nv):
         fields = dict(nv)
         if ":path" in fields:
-            self.path = fields[":path"]
-            self.url = "%s://%s%s" % (fields.get(":scheme", "http"),
-                                      fields.get(":host", ""), self.path)
+            target = fields[":path"]
+            if "://" in target:
+                # SPDY/2 pushes name the resource by its absolute URL.
+                parts = urllib.parse.urlsplit(target)
+                self.url = target
+                self.path = parts.path + ("?" + parts.query if parts.query
+                                          else "")
+            else:
+                self.path = target
+                self.url = "%s://%s%s" % (fields.get(":scheme", "http"),
+                                          fields.get(":host", ""), target)
         super()._set_headers(nv)
 
 

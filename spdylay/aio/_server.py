@@ -8,7 +8,8 @@ from typing import (Any, Awaitable, Callable, Iterable, List,
                     Optional, Tuple)
 
 from .._constants import (CANCEL, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL,
-                          DATA_FLAG_FIN, INTERNAL_ERROR, OK, SERVER,
+                          DATA_FLAG_FIN, INTERNAL_ERROR, OK, PROTO_SPDY2,
+                          SERVER,
                           SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY)
 from .._errors import InvalidStateError
 from .._tls import offer_spdy
@@ -214,6 +215,9 @@ class _ServerStream:
             raise PushError("cannot push on stream %d: it has closed or the "
                             "connection is going away" % self.stream_id)
         request = self.request
+        if proto.version == PROTO_SPDY2:
+            # SPDY/2 names a pushed resource by its absolute URL.
+            path = "%s://%s%s" % (request.scheme, request.host, path)
         nv = [(":scheme", request.scheme), (":host", request.host),
               (":path", path)] + _response_nv(status, headers)
         pushed = _PushStream(proto, self.stream_id, body)
