@@ -221,25 +221,30 @@ def test_push_received(aio_run, link, version):
 
 
 def test_push_after_the_stream_closed_raises_push_error(aio_run, version):
-    done = {}
+    state = {}
 
     async def handler(request):
         await request.respond(200, [], b"")
-        await asyncio.sleep(0.2)
+        # The client has the whole response, so the stream is closed.
+        await state["client_done"].wait()
         try:
             await request.push("/late", [], b"x")
         except aio.PushError as exc:
-            done["error"] = exc
+            state["error"] = exc
+        state["handler_done"].set()
 
     async def main():
+        state["client_done"] = asyncio.Event()
+        state["handler_done"] = asyncio.Event()
         async with await aio.serve(handler, HOST, 0, version=version) as server:
             async with await aio.connect(HOST, server.port,
                                          version=version) as conn:
                 resp = await conn.get("/")
                 assert await resp.read() == b""
-                while "error" not in done:
-                    await asyncio.sleep(0.01)
+                state["client_done"].set()
+                await state["handler_done"].wait()
                 assert resp.pushed == []
+        assert isinstance(state["error"], aio.PushError)
     aio_run(main())
 
 
