@@ -24,13 +24,12 @@ import platform
 import sys
 import time
 
+from bench_python import CONCURRENCY, SMALL_BODY, SpdylayConnection, small_rate
+
 import spdylay
 import spdylay.aio as aio
 
-from bench_python import CONCURRENCY, SMALL_BODY, SpdylayConnection, small_rate
-
-VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3,
-            "3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3, "3.1": spdylay.PROTO_SPDY3_1}
 SCENARIOS = (("1 connection", 1, CONCURRENCY), ("20 connections", 20, 5))
 
 
@@ -39,10 +38,12 @@ async def handler(request):
 
 
 async def exchange_rate(version, connections, in_flight, count):
-    async with await aio.serve(handler, "127.0.0.1", 0, version=version,
-                               max_concurrent_streams=CONCURRENCY) as server:
-        conns = [await aio.connect("127.0.0.1", server.port, version=version)
-                 for _ in range(connections)]
+    async with await aio.serve(
+        handler, "127.0.0.1", 0, version=version, max_concurrent_streams=CONCURRENCY
+    ) as server:
+        conns = [
+            await aio.connect("127.0.0.1", server.port, version=version) for _ in range(connections)
+        ]
         remaining = [count]
 
         async def worker(conn):
@@ -54,8 +55,7 @@ async def exchange_rate(version, connections, in_flight, count):
             return received
 
         started = time.process_time()
-        received = await asyncio.gather(*[worker(conn) for conn in conns
-                                          for _ in range(in_flight)])
+        received = await asyncio.gather(*[worker(conn) for conn in conns for _ in range(in_flight)])
         elapsed = time.process_time() - started
         for conn in conns:
             await conn.close()
@@ -74,6 +74,7 @@ def in_memory_rate(version, count):
 def run_on(kind, coro):
     if kind == "uvloop":
         import uvloop
+
         loop = uvloop.new_event_loop()
     else:
         loop = asyncio.new_event_loop()
@@ -101,26 +102,26 @@ def main(argv):
     args = parser.parse_args(argv)
     loops = [args.loop] if args.loop else installed_loops()
     versions = [args.version] if args.version else sorted(VERSIONS)
-    interpreter = "%s %s" % (platform.python_implementation(),
-                             platform.python_version())
-    print("spdylay.aio on %s, %d requests per figure, best of %d"
-          % (interpreter, args.requests, args.repeat))
-    print("%-9s %-8s %-16s %12s" % ("version", "loop", "scenario",
-                                    "req/CPU-s"))
+    interpreter = "%s %s" % (platform.python_implementation(), platform.python_version())
+    print(
+        "spdylay.aio on %s, %d requests per figure, best of %d"
+        % (interpreter, args.requests, args.repeat)
+    )
+    print("%-9s %-8s %-16s %12s" % ("version", "loop", "scenario", "req/CPU-s"))
     for name in versions:
         version = VERSIONS[name]
-        memory = max(in_memory_rate(version, args.requests)
-                     for _ in range(args.repeat))
-        print("%-9s %-8s %-16s %12.0f" % ("SPDY/" + name, "-",
-                                          "in-memory Session", memory))
+        memory = max(in_memory_rate(version, args.requests) for _ in range(args.repeat))
+        print("%-9s %-8s %-16s %12.0f" % ("SPDY/" + name, "-", "in-memory Session", memory))
         for kind in loops:
             for scenario, connections, in_flight in SCENARIOS:
-                rate = max(run_on(kind, exchange_rate(
-                    version, connections, in_flight, args.requests))
-                    for _ in range(args.repeat))
-                print("%-9s %-8s %-16s %12.0f  (%.0f%% of in-memory)"
-                      % ("SPDY/" + name, kind, scenario, rate,
-                         100 * rate / memory))
+                rate = max(
+                    run_on(kind, exchange_rate(version, connections, in_flight, args.requests))
+                    for _ in range(args.repeat)
+                )
+                print(
+                    "%-9s %-8s %-16s %12.0f  (%.0f%% of in-memory)"
+                    % ("SPDY/" + name, kind, scenario, rate, 100 * rate / memory)
+                )
     return 0
 
 

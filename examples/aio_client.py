@@ -13,8 +13,11 @@ import ssl
 import spdylay
 import spdylay.aio
 
-VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
-            "spdy/3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {
+    "spdy/2": spdylay.PROTO_SPDY2,
+    "spdy/3": spdylay.PROTO_SPDY3,
+    "spdy/3.1": spdylay.PROTO_SPDY3_1,
+}
 
 
 async def upload_chunks():
@@ -53,10 +56,12 @@ async def main(args):
     # connect() makes the context offer SPDY by ALPN.
     context = ssl.create_default_context(cafile=args.tls) if args.tls else None
     async with await spdylay.aio.connect(
-            "localhost" if args.tls else "127.0.0.1", args.port, ssl=context,
-            version=VERSIONS.get(args.version)) as conn:
-        await asyncio.gather(page_with_push(conn), streamed(conn),
-                             cancelled(conn))
+        "localhost" if args.tls else "127.0.0.1",
+        args.port,
+        ssl=context,
+        version=VERSIONS.get(args.version),
+    ) as conn:
+        await asyncio.gather(page_with_push(conn), streamed(conn), cancelled(conn))
         upload = await conn.request("POST", "/upload", body=upload_chunks())
         print("upload:", (await upload.read()).decode().strip())
         failed = await conn.get("/fail")

@@ -17,8 +17,11 @@ import ssl
 import spdylay
 import spdylay.aio
 
-VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
-            "spdy/3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {
+    "spdy/2": spdylay.PROTO_SPDY2,
+    "spdy/3": spdylay.PROTO_SPDY3,
+    "spdy/3.1": spdylay.PROTO_SPDY3_1,
+}
 PAGE = b"<link rel=stylesheet href=/style.css><p>Hello from spdylay.aio</p>\n"
 STYLE = b"p { font-weight: bold }\n"
 
@@ -34,8 +37,7 @@ async def handler(request):
         await request.push("/style.css", [("content-type", "text/css")], STYLE)
         return 200, [("content-type", "text/html")], PAGE
     if request.path.startswith("/count/"):
-        return 200, [("content-type", "text/plain")], count_to(
-            int(request.path[len("/count/"):]))
+        return 200, [("content-type", "text/plain")], count_to(int(request.path[len("/count/") :]))
     if request.path == "/upload" and request.method == "POST":
         size = 0
         async for chunk in request:
@@ -52,9 +54,9 @@ async def main(args):
         # serve() makes the context offer SPDY by ALPN.
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(*args.tls)
-    server = await spdylay.aio.serve(handler, "127.0.0.1", args.port,
-                                     ssl=context,
-                                     version=VERSIONS.get(args.version))
+    server = await spdylay.aio.serve(
+        handler, "127.0.0.1", args.port, ssl=context, version=VERSIONS.get(args.version)
+    )
     print("listening on 127.0.0.1:%d" % server.port, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

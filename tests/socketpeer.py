@@ -6,6 +6,7 @@ import asyncio
 
 import spdylay
 import spdylay.aio as aio
+
 import spdywire
 
 HOST = "127.0.0.1"
@@ -19,10 +20,20 @@ def reply_nv(version, status="200 OK"):
 
 def request_nv(version, path):
     if version == spdylay.PROTO_SPDY2:
-        return [("method", "GET"), ("url", path), ("version", "HTTP/1.1"),
-                ("host", "127.0.0.1"), ("scheme", "http")]
-    return [(":method", "GET"), (":path", path), (":version", "HTTP/1.1"),
-            (":host", "127.0.0.1"), (":scheme", "http")]
+        return [
+            ("method", "GET"),
+            ("url", path),
+            ("version", "HTTP/1.1"),
+            ("host", "127.0.0.1"),
+            ("scheme", "http"),
+        ]
+    return [
+        (":method", "GET"),
+        (":path", path),
+        (":version", "HTTP/1.1"),
+        (":host", "127.0.0.1"),
+        (":scheme", "http"),
+    ]
 
 
 class SocketPeer:
@@ -54,7 +65,7 @@ class SocketPeer:
             self.frames.extend(self.dec.feed(data))
 
     def _unseen(self):
-        return self.frames[self._seen:]
+        return self.frames[self._seen :]
 
     _seen = 0
 
@@ -62,8 +73,7 @@ class SocketPeer:
         """Sends PING and waits for its echo: everything the other side sent
         before answering is in ``frames`` then."""
         self.send(self.enc.ping(ping_id))
-        await self.frame(lambda f: f.control and f.type == spdywire.PING
-                         and f.unique_id == ping_id)
+        await self.frame(lambda f: f.control and f.type == spdywire.PING and f.unique_id == ping_id)
 
     async def close(self):
         self.writer.close()
@@ -104,11 +114,14 @@ async def close_all(conn, peer, server):
 
 
 def of_type(frame_type, stream_id=None):
-    return lambda f: (f.control and f.type == frame_type
-                      and (stream_id is None or f.stream_id == stream_id))
+    return lambda f: (
+        f.control and f.type == frame_type and (stream_id is None or f.stream_id == stream_id)
+    )
 
 
 def window_updates(frames, stream_id):
-    return [f.delta_window_size for f in frames
-            if f.control and f.type == spdywire.WINDOW_UPDATE
-            and f.stream_id == stream_id]
+    return [
+        f.delta_window_size
+        for f in frames
+        if f.control and f.type == spdywire.WINDOW_UPDATE and f.stream_id == stream_id
+    ]

@@ -8,11 +8,11 @@ import io
 import logging
 
 import pytest
+from socketpeer import close_all, gets_to_raw_server, reply_nv
 
 import spdylay
 import spdylay.aio as aio
 from spdylay._tls import client_context, server_context
-from socketpeer import close_all, gets_to_raw_server, reply_nv
 
 HOST = "127.0.0.1"
 
@@ -24,8 +24,7 @@ class Secure:
         self.certificates = certificates
 
     def server_ssl(self):
-        return server_context(self.certificates.cert_file,
-                              self.certificates.key_file)
+        return server_context(self.certificates.cert_file, self.certificates.key_file)
 
     def client_ssl(self):
         return client_context(cafile=self.certificates.ca_file)
@@ -45,13 +44,11 @@ def link(request, certificates):
 
 
 async def start(handler, link, version, **kwargs):
-    return await aio.serve(handler, HOST, 0, ssl=link.server_ssl(),
-                           version=version, **kwargs)
+    return await aio.serve(handler, HOST, 0, ssl=link.server_ssl(), version=version, **kwargs)
 
 
 async def open_client(server, link, version, **kwargs):
-    return await aio.connect(HOST, server.port, ssl=link.client_ssl(),
-                             version=version, **kwargs)
+    return await aio.connect(HOST, server.port, ssl=link.client_ssl(), version=version, **kwargs)
 
 
 def pattern(size):
@@ -60,27 +57,35 @@ def pattern(size):
 
 async def chunks_of(data, size):
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
         await asyncio.sleep(0)
 
 
 async def echo(request):
     body = await request.read()
-    return 200, [("Content-Type", "application/octet-stream"),
-                 ("X-Method", request.method), ("X-Path", request.path),
-                 ("X-Agent", request.headers.get("user-agent", ""))], body
+    return (
+        200,
+        [
+            ("Content-Type", "application/octet-stream"),
+            ("X-Method", request.method),
+            ("X-Path", request.path),
+            ("X-Agent", request.headers.get("user-agent", "")),
+        ],
+        body,
+    )
 
 
 # --- requests and responses --------------------------------------------------
+
 
 def test_request_and_response(aio_run, link, version):
     async def main():
         async with await start(echo, link, version) as server:
             async with await open_client(server, link, version) as conn:
                 assert conn.version == version
-                resp = await conn.request("POST", "/echo?x=1",
-                                          [("User-Agent", "aio-test")],
-                                          b"payload")
+                resp = await conn.request(
+                    "POST", "/echo?x=1", [("User-Agent", "aio-test")], b"payload"
+                )
                 assert (resp.status, resp.reason) == (200, "OK")
                 assert resp.headers["content-type"] == "application/octet-stream"
                 assert resp.headers["X-METHOD"] == "POST"
@@ -91,6 +96,7 @@ def test_request_and_response(aio_run, link, version):
                 assert await resp.read() == b"payload"
                 empty = await conn.get("/nothing")
                 assert await empty.read() == b""
+
     aio_run(main())
 
 
@@ -108,15 +114,14 @@ def test_streaming_bodies_both_ways_beyond_the_window(aio_run, link, version):
     async def main():
         async with await start(handler, link, version) as server:
             async with await open_client(server, link, version) as conn:
-                from_generator = await conn.request(
-                    "PUT", "/gen", body=chunks_of(upload, 7000))
-                from_file = await conn.request("PUT", "/file",
-                                               body=io.BytesIO(upload))
+                from_generator = await conn.request("PUT", "/gen", body=chunks_of(upload, 7000))
+                from_file = await conn.request("PUT", "/file", body=io.BytesIO(upload))
                 streamed = bytearray()
                 async for chunk in from_generator:
                     streamed += chunk
                 assert bytes(streamed) == download
                 assert await from_file.read() == download
+
     aio_run(main())
 
 
@@ -135,14 +140,13 @@ def test_1000_concurrent_streams_on_one_connection(aio_run, link, version):
         return await resp.read()
 
     async def main():
-        async with await start(handler, link, version,
-                               max_concurrent_streams=100) as server:
+        async with await start(handler, link, version, max_concurrent_streams=100) as server:
             async with await open_client(server, link, version) as conn:
-                bodies = await asyncio.gather(
-                    *[fetch(conn, index) for index in range(1000)])
+                bodies = await asyncio.gather(*[fetch(conn, index) for index in range(1000)])
         assert bodies == [b"/item/%d" % index for index in range(1000)]
         # The client queued what the server's SETTINGS did not allow.
         assert 1 < running["most"] <= 100
+
     aio_run(main())
 
 
@@ -154,9 +158,9 @@ def test_100_concurrent_connections(aio_run, link, version):
 
     async def main():
         async with await start(echo, link, version) as server:
-            bodies = await asyncio.gather(*[one(server, index)
-                                            for index in range(100)])
+            bodies = await asyncio.gather(*[one(server, index) for index in range(100)])
         assert bodies == [b"%d" % index for index in range(100)]
+
     aio_run(main())
 
 
@@ -170,10 +174,12 @@ def test_get_url(aio_run, certificates):
         async with await aio.serve(echo, HOST, 0, ssl=secure) as server:
             resp = await aio.get(
                 "https://localhost:%d/tls" % server.port,
-                ssl=client_context(cafile=certificates.ca_file))
+                ssl=client_context(cafile=certificates.ca_file),
+            )
             assert (resp.status, resp.headers["x-path"]) == (200, "/tls")
         with pytest.raises(ValueError):
             await aio.get("ftp://%s/" % HOST)
+
     aio_run(main())
 
 
@@ -183,17 +189,18 @@ def test_ping_returns_the_round_trip_time(aio_run, link, version):
             async with await open_client(server, link, version) as conn:
                 rtts = await asyncio.gather(conn.ping(), conn.ping())
         assert all(isinstance(rtt, float) and rtt >= 0 for rtt in rtts)
+
     aio_run(main())
 
 
 # --- push --------------------------------------------------------------------
 
+
 def test_push_received(aio_run, link, version):
     hooked = []
 
     async def handler(request):
-        await request.push("/style.css", [("content-type", "text/css")],
-                           b"p { color: red }")
+        await request.push("/style.css", [("content-type", "text/css")], b"p { color: red }")
         await request.push("/big.bin", [], chunks_of(pattern(200000), 5000))
         return 200, [("content-type", "text/html")], b"<p>page</p>"
 
@@ -202,21 +209,22 @@ def test_push_received(aio_run, link, version):
 
     async def main():
         async with await start(handler, link, version) as server:
-            async with await open_client(server, link, version,
-                                         on_push=on_push) as conn:
+            async with await open_client(server, link, version, on_push=on_push) as conn:
                 resp = await conn.get("/index.html")
                 assert await resp.read() == b"<p>page</p>"
                 while len(hooked) < 2:
                     await asyncio.sleep(0.01)
-                assert [p.path for p in resp.pushed] == ["/style.css",
-                                                         "/big.bin"]
+                assert [p.path for p in resp.pushed] == ["/style.css", "/big.bin"]
                 css = resp.pushed[0]
                 assert css.status == 200
                 assert css.headers["content-type"] == "text/css"
                 assert css.url.endswith(":%d/style.css" % server.port)
                 assert css.stream_id % 2 == 0
-        assert sorted(hooked) == [("/big.bin", pattern(200000)),
-                                  ("/style.css", b"p { color: red }")]
+        assert sorted(hooked) == [
+            ("/big.bin", pattern(200000)),
+            ("/style.css", b"p { color: red }"),
+        ]
+
     aio_run(main())
 
 
@@ -237,18 +245,19 @@ def test_push_after_the_stream_closed_raises_push_error(aio_run, version):
         state["client_done"] = asyncio.Event()
         state["handler_done"] = asyncio.Event()
         async with await aio.serve(handler, HOST, 0, version=version) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
+            async with await aio.connect(HOST, server.port, version=version) as conn:
                 resp = await conn.get("/")
                 assert await resp.read() == b""
                 state["client_done"].set()
                 await state["handler_done"].wait()
                 assert resp.pushed == []
         assert isinstance(state["error"], aio.PushError)
+
     aio_run(main())
 
 
 # --- handler errors and limits ------------------------------------------------
+
 
 def test_handler_exception_gives_500_and_a_log_record(aio_run, version, caplog):
     async def handler(request):
@@ -258,8 +267,7 @@ def test_handler_exception_gives_500_and_a_log_record(aio_run, version, caplog):
 
     async def main():
         async with await aio.serve(handler, HOST, 0, version=version) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
+            async with await aio.connect(HOST, server.port, version=version) as conn:
                 failed = await conn.get("/boom")
                 assert failed.status == 500
                 assert await failed.read() == b"internal server error\n"
@@ -286,22 +294,23 @@ def test_request_body_over_the_limit_gets_413(aio_run, version):
         return 200, [], body
 
     async def main():
-        async with await aio.serve(handler, HOST, 0, version=version,
-                                   request_body_limit=1000) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
+        async with await aio.serve(
+            handler, HOST, 0, version=version, request_body_limit=1000
+        ) as server:
+            async with await aio.connect(HOST, server.port, version=version) as conn:
                 resp = await conn.request("POST", "/", body=b"x" * 5000)
                 assert resp.status == 413
                 ok = await conn.request("POST", "/", body=b"x" * 10)
                 assert await ok.read() == b"x" * 10
         assert isinstance(seen["error"], aio.BodyTooLargeError)
+
     aio_run(main())
 
 
 # --- cancellation, timeouts, lost connections ---------------------------------
 
-def test_cancelling_a_request_mid_body_cancels_only_that_stream(
-        aio_run, link, version):
+
+def test_cancelling_a_request_mid_body_cancels_only_that_stream(aio_run, link, version):
     events = {}
 
     async def endless():
@@ -336,6 +345,7 @@ def test_cancelling_a_request_mid_body_cancels_only_that_stream(
                 await events["stopped"].wait()
                 other = await conn.get("/other")
                 assert await other.read() == b"other"
+
     aio_run(main())
 
 
@@ -354,13 +364,13 @@ def test_request_timeout_cancels_the_stream(aio_run, version):
     async def main():
         state["cancelled"] = asyncio.Event()
         async with await aio.serve(handler, HOST, 0, version=version) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
+            async with await aio.connect(HOST, server.port, version=version) as conn:
                 with pytest.raises(asyncio.TimeoutError):
                     await conn.get("/slow", timeout=0.1)
                 await state["cancelled"].wait()
                 resp = await conn.get("/quick")
                 assert await resp.read() == b"quick"
+
     aio_run(main())
 
 
@@ -390,6 +400,7 @@ def test_server_close_with_streams_open_lets_them_finish(aio_run, link, version)
         await closing
         await asyncio.wait_for(conn.wait_closed(), 10)
         assert conn.closed
+
     aio_run(main())
 
 
@@ -416,6 +427,7 @@ def test_server_close_grace_timeout_ends_stuck_streams(aio_run, link, version):
             with pytest.raises(aio.ConnectionLostError):
                 await request
         await asyncio.wait_for(conn.wait_closed(), 10)
+
     aio_run(main())
 
 
@@ -448,15 +460,17 @@ def test_connection_lost_raises_in_every_waiting_task(aio_run, version):
         await conn.close()
         raw.close()
         await raw.wait_closed()
+
     aio_run(main())
 
 
 def test_connection_lost_mid_body(aio_run, version):
     async def main():
-        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(
-            version, "/")
-        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)),
-                  peer.enc.data(syn.stream_id, b"y" * 1000))
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/")
+        peer.send(
+            peer.enc.syn_reply(syn.stream_id, reply_nv(version)),
+            peer.enc.data(syn.stream_id, b"y" * 1000),
+        )
         resp = await request
         assert await resp.__anext__() == b"y" * 1000
         await peer.close()
@@ -466,11 +480,11 @@ def test_connection_lost_mid_body(aio_run, version):
         with pytest.raises(aio.ConnectionLostError):
             await resp.read()
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
-def test_tls_without_a_spdy_protocol_raises_negotiation_error(aio_run,
-                                                              certificates):
+def test_tls_without_a_spdy_protocol_raises_negotiation_error(aio_run, certificates):
     async def main():
         context = server_context(certificates.cert_file, certificates.key_file)
         context.set_alpn_protocols(["http/1.1"])
@@ -482,24 +496,27 @@ def test_tls_without_a_spdy_protocol_raises_negotiation_error(aio_run,
         raw = await asyncio.start_server(idle, HOST, 0, ssl=context)
         port = raw.sockets[0].getsockname()[1]
         with pytest.raises(aio.NegotiationError):
-            await aio.connect(HOST, port, server_hostname="localhost",
-                              ssl=client_context(cafile=certificates.ca_file))
+            await aio.connect(
+                HOST,
+                port,
+                server_hostname="localhost",
+                ssl=client_context(cafile=certificates.ca_file),
+            )
         raw.close()
         await raw.wait_closed()
+
     aio_run(main())
 
 
 def test_headers_lookup():
-    headers = aio.Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"),
-                           ("X-One", "1")])
+    headers = aio.Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-One", "1")])
     assert headers["SET-COOKIE"] == "a=1"
     assert headers.getall("set-cookie") == ["a=1", "b=2"]
     assert "x-one" in headers and "x-two" not in headers
     assert headers.get("x-two", "none") == "none"
     assert headers[2] == ("X-One", "1")
     assert len(headers) == 3
-    assert headers == [("Set-Cookie", "a=1"), ("set-cookie", "b=2"),
-                       ("X-One", "1")]
+    assert headers == [("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-One", "1")]
     with pytest.raises(KeyError):
         headers["x-two"]
 
@@ -510,9 +527,11 @@ def test_headers_lookup():
 # one stream window plus the read-ahead and a chunk (flow-controlled
 # versions); for SPDY/2, which has no flow control, the client's receive
 # buffer limit plus what the kernel's socket buffers hold on loopback.
-BACKPRESSURE_BOUND = {spdylay.PROTO_SPDY2: 24 << 20,
-                      spdylay.PROTO_SPDY3: 256 << 10,
-                      spdylay.PROTO_SPDY3_1: 256 << 10}
+BACKPRESSURE_BOUND = {
+    spdylay.PROTO_SPDY2: 24 << 20,
+    spdylay.PROTO_SPDY3: 256 << 10,
+    spdylay.PROTO_SPDY3_1: 256 << 10,
+}
 BACKPRESSURE_BODY = 64 << 20
 
 
@@ -530,8 +549,7 @@ def test_slow_reader_keeps_server_memory_bounded(aio_run, version, capsys):
 
     async def main():
         async with await aio.serve(handler, HOST, 0, version=version) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
+            async with await aio.connect(HOST, server.port, version=version) as conn:
                 resp = await conn.get("/huge")
                 received = len(await resp.__anext__())
                 # Give the server every chance to run ahead of the reader.
@@ -547,9 +565,10 @@ def test_slow_reader_keeps_server_memory_bounded(aio_run, version, capsys):
     assert produced["bytes"] == BACKPRESSURE_BODY
     assert received == BACKPRESSURE_BODY
     with capsys.disabled():
-        print("\n  server had produced %d KiB of a %d MiB body for a client "
-              "that was not reading" % (stalled_at >> 10,
-                                         BACKPRESSURE_BODY >> 20))
+        print(
+            "\n  server had produced %d KiB of a %d MiB body for a client "
+            "that was not reading" % (stalled_at >> 10, BACKPRESSURE_BODY >> 20)
+        )
 
 
 def test_unread_request_body_holds_back_the_client_upload(aio_run, version):
@@ -574,12 +593,10 @@ def test_unread_request_body_holds_back_the_client_upload(aio_run, version):
         state["arrived"] = asyncio.Event()
         state["release"] = asyncio.Event()
         async with await aio.serve(
-                handler, HOST, 0, version=version,
-                request_body_limit=BACKPRESSURE_BODY) as server:
-            async with await aio.connect(HOST, server.port,
-                                         version=version) as conn:
-                request = asyncio.ensure_future(
-                    conn.request("PUT", "/upload", body=upload()))
+            handler, HOST, 0, version=version, request_body_limit=BACKPRESSURE_BODY
+        ) as server:
+            async with await aio.connect(HOST, server.port, version=version) as conn:
+                request = asyncio.ensure_future(conn.request("PUT", "/upload", body=upload()))
                 await state["arrived"].wait()
                 # Give the client every chance to run ahead of the handler.
                 for _ in range(50):

@@ -6,12 +6,12 @@ import asyncio
 import logging
 
 import pytest
+from socketpeer import close_all, gets_to_raw_server, of_type, raw_server, reply_nv
 
 import spdylay
 import spdylay.aio as aio
+
 import spdywire
-from socketpeer import (close_all, gets_to_raw_server, of_type, raw_server,
-                        reply_nv)
 
 HOST = "127.0.0.1"
 
@@ -21,8 +21,9 @@ def logged(caplog, aio_run, coro, exc_type):
     ``exc_type`` exception meanwhile."""
     with caplog.at_level(logging.ERROR, logger="spdylay.aio"):
         aio_run(coro)
-    return any(r.name == "spdylay.aio" and r.exc_info
-               and r.exc_info[0] is exc_type for r in caplog.records)
+    return any(
+        r.name == "spdylay.aio" and r.exc_info and r.exc_info[0] is exc_type for r in caplog.records
+    )
 
 
 async def served(handler, version, **kwargs):
@@ -37,6 +38,7 @@ def test_bad_ssl_arguments_raise_type_error(aio_run):
             await aio.connect(HOST, 1, ssl="yes")
         with pytest.raises(TypeError):
             await aio.serve(lambda request: None, HOST, 0, ssl=True)
+
     aio_run(main())
 
 
@@ -51,12 +53,11 @@ def test_bad_request_body_raises_type_error(aio_run, version):
                 await conn.request("POST", "/", body=12345)
             resp = await conn.get("/still-fine")
             assert resp.status == 200
+
     aio_run(main())
 
 
-def test_text_file_or_str_chunks_as_body_fail_only_that_request(aio_run,
-                                                                 version,
-                                                                 tmp_path):
+def test_text_file_or_str_chunks_as_body_fail_only_that_request(aio_run, version, tmp_path):
     text_file = tmp_path / "body.txt"
     text_file.write_text("not bytes")
 
@@ -76,6 +77,7 @@ def test_text_file_or_str_chunks_as_body_fail_only_that_request(aio_run,
                 await conn.request("POST", "/", body=str_chunks())
             resp = await conn.request("POST", "/", body=b"bytes")
             assert await resp.read() == b"bytes"
+
     aio_run(main())
 
 
@@ -97,12 +99,12 @@ def test_respond_errors_reach_the_handler(aio_run, version):
         async with server, conn:
             resp = await conn.get("/")
             assert await resp.read() == b"first"
+
     aio_run(main())
     assert seen["checked"]
 
 
-def test_handler_returning_none_without_responding_gives_500(
-        aio_run, version, caplog):
+def test_handler_returning_none_without_responding_gives_500(aio_run, version, caplog):
     async def handler(request):
         return None
 
@@ -111,11 +113,11 @@ def test_handler_returning_none_without_responding_gives_500(
         async with server, conn:
             resp = await conn.get("/forgot")
             assert resp.status == 500
+
     assert logged(caplog, aio_run, main(), spdylay.InvalidStateError)
 
 
-def test_handler_failing_after_responding_resets_the_stream(aio_run, version,
-                                                             caplog):
+def test_handler_failing_after_responding_resets_the_stream(aio_run, version, caplog):
     async def endless():
         while True:
             yield b"e" * 1000
@@ -134,6 +136,7 @@ def test_handler_failing_after_responding_resets_the_stream(aio_run, version,
                 resp = await conn.get("/")
                 await resp.read()
             assert info.value.status_code == spdylay.INTERNAL_ERROR
+
     assert logged(caplog, aio_run, main(), RuntimeError)
 
 
@@ -147,11 +150,12 @@ class BrokenFile:
         raise OSError("disk gone")
 
 
-@pytest.mark.parametrize("make_body, error", [
-    (broken_generator, RuntimeError), (BrokenFile, OSError)],
-    ids=["async-generator", "file"])
-def test_failing_response_body_resets_the_stream(aio_run, version, caplog,
-                                                 make_body, error):
+@pytest.mark.parametrize(
+    "make_body, error",
+    [(broken_generator, RuntimeError), (BrokenFile, OSError)],
+    ids=["async-generator", "file"],
+)
+def test_failing_response_body_resets_the_stream(aio_run, version, caplog, make_body, error):
     async def handler(request):
         return 200, [], make_body()
 
@@ -167,8 +171,7 @@ def test_failing_response_body_resets_the_stream(aio_run, version, caplog,
     assert logged(caplog, aio_run, main(), error)
 
 
-def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
-                                                               version):
+def test_failing_request_body_raises_in_the_request_and_resets(aio_run, version):
     async def broken_upload():
         yield b"part"
         await asyncio.sleep(0.05)
@@ -177,8 +180,7 @@ def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
     async def main():
         server, port, accepted = await raw_server(version)
         conn = await aio.connect(HOST, port, version=version)
-        request = asyncio.ensure_future(
-            conn.request("POST", "/", body=broken_upload()))
+        request = asyncio.ensure_future(conn.request("POST", "/", body=broken_upload()))
         peer = await accepted
         syn = await peer.frame(of_type(spdywire.SYN_STREAM))
         data = await peer.frame(lambda f: not f.control)
@@ -186,9 +188,9 @@ def test_failing_request_body_raises_in_the_request_and_resets(aio_run,
         with pytest.raises(RuntimeError, match="upload source broke"):
             await request
         rst = await peer.frame(of_type(spdywire.RST_STREAM))
-        assert (rst.stream_id, rst.status_code) == (syn.stream_id,
-                                                    spdylay.INTERNAL_ERROR)
+        assert (rst.stream_id, rst.status_code) == (syn.stream_id, spdylay.INTERNAL_ERROR)
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
@@ -220,17 +222,19 @@ def test_goaway_fails_the_requests_still_queued(aio_run, version):
         assert await (await first).read() == b"served"
         await closing
         await conn.close()
+
     aio_run(main())
 
 
-def test_goaway_from_a_raw_server_refuses_the_streams_after_last_good(
-        aio_run, version):
+def test_goaway_from_a_raw_server_refuses_the_streams_after_last_good(aio_run, version):
     async def main():
-        server, conn, peer, (first, second), (syn_a, _) = (
-            await gets_to_raw_server(version, "/first", "/second"))
-        peer.send(peer.enc.goaway(syn_a.stream_id),
-                  peer.enc.syn_reply(syn_a.stream_id, reply_nv(version),
-                                     flags=spdywire.FLAG_FIN))
+        server, conn, peer, (first, second), (syn_a, _) = await gets_to_raw_server(
+            version, "/first", "/second"
+        )
+        peer.send(
+            peer.enc.goaway(syn_a.stream_id),
+            peer.enc.syn_reply(syn_a.stream_id, reply_nv(version), flags=spdywire.FLAG_FIN),
+        )
         with pytest.raises(aio.GoawayError):
             await second
         resp = await first
@@ -238,25 +242,25 @@ def test_goaway_from_a_raw_server_refuses_the_streams_after_last_good(
         with pytest.raises(aio.GoawayError):
             await conn.get("/third")
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
 def test_reset_by_the_server_raises_stream_reset_error(aio_run, version):
     async def main():
-        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(
-            version, "/refused")
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/refused")
         peer.send(peer.enc.rst_stream(syn.stream_id, spdylay.REFUSED_STREAM))
         with pytest.raises(aio.StreamResetError) as info:
             await request
         assert info.value.status_code == spdylay.REFUSED_STREAM
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
 def test_a_peer_sending_garbage_ends_the_connection(aio_run, version):
     async def main():
-        server, conn, peer, (request,), _ = await gets_to_raw_server(
-            version, "/")
+        server, conn, peer, (request,), _ = await gets_to_raw_server(version, "/")
         # A header block that does not inflate breaks the header
         # compression state of the whole connection.
         peer.send(peer.enc.syn_reply(1, [], block=b"\xff" * 32))
@@ -266,11 +270,11 @@ def test_a_peer_sending_garbage_ends_the_connection(aio_run, version):
         await peer.close()
         server.close()
         await server.wait_closed()
+
     aio_run(main())
 
 
-def test_on_push_hook_failure_is_logged_and_push_still_listed(aio_run, version,
-                                                              caplog):
+def test_on_push_hook_failure_is_logged_and_push_still_listed(aio_run, version, caplog):
     async def handler(request):
         await request.push("/pushed", [], b"pushed body")
         return 200, [], b"page"
@@ -280,12 +284,12 @@ def test_on_push_hook_failure_is_logged_and_push_still_listed(aio_run, version,
 
     async def main():
         server = await aio.serve(handler, HOST, 0, version=version)
-        conn = await aio.connect(HOST, server.port, version=version,
-                                 on_push=on_push)
+        conn = await aio.connect(HOST, server.port, version=version, on_push=on_push)
         async with server, conn:
             resp = await conn.get("/")
             assert await resp.read() == b"page"
             assert [await p.read() for p in resp.pushed] == [b"pushed body"]
+
     assert logged(caplog, aio_run, main(), ValueError)
 
 
@@ -305,4 +309,5 @@ def test_serve_forever_cancelled_closes_the_server(aio_run, version):
         await asyncio.wait_for(conn.wait_closed(), 10)
         with pytest.raises(OSError):
             await aio.connect(HOST, port, version=version)
+
     aio_run(main())

@@ -9,8 +9,7 @@ import sys
 
 import pytest
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "examples")
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 SECONDS = 60
 
 
@@ -23,14 +22,20 @@ def test_aio_examples_client_against_server(certificates, secure):
         client_tls = ["--tls", certificates.ca_file]
     server = subprocess.Popen(
         [sys.executable, os.path.join(EXAMPLES, "aio_server.py")] + server_args,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = server.stdout.readline()
         assert line.startswith("listening on 127.0.0.1:"), server.stderr.read()
         port = line.strip().rsplit(":", 1)[1]
         client = subprocess.run(
-            [sys.executable, os.path.join(EXAMPLES, "aio_client.py"), port]
-            + client_tls, capture_output=True, text=True, timeout=SECONDS)
+            [sys.executable, os.path.join(EXAMPLES, "aio_client.py"), port] + client_tls,
+            capture_output=True,
+            text=True,
+            timeout=SECONDS,
+        )
         assert client.returncode == 0, client.stderr
         out = client.stdout
         assert "200 text/html <link rel=stylesheet" in out

@@ -7,12 +7,18 @@ TLS with the version chosen by ALPN."""
 import asyncio
 
 import pytest
+from test_interop_node import (  # noqa: F401
+    BODY_SIZES,
+    VERSIONS,
+    NodeServer,
+    node,
+    node_client_fetch,
+    node_pattern,
+    node_servers,
+)
 
 import spdylay.aio as aio
 from spdylay._tls import client_context, server_context
-from test_interop_node import (BODY_SIZES, VERSIONS, NodeServer,  # noqa: F401
-                               node, node_client_fetch, node_pattern,
-                               node_servers)
 
 # Node's server is a child process shared by the module; uvloop adds nothing
 # here that the other aio tests do not cover, so these run on asyncio's loop.
@@ -26,23 +32,22 @@ def test_aio_client_against_node_server(node_servers, protocol):  # noqa: F811
     port = node_servers[protocol]
 
     async def main():
-        async with await aio.connect("127.0.0.1", port,
-                                     version=VERSIONS[protocol]) as conn:
+        async with await aio.connect("127.0.0.1", port, version=VERSIONS[protocol]) as conn:
             hello, big, echo, missing = await asyncio.gather(
-                conn.get("/hello"), conn.get("/bytes/%d" % size),
-                conn.request("POST", "/echo",
-                             [("content-length", str(len(upload)))], upload),
-                conn.get("/missing"))
-            bodies = await asyncio.gather(hello.read(), big.read(),
-                                          echo.read(), missing.read())
+                conn.get("/hello"),
+                conn.get("/bytes/%d" % size),
+                conn.request("POST", "/echo", [("content-length", str(len(upload)))], upload),
+                conn.get("/missing"),
+            )
+            bodies = await asyncio.gather(hello.read(), big.read(), echo.read(), missing.read())
             return (hello, big, echo, missing), bodies
 
-    (hello, big, echo, missing), bodies = asyncio.run(
-        asyncio.wait_for(main(), 60))
+    (hello, big, echo, missing), bodies = asyncio.run(asyncio.wait_for(main(), 60))
     # Node tells SPDY/3.1 from SPDY/3 by the connection-level WINDOW_UPDATE
     # our client opens the connection window with.
-    assert [r.headers["x-spdy-version"] for r in (hello, big, echo, missing)
-            ] == [protocol[len("spdy/"):]] * 4
+    assert [r.headers["x-spdy-version"] for r in (hello, big, echo, missing)] == [
+        protocol[len("spdy/") :]
+    ] * 4
     assert (hello.status, hello.reason) == (200, "OK")
     assert hello.headers["content-type"] == "text/plain"
     assert bodies[0] == b"hello from node spdy\n"
@@ -67,11 +72,10 @@ def test_node_client_against_aio_server(node, protocol):  # noqa: F811
         return 404, headers, b"no such path\n"
 
     async def main():
-        async with await aio.serve(handler, "127.0.0.1", 0,
-                                   version=VERSIONS[protocol]) as server:
+        async with await aio.serve(handler, "127.0.0.1", 0, version=VERSIONS[protocol]) as server:
             return await asyncio.get_running_loop().run_in_executor(
-                None, node_client_fetch, node, server.port, protocol,
-                ["/hello", "/big", "/missing"])
+                None, node_client_fetch, node, server.port, protocol, ["/hello", "/big", "/missing"]
+            )
 
     hello, big_result, missing = asyncio.run(asyncio.wait_for(main(), 90))
     assert (hello["status"], hello["body"]) == (200, "hello from spdylay.aio\n")
@@ -83,35 +87,40 @@ def test_node_client_against_aio_server(node, protocol):  # noqa: F811
 
 # --- over TLS, the version chosen by ALPN -------------------------------------
 
+
 @pytest.mark.parametrize("protocol", sorted(VERSIONS))
-def test_aio_client_against_node_server_over_tls(node, certificates,  # noqa: F811
-                                                 protocol):
-    server = NodeServer(node, ["--tls", certificates.cert_file,
-                               certificates.key_file, "--protocol", protocol])
+def test_aio_client_against_node_server_over_tls(
+    node,  # noqa: F811
+    certificates,
+    protocol,
+):
+    server = NodeServer(
+        node, ["--tls", certificates.cert_file, certificates.key_file, "--protocol", protocol]
+    )
     size = BODY_SIZES[protocol]
 
     async def main():
         context = client_context(cafile=certificates.ca_file)
-        async with await aio.connect("localhost", server.port,
-                                     ssl=context) as conn:
-            hello, big = await asyncio.gather(conn.get("/hello"),
-                                              conn.get("/bytes/%d" % size))
+        async with await aio.connect("localhost", server.port, ssl=context) as conn:
+            hello, big = await asyncio.gather(conn.get("/hello"), conn.get("/bytes/%d" % size))
             return conn.version, hello, await hello.read(), await big.read()
 
     try:
-        version, hello, hello_body, big_body = asyncio.run(
-            asyncio.wait_for(main(), 60))
+        version, hello, hello_body, big_body = asyncio.run(asyncio.wait_for(main(), 60))
     finally:
         server.stop()
     assert version == VERSIONS[protocol]
-    assert hello.headers["x-spdy-version"] == protocol[len("spdy/"):]
+    assert hello.headers["x-spdy-version"] == protocol[len("spdy/") :]
     assert hello_body == b"hello from node spdy\n"
     assert big_body == node_pattern(size)
 
 
 @pytest.mark.parametrize("protocol", sorted(VERSIONS))
-def test_node_client_against_aio_server_over_tls(node, certificates,  # noqa: F811
-                                                 protocol):
+def test_node_client_against_aio_server_over_tls(
+    node,  # noqa: F811
+    certificates,
+    protocol,
+):
     versions = []
 
     async def handler(request):
@@ -120,13 +129,17 @@ def test_node_client_against_aio_server_over_tls(node, certificates,  # noqa: F8
 
     async def main():
         context = server_context(certificates.cert_file, certificates.key_file)
-        async with await aio.serve(handler, "127.0.0.1", 0,
-                                   ssl=context) as server:
+        async with await aio.serve(handler, "127.0.0.1", 0, ssl=context) as server:
             return await asyncio.get_running_loop().run_in_executor(
-                None, node_client_fetch, node, server.port, protocol,
-                ["/one", "/two"], ["--ca", certificates.ca_file])
+                None,
+                node_client_fetch,
+                node,
+                server.port,
+                protocol,
+                ["/one", "/two"],
+                ["--ca", certificates.ca_file],
+            )
 
     results = asyncio.run(asyncio.wait_for(main(), 90))
-    assert [(r["status"], r["body"]) for r in results] == [(200, "/one"),
-                                                          (200, "/two")]
+    assert [(r["status"], r["body"]) for r in results] == [(200, "/one"), (200, "/two")]
     assert versions == [VERSIONS[protocol]] * 2

@@ -6,26 +6,35 @@ SETTINGS, and the server's GOAWAY on close."""
 import asyncio
 
 import pytest
+from socketpeer import (
+    HOST,
+    SocketPeer,
+    close_all,
+    gets_to_raw_server,
+    of_type,
+    raw_server,
+    reply_nv,
+    request_nv,
+    window_updates,
+)
 
 import spdylay
 import spdylay.aio as aio
+
 import spdywire
-from socketpeer import (HOST, SocketPeer, close_all, gets_to_raw_server,
-                        of_type, raw_server, reply_nv, request_nv,
-                        window_updates)
 
 FLOW_CONTROLLED = [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1]
 
-@pytest.mark.parametrize("version", FLOW_CONTROLLED,
-                         ids=["spdy3", "spdy3.1"])
+
+@pytest.mark.parametrize("version", FLOW_CONTROLLED, ids=["spdy3", "spdy3.1"])
 def test_client_window_opens_only_as_the_application_reads(aio_run, version):
     body = b"w" * 60000
 
     async def main():
-        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(
-            version, "/big")
-        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)),
-                  peer.enc.data(syn.stream_id, body))
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/big")
+        peer.send(
+            peer.enc.syn_reply(syn.stream_id, reply_nv(version)), peer.enc.data(syn.stream_id, body)
+        )
         resp = await request
         await peer.barrier(2)
         assert window_updates(peer.frames, syn.stream_id) == []
@@ -39,17 +48,20 @@ def test_client_window_opens_only_as_the_application_reads(aio_run, version):
         peer.send(peer.enc.data(syn.stream_id, b"", flags=spdywire.FLAG_FIN))
         assert await resp.read() == b""
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
-def test_cancelling_mid_body_sends_rst_stream_cancel_and_nothing_else(
-        aio_run, version):
+def test_cancelling_mid_body_sends_rst_stream_cancel_and_nothing_else(aio_run, version):
     async def main():
-        server, conn, peer, (first, second), (syn_a, syn_b) = (
-            await gets_to_raw_server(version, "/first", "/second"))
-        peer.send(peer.enc.syn_reply(syn_a.stream_id, reply_nv(version)),
-                  peer.enc.syn_reply(syn_b.stream_id, reply_nv(version)),
-                  peer.enc.data(syn_a.stream_id, b"a" * 1000))
+        server, conn, peer, (first, second), (syn_a, syn_b) = await gets_to_raw_server(
+            version, "/first", "/second"
+        )
+        peer.send(
+            peer.enc.syn_reply(syn_a.stream_id, reply_nv(version)),
+            peer.enc.syn_reply(syn_b.stream_id, reply_nv(version)),
+            peer.enc.data(syn_a.stream_id, b"a" * 1000),
+        )
         resp_a = await first
         got_chunk = asyncio.Event()
 
@@ -65,25 +77,23 @@ def test_cancelling_mid_body_sends_rst_stream_cancel_and_nothing_else(
         with pytest.raises(asyncio.CancelledError):
             await task
         rst = await peer.frame(of_type(spdywire.RST_STREAM))
-        assert (rst.stream_id, rst.status_code) == (syn_a.stream_id,
-                                                    spdylay.CANCEL)
+        assert (rst.stream_id, rst.status_code) == (syn_a.stream_id, spdylay.CANCEL)
         await peer.barrier(4)
-        after = [f for f in peer.frames[before:]
-                 if not (f.control and f.type == spdywire.PING)]
+        after = [f for f in peer.frames[before:] if not (f.control and f.type == spdywire.PING)]
         # At most a connection-level WINDOW_UPDATE for the dropped bytes.
         assert rst in after and all(
-            f is rst or (f.control and f.type == spdywire.WINDOW_UPDATE
-                         and f.stream_id == 0) for f in after)
+            f is rst or (f.control and f.type == spdywire.WINDOW_UPDATE and f.stream_id == 0)
+            for f in after
+        )
 
-        peer.send(peer.enc.data(syn_b.stream_id, b"b-body",
-                                flags=spdywire.FLAG_FIN))
+        peer.send(peer.enc.data(syn_b.stream_id, b"b-body", flags=spdywire.FLAG_FIN))
         assert await (await second).read() == b"b-body"
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
-def test_cancelling_before_the_request_went_out_resets_it_once_sent(
-        aio_run, version):
+def test_cancelling_before_the_request_went_out_resets_it_once_sent(aio_run, version):
     async def main():
         server, port, accepted = await raw_server(version)
         conn = await aio.connect(HOST, port, version=version)
@@ -96,9 +106,9 @@ def test_cancelling_before_the_request_went_out_resets_it_once_sent(
         peer = await peer_task
         syn = await peer.frame(of_type(spdywire.SYN_STREAM))
         rst = await peer.frame(of_type(spdywire.RST_STREAM))
-        assert (rst.stream_id, rst.status_code) == (syn.stream_id,
-                                                    spdylay.CANCEL)
+        assert (rst.stream_id, rst.status_code) == (syn.stream_id, spdylay.CANCEL)
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
@@ -106,23 +116,22 @@ def test_client_sends_the_settings_it_is_given(aio_run, version):
     async def main():
         server, port, accepted = await raw_server(version)
         conn = await aio.connect(
-            HOST, port, version=version,
-            settings={spdylay.SETTINGS_MAX_CONCURRENT_STREAMS: 7})
+            HOST, port, version=version, settings={spdylay.SETTINGS_MAX_CONCURRENT_STREAMS: 7}
+        )
         peer = await accepted
         settings = await peer.frame(of_type(spdywire.SETTINGS))
-        assert settings.entries == [
-            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 7)]
+        assert settings.entries == [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 7)]
         await peer.barrier(2)
         if version == spdylay.PROTO_SPDY3_1:
             # The connection window opens at once, so that one unread
             # stream cannot stall the others.
             assert window_updates(peer.frames, 0) == [(8 << 20) - 65536]
         await close_all(conn, peer, server)
+
     aio_run(main())
 
 
-def test_server_close_sends_goaway_then_finishes_the_open_stream(aio_run,
-                                                                  version):
+def test_server_close_sends_goaway_then_finishes_the_open_stream(aio_run, version):
     release = {}
 
     async def handler(request):
@@ -131,12 +140,10 @@ def test_server_close_sends_goaway_then_finishes_the_open_stream(aio_run,
 
     async def main():
         release["event"] = asyncio.Event()
-        server = await aio.serve(handler, HOST, 0, version=version,
-                                 max_concurrent_streams=5)
+        server = await aio.serve(handler, HOST, 0, version=version, max_concurrent_streams=5)
         reader, writer = await asyncio.open_connection(HOST, server.port)
         peer = SocketPeer(version, reader, writer)
-        peer.send(peer.enc.syn_stream(1, request_nv(version, "/slow"),
-                                      flags=spdywire.FLAG_FIN))
+        peer.send(peer.enc.syn_stream(1, request_nv(version, "/slow"), flags=spdywire.FLAG_FIN))
         settings = await peer.frame(of_type(spdywire.SETTINGS))
         assert (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 5) in settings.entries
         await peer.barrier(1)
@@ -154,22 +161,20 @@ def test_server_close_sends_goaway_then_finishes_the_open_stream(aio_run,
             await peer.frame(of_type(spdywire.SYN_STREAM))
         await closing
         await peer.close()
+
     aio_run(main())
 
 
-def test_server_push_names_the_resource_as_each_version_requires(aio_run,
-                                                                  version):
+def test_server_push_names_the_resource_as_each_version_requires(aio_run, version):
     async def handler(request):
-        await request.push("/style.css", [("content-type", "text/css")],
-                           b"css")
+        await request.push("/style.css", [("content-type", "text/css")], b"css")
         return 200, [], b"page"
 
     async def main():
         server = await aio.serve(handler, HOST, 0, version=version)
         reader, writer = await asyncio.open_connection(HOST, server.port)
         peer = SocketPeer(version, reader, writer)
-        peer.send(peer.enc.syn_stream(1, request_nv(version, "/"),
-                                      flags=spdywire.FLAG_FIN))
+        peer.send(peer.enc.syn_stream(1, request_nv(version, "/"), flags=spdywire.FLAG_FIN))
         push = await peer.frame(of_type(spdywire.SYN_STREAM))
         assert push.assoc_stream_id == 1 and push.stream_id % 2 == 0
         assert push.flags & spdywire.FLAG_UNIDIRECTIONAL
@@ -178,10 +183,13 @@ def test_server_push_names_the_resource_as_each_version_requires(aio_run,
             assert fields["url"] == "http://127.0.0.1/style.css"
         else:
             assert (fields[":scheme"], fields[":host"], fields[":path"]) == (
-                "http", "127.0.0.1", "/style.css")
-        body = await peer.frame(
-            lambda f: not f.control and f.stream_id == push.stream_id)
+                "http",
+                "127.0.0.1",
+                "/style.css",
+            )
+        body = await peer.frame(lambda f: not f.control and f.stream_id == push.stream_id)
         assert (body.data, body.flags) == (b"css", spdywire.FLAG_FIN)
         await peer.close()
         await server.close()
+
     aio_run(main())

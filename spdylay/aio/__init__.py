@@ -7,15 +7,33 @@ documentation.
 """
 
 from ._client import Connection, PushedResponse, Response, connect, get
-from ._errors import (BodyTooLargeError, ConnectionError, ConnectionLostError,
-                      GoawayError, NegotiationError, PushError,
-                      StreamResetError)
+from ._errors import (
+    BodyTooLargeError,
+    ConnectionError,
+    ConnectionLostError,
+    GoawayError,
+    NegotiationError,
+    PushError,
+    StreamResetError,
+)
 from ._headers import Headers
 from ._server import Request, Server, serve
 
 __all__ = [
-    "connect", "get", "Connection", "Response", "PushedResponse",
-    "serve", "Server", "Request", "Headers",
-    "ConnectionError", "ConnectionLostError", "NegotiationError",
-    "GoawayError", "StreamResetError", "PushError", "BodyTooLargeError",
+    "connect",
+    "get",
+    "Connection",
+    "Response",
+    "PushedResponse",
+    "serve",
+    "Server",
+    "Request",
+    "Headers",
+    "ConnectionError",
+    "ConnectionLostError",
+    "NegotiationError",
+    "GoawayError",
+    "StreamResetError",
+    "PushError",
+    "BodyTooLargeError",
 ]

@@ -4,19 +4,17 @@
 import asyncio
 import ssl as _ssl
 import urllib.parse
-from typing import (Any, Callable, Iterable, List, Mapping,
-                    Optional, Tuple, Union)
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Optional, Union
 
-from .._constants import (CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1,
-                          REFUSED_STREAM)
+from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUSED_STREAM
 from .._tls import client_context, offer_spdy
 from ._errors import GoawayError, reset_error
 from ._headers import Headers
-from ._protocol import (BodyReader, IncomingBody, OutgoingBody,
-                        SessionProtocol, log)
+from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
 
 Body = Union[bytes, bytearray, memoryview, Any]
-HeaderPairs = Iterable[Tuple[str, str]]
+HeaderPairs = Iterable[tuple[str, str]]
 
 
 def _split_status(value):
@@ -50,7 +48,7 @@ class Response(BodyReader):
         self.status = 0
         self.reason = ""
         self.headers = _NO_HEADERS
-        self.pushed: List["PushedResponse"] = []
+        self.pushed: list[PushedResponse] = []
 
     @property
     def stream_id(self) -> int:
@@ -65,8 +63,7 @@ class Response(BodyReader):
                 plain.append(pair)
             elif name == ":status":
                 self.status, self.reason = _split_status(pair[1])
-        self.headers = Headers(list(self.headers) + plain if self.headers
-                               else plain)
+        self.headers = Headers(list(self.headers) + plain if self.headers else plain)
 
     async def close(self) -> None:
         """Cancels the stream (RST_STREAM with CANCEL) unless its body has
@@ -74,8 +71,12 @@ class Response(BodyReader):
         self._stream.cancel()
 
     def __repr__(self) -> str:
-        return "<%s %d %s stream %d>" % (type(self).__name__, self.status,
-                                         self.reason, self.stream_id)
+        return "<%s %d %s stream %d>" % (
+            type(self).__name__,
+            self.status,
+            self.reason,
+            self.stream_id,
+        )
 
 
 class PushedResponse(Response):
@@ -95,20 +96,30 @@ class PushedResponse(Response):
                 # SPDY/2 pushes name the resource by its absolute URL.
                 parts = urllib.parse.urlsplit(target)
                 self.url = target
-                self.path = parts.path + ("?" + parts.query if parts.query
-                                          else "")
+                self.path = parts.path + ("?" + parts.query if parts.query else "")
             else:
                 self.path = target
-                self.url = "%s://%s%s" % (fields.get(":scheme", "http"),
-                                          fields.get(":host", ""), target)
+                self.url = "%s://%s%s" % (
+                    fields.get(":scheme", "http"),
+                    fields.get(":host", ""),
+                    target,
+                )
         super()._set_headers(nv)
 
 
 class _ClientStream:
     """One request's stream: its Response, received body and request body."""
 
-    __slots__ = ("proto", "stream_id", "response", "headers_future", "body",
-                 "outgoing", "cancel_when_opened", "finished")
+    __slots__ = (
+        "proto",
+        "stream_id",
+        "response",
+        "headers_future",
+        "body",
+        "outgoing",
+        "cancel_when_opened",
+        "finished",
+    )
 
     def __init__(self, proto, response_class=Response):
         self.proto = proto
@@ -139,8 +150,7 @@ class _ClientStream:
             self.outgoing.cancel()
         if status_code != OK:
             if status_code == REFUSED_STREAM and self.proto.goaway_seen:
-                self.fail(GoawayError("the server sent GOAWAY before "
-                                      "processing the request"))
+                self.fail(GoawayError("the server sent GOAWAY before processing the request"))
             else:
                 self.fail(reset_error(status_code))
             self.body.discard()
@@ -188,7 +198,8 @@ class _ClientProtocol(SessionProtocol):
     def started(self):
         if self.settings:
             self.session.submit_settings(
-                0, [(key, 0, value) for key, value in self.settings.items()])
+                0, [(key, 0, value) for key, value in self.settings.items()]
+            )
 
     def syn_stream_received(self, frame):
         parent = self.streams.get(frame.assoc_stream_id)
@@ -218,13 +229,11 @@ class _ClientProtocol(SessionProtocol):
     def syn_stream_not_sent(self, frame, error_code):
         # After GOAWAY (or with stream IDs used up) no SYN_STREAM can go out
         # any more, so every request still waiting fails alike.
-        self._fail_unsent(GoawayError(
-            "the request was not sent: the connection is going away"))
+        self._fail_unsent(GoawayError("the request was not sent: the connection is going away"))
 
     def goaway_received(self, last_good_stream_id):
         self.goaway_seen = True
-        self._fail_unsent(GoawayError(
-            "the server sent GOAWAY; the request was not sent"))
+        self._fail_unsent(GoawayError("the server sent GOAWAY; the request was not sent"))
 
     def _fail_unsent(self, error):
         unsent, self.unsent = self.unsent, set()
@@ -241,8 +250,7 @@ class Connection:
     """A client connection (made by ``connect()``); ``async with conn:``
     closes it on the way out.  Requests run concurrently on it."""
 
-    def __init__(self, proto: _ClientProtocol, host: str, port: int,
-                 scheme: str) -> None:
+    def __init__(self, proto: _ClientProtocol, host: str, port: int, scheme: str) -> None:
         self._proto = proto
         self._authority = "%s:%d" % (host, port)
         self._scheme = scheme
@@ -263,10 +271,16 @@ class Connection:
     def on_push(self, hook: Optional[Callable[[PushedResponse], Any]]) -> None:
         self._proto.on_push = hook
 
-    async def request(self, method: str, path: str,
-                      headers: HeaderPairs = (), body: Optional[Body] = None,
-                      *, priority: Optional[int] = None,
-                      timeout: Optional[float] = None) -> Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        headers: HeaderPairs = (),
+        body: Optional[Body] = None,
+        *,
+        priority: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> Response:
         """Sends a request and returns its ``Response`` once the response
         headers have arrived (the body streams in after).
 
@@ -285,9 +299,13 @@ class Connection:
             raise GoawayError("the connection is going away")
         if priority is None:
             priority = session.get_pri_lowest() // 2
-        nv = [(":method", method), (":path", path),
-              (":version", "HTTP/1.1"), (":host", self._authority),
-              (":scheme", self._scheme)]
+        nv = [
+            (":method", method),
+            (":path", path),
+            (":version", "HTTP/1.1"),
+            (":host", self._authority),
+            (":scheme", self._scheme),
+        ]
         nv.extend((name.lower(), value) for name, value in headers)
         stream = _ClientStream(proto)
         provider = None
@@ -295,8 +313,7 @@ class Connection:
             stream.outgoing = OutgoingBody(proto, body, stream.body_failed)
             provider = stream.outgoing.provider
         try:
-            session.submit_request(priority, nv, provider,
-                                   stream_user_data=stream)
+            session.submit_request(priority, nv, provider, stream_user_data=stream)
         except BaseException:
             if stream.outgoing is not None:
                 stream.outgoing.cancel()
@@ -311,8 +328,7 @@ class Connection:
             stream.cancel()
             raise
 
-    async def get(self, path: str, headers: HeaderPairs = (),
-                  **kwargs: Any) -> Response:
+    async def get(self, path: str, headers: HeaderPairs = (), **kwargs: Any) -> Response:
         """``request("GET", path, headers, **kwargs)``."""
         return await self.request("GET", path, headers, **kwargs)
 
@@ -362,13 +378,16 @@ def _client_ssl(ssl, version):
     raise TypeError("ssl must be None, True or an ssl.SSLContext")
 
 
-async def connect(host: str, port: int, *,
-                  ssl: Union[None, bool, _ssl.SSLContext] = None,
-                  version: Optional[int] = None,
-                  server_hostname: Optional[str] = None,
-                  settings: Optional[Mapping[int, int]] = None,
-                  on_push: Optional[Callable[[PushedResponse], Any]] = None
-                  ) -> Connection:
+async def connect(
+    host: str,
+    port: int,
+    *,
+    ssl: Union[None, bool, _ssl.SSLContext] = None,
+    version: Optional[int] = None,
+    server_hostname: Optional[str] = None,
+    settings: Optional[Mapping[int, int]] = None,
+    on_push: Optional[Callable[[PushedResponse], Any]] = None,
+) -> Connection:
     """Opens a SPDY connection to ``host``:``port``.
 
     ``ssl``: None for plain TCP, True for TLS verified against the system's
@@ -386,24 +405,26 @@ async def connect(host: str, port: int, *,
     kwargs = {}
     if context is not None:
         kwargs["ssl"] = context
-        kwargs["server_hostname"] = (host if server_hostname is None
-                                     else server_hostname)
+        kwargs["server_hostname"] = host if server_hostname is None else server_hostname
     transport, proto = await loop.create_connection(
-        lambda: _ClientProtocol(loop, version, settings, on_push),
-        host, port, **kwargs)
+        lambda: _ClientProtocol(loop, version, settings, on_push), host, port, **kwargs
+    )
     try:
         await proto.ready
     except BaseException:
         transport.abort()
         raise
-    return Connection(proto, host, port,
-                      "https" if context is not None else "http")
+    return Connection(proto, host, port, "https" if context is not None else "http")
 
 
-async def get(url: str, headers: HeaderPairs = (), *,
-              ssl: Union[None, bool, _ssl.SSLContext] = None,
-              version: Optional[int] = None,
-              timeout: Optional[float] = None) -> Response:
+async def get(
+    url: str,
+    headers: HeaderPairs = (),
+    *,
+    ssl: Union[None, bool, _ssl.SSLContext] = None,
+    version: Optional[int] = None,
+    timeout: Optional[float] = None,
+) -> Response:
     """Fetches ``url`` (http:// or https://) on a connection of its own and
     returns the Response with its body already read (``await
     resp.read()`` returns it).  ``ssl`` defaults to True for https."""
@@ -417,8 +438,7 @@ async def get(url: str, headers: HeaderPairs = (), *,
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    async with await connect(parts.hostname, port, ssl=ssl,
-                             version=version) as conn:
+    async with await connect(parts.hostname, port, ssl=ssl, version=version) as conn:
         response = await conn.request("GET", path, headers, timeout=timeout)
         await response.read()
         return response

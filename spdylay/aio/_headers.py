@@ -1,8 +1,8 @@
 """Headers: the name/value pairs of a request or response, in wire order,
 with a case-insensitive lookup by name."""
 
-from collections.abc import Sequence
-from typing import Iterable, List, Optional, Tuple, Union, overload
+from collections.abc import Iterable, Sequence
+from typing import Optional, Union, overload
 
 
 class Headers(Sequence):
@@ -14,7 +14,7 @@ class Headers(Sequence):
 
     __slots__ = ("_pairs", "_index")
 
-    def __init__(self, pairs: Iterable[Tuple[str, str]] = ()) -> None:
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
         self._pairs = [(name, value) for name, value in pairs]
         self._index = None
 
@@ -29,10 +29,10 @@ class Headers(Sequence):
         return index
 
     @overload
-    def __getitem__(self, key: int) -> Tuple[str, str]: ...
+    def __getitem__(self, key: int) -> tuple[str, str]: ...
 
     @overload
-    def __getitem__(self, key: slice) -> List[Tuple[str, str]]: ...
+    def __getitem__(self, key: slice) -> list[tuple[str, str]]: ...
 
     @overload
     def __getitem__(self, key: str) -> str: ...
@@ -64,7 +64,7 @@ class Headers(Sequence):
         values = self._lookup().get(name.lower())
         return values[0] if values else default
 
-    def getall(self, name: str) -> List[str]:
+    def getall(self, name: str) -> list[str]:
         """Every value of header ``name``, in order (empty when absent)."""
         return list(self._lookup().get(name.lower(), ()))
 

@@ -23,10 +23,21 @@ import asyncio
 import collections
 import logging
 
-from .._constants import (CLIENT, CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED,
-                          GOAWAY, HEADERS, OPT_NO_AUTO_WINDOW_UPDATE2, PING,
-                          PROTO_SPDY2, PROTO_SPDY3_1, READ_EOF, SYN_REPLY,
-                          SYN_STREAM)
+from .._constants import (
+    CLIENT,
+    CTRL_FLAG_FIN,
+    DATA_FLAG_FIN,
+    ERR_DEFERRED,
+    GOAWAY,
+    HEADERS,
+    OPT_NO_AUTO_WINDOW_UPDATE2,
+    PING,
+    PROTO_SPDY2,
+    PROTO_SPDY3_1,
+    READ_EOF,
+    SYN_REPLY,
+    SYN_STREAM,
+)
 from .._data import DataProvider
 from .._errors import Error, InvalidStateError, TemporalCallbackFailureError
 from .._session import Session
@@ -53,8 +64,17 @@ class IncomingBody:
     """A stream's received body, taken by the application chunk by chunk;
     each chunk taken reopens the peer's window by its size."""
 
-    __slots__ = ("_proto", "_stream", "_chunks", "_done", "_error",
-                 "_waiter", "_discarding", "received", "limit")
+    __slots__ = (
+        "_proto",
+        "_stream",
+        "_chunks",
+        "_done",
+        "_error",
+        "_waiter",
+        "_discarding",
+        "received",
+        "limit",
+    )
 
     def __init__(self, proto, stream, limit=None):
         self._proto = proto
@@ -172,9 +192,20 @@ class OutgoingBody:
     ``on_error(exc)`` is called when the file or iterable raises; the stream
     is then reset with INTERNAL_ERROR."""
 
-    __slots__ = ("_proto", "_on_error", "_data", "_offset", "_file",
-                 "_buffer", "_eof", "_error", "_deferred_stream", "_room",
-                 "_task", "provider")
+    __slots__ = (
+        "_proto",
+        "_on_error",
+        "_data",
+        "_offset",
+        "_file",
+        "_buffer",
+        "_eof",
+        "_error",
+        "_deferred_stream",
+        "_room",
+        "_task",
+        "provider",
+    )
 
     def __init__(self, proto, body, on_error):
         self._proto = proto
@@ -196,9 +227,10 @@ class OutgoingBody:
             self._task = proto.loop.create_task(self._pump(body))
             read = self._read_ahead
         else:
-            raise TypeError("a body is bytes, a binary file object or an "
-                            "async iterable of bytes, not %s"
-                            % type(body).__name__)
+            raise TypeError(
+                "a body is bytes, a binary file object or an "
+                "async iterable of bytes, not %s" % type(body).__name__
+            )
         self.provider = DataProvider(None, read)
 
     def cancel(self):
@@ -208,7 +240,7 @@ class OutgoingBody:
 
     def _read_bytes(self, session, stream_id, length, read_ctrl, source):
         offset = self._offset
-        chunk = self._data[offset:offset + length]
+        chunk = self._data[offset : offset + length]
         self._offset = offset = offset + len(chunk)
         if offset >= len(self._data):
             read_ctrl.flags = READ_EOF
@@ -218,12 +250,13 @@ class OutgoingBody:
         try:
             chunk = self._file.read(length)
             if not isinstance(chunk, (bytes, bytearray, memoryview)):
-                raise TypeError("a body file must be opened in binary mode: "
-                                "its read() returned %s"
-                                % type(chunk).__name__)
+                raise TypeError(
+                    "a body file must be opened in binary mode: "
+                    "its read() returned %s" % type(chunk).__name__
+                )
         except Exception as exc:
             self._failed(exc)
-            raise TemporalCallbackFailureError("the body file failed")
+            raise TemporalCallbackFailureError("the body file failed") from exc
         if not chunk:
             read_ctrl.flags = READ_EOF
             return b""
@@ -331,9 +364,12 @@ class SessionProtocol(asyncio.Protocol):
         if tls is not None:
             version = negotiated_version(tls)
             if not version:
-                self.ready.set_exception(NegotiationError(
-                    "the peer agreed on no SPDY version (ALPN: %r)"
-                    % (tls.selected_alpn_protocol(),)))
+                self.ready.set_exception(
+                    NegotiationError(
+                        "the peer agreed on no SPDY version (ALPN: %r)"
+                        % (tls.selected_alpn_protocol(),)
+                    )
+                )
                 transport.abort()
                 return
         elif version is None:
@@ -342,16 +378,19 @@ class SessionProtocol(asyncio.Protocol):
         self._manual_window = version != PROTO_SPDY2
         config = {OPT_NO_AUTO_WINDOW_UPDATE2: True} if self._manual_window else None
         self.session = Session(
-            self.side, version, config=config, send_cb=self._send,
+            self.side,
+            version,
+            config=config,
+            send_cb=self._send,
             on_ctrl_recv_cb=self._on_ctrl_recv,
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
             on_data_recv_cb=self._on_data_recv,
             on_ctrl_send_cb=self._on_ctrl_send,
             on_ctrl_not_send_cb=self._on_ctrl_not_send,
-            on_stream_close_cb=self._on_stream_close)
+            on_stream_close_cb=self._on_stream_close,
+        )
         if version == PROTO_SPDY3_1:
-            self.session.submit_window_update(
-                0, CONNECTION_WINDOW - INITIAL_WINDOW)
+            self.session.submit_window_update(0, CONNECTION_WINDOW - INITIAL_WINDOW)
         self.started()
         self.flush()
         self.ready.set_result(None)
@@ -381,7 +420,8 @@ class SessionProtocol(asyncio.Protocol):
         error = self.lost_error
         if error is None:
             error = self.lost_error = ConnectionLostError(
-                "the connection was lost" if exc else "the connection closed")
+                "the connection was lost" if exc else "the connection closed"
+            )
             error.__cause__ = exc
         if not self.ready.done():
             self.ready.set_exception(error)
@@ -435,8 +475,7 @@ class SessionProtocol(asyncio.Protocol):
         """Ends the connection after a failure of the session itself."""
         log.error("SPDY session failed; closing the connection", exc_info=exc)
         if self.lost_error is None:
-            self.lost_error = ConnectionLostError("the SPDY session failed: %s"
-                                                  % (exc,))
+            self.lost_error = ConnectionLostError("the SPDY session failed: %s" % (exc,))
             self.lost_error.__cause__ = exc
         self.transport.abort()
 
@@ -508,8 +547,7 @@ class SessionProtocol(asyncio.Protocol):
                 stream.opened(frame.stream_id)
         elif frame_type == PING and (frame.unique_id & 1) == (self.side == CLIENT):
             if self._pings:
-                self._ping_started[frame.unique_id] = (
-                    self._pings.popleft(), self.loop.time())
+                self._ping_started[frame.unique_id] = (self._pings.popleft(), self.loop.time())
 
     def _on_ctrl_not_send(self, session, frame, error_code):
         if frame.frame_type == SYN_STREAM:

@@ -4,35 +4,39 @@ handler receives."""
 import asyncio
 import http
 import ssl as _ssl
-from typing import (Any, Awaitable, Callable, Iterable, List,
-                    Optional, Tuple)
+from collections.abc import Awaitable, Iterable
+from typing import Any, Callable, Optional
 
-from .._constants import (CANCEL, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL,
-                          DATA_FLAG_FIN, INTERNAL_ERROR, OK, PROTO_SPDY2,
-                          SERVER,
-                          SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY)
+from .._constants import (
+    CANCEL,
+    CTRL_FLAG_FIN,
+    CTRL_FLAG_UNIDIRECTIONAL,
+    DATA_FLAG_FIN,
+    INTERNAL_ERROR,
+    OK,
+    PROTO_SPDY2,
+    SERVER,
+    SETTINGS_MAX_CONCURRENT_STREAMS,
+    SYN_REPLY,
+)
 from .._errors import InvalidStateError
 from .._tls import offer_spdy
 from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
-from ._protocol import (BodyReader, IncomingBody, OutgoingBody,
-                        SessionProtocol, log)
+from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
 
 DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
 
 
-_STATUS_LINES = {int(status): "%d %s" % (status, status.phrase)
-                 for status in http.HTTPStatus}
+_STATUS_LINES = {int(status): "%d %s" % (status, status.phrase) for status in http.HTTPStatus}
 
 
 def _response_nv(status, headers):
     line = _STATUS_LINES.get(status)
     if line is None:
-        if (not isinstance(status, int) or isinstance(status, bool)
-                or not 100 <= status <= 999):
-            raise ValueError("status must be an int from 100 to 999, not %r"
-                             % (status,))
+        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
+            raise ValueError("status must be an int from 100 to 999, not %r" % (status,))
         line = str(status)
     nv = [(":status", line), (":version", "HTTP/1.1")]
     nv.extend((name.lower(), value) for name, value in headers)
@@ -49,7 +53,7 @@ class Request(BodyReader):
     the client may send only as much as the handler has taken plus one
     flow-control window."""
 
-    def __init__(self, stream: "_ServerStream", nv: List[Tuple[str, str]]) -> None:
+    def __init__(self, stream: "_ServerStream", nv: list[tuple[str, str]]) -> None:
         self._stream = stream
         self._body: Optional[bytes] = None
         special = {}
@@ -80,17 +84,23 @@ class Request(BodyReader):
         """True once a response has been queued for this request."""
         return self._stream.responded
 
-    async def respond(self, status: int = 200,
-                      headers: Iterable[Tuple[str, str]] = (),
-                      body: Any = b"") -> None:
+    async def respond(
+        self, status: int = 200, headers: Iterable[tuple[str, str]] = (), body: Any = b""
+    ) -> None:
         """Queues the response: ``status`` (an int; the reason phrase is
         added), ``headers`` as name/value pairs, ``body`` as bytes, a binary
         file object or an async iterable of bytes, sent under flow control.
         Raises InvalidStateError if a response was already queued."""
         self._stream.respond(status, headers, body)
 
-    async def push(self, path: str, headers: Iterable[Tuple[str, str]] = (),
-                   body: Any = b"", *, status: int = 200) -> None:
+    async def push(
+        self,
+        path: str,
+        headers: Iterable[tuple[str, str]] = (),
+        body: Any = b"",
+        *,
+        status: int = 200,
+    ) -> None:
         """Pushes ``path`` to the client with this request (server push),
         before the response finishes: returns once the pushed stream is
         open, its body then follows like a response body.  Raises PushError
@@ -99,15 +109,14 @@ class Request(BodyReader):
         await self._stream.push(path, headers, body, status)
 
 
-HandlerResult = Optional[Tuple[int, Iterable[Tuple[str, str]], Any]]
+HandlerResult = Optional[tuple[int, Iterable[tuple[str, str]], Any]]
 Handler = Callable[[Request], Awaitable[HandlerResult]]
 
 
 class _PushStream:
     """A stream this server pushes: the SYN_STREAM, then its body."""
 
-    __slots__ = ("proto", "stream_id", "assoc_stream_id", "body", "outgoing",
-                 "sent")
+    __slots__ = ("proto", "stream_id", "assoc_stream_id", "body", "outgoing", "sent")
 
     def __init__(self, proto, assoc_stream_id, body):
         self.proto = proto
@@ -120,14 +129,12 @@ class _PushStream:
     def opened(self, stream_id):
         self.stream_id = stream_id
         self.proto.forget_push(self)
-        self.proto.session.submit_data(stream_id, DATA_FLAG_FIN,
-                                       self.outgoing.provider)
+        self.proto.session.submit_data(stream_id, DATA_FLAG_FIN, self.outgoing.provider)
         if not self.sent.done():
             self.sent.set_result(None)
 
     def body_failed(self, exc):
-        log.error("the body of pushed stream %d failed", self.stream_id,
-                  exc_info=exc)
+        log.error("the body of pushed stream %d failed", self.stream_id, exc_info=exc)
 
     def closed(self, status_code):
         self.outgoing.cancel()
@@ -143,8 +150,16 @@ class _ServerStream:
     """One request's stream on the server: its Request, the handler task
     and the response."""
 
-    __slots__ = ("proto", "stream_id", "request", "body", "outgoing", "task",
-                 "responded", "finished")
+    __slots__ = (
+        "proto",
+        "stream_id",
+        "request",
+        "body",
+        "outgoing",
+        "task",
+        "responded",
+        "finished",
+    )
 
     def __init__(self, proto, frame):
         self.proto = proto
@@ -166,16 +181,16 @@ class _ServerStream:
                 status, headers, body = result
                 self.respond(status, headers, body)
             elif not self.responded:
-                raise InvalidStateError("the handler returned None without "
-                                        "calling request.respond()")
+                raise InvalidStateError(
+                    "the handler returned None without calling request.respond()"
+                )
         except asyncio.CancelledError:
             raise
         except BodyTooLargeError:
             # Already answered with 413 by body_too_large().
             pass
         except Exception:
-            log.exception("handler failed for %s %s", request.method,
-                          request.path)
+            log.exception("handler failed for %s %s", request.method, request.path)
             self._internal_error()
         finally:
             self.body.discard()
@@ -186,13 +201,11 @@ class _ServerStream:
         if self.responded:
             self._reset(INTERNAL_ERROR)
         else:
-            self.respond(500, [("content-type", "text/plain")],
-                         INTERNAL_ERROR_BODY)
+            self.respond(500, [("content-type", "text/plain")], INTERNAL_ERROR_BODY)
 
     def respond(self, status, headers, body):
         if self.responded:
-            raise InvalidStateError("a response was already queued for "
-                                    "stream %d" % self.stream_id)
+            raise InvalidStateError("a response was already queued for stream %d" % self.stream_id)
         proto = self.proto
         session = proto.session
         if session is None:
@@ -212,30 +225,33 @@ class _ServerStream:
         if session is None:
             raise proto.lost_error
         if self.finished or proto.goaway_sent:
-            raise PushError("cannot push on stream %d: it has closed or the "
-                            "connection is going away" % self.stream_id)
+            raise PushError(
+                "cannot push on stream %d: it has closed or the "
+                "connection is going away" % self.stream_id
+            )
         request = self.request
         if proto.version == PROTO_SPDY2:
             # SPDY/2 names a pushed resource by its absolute URL.
             path = "%s://%s%s" % (request.scheme, request.host, path)
-        nv = [(":scheme", request.scheme), (":host", request.host),
-              (":path", path)] + _response_nv(status, headers)
+        nv = [(":scheme", request.scheme), (":host", request.host), (":path", path)] + _response_nv(
+            status, headers
+        )
         pushed = _PushStream(proto, self.stream_id, body)
-        session.submit_syn_stream(CTRL_FLAG_UNIDIRECTIONAL, self.stream_id,
-                                  session.get_pri_lowest() // 2, nv, pushed)
+        session.submit_syn_stream(
+            CTRL_FLAG_UNIDIRECTIONAL, self.stream_id, session.get_pri_lowest() // 2, nv, pushed
+        )
         proto.pending_pushes.setdefault(self.stream_id, []).append(pushed)
         proto.schedule_flush()
         await pushed.sent
 
     def body_failed(self, exc):
         request = self.request
-        log.error("the response body for %s %s failed", request.method,
-                  request.path, exc_info=exc)
+        log.error("the response body for %s %s failed", request.method, request.path, exc_info=exc)
 
     def body_too_large(self):
-        self.body.fail(BodyTooLargeError(
-            "the request body is over the limit of %d bytes"
-            % self.body.limit))
+        self.body.fail(
+            BodyTooLargeError("the request body is over the limit of %d bytes" % self.body.limit)
+        )
         self.body.discard()
         if self.responded:
             self._reset(CANCEL)
@@ -295,9 +311,9 @@ class _ServerProtocol(SessionProtocol):
         super().connection_made(transport)
 
     def started(self):
-        self.session.submit_settings(0, [(
-            SETTINGS_MAX_CONCURRENT_STREAMS, 0,
-            self.server.max_concurrent_streams)])
+        self.session.submit_settings(
+            0, [(SETTINGS_MAX_CONCURRENT_STREAMS, 0, self.server.max_concurrent_streams)]
+        )
         if self.server.closing:
             self.submit_goaway()
 
@@ -311,8 +327,7 @@ class _ServerProtocol(SessionProtocol):
     def syn_stream_received(self, frame):
         stream = _ServerStream(self, frame)
         self.streams[frame.stream_id] = stream
-        task = stream.task = self.loop.create_task(
-            stream.run(self.server.handler))
+        task = stream.task = self.loop.create_task(stream.run(self.server.handler))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -325,9 +340,12 @@ class _ServerProtocol(SessionProtocol):
 
     def syn_stream_not_sent(self, frame, error_code):
         for pushed in self.pending_pushes.pop(frame.assoc_stream_id, ()):
-            pushed.fail(PushError(
-                "the pushed stream was not opened: the request's stream "
-                "closed first or the connection is going away"))
+            pushed.fail(
+                PushError(
+                    "the pushed stream was not opened: the request's stream "
+                    "closed first or the connection is going away"
+                )
+            )
 
     def goaway_received(self, last_good_stream_id):
         pass
@@ -346,8 +364,13 @@ class Server:
     """A listening SPDY server (made by ``serve()``); ``async with server:``
     closes it on the way out."""
 
-    def __init__(self, handler: Handler, version: Optional[int],
-                 max_concurrent_streams: int, request_body_limit: int) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        version: Optional[int],
+        max_concurrent_streams: int,
+        request_body_limit: int,
+    ) -> None:
         self.handler = handler
         self.version = version
         self.max_concurrent_streams = max_concurrent_streams
@@ -357,7 +380,7 @@ class Server:
         self._server: Optional[asyncio.AbstractServer] = None
 
     @property
-    def sockets(self) -> Tuple[Any, ...]:
+    def sockets(self) -> tuple[Any, ...]:
         """The listening sockets."""
         return tuple(self._server.sockets) if self._server else ()
 
@@ -407,11 +430,16 @@ class Server:
         await self.close()
 
 
-async def serve(handler: Handler, host: Optional[str], port: int, *,
-                ssl: Optional[_ssl.SSLContext] = None,
-                version: Optional[int] = None,
-                max_concurrent_streams: int = 100,
-                request_body_limit: int = DEFAULT_REQUEST_BODY_LIMIT) -> Server:
+async def serve(
+    handler: Handler,
+    host: Optional[str],
+    port: int,
+    *,
+    ssl: Optional[_ssl.SSLContext] = None,
+    version: Optional[int] = None,
+    max_concurrent_streams: int = 100,
+    request_body_limit: int = DEFAULT_REQUEST_BODY_LIMIT,
+) -> Server:
     """Starts a SPDY server on ``host``:``port`` (port 0: a free one, see
     ``Server.port``) and returns it.
 
@@ -432,9 +460,8 @@ async def serve(handler: Handler, host: Optional[str], port: int, *,
         if not isinstance(ssl, _ssl.SSLContext):
             raise TypeError("ssl must be None or an ssl.SSLContext")
         offer_spdy(ssl, version)
-    server = Server(handler, version, max_concurrent_streams,
-                    request_body_limit)
+    server = Server(handler, version, max_concurrent_streams, request_body_limit)
     server._server = await loop.create_server(
-        lambda: _ServerProtocol(loop, server), host, port, ssl=ssl)
+        lambda: _ServerProtocol(loop, server), host, port, ssl=ssl
+    )
     return server
-
