@@ -311,3 +311,19 @@ def test_serve_forever_cancelled_closes_the_server(aio_run, version):
             await aio.connect(HOST, port, version=version)
 
     aio_run(main())
+
+
+def test_serve_forever_returns_once_the_server_is_closed(aio_run):
+    async def handler(request):
+        return 200, [], b"ok"
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0)
+        serving = asyncio.ensure_future(server.serve_forever())
+        conn = await aio.connect(HOST, server.port)
+        assert (await conn.get("/")).status == 200
+        await server.close()
+        await asyncio.wait_for(serving, 10)
+        await asyncio.wait_for(conn.wait_closed(), 10)
+
+    aio_run(main())

@@ -378,6 +378,7 @@ class Server:
         self.closing = False
         self._connections = set()
         self._server: Optional[asyncio.AbstractServer] = None
+        self._closed = asyncio.get_running_loop().create_future()
 
     @property
     def sockets(self) -> tuple[Any, ...]:
@@ -392,8 +393,10 @@ class Server:
     async def serve_forever(self) -> None:
         """Serves until ``close()`` (or until the task is cancelled, which
         closes the server)."""
+        # Not asyncio's serve_forever(): cancelled, it waits (Python 3.12+)
+        # for every connection to close, which ours do only after close().
         try:
-            await self._server.serve_forever()
+            await asyncio.shield(self._closed)
         except asyncio.CancelledError:
             await self.close()
             raise
@@ -422,6 +425,8 @@ class Server:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         await self._server.wait_closed()
+        if not self._closed.done():
+            self._closed.set_result(None)
 
     async def __aenter__(self) -> "Server":
         return self
