@@ -180,9 +180,6 @@ class _ClientStream:
             session.submit_rst_stream(self.stream_id, CANCEL)
             self.proto.schedule_flush()
 
-    def body_failed(self, exc):
-        self.fail(exc)
-
 
 class _ClientProtocol(SessionProtocol):
     side = CLIENT
@@ -204,6 +201,8 @@ class _ClientProtocol(SessionProtocol):
     def syn_stream_received(self, frame):
         parent = self.streams.get(frame.assoc_stream_id)
         if parent is None:
+            # Nobody is left to take it: its request has gone.
+            self.session.submit_rst_stream(frame.stream_id, CANCEL)
             return
         stream = _ClientStream(self, PushedResponse)
         stream.stream_id = frame.stream_id
@@ -310,7 +309,7 @@ class Connection:
         stream = _ClientStream(proto)
         provider = None
         if body is not None and body != b"":
-            stream.outgoing = OutgoingBody(proto, body, stream.body_failed)
+            stream.outgoing = OutgoingBody(proto, body, stream.fail)
             provider = stream.outgoing.provider
         try:
             session.submit_request(priority, nv, provider, stream_user_data=stream)
