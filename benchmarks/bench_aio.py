@@ -6,7 +6,10 @@ with a 1 KiB body, every body checked.  Client and server run in this one
 process, on one event loop, so the figure is the cost of both ends on one
 core, as bench_python.py's in-memory figure is:
 - "1 connection": 100 requests in flight on one connection;
-- "20 connections": 20 connections with 5 requests in flight on each.
+- "20 connections": 20 connections with 5 requests in flight on each;
+- "threaded server": the aio client, 100 requests in flight on one
+  connection, against spdylay.ThreadedSPDYServer (its threads in this
+  process too).
 
 Rates are per second of this process's CPU time (user and system, so the
 socket calls count), not of wall-clock time: on a shared machine the wall
@@ -30,38 +33,67 @@ import spdylay
 import spdylay.aio as aio
 
 VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3, "3.1": spdylay.PROTO_SPDY3_1}
-SCENARIOS = (("1 connection", 1, CONCURRENCY), ("20 connections", 20, 5))
 
 
 async def handler(request):
     return 200, [("content-type", "application/octet-stream")], SMALL_BODY
 
 
+class ThreadedHandler(spdylay.BaseSPDYRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("content-type", "application/octet-stream")
+        self.wfile.write(SMALL_BODY)
+
+    def log_message(self, format, *args):
+        pass
+
+
 async def exchange_rate(version, connections, in_flight, count):
     async with await aio.serve(
         handler, "127.0.0.1", 0, version=version, max_concurrent_streams=CONCURRENCY
     ) as server:
-        conns = [
-            await aio.connect("127.0.0.1", server.port, version=version) for _ in range(connections)
-        ]
-        remaining = [count]
+        return await client_rate(server.port, version, connections, in_flight, count)
 
-        async def worker(conn):
-            received = 0
-            while remaining[0] > 0:
-                remaining[0] -= 1
-                resp = await conn.get("/bench")
-                received += len(await resp.read())
-            return received
 
-        started = time.process_time()
-        received = await asyncio.gather(*[worker(conn) for conn in conns for _ in range(in_flight)])
-        elapsed = time.process_time() - started
-        for conn in conns:
-            await conn.close()
+async def threaded_server_rate(version, connections, in_flight, count):
+    with spdylay.ThreadedSPDYServer(
+        ("127.0.0.1", 0), ThreadedHandler, version=version, max_concurrent_streams=CONCURRENCY
+    ) as server:
+        server.start()
+        return await client_rate(server.server_address[1], version, connections, in_flight, count)
+
+
+async def client_rate(port, version, connections, in_flight, count):
+    """Requests per CPU-second of ``count`` GETs to the server on ``port``
+    (the CPU time of the whole process: a threaded server's threads too)."""
+    conns = [await aio.connect("127.0.0.1", port, version=version) for _ in range(connections)]
+    remaining = [count]
+
+    async def worker(conn):
+        received = 0
+        while remaining[0] > 0:
+            remaining[0] -= 1
+            resp = await conn.get("/bench")
+            received += len(await resp.read())
+        return received
+
+    started = time.process_time()
+    received = await asyncio.gather(*[worker(conn) for conn in conns for _ in range(in_flight)])
+    elapsed = time.process_time() - started
+    for conn in conns:
+        await conn.close()
     if sum(received) != count * len(SMALL_BODY):
         raise RuntimeError("responses lost data")
     return count / elapsed
+
+
+# (name, server, connections, requests in flight on each)
+SCENARIOS = (
+    ("1 connection", exchange_rate, 1, CONCURRENCY),
+    ("20 connections", exchange_rate, 20, 5),
+    ("threaded server", threaded_server_rate, 1, CONCURRENCY),
+)
 
 
 def in_memory_rate(version, count):
@@ -113,9 +145,9 @@ def main(argv):
         memory = max(in_memory_rate(version, args.requests) for _ in range(args.repeat))
         print("%-9s %-8s %-16s %12.0f" % ("SPDY/" + name, "-", "in-memory Session", memory))
         for kind in loops:
-            for scenario, connections, in_flight in SCENARIOS:
+            for scenario, rate_of, connections, in_flight in SCENARIOS:
                 rate = max(
-                    run_on(kind, exchange_rate(version, connections, in_flight, args.requests))
+                    run_on(kind, rate_of(version, connections, in_flight, args.requests))
                     for _ in range(args.repeat)
                 )
                 print(
