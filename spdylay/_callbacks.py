@@ -27,10 +27,14 @@ _from_handle = ffi.from_handle
 _unpack = ffi.unpack
 _memmove = ffi.memmove
 _NULL = ffi.NULL
+_read_ahead = lib.pyspdylay_read_ahead
 _READ_EOF = lib.PYSPDYLAY_READ_EOF
 _ERR_DEFERRED = lib.SPDYLAY_ERR_DEFERRED
 _ERR_TEMPORAL_CALLBACK_FAILURE = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
 _ERR_CALLBACK_FAILURE = lib.SPDYLAY_ERR_CALLBACK_FAILURE
+
+# What read_cb is asked for at a time (see pyspdylay_read).
+READ_LENGTH = 65536
 
 
 def call_unlocked(session, callback, *args):
@@ -151,13 +155,18 @@ def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
 
 @ffi.def_extern()
 def pyspdylay_read(handle, key, stream_id, buf, length, eof):
+    """Asks read_cb for up to READ_LENGTH bytes however small the frame
+    being built (``length`` is only the frame's room): the shim slices what
+    does not fit into the stream's next frames, so a body crosses from
+    Python once per READ_LENGTH bytes, not once per frame."""
     session = _from_handle(handle)()
     if session is None:
         return _ERR_CALLBACK_FAILURE
     try:
         read_ctrl = ReadCtrl()
+        asked = READ_LENGTH if length < READ_LENGTH else length
         provider = session._streams.provider(key)
-        data = call_unlocked(session, provider.read_cb, stream_id, length,
+        data = call_unlocked(session, provider.read_cb, stream_id, asked,
                              read_ctrl, provider.source)
         if data.__class__ is not bytes:
             if isinstance(data, int):
@@ -169,17 +178,24 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
             data = b"" if data is None else memoryview(data).cast(
                 "B").tobytes()
         size = len(data)
-        if size > length:
+        if size > asked:
             raise CallbackFailureError(
                 "read_cb returned %d bytes, more than the %d asked for"
-                % (size, length))
+                % (size, asked))
         flags = read_ctrl.flags
         if not isinstance(flags, int):
             raise CallbackFailureError(
                 "read_ctrl.flags must be an int (READ_EOF or 0), not %r"
                 % (flags,))
+        at_eof = flags & _READ_EOF
+        if size > length:
+            if _read_ahead(session._ctx, key, stream_id, data, length, size,
+                           at_eof) != 0:
+                raise MemoryError("no memory for the rest of read_cb's data")
+            size = length
+            at_eof = 0
         _memmove(buf, data, size)
-        if flags & _READ_EOF:
+        if at_eof:
             eof[0] = 1
         return size
     except TemporalCallbackFailureError:
@@ -187,4 +203,3 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
     except BaseException as exc:
         session._store_exception(exc)
         return _ERR_CALLBACK_FAILURE
-

@@ -25,7 +25,7 @@ from ._spdylay import ffi, lib
 from ._streams import StreamTable
 
 # What recv() asks recv_cb for at a time.
-RECV_LENGTH = 65536
+RECV_LENGTH = 131072
 
 # A libspdylay session holds two zlib streams; telling the GC about that
 # memory makes PyPy collect dropped sessions early enough.
@@ -300,7 +300,7 @@ class Session:
             ptr = self._begin_io("recv")
             try:
                 if data is not None:
-                    self._feed(ptr, data)
+                    self._feed(data)
                     return
                 recv_cb = self._recv_cb
                 if recv_cb is None:
@@ -317,7 +317,7 @@ class Session:
                         raise with_error_code(exc)
                     if not data:
                         return
-                    self._feed(ptr, data)
+                    self._feed(data)
                     # Back-pressure: the peer's replies must leave first.
                     if (self._holds_reads
                             and not lib.spdylay_session_want_read(ptr)):
@@ -325,9 +325,9 @@ class Session:
             finally:
                 self._end_io()
 
-    def _feed(self, ptr, data):
+    def _feed(self, data):
         with _from_buffer("uint8_t[]", data) as buf:
-            rv = lib.spdylay_session_mem_recv(ptr, buf, len(buf))
+            rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
         self._raise_pending(rv)
 
     def resume_data(self, stream_id):

@@ -47,6 +47,36 @@ static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
   return (ssize_t)length;
 }
 
+/* DATA one read_cb call returned beyond the frame it was asked for: the
+   shim slices it into the following frames of its stream without calling
+   Python again. */
+struct pyspdylay_ahead {
+  struct pyspdylay_ahead *next;
+  uintptr_t key;
+  int32_t stream_id;
+  int eof;
+  size_t off;
+  size_t len;
+  char data[];
+};
+
+/* Hands the pending DATA chunk, if any, to Python. */
+static void flush_chunk(pyspdylay_ctx *ctx) {
+  size_t length = ctx->chunk_len;
+  if (length == 0) {
+    return;
+  }
+  ctx->chunk_len = 0;
+  pyspdylay_on_data_chunk_recv(ctx->handle, ctx->chunk_flags,
+                               ctx->chunk_stream_id, ctx->chunk, length);
+}
+
+void *pyspdylay_python_handle(void *user_data) {
+  pyspdylay_ctx *ctx = user_data;
+  flush_chunk(ctx);
+  return ctx->handle;
+}
+
 #define PYSPDYLAY_FORWARDER(BIT, name, python_params, core_params,         \
                             arguments)                                        \
   static void shim_##name core_params {                                       \
@@ -56,6 +86,42 @@ static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
 PYSPDYLAY_FORWARDED(PYSPDYLAY_FORWARDER)
 #undef PYSPDYLAY_FORWARDER
 
+/* Registered instead of shim_on_data_chunk_recv: appends to the pending
+   chunk, which pyspdylay_mem_recv() or the next other callback hands over.
+   The bytes are copied: libspdylay's pointer is only valid during this
+   call. */
+static void gather_data_chunk(spdylay_session *session, uint8_t flags,
+                              int32_t stream_id, const uint8_t *data,
+                              size_t length, void *user_data) {
+  pyspdylay_ctx *ctx = user_data;
+  if (ctx->chunk_len != 0 && (ctx->chunk_stream_id != stream_id ||
+                              ctx->chunk_flags != flags)) {
+    flush_chunk(ctx);
+  }
+  if (length > ctx->chunk_cap - ctx->chunk_len) {
+    size_t cap = ctx->chunk_cap ? ctx->chunk_cap : ctx->chunk_hint;
+    char *grown = NULL;
+    if (length <= SIZE_MAX / 2 - ctx->chunk_len) {
+      while (cap < ctx->chunk_len + length) {
+        cap *= 2;
+      }
+      grown = realloc(ctx->chunk, cap);
+    }
+    if (grown == NULL) {
+      /* Without room to batch, the chunk crosses on its own. */
+      shim_on_data_chunk_recv(session, flags, stream_id, data, length,
+                              user_data);
+      return;
+    }
+    ctx->chunk = grown;
+    ctx->chunk_cap = cap;
+  }
+  memcpy(ctx->chunk + ctx->chunk_len, data, length);
+  ctx->chunk_len += length;
+  ctx->chunk_stream_id = stream_id;
+  ctx->chunk_flags = flags;
+}
+
 /* Always registered: the Python side releases what it keeps for a stream
    (stream_user_data, DataProviders) here, under the key it stored as the
    stream's user data. */
@@ -64,17 +130,84 @@ static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
                                  void *user_data) {
   uintptr_t key = (uintptr_t)spdylay_session_get_stream_user_data(session,
                                                                   stream_id);
+  pyspdylay_ahead **link = &((pyspdylay_ctx *)user_data)->ahead;
+  while (*link) {
+    pyspdylay_ahead *ahead = *link;
+    if (ahead->stream_id == stream_id) {
+      *link = ahead->next;
+      free(ahead);
+    } else {
+      link = &ahead->next;
+    }
+  }
   /* The peer's RST_STREAM status, 32 unsigned bits from the wire. */
   pyspdylay_on_stream_close(PYSPDYLAY_HANDLE(user_data), stream_id,
                             (uint32_t)status_code, key);
 }
 
+/* Serves the next frame from what read_cb returned beyond the last one, or
+   asks Python once the provider has nothing left over. */
 static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
                          uint8_t *buf, size_t length, int *eof,
                          spdylay_data_source *source, void *user_data) {
+  pyspdylay_ctx *ctx = user_data;
+  uintptr_t key = (uintptr_t)source->ptr;
+  pyspdylay_ahead **link = &ctx->ahead;
   (void)session;
-  return pyspdylay_read(PYSPDYLAY_HANDLE(user_data), (uintptr_t)source->ptr,
-                        stream_id, (char *)buf, length, eof);
+  while (*link && (*link)->key != key) {
+    link = &(*link)->next;
+  }
+  if (*link) {
+    pyspdylay_ahead *ahead = *link;
+    size_t n = ahead->len - ahead->off;
+    if (n > length) {
+      n = length;
+    }
+    if (n > (size_t)SSIZE_MAX) {
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    }
+    memcpy(buf, ahead->data + ahead->off, n);
+    ahead->off += n;
+    if (ahead->off == ahead->len) {
+      *eof = ahead->eof;
+      *link = ahead->next;
+      free(ahead);
+    }
+    return (ssize_t)n;
+  }
+  return pyspdylay_read(PYSPDYLAY_HANDLE(user_data), key, stream_id,
+                        (char *)buf, length, eof);
+}
+
+/* Keeps bytes |offset| to |length| of |data|, which read_cb returned for
+   provider |key| of |stream_id| beyond the frame being built, for its next
+   frames; |eof| then applies after the last of them.  Returns nonzero for
+   lack of memory. */
+int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key,
+                         int32_t stream_id, const char *data, size_t offset,
+                         size_t length, int eof) {
+  pyspdylay_ahead *ahead;
+  size_t rest;
+  if (offset >= length) {
+    return 0;
+  }
+  rest = length - offset;
+  if (rest > SIZE_MAX - sizeof(*ahead)) {
+    return -1;
+  }
+  ahead = malloc(sizeof(*ahead) + rest);
+  if (ahead == NULL) {
+    return -1;
+  }
+  ahead->key = key;
+  ahead->stream_id = stream_id;
+  ahead->eof = eof;
+  ahead->off = 0;
+  ahead->len = rest;
+  memcpy(ahead->data, data + offset, rest);
+  ahead->next = ctx->ahead;
+  ctx->ahead = ahead;
+  return 0;
 }
 
 pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
@@ -86,6 +219,7 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
     return NULL;
   }
   ctx->handle = handle;
+  ctx->chunk_hint = 4096;
   memset(&callbacks, 0, sizeof(callbacks));
   callbacks.send_callback = shim_send;
   callbacks.on_stream_close_callback = shim_on_stream_close;
@@ -96,6 +230,9 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
   }
   PYSPDYLAY_FORWARDED(PYSPDYLAY_REGISTER)
 #undef PYSPDYLAY_REGISTER
+  if (forward & PYSPDYLAY_ON_DATA_CHUNK_RECV) {
+    callbacks.on_data_chunk_recv_callback = gather_data_chunk;
+  }
   if (side == PYSPDYLAY_CLIENT) {
     *error = spdylay_session_client_new(&ctx->session, version, &callbacks,
                                         ctx);
@@ -114,8 +251,31 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
 
 void pyspdylay_del(pyspdylay_ctx *ctx) {
   spdylay_session_del(ctx->session);
+  while (ctx->ahead) {
+    pyspdylay_ahead *next = ctx->ahead->next;
+    free(ctx->ahead);
+    ctx->ahead = next;
+  }
+  free(ctx->chunk);
   free(ctx->out);
   free(ctx);
+}
+
+/* spdylay_session_mem_recv(), then the last pending DATA chunk: every
+   callback has run when it returns.  The chunk buffer is freed so that an
+   idle session holds no receive memory. */
+ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in,
+                           size_t inlen) {
+  ssize_t rv;
+  /* No chunk can be longer than the input: sizing the buffer for it at
+     once spares growing it frame by frame. */
+  ctx->chunk_hint = inlen < 4096 ? 4096 : inlen;
+  rv = spdylay_session_mem_recv(ctx->session, in, inlen);
+  flush_chunk(ctx);
+  free(ctx->chunk);
+  ctx->chunk = NULL;
+  ctx->chunk_cap = 0;
+  return rv;
 }
 
 /* Drops the first |length| bytes of the output, which Python has sent. */

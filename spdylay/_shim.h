@@ -116,6 +116,10 @@ enum { PYSPDYLAY_FORWARDED(PYSPDYLAY_BIT) };
 #undef PYSPDYLAY_INDEX
 #undef PYSPDYLAY_BIT
 
+/* DATA that one read_cb call returned beyond the frame it was asked for
+   (see _shim.c). */
+typedef struct pyspdylay_ahead pyspdylay_ahead;
+
 /* libspdylay's user_data for one Python Session. */
 typedef struct {
   spdylay_session *session;
@@ -124,10 +128,22 @@ typedef struct {
   size_t out_len;
   size_t out_cap;
   int out_full;
+  pyspdylay_ahead *ahead;
+  /* DATA chunks received but not yet handed to Python: consecutive chunks
+     of one stream with the same flags cross as one call. */
+  char *chunk;
+  size_t chunk_len;
+  size_t chunk_cap;
+  size_t chunk_hint;
+  int32_t chunk_stream_id;
+  uint8_t chunk_flags;
 } pyspdylay_ctx;
 
-/* The Session's handle, from libspdylay's user_data. */
-#define PYSPDYLAY_HANDLE(user_data) (((pyspdylay_ctx *)(user_data))->handle)
+/* The Session's handle, from libspdylay's user_data, for a call into
+   Python: the pending DATA chunk goes first, so that Python sees events in
+   the order libspdylay produced them. */
+void *pyspdylay_python_handle(void *user_data);
+#define PYSPDYLAY_HANDLE(user_data) pyspdylay_python_handle(user_data)
 
 /* cdef begin: the functions Python calls.  The builder gives the lines
    up to "cdef end" to cffi's cdef as they are, so only plain declarations
@@ -136,6 +152,11 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
                              void *handle, int *error);
 void pyspdylay_del(pyspdylay_ctx *ctx);
 void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
+ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in,
+                           size_t inlen);
+int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key,
+                         int32_t stream_id, const char *data, size_t offset,
+                         size_t length, int eof);
 uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
 void pyspdylay_data_provider_init(spdylay_data_provider *provider,
                                   uintptr_t key);

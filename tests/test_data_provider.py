@@ -63,7 +63,7 @@ def test_read_cb_arguments(version):
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(source, read_cb))
     frames = peer.sent()
-    assert calls == [(peer.session, 1, 4096, "ReadCtrl", 0, source)]
+    assert calls == [(peer.session, 1, 65536, "ReadCtrl", 0, source)]
     (data,) = data_frames(frames, 1)
     assert (data.data, data.flags) == (b"abc", spdylay.DATA_FLAG_FIN)
 
@@ -229,16 +229,12 @@ def test_read_past_length_fails_the_session_before_any_byte_is_written(version, 
     assert not peer.session.want_write()
 
 
-@pytest.mark.parametrize("extra", [0, 1, 100], ids=["exact", "one-more", "many-more"])
-def test_read_callback_never_writes_past_length(extra):
-    """The read callback the C core calls copies an answer into the core's
-    buffer only when it fits: with one byte too many, not a byte of the
-    buffer changes, inside ``length`` or past it."""
-    length = 16
-    answer = bytes(range(1, length + extra + 1))
-
+def call_read_callback(answer, length):
+    """Runs the read callback the C core calls, for a provider whose read_cb
+    returns ``answer``, on a guarded buffer: returns what it returned, the
+    buffer afterwards, the guard, and the EOF flag it set."""
     def read_cb(session, stream_id, asked, read_ctrl, source):
-        assert asked == length
+        assert asked == 65536
         return answer
 
     session = RawPeer(spdylay.CLIENT, spdylay.PROTO_SPDY3).session
@@ -251,13 +247,27 @@ def test_read_callback_never_writes_past_length(extra):
     ffi.memmove(buf, guard, len(guard))
     eof = ffi.new("int *")
     got = lib.pyspdylay_read(session._handle, provider_key, 1, buf, length, eof)
-    if extra:
-        assert got == spdylay.ERR_CALLBACK_FAILURE
-        assert ffi.buffer(buf)[:] == guard
-    else:
-        assert got == length
-        assert ffi.buffer(buf)[:] == answer + guard[length:]
-    assert eof[0] == 0
+    return got, ffi.buffer(buf)[:], guard, eof[0]
+
+
+@pytest.mark.parametrize("extra", [0, 1, 100], ids=["exact", "one-more", "many-more"])
+def test_read_callback_never_writes_past_length(extra):
+    """The read callback the C core calls copies at most ``length`` bytes of
+    an answer into the core's buffer (the rest of a longer one waits in the
+    shim for the stream's next frames): not a byte past ``length`` changes."""
+    length = 16
+    answer = bytes(range(1, length + extra + 1))
+    got, written, guard, eof = call_read_callback(answer, length)
+    assert got == length
+    assert written == answer[:length] + guard[length:]
+    assert eof == 0
+
+
+def test_read_callback_writes_nothing_for_an_answer_longer_than_asked():
+    got, written, guard, eof = call_read_callback(b"x" * 65537, 16)
+    assert got == spdylay.ERR_CALLBACK_FAILURE
+    assert written == guard
+    assert eof == 0
 
 
 def test_read_cb_may_return_any_bytes_like_object(version):

@@ -1,0 +1,242 @@
+"""The binding's batched crossings: read_cb is asked for more than one DATA
+frame and the rest is sliced into the following frames, and consecutive DATA
+chunks of one stream reach on_data_chunk_recv_cb as one call.  Both must be
+invisible on the wire and keep every callback in order."""
+
+import gc
+import weakref
+
+import pytest
+
+import spdylay
+import spdywire
+from helpers import POST_NV, RawPeer, Recorder, data_frames, nv_on_wire
+
+READ_LENGTH = 65536
+
+
+class Source:
+    """A body handed out in the sizes the test chooses."""
+
+    def __init__(self, *steps):
+        self.steps = list(steps)
+        self.asked = []
+
+
+def read_steps(session, stream_id, length, read_ctrl, source):
+    """Returns the next step: bytes (READ_EOF after the last), or an
+    exception to raise, or ERR_DEFERRED."""
+    source.asked.append(length)
+    step = source.steps.pop(0)
+    if isinstance(step, BaseException):
+        raise step
+    if not source.steps and step != spdylay.ERR_DEFERRED:
+        read_ctrl.flags = spdylay.READ_EOF
+    return step
+
+
+def uploading_client(version, source, **kwargs):
+    peer = RawPeer(spdylay.CLIENT, version, **kwargs)
+    peer.session.submit_request(0, POST_NV,
+                                spdylay.DataProvider(source, read_steps))
+    return peer
+
+
+def body_of(frames, stream_id=1):
+    return b"".join(f.data for f in data_frames(frames, stream_id))
+
+
+def test_one_read_feeds_many_frames(version):
+    body = bytes(range(256)) * 200          # 51,200 bytes: below every window
+    source = Source(body)
+    peer = uploading_client(version, source)
+    frames = peer.sent()
+    assert source.asked == [READ_LENGTH]
+    data = data_frames(frames, 1)
+    assert [f.length for f in data] == [4096] * 12 + [2048]
+    assert [f.flags for f in data] == [0] * 12 + [spdywire.FLAG_FIN]
+    assert body_of(frames) == body
+
+
+def test_read_ahead_waits_out_a_closed_window():
+    body = b"".join(bytes([i]) * 1000 for i in range(60))
+    source = Source(body)
+    peer = uploading_client(spdylay.PROTO_SPDY3, source)
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 10000)]))
+    first = peer.sent()
+    assert sum(f.length for f in data_frames(first, 1)) == 10000
+    assert not peer.session.want_write()
+    peer.feed(peer.enc.window_update(1, 60000))
+    rest = peer.sent()
+    assert source.asked == [READ_LENGTH]
+    assert body_of(first) + body_of(rest) == body
+    assert data_frames(rest, 1)[-1].flags == spdywire.FLAG_FIN
+
+
+def test_partial_sends_keep_read_ahead_bytes_in_order(version):
+    body = bytes(range(251)) * 120
+    source = Source(body)
+    taken = bytearray()
+
+    def send_cb(session, data):
+        piece = data[:1000]
+        taken.extend(piece)
+        return len(piece)
+
+    peer = uploading_client(version, source, send_cb=send_cb)
+    rounds = 0
+    while peer.session.want_write():
+        peer.session.send()
+        rounds += 1
+        assert rounds < 1000
+    frames = spdywire.Decoder(version).feed(bytes(taken))
+    assert body_of(frames) == body
+    assert source.asked == [READ_LENGTH]
+
+
+def test_deferral_comes_after_the_read_ahead_bytes(version):
+    first, second = b"a" * 20000, b"b" * 5000
+    source = Source(first, spdylay.ERR_DEFERRED, second)
+    peer = uploading_client(version, source)
+    frames = peer.sent()
+    assert body_of(frames) == first
+    assert data_frames(frames, 1)[-1].flags == 0
+    assert source.asked == [READ_LENGTH, READ_LENGTH]
+    assert not peer.session.want_write()
+    peer.session.resume_data(1)
+    frames = peer.sent()
+    assert body_of(frames) == second
+    assert data_frames(frames, 1)[-1].flags == spdywire.FLAG_FIN
+
+
+def test_failure_after_read_ahead_bytes_fails_the_session(version):
+    failure = spdylay.CallbackFailureError("the source broke")
+    source = Source(b"c" * 20000, failure)
+    peer = uploading_client(version, source)
+    with pytest.raises(spdylay.CallbackFailureError) as info:
+        peer.session.send()
+    assert info.value is failure
+    assert not peer.session.want_write()
+
+
+def test_temporal_failure_after_read_ahead_bytes_resets_the_stream(version):
+    source = Source(b"d" * 20000, spdylay.TemporalCallbackFailureError("try later"))
+    peer = uploading_client(version, source)
+    frames = peer.sent()
+    assert body_of(frames) == b"d" * 20000
+    (rst,) = [f for f in frames if f.control and f.type == spdywire.RST_STREAM]
+    assert (rst.stream_id, rst.status_code) == (1, spdylay.INTERNAL_ERROR)
+
+
+def test_reset_stream_drops_its_read_ahead_bytes():
+    body = b"e" * 60000
+    source = Source(body)
+    peer = uploading_client(spdylay.PROTO_SPDY3, source)
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 5000)]))
+    assert sum(f.length for f in data_frames(peer.sent(), 1)) == 5000
+    provider_source = weakref.ref(source)
+    del source
+    peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
+    peer.feed(peer.enc.window_update(1, 60000))
+    assert data_frames(peer.sent(), 1) == []
+    for _ in range(3):
+        gc.collect()
+    assert provider_source() is None
+    # The session goes on: a new stream reads from the start.
+    second = Source(b"f" * 3000)
+    peer.session.submit_request(0, POST_NV,
+                                spdylay.DataProvider(second, read_steps))
+    assert body_of(peer.sent(), 3) == b"f" * 3000
+    assert second.asked == [READ_LENGTH]
+
+
+def receiving_server(version, **callbacks):
+    """A server, its peer's streams 1 and 3 open, recording only the
+    callbacks named (so that no on_data_recv_cb splits the chunks)."""
+    rec = Recorder()
+    kwargs = rec.kwargs(callbacks.pop("record", ("on_data_chunk_recv_cb",
+                                                 "on_stream_close_cb")))
+    kwargs.update(callbacks)
+    peer = RawPeer(spdylay.SERVER, version, record=False, **kwargs)
+    for stream_id in (1, 3):
+        peer.feed(peer.enc.syn_stream(stream_id, nv_on_wire(version, POST_NV)))
+    peer.sent()
+    rec.clear()
+    return peer, rec
+
+
+def test_consecutive_chunks_of_a_stream_arrive_as_one(version):
+    peer, rec = receiving_server(version)
+    enc = peer.enc
+    peer.feed(enc.data(1, b"1" * 4096) + enc.data(1, b"2" * 4096)
+              + enc.data(1, b"3" * 100))
+    assert rec.calls("on_data_chunk_recv_cb") == [
+        (0, 1, b"1" * 4096 + b"2" * 4096 + b"3" * 100)]
+
+
+def test_chunks_split_where_the_stream_or_the_flags_change(version):
+    peer, rec = receiving_server(version)
+    enc = peer.enc
+    peer.feed(enc.data(1, b"a" * 10) + enc.data(1, b"b" * 10)
+              + enc.data(3, b"c" * 10) + enc.data(1, b"d" * 10)
+              + enc.data(1, b"e" * 10, spdywire.FLAG_FIN))
+    assert rec.calls("on_data_chunk_recv_cb") == [
+        (0, 1, b"a" * 10 + b"b" * 10), (0, 3, b"c" * 10), (0, 1, b"d" * 10),
+        (spdylay.DATA_FLAG_FIN, 1, b"e" * 10)]
+
+
+def test_chunks_come_before_the_events_that_follow_them(version):
+    peer, rec = receiving_server(version, record=(
+        "on_data_chunk_recv_cb", "on_stream_close_cb", "on_ctrl_recv_cb"))
+    enc = peer.enc
+    peer.feed(enc.data(1, b"a" * 10) + enc.ping(1) + enc.data(1, b"b" * 10)
+              + enc.rst_stream(1, spdylay.CANCEL) + enc.data(3, b"c" * 10))
+    described = {"on_data_chunk_recv_cb": lambda flags, sid, data: ("chunk", sid),
+                 "on_ctrl_recv_cb": lambda frame: ("ctrl", frame.frame_type),
+                 "on_stream_close_cb": lambda sid, code: ("close", sid)}
+    assert [described[name](*args) for name, args in rec.events] == [
+        ("chunk", 1), ("ctrl", spdylay.PING), ("chunk", 1),
+        ("ctrl", spdylay.RST_STREAM), ("close", 1), ("chunk", 3)]
+
+
+def test_with_on_data_recv_cb_every_frame_is_its_own_chunk(version):
+    peer, rec = receiving_server(version, record=(
+        "on_data_chunk_recv_cb", "on_data_recv_cb"))
+    enc = peer.enc
+    peer.feed(enc.data(1, b"a" * 10) + enc.data(1, b"b" * 20))
+    assert rec.events == [
+        ("on_data_chunk_recv_cb", (0, 1, b"a" * 10)),
+        ("on_data_recv_cb", (0, 1, 10)),
+        ("on_data_chunk_recv_cb", (0, 1, b"b" * 20)),
+        ("on_data_recv_cb", (0, 1, 20))]
+
+
+def test_exception_in_a_batched_chunk_lets_the_rest_run(version):
+    failure = ValueError("chunk")
+    chunks = []
+
+    def on_chunk(session, flags, stream_id, data):
+        chunks.append((stream_id, data))
+        if len(chunks) == 1:
+            raise failure
+
+    peer, rec = receiving_server(version, record=("on_stream_close_cb",),
+                                 on_data_chunk_recv_cb=on_chunk)
+    enc = peer.enc
+    with pytest.raises(ValueError) as info:
+        peer.feed(enc.data(1, b"a" * 5000) + enc.data(1, b"b" * 5000)
+                  + enc.data(3, b"c" * 10, spdywire.FLAG_FIN))
+    assert info.value is failure
+    assert chunks == [(1, b"a" * 5000 + b"b" * 5000), (3, b"c" * 10)]
+    peer.feed(enc.data(1, b"d" * 10))
+    assert chunks[-1] == (1, b"d" * 10)
+
+
+def test_a_chunk_split_across_recv_calls_is_delivered_per_call(version):
+    peer, rec = receiving_server(version)
+    wire = peer.enc.data(1, b"x" * 3000) + peer.enc.data(1, b"y" * 3000)
+    peer.feed(wire[:2000])
+    assert rec.calls("on_data_chunk_recv_cb") == [(0, 1, b"x" * 1992)]
+    peer.feed(wire[2000:])
+    assert rec.calls("on_data_chunk_recv_cb")[1:] == [
+        (0, 1, b"x" * 1008 + b"y" * 3000)]
