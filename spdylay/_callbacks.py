@@ -18,7 +18,6 @@ around it runs with the lock held.
 
 from threading import get_ident as _get_ident
 
-from ._data import ReadCtrl
 from ._errors import CallbackFailureError, TemporalCallbackFailureError
 from ._frames import frame_from_c
 from ._spdylay import ffi, lib
@@ -163,7 +162,11 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
     if session is None:
         return _ERR_CALLBACK_FAILURE
     try:
-        read_ctrl = ReadCtrl()
+        # One ReadCtrl per Session: read_cb calls never nest (no second
+        # send() starts before this one ends) and it is valid only during
+        # the call.
+        read_ctrl = session._read_ctrl
+        read_ctrl.flags = 0
         asked = READ_LENGTH if length < READ_LENGTH else length
         provider = session._streams.provider(key)
         data = call_unlocked(session, provider.read_cb, stream_id, asked,

@@ -69,16 +69,13 @@ def _encode_one_by_one(strings):
         else:
             append(name)
             append(value)
-    count = len(parts)
     parts.append(b"")
-    return b"\0".join(parts), count
+    return b"\0".join(parts)
 
 
-def nv_to_c(nv):
-    """Returns ``(array, blob)``: a ``const char **`` for libspdylay and the
-    buffer its strings point into.  The caller keeps ``blob`` referenced
-    until the C call taking ``array`` returns (libspdylay copies the list
-    at submit time), or cffi may free the strings under it.
+def pack_nv(nv):
+    """The packed form the shim's submit functions take: every name and
+    value, alternating, each ending with a NUL byte.
 
     A value holding NUL bytes becomes one entry per NUL-separated part, which
     libspdylay joins again on the wire: C strings cannot carry NUL."""
@@ -99,14 +96,11 @@ def nv_to_c(nv):
                 "nv holds a string UTF-8 cannot encode") from exc
     else:
         try:
-            data, count = _encode_one_by_one(strings)
+            data = _encode_one_by_one(strings)
         except UnicodeEncodeError as exc:
             raise InvalidArgumentError(
                 "nv holds a string UTF-8 cannot encode") from exc
-    blob = ffi.from_buffer(data)
-    array = ffi.new("const char *[]", count + 1)
-    lib.pyspdylay_nv_split(array, blob, count)
-    return array, blob
+    return data
 
 
 def nv_from_c(nv):

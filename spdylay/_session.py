@@ -17,10 +17,11 @@ from ._constants import (CLIENT, OPT_AUTO_REPLIES_STOP_READING,
                          OPT_MAX_SMALL_WINDOW_UPDATES,
                          OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
                          PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
+from ._data import ReadCtrl
 from ._errors import (CallbackFailureError, EOFError, Error,
                       InvalidArgumentError, InvalidStateError,
                       UnsupportedVersionError, error_for, with_error_code)
-from ._nv import nv_to_c
+from ._nv import pack_nv
 from ._spdylay import ffi, lib
 from ._streams import StreamTable
 
@@ -56,7 +57,6 @@ _CALLBACK_ARGUMENTS = ("send_cb", "recv_cb", "on_stream_close_cb") + tuple(
     name for name, _ in _FORWARDED)
 
 _NULL = ffi.NULL
-_cast = ffi.cast
 _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
 
@@ -86,7 +86,7 @@ class Session:
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
         "_failed", "_in_io", "_io_thread", "_io_idle", "_exception",
         "_holds_reads", "_streams", "_send_cb", "_recv_cb",
-        "_on_stream_close_cb", "_version",
+        "_on_stream_close_cb", "_version", "_read_ctrl",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     def __init__(self, side, version, config=None, send_cb=None, recv_cb=None,
@@ -129,6 +129,7 @@ class Session:
         self._exception = None
         self._holds_reads = False
         self._streams = StreamTable()
+        self._read_ctrl = ReadCtrl()
         # The C session's user data leads back here; it must live as long
         # as the C session.  A weak reference, so it never keeps us alive.
         self._handle = ffi.new_handle(weakref.ref(self))
@@ -410,9 +411,8 @@ class Session:
         if key > 0:
             streams.attach(key, None, provider_key, data_prd)
 
-    # Submitting frames.  Each ``nv_blob`` local holds the strings ``c_nv``
-    # points into: it must stay referenced until the submit call, which
-    # copies them, has returned.
+    # Submitting frames: the shim's submit functions take the packed
+    # name/value list (see pack_nv) and the provider's key.
 
     def submit_request(self, pri, nv, data_prd=None, stream_user_data=None):
         """Queues a SYN_STREAM carrying the request ``nv``, followed by DATA
@@ -421,18 +421,18 @@ class Session:
             ptr = self._live()
             pri = _args.priority(
                 pri, lib.spdylay_session_get_pri_lowest(ptr))
-            c_nv, nv_blob = nv_to_c(nv)
+            packed = pack_nv(nv)
             streams = self._streams
             if data_prd is None:
-                provider, provider_key = _NULL, 0
+                provider_key = 0
             else:
-                provider, provider_key = streams.new_provider(data_prd)
+                provider_key = streams.new_provider_key(data_prd)
             if data_prd is None and stream_user_data is None:
                 key = 0
             else:
                 key = streams.new_key()
-            _check(lib.spdylay_submit_request(
-                ptr, pri, c_nv, provider, _cast("void *", key)))
+            _check(lib.pyspdylay_submit_request(
+                ptr, pri, packed, len(packed), provider_key, key))
             if key:
                 streams.attach(key, stream_user_data, provider_key, data_prd)
 
@@ -442,14 +442,14 @@ class Session:
         with self._lock:
             ptr = self._live()
             stream_id = _args.frame_stream_id(stream_id)
-            c_nv, nv_blob = nv_to_c(nv)
+            packed = pack_nv(nv)
             if data_prd is None:
-                _check(lib.spdylay_submit_response(
-                    ptr, stream_id, c_nv, _NULL))
+                _check(lib.pyspdylay_submit_response(
+                    ptr, stream_id, packed, len(packed), 0))
                 return
-            provider, key = self._streams.new_provider(data_prd)
-            _check(lib.spdylay_submit_response(
-                ptr, stream_id, c_nv, provider))
+            key = self._streams.new_provider_key(data_prd)
+            _check(lib.pyspdylay_submit_response(
+                ptr, stream_id, packed, len(packed), key))
             self._keep_provider(ptr, stream_id, data_prd, key)
 
     def submit_syn_stream(self, *args, **kwargs):
@@ -472,19 +472,19 @@ class Session:
                                            "assoc_stream_id")
             pri = _args.priority(
                 pri, lib.spdylay_session_get_pri_lowest(ptr))
-            c_nv, nv_blob = nv_to_c(nv)
+            packed = pack_nv(nv)
             key = 0 if stream_user_data is None else self._streams.new_key()
-            _check(lib.spdylay_submit_syn_stream(
-                ptr, flags, assoc_stream_id, pri, c_nv, _cast("void *", key)))
+            _check(lib.pyspdylay_submit_syn_stream(
+                ptr, flags, assoc_stream_id, pri, packed, len(packed), key))
             if key:
                 self._streams.attach(key, stream_user_data)
 
     def submit_syn_reply(self, flags, stream_id, nv):
-        self._submit_stream_headers(lib.spdylay_submit_syn_reply, flags,
+        self._submit_stream_headers(lib.pyspdylay_submit_syn_reply, flags,
                                     stream_id, nv)
 
     def submit_headers(self, flags, stream_id, nv):
-        self._submit_stream_headers(lib.spdylay_submit_headers, flags,
+        self._submit_stream_headers(lib.pyspdylay_submit_headers, flags,
                                     stream_id, nv)
 
     def _submit_stream_headers(self, submit, flags, stream_id, nv):
@@ -492,8 +492,8 @@ class Session:
             ptr = self._live()
             flags = _args.flags(flags, _args.HEADERS_FLAGS)
             stream_id = _args.frame_stream_id(stream_id)
-            c_nv, nv_blob = nv_to_c(nv)
-            _check(submit(ptr, flags, stream_id, c_nv))
+            packed = pack_nv(nv)
+            _check(submit(ptr, flags, stream_id, packed, len(packed)))
 
     def submit_data(self, stream_id, flags, data_prd):
         """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in
@@ -502,8 +502,8 @@ class Session:
             ptr = self._live()
             stream_id = _args.frame_stream_id(stream_id)
             flags = _args.flags(flags, _args.DATA_FLAGS)
-            provider, key = self._streams.new_provider(data_prd)
-            _check(lib.spdylay_submit_data(ptr, stream_id, flags, provider))
+            key = self._streams.new_provider_key(data_prd)
+            _check(lib.pyspdylay_submit_data(ptr, stream_id, flags, key))
             self._keep_provider(ptr, stream_id, data_prd, key)
 
     def submit_rst_stream(self, stream_id, status_code):

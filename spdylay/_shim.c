@@ -294,10 +294,142 @@ uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id) {
   return (uintptr_t)spdylay_session_get_stream_user_data(session, stream_id);
 }
 
-void pyspdylay_data_provider_init(spdylay_data_provider *provider,
-                                  uintptr_t key) {
+/* The submit functions below take a name/value list as Python packs it,
+   |nvlen| bytes of NUL-terminated strings, names and values alternating,
+   and DataProviders as the key Python reads them under (0 for none): a
+   submit costs one call, and no array or provider object in Python. */
+
+/* Name/value arrays up to this length are built on the stack. */
+#define PYSPDYLAY_NV_ON_STACK 64
+
+/* Points the entries of a NULL-terminated array at the strings of the
+   packed list; the array is |stack| when it fits, else allocated (free it
+   with free_nv).  NULL for lack of memory or a list that does not end with
+   NUL. */
+static const char **split_nv(const char *nv, size_t nvlen,
+                             const char **stack) {
+  const char **array = stack;
+  size_t count = 0, i, off;
+  if (nvlen > 0 && nv[nvlen - 1] != '\0') {
+    return NULL;
+  }
+  for (off = 0; off < nvlen; ++off) {
+    count += nv[off] == '\0';
+  }
+  if (count >= PYSPDYLAY_NV_ON_STACK) {
+    if (count > SIZE_MAX / sizeof(*array) - 1) {
+      return NULL;
+    }
+    array = malloc((count + 1) * sizeof(*array));
+    if (array == NULL) {
+      return NULL;
+    }
+  }
+  for (i = 0, off = 0; i < count; ++i) {
+    array[i] = nv + off;
+    off += strlen(nv + off) + 1;
+  }
+  array[count] = NULL;
+  return array;
+}
+
+static void free_nv(const char **array, const char **stack) {
+  if (array != stack) {
+    free(array);
+  }
+}
+
+static const spdylay_data_provider *provider_for(
+    spdylay_data_provider *provider, uintptr_t key) {
+  if (key == 0) {
+    return NULL;
+  }
   provider->source.ptr = (void *)key;
   provider->read_callback = shim_read;
+  return provider;
+}
+
+int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
+                             const char *nv, size_t nvlen,
+                             uintptr_t provider_key, uintptr_t stream_key) {
+  const char *stack[PYSPDYLAY_NV_ON_STACK];
+  const char **array = split_nv(nv, nvlen, stack);
+  spdylay_data_provider provider;
+  int rv;
+  if (array == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  rv = spdylay_submit_request(session, pri, array,
+                              provider_for(&provider, provider_key),
+                              (void *)stream_key);
+  free_nv(array, stack);
+  return rv;
+}
+
+int pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
+                              const char *nv, size_t nvlen,
+                              uintptr_t provider_key) {
+  const char *stack[PYSPDYLAY_NV_ON_STACK];
+  const char **array = split_nv(nv, nvlen, stack);
+  spdylay_data_provider provider;
+  int rv;
+  if (array == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  rv = spdylay_submit_response(session, stream_id, array,
+                               provider_for(&provider, provider_key));
+  free_nv(array, stack);
+  return rv;
+}
+
+int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
+                                int32_t assoc_stream_id, uint8_t pri,
+                                const char *nv, size_t nvlen,
+                                uintptr_t stream_key) {
+  const char *stack[PYSPDYLAY_NV_ON_STACK];
+  const char **array = split_nv(nv, nvlen, stack);
+  int rv;
+  if (array == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  rv = spdylay_submit_syn_stream(session, flags, assoc_stream_id, pri, array,
+                                 (void *)stream_key);
+  free_nv(array, stack);
+  return rv;
+}
+
+int pyspdylay_submit_syn_reply(spdylay_session *session, uint8_t flags,
+                               int32_t stream_id, const char *nv,
+                               size_t nvlen) {
+  const char *stack[PYSPDYLAY_NV_ON_STACK];
+  const char **array = split_nv(nv, nvlen, stack);
+  int rv;
+  if (array == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  rv = spdylay_submit_syn_reply(session, flags, stream_id, array);
+  free_nv(array, stack);
+  return rv;
+}
+
+int pyspdylay_submit_headers(spdylay_session *session, uint8_t flags,
+                             int32_t stream_id, const char *nv, size_t nvlen) {
+  const char *stack[PYSPDYLAY_NV_ON_STACK];
+  const char **array = split_nv(nv, nvlen, stack);
+  int rv;
+  if (array == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  rv = spdylay_submit_headers(session, flags, stream_id, array);
+  free_nv(array, stack);
+  return rv;
+}
+
+int pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
+                          uint8_t flags, uintptr_t provider_key) {
+  spdylay_data_provider provider;
+  return spdylay_submit_data(session, stream_id, flags,
+                             provider_for(&provider, provider_key));
 }
 
 /* Received name/value lists cross to Python as one NUL-joined blob, decoded
@@ -317,15 +449,4 @@ void pyspdylay_nv_join(char **nv, char *out) {
     memcpy(out, *nv, length);
     out += length;
   }
-}
-
-/* Points |nv| at the |count| NUL-terminated strings packed in |blob| and
-   terminates it: the whole list costs Python two allocations. */
-void pyspdylay_nv_split(const char **nv, char *blob, size_t count) {
-  size_t i;
-  for (i = 0; i < count; ++i) {
-    nv[i] = blob;
-    blob += strlen(blob) + 1;
-  }
-  nv[count] = NULL;
 }

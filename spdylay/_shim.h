@@ -158,11 +158,25 @@ int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key,
                          int32_t stream_id, const char *data, size_t offset,
                          size_t length, int eof);
 uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
-void pyspdylay_data_provider_init(spdylay_data_provider *provider,
-                                  uintptr_t key);
+int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
+                             const char *nv, size_t nvlen,
+                             uintptr_t provider_key, uintptr_t stream_key);
+int pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
+                              const char *nv, size_t nvlen,
+                              uintptr_t provider_key);
+int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
+                                int32_t assoc_stream_id, uint8_t pri,
+                                const char *nv, size_t nvlen,
+                                uintptr_t stream_key);
+int pyspdylay_submit_syn_reply(spdylay_session *session, uint8_t flags,
+                               int32_t stream_id, const char *nv,
+                               size_t nvlen);
+int pyspdylay_submit_headers(spdylay_session *session, uint8_t flags,
+                             int32_t stream_id, const char *nv, size_t nvlen);
+int pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
+                          uint8_t flags, uintptr_t provider_key);
 size_t pyspdylay_nv_size(char **nv);
 void pyspdylay_nv_join(char **nv, char *out);
-void pyspdylay_nv_split(const char **nv, char *blob, size_t count);
 /* cdef end */
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the

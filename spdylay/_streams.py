@@ -34,16 +34,13 @@ class StreamTable:
     def new_key(self):
         return next(self._keys)
 
-    def new_provider(self, data_prd):
-        """A C data provider for ``data_prd`` and the key it reads under; the
-        provider is kept only once attach() is given that key."""
+    def new_provider_key(self, data_prd):
+        """The key the shim reads ``data_prd`` under; the provider is kept
+        only once attach() is given that key."""
         if not isinstance(data_prd, DataProvider):
             raise TypeError("data_prd must be a DataProvider, not %s"
                             % type(data_prd).__name__)
-        key = next(self._keys)
-        provider = ffi.new("spdylay_data_provider *")
-        lib.pyspdylay_data_provider_init(provider, key)
-        return provider, key
+        return next(self._keys)
 
     @staticmethod
     def key_of(ptr, stream_id):

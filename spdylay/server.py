@@ -30,7 +30,7 @@ from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
 from ._data import DataProvider
 from ._errors import Error, InvalidArgumentError
 from ._loop import SessionLoop
-from ._nv import nv_to_c
+from ._nv import pack_nv
 from ._tls import (check_version, negotiated_version, offer_spdy,
                    server_context)
 
@@ -362,7 +362,7 @@ class BaseSPDYRequestHandler:
         nv.extend(self._response_headers)
         # A header the session would refuse fails here, in the handler,
         # rather than on the connection's I/O thread.
-        nv_to_c(nv)
+        pack_nv(nv)
         if self.command == "HEAD":
             with_body, reason = False, "HEAD request"
         elif self._code in _NO_BODY_STATUSES or self._code < 200:

@@ -240,7 +240,7 @@ def call_read_callback(answer, length):
     session = RawPeer(spdylay.CLIENT, spdylay.PROTO_SPDY3).session
     provider = spdylay.DataProvider(None, read_cb)
     streams = session._streams
-    _, provider_key = streams.new_provider(provider)
+    provider_key = streams.new_provider_key(provider)
     streams.attach(streams.new_key(), None, provider_key, provider)
     guard = b"\xaa" * 32
     buf = ffi.new("char[]", len(guard))
