@@ -25,14 +25,17 @@ class Source:
 
 def read_steps(session, stream_id, length, read_ctrl, source):
     """Returns the next step: bytes (READ_EOF after the last), or an
-    exception to raise, or ERR_DEFERRED."""
+    exception to raise, or ERR_DEFERRED.  Bytes come back as a new
+    bytearray, so that only the session holds what it has not sent yet."""
     source.asked.append(length)
     step = source.steps.pop(0)
     if isinstance(step, BaseException):
         raise step
-    if not source.steps and step != spdylay.ERR_DEFERRED:
+    if step == spdylay.ERR_DEFERRED:
+        return step
+    if not source.steps:
         read_ctrl.flags = spdylay.READ_EOF
-    return step
+    return bytearray(step)
 
 
 def uploading_client(version, source, **kwargs):
@@ -66,8 +69,14 @@ def test_read_ahead_waits_out_a_closed_window():
     first = peer.sent()
     assert sum(f.length for f in data_frames(first, 1)) == 10000
     assert not peer.session.want_write()
+    # What the session holds for the stalled frames survives collections
+    # and new allocations.
+    for _ in range(3):
+        gc.collect()
+    garbage = [bytes([i]) * 50000 for i in range(20)]
     peer.feed(peer.enc.window_update(1, 60000))
     rest = peer.sent()
+    del garbage
     assert source.asked == [READ_LENGTH]
     assert body_of(first) + body_of(rest) == body
     assert data_frames(rest, 1)[-1].flags == spdywire.FLAG_FIN
