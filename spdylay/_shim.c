@@ -128,6 +128,8 @@ static void gather_data_chunk(spdylay_session *session, uint8_t flags,
 static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
                                  spdylay_status_code status_code,
                                  void *user_data) {
+  /* The pending chunk's callback may still give the stream its key. */
+  void *handle = PYSPDYLAY_HANDLE(user_data);
   uintptr_t key = (uintptr_t)spdylay_session_get_stream_user_data(session,
                                                                   stream_id);
   pyspdylay_ahead **link = &((pyspdylay_ctx *)user_data)->ahead;
@@ -141,8 +143,7 @@ static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
     }
   }
   /* The peer's RST_STREAM status, 32 unsigned bits from the wire. */
-  pyspdylay_on_stream_close(PYSPDYLAY_HANDLE(user_data), stream_id,
-                            (uint32_t)status_code, key);
+  pyspdylay_on_stream_close(handle, stream_id, (uint32_t)status_code, key);
 }
 
 /* Serves the next frame from what read_cb returned beyond the last one, or

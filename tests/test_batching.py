@@ -249,3 +249,35 @@ def test_a_chunk_split_across_recv_calls_is_delivered_per_call(version):
     peer.feed(wire[2000:])
     assert rec.calls("on_data_chunk_recv_cb")[1:] == [
         (0, 1, b"x" * 1008 + b"y" * 3000)]
+
+
+def test_user_data_set_in_a_batched_chunk_is_released_at_close(version):
+    class State:
+        pass
+
+    seen = []
+
+    def on_chunk(session, flags, stream_id, data):
+        state = State()
+        seen.append(weakref.ref(state))
+        session.set_stream_user_data(stream_id, state)
+
+    def on_close(session, stream_id, status_code):
+        seen.append(session.get_stream_user_data(stream_id))
+
+    peer, rec = receiving_server(version, record=(),
+                                 on_data_chunk_recv_cb=on_chunk,
+                                 on_stream_close_cb=on_close)
+    peer.session.submit_response(1, [(":status", "200 OK"),
+                                     (":version", "HTTP/1.1")])
+    peer.sent()
+    # The stream closes in the same recv() as its last chunk arrives.
+    peer.feed(peer.enc.data(1, b"a" * 10) + peer.enc.data(1, b"b" * 10)
+              + peer.enc.data(1, b"", spdywire.FLAG_FIN))
+    assert len(seen) == 2
+    state_ref, closing_state = seen
+    assert closing_state is state_ref()
+    del closing_state, seen[:]
+    for _ in range(3):
+        gc.collect()
+    assert state_ref() is None
