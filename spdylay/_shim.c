@@ -94,6 +94,12 @@ static void gather_data_chunk(spdylay_session *session, uint8_t flags,
                               int32_t stream_id, const uint8_t *data,
                               size_t length, void *user_data) {
   pyspdylay_ctx *ctx = user_data;
+  if (length == 0) {
+    /* Nothing to gather (and |data| may be NULL). */
+    shim_on_data_chunk_recv(session, flags, stream_id, data, length,
+                            user_data);
+    return;
+  }
   if (ctx->chunk_len != 0 && (ctx->chunk_stream_id != stream_id ||
                               ctx->chunk_flags != flags)) {
     flush_chunk(ctx);
