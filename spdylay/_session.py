@@ -480,20 +480,21 @@ class Session:
                 self._streams.attach(key, stream_user_data)
 
     def submit_syn_reply(self, flags, stream_id, nv):
-        self._submit_stream_headers(lib.pyspdylay_submit_syn_reply, flags,
+        self._submit_stream_headers(lib.SPDYLAY_SYN_REPLY, flags,
                                     stream_id, nv)
 
     def submit_headers(self, flags, stream_id, nv):
-        self._submit_stream_headers(lib.pyspdylay_submit_headers, flags,
+        self._submit_stream_headers(lib.SPDYLAY_HEADERS, flags,
                                     stream_id, nv)
 
-    def _submit_stream_headers(self, submit, flags, stream_id, nv):
+    def _submit_stream_headers(self, frame_type, flags, stream_id, nv):
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags, _args.HEADERS_FLAGS)
             stream_id = _args.frame_stream_id(stream_id)
             packed = pack_nv(nv)
-            _check(submit(ptr, flags, stream_id, packed, len(packed)))
+            _check(lib.pyspdylay_submit_stream_headers(
+                ptr, frame_type, flags, stream_id, packed, len(packed)))
 
     def submit_data(self, stream_id, flags, data_prd):
         """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in

@@ -356,80 +356,106 @@ static const spdylay_data_provider *provider_for(
   return provider;
 }
 
-int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
-                             const char *nv, size_t nvlen,
-                             uintptr_t provider_key, uintptr_t stream_key) {
+/* Which libspdylay function submit_nv() calls, and the arguments besides
+   the name/value list that it passes (each uses some of them). */
+typedef enum {
+  SUBMIT_REQUEST,
+  SUBMIT_RESPONSE,
+  SUBMIT_SYN_STREAM,
+  SUBMIT_SYN_REPLY,
+  SUBMIT_HEADERS
+} submit_kind;
+
+typedef struct {
+  submit_kind kind;
+  uint8_t flags;
+  uint8_t pri;
+  int32_t stream_id;
+  int32_t assoc_stream_id;
+  uintptr_t provider_key;
+  uintptr_t stream_key;
+} submit_args;
+
+static int submit_nv(spdylay_session *session, const submit_args *args,
+                     const char *nv, size_t nvlen) {
   const char *stack[PYSPDYLAY_NV_ON_STACK];
   const char **array = split_nv(nv, nvlen, stack);
   spdylay_data_provider provider;
-  int rv;
+  const spdylay_data_provider *data_prd =
+      provider_for(&provider, args->provider_key);
+  int rv = SPDYLAY_ERR_INVALID_ARGUMENT;
   if (array == NULL) {
     return SPDYLAY_ERR_NOMEM;
   }
-  rv = spdylay_submit_request(session, pri, array,
-                              provider_for(&provider, provider_key),
-                              (void *)stream_key);
+  switch (args->kind) {
+  case SUBMIT_REQUEST:
+    rv = spdylay_submit_request(session, args->pri, array, data_prd,
+                                (void *)args->stream_key);
+    break;
+  case SUBMIT_RESPONSE:
+    rv = spdylay_submit_response(session, args->stream_id, array, data_prd);
+    break;
+  case SUBMIT_SYN_STREAM:
+    rv = spdylay_submit_syn_stream(session, args->flags,
+                                   args->assoc_stream_id, args->pri, array,
+                                   (void *)args->stream_key);
+    break;
+  case SUBMIT_SYN_REPLY:
+    rv = spdylay_submit_syn_reply(session, args->flags, args->stream_id,
+                                  array);
+    break;
+  case SUBMIT_HEADERS:
+    rv = spdylay_submit_headers(session, args->flags, args->stream_id, array);
+    break;
+  }
   free_nv(array, stack);
   return rv;
+}
+
+int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
+                             const char *nv, size_t nvlen,
+                             uintptr_t provider_key, uintptr_t stream_key) {
+  submit_args args = {SUBMIT_REQUEST, 0, 0, 0, 0, 0, 0};
+  args.pri = pri;
+  args.provider_key = provider_key;
+  args.stream_key = stream_key;
+  return submit_nv(session, &args, nv, nvlen);
 }
 
 int pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
                               const char *nv, size_t nvlen,
                               uintptr_t provider_key) {
-  const char *stack[PYSPDYLAY_NV_ON_STACK];
-  const char **array = split_nv(nv, nvlen, stack);
-  spdylay_data_provider provider;
-  int rv;
-  if (array == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  rv = spdylay_submit_response(session, stream_id, array,
-                               provider_for(&provider, provider_key));
-  free_nv(array, stack);
-  return rv;
+  submit_args args = {SUBMIT_RESPONSE, 0, 0, 0, 0, 0, 0};
+  args.stream_id = stream_id;
+  args.provider_key = provider_key;
+  return submit_nv(session, &args, nv, nvlen);
 }
 
 int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
                                 int32_t assoc_stream_id, uint8_t pri,
                                 const char *nv, size_t nvlen,
                                 uintptr_t stream_key) {
-  const char *stack[PYSPDYLAY_NV_ON_STACK];
-  const char **array = split_nv(nv, nvlen, stack);
-  int rv;
-  if (array == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  rv = spdylay_submit_syn_stream(session, flags, assoc_stream_id, pri, array,
-                                 (void *)stream_key);
-  free_nv(array, stack);
-  return rv;
+  submit_args args = {SUBMIT_SYN_STREAM, 0, 0, 0, 0, 0, 0};
+  args.flags = flags;
+  args.assoc_stream_id = assoc_stream_id;
+  args.pri = pri;
+  args.stream_key = stream_key;
+  return submit_nv(session, &args, nv, nvlen);
 }
 
-int pyspdylay_submit_syn_reply(spdylay_session *session, uint8_t flags,
-                               int32_t stream_id, const char *nv,
-                               size_t nvlen) {
-  const char *stack[PYSPDYLAY_NV_ON_STACK];
-  const char **array = split_nv(nv, nvlen, stack);
-  int rv;
-  if (array == NULL) {
-    return SPDYLAY_ERR_NOMEM;
+/* SYN_REPLY or HEADERS, as |frame_type| says. */
+int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
+                                    uint8_t flags, int32_t stream_id,
+                                    const char *nv, size_t nvlen) {
+  submit_args args = {SUBMIT_HEADERS, 0, 0, 0, 0, 0, 0};
+  if (frame_type == SPDYLAY_SYN_REPLY) {
+    args.kind = SUBMIT_SYN_REPLY;
+  } else if (frame_type != SPDYLAY_HEADERS) {
+    return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  rv = spdylay_submit_syn_reply(session, flags, stream_id, array);
-  free_nv(array, stack);
-  return rv;
-}
-
-int pyspdylay_submit_headers(spdylay_session *session, uint8_t flags,
-                             int32_t stream_id, const char *nv, size_t nvlen) {
-  const char *stack[PYSPDYLAY_NV_ON_STACK];
-  const char **array = split_nv(nv, nvlen, stack);
-  int rv;
-  if (array == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  rv = spdylay_submit_headers(session, flags, stream_id, array);
-  free_nv(array, stack);
-  return rv;
+  args.flags = flags;
+  args.stream_id = stream_id;
+  return submit_nv(session, &args, nv, nvlen);
 }
 
 int pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,

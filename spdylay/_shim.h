@@ -168,11 +168,9 @@ int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
                                 int32_t assoc_stream_id, uint8_t pri,
                                 const char *nv, size_t nvlen,
                                 uintptr_t stream_key);
-int pyspdylay_submit_syn_reply(spdylay_session *session, uint8_t flags,
-                               int32_t stream_id, const char *nv,
-                               size_t nvlen);
-int pyspdylay_submit_headers(spdylay_session *session, uint8_t flags,
-                             int32_t stream_id, const char *nv, size_t nvlen);
+int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
+                                    uint8_t flags, int32_t stream_id,
+                                    const char *nv, size_t nvlen);
 int pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
                           uint8_t flags, uintptr_t provider_key);
 size_t pyspdylay_nv_size(char **nv);

@@ -106,6 +106,17 @@ def test_nv_of_tuples_and_of_lists(version):
     assert sorted(syn.nv) == nv_on_wire(version, REQUEST_NV)
 
 
+@pytest.mark.parametrize("extra", [26, 27, 200])
+def test_long_nv_reaches_the_wire_whole(version, extra):
+    # 2 * (5 + 26) + 2 strings fill the shim's stack array; more are
+    # allocated.
+    nv = REQUEST_NV + [("x-h%03d" % i, "v%d" % i) for i in range(extra)]
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, nv)
+    (syn,) = control_frames(peer.sent(), spdylay.SYN_STREAM)
+    assert sorted(syn.nv) == nv_on_wire(version, nv)
+
+
 def test_value_with_nul_is_sent_as_several_values(version):
     pair = make_pair(version)
     pair.client.session.submit_request(
