@@ -402,14 +402,15 @@ class Session:
                 self._live(), _args.stream_id(stream_id),
                 _args.int_in(size, 0, _args.SIZE_MAX, "size")))
 
-    def _keep_provider(self, ptr, stream_id, data_prd, provider_key):
-        """Keeps a provider submitted on an existing stream until the stream
-        closes.  libspdylay drops DATA for a stream that does not exist
-        without reading it, so then there is nothing to keep."""
-        streams = self._streams
-        key = streams.key_of(ptr, stream_id) or streams.bind(ptr, stream_id)
-        if key > 0:
-            streams.attach(key, None, provider_key, data_prd)
+    def _keep_provider(self, rv, data_prd, provider_key):
+        """After a submit of ``data_prd`` on an existing stream: ``rv`` is
+        the shim's answer, an error or the stream's key, which the shim gave
+        the stream if it had none.  The provider is kept under that key
+        until the stream closes; a key of 0 means there is no such stream
+        (libspdylay drops its DATA unread), so nothing is kept."""
+        _check(rv)
+        if rv:
+            self._streams.attach(rv, None, provider_key, data_prd)
 
     # Submitting frames: the shim's submit functions take the packed
     # name/value list (see pack_nv) and the provider's key.
@@ -445,12 +446,13 @@ class Session:
             packed = pack_nv(nv)
             if data_prd is None:
                 _check(lib.pyspdylay_submit_response(
-                    ptr, stream_id, packed, len(packed), 0))
+                    ptr, stream_id, packed, len(packed), 0, 0))
                 return
-            key = self._streams.new_provider_key(data_prd)
-            _check(lib.pyspdylay_submit_response(
-                ptr, stream_id, packed, len(packed), key))
-            self._keep_provider(ptr, stream_id, data_prd, key)
+            streams = self._streams
+            key = streams.new_provider_key(data_prd)
+            self._keep_provider(lib.pyspdylay_submit_response(
+                ptr, stream_id, packed, len(packed), key, streams.new_key()),
+                data_prd, key)
 
     def submit_syn_stream(self, *args, **kwargs):
         """Queues a SYN_STREAM.  Takes the documented form
@@ -503,9 +505,10 @@ class Session:
             ptr = self._live()
             stream_id = _args.frame_stream_id(stream_id)
             flags = _args.flags(flags, _args.DATA_FLAGS)
-            key = self._streams.new_provider_key(data_prd)
-            _check(lib.pyspdylay_submit_data(ptr, stream_id, flags, key))
-            self._keep_provider(ptr, stream_id, data_prd, key)
+            streams = self._streams
+            key = streams.new_provider_key(data_prd)
+            self._keep_provider(lib.pyspdylay_submit_data(
+                ptr, stream_id, flags, key, streams.new_key()), data_prd, key)
 
     def submit_rst_stream(self, stream_id, status_code):
         with self._lock:

@@ -422,13 +422,37 @@ int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
   return submit_nv(session, &args, nv, nvlen);
 }
 
-int pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
-                              const char *nv, size_t nvlen,
-                              uintptr_t provider_key) {
+/* After a DATA provider was submitted on an existing stream: the key the
+   provider is kept under on the Python side, the stream's own or, if it has
+   none yet, |stream_key|, given to it now; 0 when there is no such stream
+   (libspdylay then drops the DATA unread, so nothing is to be kept). */
+static int64_t keep_key(spdylay_session *session, int32_t stream_id,
+                        uintptr_t stream_key) {
+  uintptr_t key =
+      (uintptr_t)spdylay_session_get_stream_user_data(session, stream_id);
+  if (key == 0 && spdylay_session_set_stream_user_data(
+                      session, stream_id, (void *)stream_key) == 0) {
+    key = stream_key;
+  }
+  /* Python's keys count up from 1 and never get near INT64_MAX. */
+  return key > (uintptr_t)INT64_MAX ? SPDYLAY_ERR_INVALID_STATE
+                                    : (int64_t)key;
+}
+
+/* Returns libspdylay's error, or, with a provider, keep_key()'s answer. */
+int64_t pyspdylay_submit_response(spdylay_session *session,
+                                  int32_t stream_id, const char *nv,
+                                  size_t nvlen, uintptr_t provider_key,
+                                  uintptr_t stream_key) {
   submit_args args = {SUBMIT_RESPONSE, 0, 0, 0, 0, 0, 0};
+  int rv;
   args.stream_id = stream_id;
   args.provider_key = provider_key;
-  return submit_nv(session, &args, nv, nvlen);
+  rv = submit_nv(session, &args, nv, nvlen);
+  if (rv != 0 || provider_key == 0) {
+    return rv;
+  }
+  return keep_key(session, stream_id, stream_key);
 }
 
 int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
@@ -458,11 +482,17 @@ int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
   return submit_nv(session, &args, nv, nvlen);
 }
 
-int pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
-                          uint8_t flags, uintptr_t provider_key) {
+/* Returns libspdylay's error or keep_key()'s answer. */
+int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
+                              uint8_t flags, uintptr_t provider_key,
+                              uintptr_t stream_key) {
   spdylay_data_provider provider;
-  return spdylay_submit_data(session, stream_id, flags,
-                             provider_for(&provider, provider_key));
+  int rv = spdylay_submit_data(session, stream_id, flags,
+                               provider_for(&provider, provider_key));
+  if (rv != 0) {
+    return rv;
+  }
+  return keep_key(session, stream_id, stream_key);
 }
 
 /* Received name/value lists cross to Python as one NUL-joined blob, decoded

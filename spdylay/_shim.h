@@ -161,9 +161,10 @@ uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
 int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
                              const char *nv, size_t nvlen,
                              uintptr_t provider_key, uintptr_t stream_key);
-int pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
-                              const char *nv, size_t nvlen,
-                              uintptr_t provider_key);
+int64_t pyspdylay_submit_response(spdylay_session *session,
+                                  int32_t stream_id, const char *nv,
+                                  size_t nvlen, uintptr_t provider_key,
+                                  uintptr_t stream_key);
 int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
                                 int32_t assoc_stream_id, uint8_t pri,
                                 const char *nv, size_t nvlen,
@@ -171,8 +172,9 @@ int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
 int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
                                     uint8_t flags, int32_t stream_id,
                                     const char *nv, size_t nvlen);
-int pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
-                          uint8_t flags, uintptr_t provider_key);
+int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
+                              uint8_t flags, uintptr_t provider_key,
+                              uintptr_t stream_key);
 size_t pyspdylay_nv_size(char **nv);
 void pyspdylay_nv_join(char **nv, char *out);
 /* cdef end */
