@@ -307,18 +307,36 @@ def test_submit_data_flags(version, flags, last_flags):
     assert frames[-1].flags == last_flags
 
 
-def test_submit_data_provider_kept_until_stream_closes(version):
+@pytest.mark.parametrize("user_data", [None, "mine"])
+def test_submit_data_provider_kept_until_stream_closes(version, user_data):
+    """Whether or not the stream already has user data (and so a key the
+    provider is kept under), the provider lives until the stream closes and
+    the user data stays."""
     source = Body(b"w" * 3000)
     ref = weakref.ref(source)
     peer = RawPeer(spdylay.CLIENT, version)
-    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV,
+                                   stream_user_data=user_data)
     peer.sent()
     peer.session.submit_data(1, spdylay.DATA_FLAG_FIN,
                              spdylay.DataProvider(source, read_body))
     del source
     collect()
     assert b"".join(f.data for f in data_frames(peer.sent(), 1)) == b"w" * 3000
+    assert peer.session.get_stream_user_data(1) == user_data
     assert ref() is not None
     peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
     collect()
     assert ref() is None
+
+
+def test_submit_data_on_a_stream_that_does_not_exist_keeps_nothing(version):
+    source = Body(b"n" * 3000)
+    ref = weakref.ref(source)
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_data(5, spdylay.DATA_FLAG_FIN,
+                             spdylay.DataProvider(source, read_body))
+    del source
+    collect()
+    assert ref() is None
+    assert data_frames(peer.sent()) == []
