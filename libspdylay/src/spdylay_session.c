@@ -275,7 +275,15 @@ void spdylay_session_del(spdylay_session *session)
 spdylay_stream *spdylay_session_get_stream(spdylay_session *session,
                                            int32_t stream_id)
 {
-  return (spdylay_stream *)spdylay_map_find(&session->streams, stream_id);
+  spdylay_stream *stream = session->last_stream;
+  if (stream != NULL && stream->stream_id == stream_id) {
+    return stream;
+  }
+  stream = (spdylay_stream *)spdylay_map_find(&session->streams, stream_id);
+  if (stream != NULL) {
+    session->last_stream = stream;
+  }
+  return stream;
 }
 
 static spdylay_stream *open_stream(spdylay_session *session,
@@ -304,6 +312,9 @@ static spdylay_stream *open_stream(spdylay_session *session,
 /* Removes the stream without telling the application. */
 static void destroy_stream(spdylay_session *session, spdylay_stream *stream)
 {
+  if (session->last_stream == stream) {
+    session->last_stream = NULL;
+  }
   spdylay_map_remove(&session->streams, stream->stream_id);
   if (spdylay_session_is_my_stream_id(session, stream->stream_id)) {
     --session->num_outgoing_streams;

@@ -116,6 +116,9 @@ struct spdylay_session {
   void *user_data;
 
   spdylay_map streams;
+  /* The stream found last, or NULL: DATA frames look their stream up
+     several times each, nearly always the same one. */
+  spdylay_stream *last_stream;
   /* Open streams we initiated / the peer initiated. */
   size_t num_outgoing_streams;
   size_t num_incoming_streams;
