@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import pytest
-from socketpeer import close_all, gets_to_raw_server, of_type, raw_server, reply_nv
+from socketpeer import close_all, gets_to_raw_server, of_type, raw_server, reply_nv, request_nv
 
 import spdylay
 import spdylay.aio as aio
@@ -325,5 +325,32 @@ def test_serve_forever_returns_once_the_server_is_closed(aio_run):
         await server.close()
         await asyncio.wait_for(serving, 10)
         await asyncio.wait_for(conn.wait_closed(), 10)
+
+    aio_run(main())
+
+
+
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3],
+                         ids=["spdy2", "spdy3"])
+def test_server_close_after_a_connection_failed_raises_nothing(aio_run, version):
+    # The client never reads, so the server's writes back up and the GOAWAY
+    # of its failed session is still queued when close() asks for another.
+    async def main():
+        async def handler(request):
+            return 200, [], b"x" * 65536
+
+        server = await aio.serve(handler, HOST, 0, version=version)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        enc = spdywire.Encoder(version)
+        for stream_id in range(1, 400, 2):
+            writer.write(enc.syn_stream(stream_id, request_nv(version, "/"), flags=spdywire.FLAG_FIN))
+        await writer.drain()
+        await asyncio.sleep(0.5)
+        # A header block that does not inflate fails the server's session.
+        writer.write(enc.syn_stream(401, [], flags=spdywire.FLAG_FIN, block=b"\xff" * 32))
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        await asyncio.wait_for(server.close(timeout=1), 10)
+        writer.close()
 
     aio_run(main())

@@ -506,7 +506,10 @@ class SessionProtocol(asyncio.Protocol):
         if self.goaway_sent or self.session is None:
             return
         self.goaway_sent = True
-        self.session.submit_goaway(0)
+        try:
+            self.session.submit_goaway(0)
+        except InvalidStateError:
+            return  # the session has failed: nothing more goes out on it
         self.schedule_flush()
 
     async def ping(self):
