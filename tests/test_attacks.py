@@ -282,6 +282,17 @@ def test_rapid_reset_fails_the_session(version):
     assert answers(peer) == [goaway(version)]
 
 
+@pytest.mark.parametrize("status_code", [0, spdylay.CANCEL], ids=["status0", "cancel"])
+def test_a_reset_never_pays_itself_back(version, status_code):
+    """Only a stream that completed gives a reset back, whatever status code
+    the peer's RST_STREAM carries (0 is OK's number, which a normal close
+    uses)."""
+    peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3})
+    peer.feed(b"".join(peer.enc.syn_stream(2 * i + 1, request(version))
+                       + peer.enc.rst_stream(2 * i + 1, status_code) for i in range(4)))
+    assert answers(peer) == [goaway(version)]
+
+
 def test_completed_streams_pay_back_resets(version):
     """A client that cancels some requests but lets others finish is fine."""
     def respond(session, stream_id):

@@ -329,11 +329,6 @@ static void destroy_stream(spdylay_session *session, spdylay_stream *stream)
 static void close_stream(spdylay_session *session, spdylay_stream *stream,
                          uint32_t status_code)
 {
-  /* A peer's stream that completed pays back one reset. */
-  if (status_code == SPDYLAY_OK && session->limits.peer_resets > 0 &&
-      !spdylay_session_is_my_stream_id(session, stream->stream_id)) {
-    --session->limits.peer_resets;
-  }
   if (session->callbacks.on_stream_close_callback) {
     session->callbacks.on_stream_close_callback(
         session, stream->stream_id, (spdylay_status_code)status_code,
@@ -349,6 +344,12 @@ static void close_stream_if_done(spdylay_session *session,
 {
   if (stream->shut_flags == SPDYLAY_SHUT_RDWR &&
       stream->state != SPDYLAY_STREAM_CLOSING) {
+    /* A peer's stream that completed pays back one reset; a RST_STREAM
+       whose status code is OK's 0 does not. */
+    if (session->limits.peer_resets > 0 &&
+        !spdylay_session_is_my_stream_id(session, stream->stream_id)) {
+      --session->limits.peer_resets;
+    }
     close_stream(session, stream, SPDYLAY_OK);
   }
 }
