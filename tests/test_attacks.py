@@ -380,6 +380,40 @@ def test_window_updates_opening_a_full_frame_are_fine(version):
     assert peer.session.want_read()
 
 
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
+                         ids=["spdy3", "spdy3.1"])
+def test_updates_on_an_idle_stream_do_not_hide_the_dribble(version):
+    """A stream with nothing to send may have a wide window: updating it
+    must not restart the count of the dribble on the stream that sends."""
+    peer = _dribble_peer(version, 3)
+    peer.feed(peer.enc.syn_stream(3, request(version)) + peer.enc.window_update(3, 8192))
+    for _ in range(4):
+        peer.feed(peer.enc.window_update(1, 1) + peer.enc.window_update(3, 1))
+    assert answers(peer)[-1] == goaway(version)
+
+
+def test_connection_updates_do_not_hide_the_dribble():
+    """In SPDY/3.1 the connection's window is wide while the stream's is
+    dribbled: a small connection update restarts nothing."""
+    version = spdylay.PROTO_SPDY3_1
+    peer = _dribble_peer(version, 3)
+    for _ in range(2):
+        peer.feed(peer.enc.window_update(1, 1) + peer.enc.window_update(0, 1))
+    assert answers(peer)[-1] == goaway(version)
+
+
+def test_a_stream_window_the_connection_holds_shut_does_not_restart_the_count():
+    """A wide stream window opens nothing while the SPDY/3.1 connection
+    window is shut."""
+    version = spdylay.PROTO_SPDY3_1
+    peer = _dribble_peer(version, 3)
+    peer.feed(peer.enc.window_update(1, 70000))
+    peer.sent()
+    for _ in range(4):
+        peer.feed(peer.enc.window_update(0, 1) + peer.enc.window_update(1, 8192))
+    assert answers(peer)[-1] == goaway(version)
+
+
 def test_incoming_streams_past_the_bound_are_refused(version):
     peer = server(version, {spdylay.OPT_MAX_INCOMING_STREAMS: 2})
     peer.feed(b"".join(peer.enc.syn_stream(i, request(version)) for i in (1, 3, 5)))

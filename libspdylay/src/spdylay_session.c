@@ -553,11 +553,6 @@ static int resume_flow_blocked(spdylay_session *session,
                     spdylay_stream_detach_deferred_data(stream));
 }
 
-static int resume_flow_blocked_entry(spdylay_map_entry *entry, void *ptr)
-{
-  return resume_flow_blocked(ptr, (spdylay_stream *)entry);
-}
-
 typedef struct {
   spdylay_session *session;
   int32_t delta;
@@ -1604,23 +1599,88 @@ static int handle_goaway(spdylay_session *session, spdylay_frame *frame)
   return spdylay_map_each(&session->streams, refuse_after_goaway, &gr);
 }
 
+/* Whether the stream has DATA that only the send window holds back (queued,
+   being sent, or parked by flow control, but not waiting for the
+   application or a SYN_REPLY). */
+static int data_waits_for_window(const spdylay_stream *stream)
+{
+  return stream->active_data != NULL &&
+         (stream->deferred_data == NULL ||
+          stream->deferred_flags == SPDYLAY_DEFERRED_BY_FLOW_CONTROL);
+}
+
+/* The most the stream may send now: its window, and in SPDY/3.1 the
+   connection's. */
+static int32_t usable_send_window(spdylay_session *session,
+                                  const spdylay_stream *stream)
+{
+  if (has_connection_window(session) &&
+      session->send_window < stream->send_window) {
+    return session->send_window;
+  }
+  return stream->send_window;
+}
+
+/* What a WINDOW_UPDATE did for the DATA we have to send: nothing (no
+   stream sending), less than a full DATA frame on every stream sending
+   (the dribble), or at least a full frame on one of them. */
+typedef enum {
+  WINDOW_OPENED_NOTHING,
+  WINDOW_OPENED_LESS_THAN_A_FRAME,
+  WINDOW_OPENED_A_FRAME
+} window_opened;
+
+static window_opened window_opened_for(spdylay_session *session,
+                                       const spdylay_stream *stream)
+{
+  if (!data_waits_for_window(stream)) {
+    return WINDOW_OPENED_NOTHING;
+  }
+  return usable_send_window(session, stream) >= SPDYLAY_DATA_PAYLOAD_LENGTH
+             ? WINDOW_OPENED_A_FRAME
+             : WINDOW_OPENED_LESS_THAN_A_FRAME;
+}
+
 /* A peer that opens its window a few bytes at a time makes us send as
    many tiny DATA frames (the data dribble): past
-   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES in a row that leave less than one
-   full DATA frame, the session fails. */
-static int count_window_update(spdylay_session *session, int32_t delta,
-                               int32_t window)
+   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES in a row that leave every stream
+   with DATA to send less than one full DATA frame, the session fails.
+   Only a full frame made sendable starts the count again: an update on a
+   stream with nothing to send, or whose window the connection's still
+   holds shut, neither counts nor resets, so it cannot hide the dribble. */
+static int count_window_update(spdylay_session *session, window_opened opened)
 {
-  if (delta >= SPDYLAY_DATA_PAYLOAD_LENGTH ||
-      window >= SPDYLAY_DATA_PAYLOAD_LENGTH) {
+  switch (opened) {
+  case WINDOW_OPENED_NOTHING:
+    return 0;
+  case WINDOW_OPENED_A_FRAME:
     session->limits.small_window_updates = 0;
     return 0;
+  default:
+    if (spend(&session->limits.small_window_updates,
+              session->limits.max_small_window_updates)) {
+      return session_error(session);
+    }
+    return 0;
   }
-  if (spend(&session->limits.small_window_updates,
-            session->limits.max_small_window_updates)) {
-    return session_error(session);
+}
+
+typedef struct {
+  spdylay_session *session;
+  window_opened opened;
+} connection_window_update;
+
+/* Resumes the stream after the connection's window grew, and notes the
+   most that update opened on any stream. */
+static int resume_after_connection_update(spdylay_map_entry *entry, void *ptr)
+{
+  connection_window_update *cwu = ptr;
+  spdylay_stream *stream = (spdylay_stream *)entry;
+  window_opened opened = window_opened_for(cwu->session, stream);
+  if (opened > cwu->opened) {
+    cwu->opened = opened;
   }
-  return 0;
+  return resume_flow_blocked(cwu->session, stream);
 }
 
 static int handle_window_update(spdylay_session *session,
@@ -1629,6 +1689,8 @@ static int handle_window_update(spdylay_session *session,
   int32_t stream_id = frame->window_update.stream_id;
   int32_t delta = frame->window_update.delta_window_size;
   spdylay_stream *stream;
+  connection_window_update cwu;
+  window_opened opened;
   int rv;
   if (stream_id == 0) {
     if (!has_connection_window(session) || delta <= 0) {
@@ -1643,10 +1705,11 @@ static int handle_window_update(spdylay_session *session,
     }
     session->send_window += delta;
     ctrl_recv(session, SPDYLAY_WINDOW_UPDATE, frame);
-    rv = spdylay_map_each(&session->streams, resume_flow_blocked_entry,
-                          session);
-    return rv != 0 ? rv : count_window_update(session, delta,
-                                              session->send_window);
+    cwu.session = session;
+    cwu.opened = WINDOW_OPENED_NOTHING;
+    rv = spdylay_map_each(&session->streams, resume_after_connection_update,
+                          &cwu);
+    return rv != 0 ? rv : count_window_update(session, cwu.opened);
   }
   stream = spdylay_session_get_stream(session, stream_id);
   if (stream == NULL || stream->state == SPDYLAY_STREAM_CLOSING) {
@@ -1661,9 +1724,9 @@ static int handle_window_update(spdylay_session *session,
                         SPDYLAY_FLOW_CONTROL_ERROR);
   }
   ctrl_recv(session, SPDYLAY_WINDOW_UPDATE, frame);
+  opened = window_opened_for(session, stream);
   rv = resume_flow_blocked(session, stream);
-  return rv != 0 ? rv : count_window_update(session, delta,
-                                            stream->send_window);
+  return rv != 0 ? rv : count_window_update(session, opened);
 }
 
 static int handle_credential(spdylay_session *session, spdylay_frame *frame)
