@@ -132,6 +132,42 @@ def test_headers_frame_past_the_list_bound_resets_its_stream(version):
     assert answers(peer) == [("RST_STREAM", 1, too_large(version))]
 
 
+def test_headers_frames_add_up_to_one_header_list(version):
+    """HEADERS frames each within the bound still add to their stream's
+    list: a peer may not grow one stream's headers without end."""
+    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: len(REQUEST_NV) + 4})
+    peer.feed(peer.enc.syn_stream(1, request(version)))
+    more = [("x-a", "1"), ("x-b", "2"), ("x-c", "3")]
+    peer.feed(peer.enc.headers(1, more))
+    assert answers(peer) == []
+    peer.feed(peer.enc.headers(1, more))
+    assert stream_ids_seen(peer, spdylay.HEADERS) == [1]
+    assert answers(peer) == [("RST_STREAM", 1, too_large(version))]
+
+
+def test_response_headers_add_up_to_the_size_bound(version):
+    """The client side too: SYN_REPLY and its HEADERS are one list."""
+    peer = RawPeer(spdylay.CLIENT, version,
+                   config={spdylay.OPT_MAX_HEADER_LIST_SIZE: decoded_size(RESPONSE_NV) + 20})
+    peer.session.submit_request(0, REQUEST_NV)
+    peer.sent()
+    peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV)))
+    peer.feed(peer.enc.headers(1, [("x-a", "v" * 17)]))
+    assert answers(peer) == []
+    peer.feed(peer.enc.headers(1, [("x-b", "v")]))
+    assert stream_ids_seen(peer, spdylay.HEADERS) == [1]
+    assert answers(peer) == [("RST_STREAM", 1, too_large(version))]
+
+
+def test_headers_frames_unbounded_when_the_bounds_are_lifted(version):
+    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 0,
+                            spdylay.OPT_MAX_HEADER_LIST_SIZE: 0})
+    peer.feed(peer.enc.syn_stream(1, request(version)))
+    peer.feed(b"".join(peer.enc.headers(1, [("x-%d" % i, "v" * 100)]) for i in range(1000)))
+    assert len(stream_ids_seen(peer, spdylay.HEADERS)) == 1000
+    assert answers(peer) == []
+
+
 # --- automatic replies (defect 5) ------------------------------------------------
 
 class Unwritable:

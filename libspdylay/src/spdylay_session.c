@@ -1363,6 +1363,31 @@ static int syn_stream_id_error(spdylay_session *session, spdylay_frame *frame)
   return session_error(session);
 }
 
+/* Adds the received |nv| to the stream's header list; nonzero once the
+   whole list is past the header list limits. */
+static int add_received_headers(spdylay_session *session,
+                                spdylay_stream *stream, char **nv)
+{
+  size_t max_entries = session->limits.max_header_list_count;
+  size_t max_bytes = session->limits.max_header_list_size;
+  size_t i;
+  if (max_entries == 0 && max_bytes == 0) {
+    return 0;
+  }
+  for (i = 0; nv[i] != NULL; i += 2) {
+    size_t len = strlen(nv[i]) + strlen(nv[i + 1]);
+    if (stream->recv_header_entries < SIZE_MAX) {
+      ++stream->recv_header_entries;
+    }
+    stream->recv_header_bytes =
+        len > SIZE_MAX - stream->recv_header_bytes
+            ? SIZE_MAX
+            : stream->recv_header_bytes + len;
+  }
+  return (max_entries != 0 && stream->recv_header_entries > max_entries) ||
+         (max_bytes != 0 && stream->recv_header_bytes > max_bytes);
+}
+
 static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
 {
   spdylay_syn_stream *syn = &frame->syn_stream;
@@ -1408,6 +1433,8 @@ static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
   if (stream == NULL) {
     return SPDYLAY_ERR_NOMEM;
   }
+  /* One block is within the limits (it was unpacked under them). */
+  add_received_headers(session, stream, syn->nv);
   session->last_good_stream_id = stream_id;
   if (syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
     /* We may not send on it and owe it no SYN_REPLY. */
@@ -1442,6 +1469,9 @@ static int handle_syn_reply(spdylay_session *session, spdylay_frame *frame)
                         v3_status(session, SPDYLAY_STREAM_IN_USE));
   }
   stream->state = SPDYLAY_STREAM_OPENED;
+  /* The stream's first block (HEADERS may not precede it): within the
+     limits. */
+  add_received_headers(session, stream, frame->syn_reply.nv);
   ctrl_recv(session, SPDYLAY_SYN_REPLY, frame);
   if (frame->syn_reply.hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
     spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
@@ -1469,6 +1499,10 @@ static int handle_headers(spdylay_session *session, spdylay_frame *frame)
       stream->state == SPDYLAY_STREAM_OPENING) {
     return invalid_ctrl(session, SPDYLAY_HEADERS, frame, stream_id,
                         SPDYLAY_PROTOCOL_ERROR);
+  }
+  if (add_received_headers(session, stream, frame->headers.nv)) {
+    return invalid_ctrl(session, SPDYLAY_HEADERS, frame, stream_id,
+                        v3_status(session, SPDYLAY_FRAME_TOO_LARGE));
   }
   ctrl_recv(session, SPDYLAY_HEADERS, frame);
   if (frame->headers.hd.flags & SPDYLAY_CTRL_FLAG_FIN) {

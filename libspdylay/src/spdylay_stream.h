@@ -68,6 +68,12 @@ typedef struct {
   /* Received (or, with NO_AUTO_WINDOW_UPDATE2, consumed) bytes not yet
      acknowledged by a WINDOW_UPDATE. */
   int32_t recv_unacked;
+  /* Entries and bytes of names and values the peer has sent on this stream
+     (its SYN_STREAM or SYN_REPLY and every HEADERS since): one header
+     list, held to SPDYLAY_OPT_MAX_HEADER_LIST_COUNT and _SIZE as a whole
+     so that HEADERS frames cannot add up without end.  Saturate. */
+  size_t recv_header_entries;
+  size_t recv_header_bytes;
 } spdylay_stream;
 
 /* A new stream in state OPENING, or NULL when out of memory. */

@@ -444,7 +444,10 @@ typedef enum {
   /* The most bytes of names and values a received header block may
      decode to (default 65536).  Larger blocks are inflated (so the
      compression context stays in step) but not kept: RST_STREAM
-     FRAME_TOO_LARGE (PROTOCOL_ERROR in SPDY/2). */
+     FRAME_TOO_LARGE (PROTOCOL_ERROR in SPDY/2).  A stream's blocks
+     (SYN_STREAM or SYN_REPLY, then every HEADERS) count together: a
+     HEADERS taking the stream past it goes to on_invalid_ctrl_recv and
+     is answered alike. */
   SPDYLAY_OPT_MAX_HEADER_LIST_SIZE = 4,
   /* The most name/value entries, NUL-separated values counted one by one,
      a received header block may decode to (default 1000); answered as
@@ -467,17 +470,19 @@ typedef enum {
   SPDYLAY_OPT_MAX_SETTINGS_ENTRIES = 8,
   /* How many more streams the peer may open and reset than it lets
      complete (default 1000): each RST_STREAM from the peer on a stream it
-     opened spends one, each of its streams closing normally gives one
-     back.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
+     opened spends one, whatever its status code, each of its streams
+     closing normally (FIN both ways) gives one back.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_PEER_RESETS = 9,
   /* How many frames that carry nothing in a row the peer may send
      (default 1000): DATA with no payload and no FIN, HEADERS with no
      header and no FIN.  Past it the session fails with GOAWAY
      PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_EMPTY_FRAMES = 10,
-  /* How many WINDOW_UPDATEs in a row may leave the window they open below
-     one full DATA frame (4096 bytes) (default 1000).  Past it the session
-     fails with GOAWAY PROTOCOL_ERROR. */
+  /* How many WINDOW_UPDATEs in a row may leave every stream with DATA
+     waiting less than one full DATA frame (4096 bytes) to send, in
+     SPDY/3.1 the connection window counted (default 1000).  An update
+     concerning no waiting DATA neither counts nor restarts the count.
+     Past it the session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES = 11,
   /* The most streams the peer may have open at once (default 1000),
      whether or not SETTINGS_MAX_CONCURRENT_STREAMS was announced (the
