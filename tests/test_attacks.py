@@ -450,6 +450,48 @@ def test_a_stream_window_the_connection_holds_shut_does_not_restart_the_count():
     assert answers(peer)[-1] == goaway(version)
 
 
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
+                         ids=["spdy3", "spdy3.1"])
+def test_settings_raising_the_initial_window_a_little_are_the_dribble_too(version):
+    """SETTINGS_INITIAL_WINDOW_SIZE raised a byte at a time opens a byte on
+    every stream at once: each such SETTINGS counts as a small update."""
+    peer = _dribble_peer(version, 3)
+    for size in (2, 3, 4):
+        peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, size)]))
+        assert answers(peer) == [("DATA", 1)]
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 5)]))
+    assert answers(peer) == [goaway(version)]
+
+
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
+                         ids=["spdy3", "spdy3.1"])
+def test_settings_dribble_counts_every_stream_it_opens_a_little(version):
+    """One SETTINGS raising the window of four sending streams by a byte
+    makes four one-byte DATA frames: four small updates, past a bound of 3,
+    although a fifth stream gets a full frame."""
+    peer = _dribble_peer(version, 3)
+    peer.feed(peer.enc.syn_stream(11, request(version), flags=spdywire.FLAG_FIN)
+              + peer.enc.window_update(11, 8192))
+    peer.feed(b"".join(peer.enc.syn_stream(i, request(version), flags=spdywire.FLAG_FIN)
+                       for i in (13, 15, 17)))
+    peer.sent()
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 2)]))
+    assert answers(peer)[-1] == goaway(version)
+
+
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
+                         ids=["spdy3", "spdy3.1"])
+def test_settings_opening_full_frames_or_shrinking_are_fine(version):
+    peer = _dribble_peer(version, 3)
+    size = 1
+    for _ in range(10):
+        size += 4096
+        peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, size)])
+                  + peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)]) * 5)
+        assert goaway(version) not in answers(peer)
+    assert peer.session.want_read()
+
+
 def test_incoming_streams_past_the_bound_are_refused(version):
     peer = server(version, {spdylay.OPT_MAX_INCOMING_STREAMS: 2})
     peer.feed(b"".join(peer.enc.syn_stream(i, request(version)) for i in (1, 3, 5)))

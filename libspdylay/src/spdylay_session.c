@@ -88,15 +88,18 @@ static int auto_replies_flooded(spdylay_session *session)
 }
 
 /* Counts one more against a peer budget; nonzero once it is spent. */
-static int spend(uint32_t *spent, uint32_t bound)
+static int spend_many(uint32_t *spent, uint32_t count, uint32_t bound)
 {
   if (bound == 0) {
     return 0;
   }
-  if (*spent < UINT32_MAX) {
-    ++*spent;
-  }
+  *spent = count > UINT32_MAX - *spent ? UINT32_MAX : *spent + count;
   return *spent > bound;
+}
+
+static int spend(uint32_t *spent, uint32_t bound)
+{
+  return spend_many(spent, 1, bound);
 }
 
 /* |a| + |b| clamped to [0, 2^31-1]; used for receive-side bookkeeping, where
@@ -553,18 +556,113 @@ static int resume_flow_blocked(spdylay_session *session,
                     spdylay_stream_detach_deferred_data(stream));
 }
 
+/* Whether the stream has DATA that only the send window holds back (queued,
+   being sent, or parked by flow control, but not waiting for the
+   application or a SYN_REPLY). */
+static int data_waits_for_window(const spdylay_stream *stream)
+{
+  return stream->active_data != NULL &&
+         (stream->deferred_data == NULL ||
+          stream->deferred_flags == SPDYLAY_DEFERRED_BY_FLOW_CONTROL);
+}
+
+/* The most the stream may send now: its window, and in SPDY/3.1 the
+   connection's. */
+static int32_t usable_send_window(spdylay_session *session,
+                                  const spdylay_stream *stream)
+{
+  if (has_connection_window(session) &&
+      session->send_window < stream->send_window) {
+    return session->send_window;
+  }
+  return stream->send_window;
+}
+
+/* What a WINDOW_UPDATE did for the DATA we have to send: nothing (no
+   stream sending), less than a full DATA frame on every stream sending
+   (the dribble), or at least a full frame on one of them. */
+typedef enum {
+  WINDOW_OPENED_NOTHING,
+  WINDOW_OPENED_LESS_THAN_A_FRAME,
+  WINDOW_OPENED_A_FRAME
+} window_opened;
+
+static window_opened window_opened_for(spdylay_session *session,
+                                       const spdylay_stream *stream)
+{
+  if (!data_waits_for_window(stream)) {
+    return WINDOW_OPENED_NOTHING;
+  }
+  return usable_send_window(session, stream) >= SPDYLAY_DATA_PAYLOAD_LENGTH
+             ? WINDOW_OPENED_A_FRAME
+             : WINDOW_OPENED_LESS_THAN_A_FRAME;
+}
+
+/* A peer that opens its window a few bytes at a time makes us send as
+   many tiny DATA frames (the data dribble): past
+   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES in a row that leave every stream
+   with DATA to send less than one full DATA frame, the session fails.
+   Only a full frame made sendable starts the count again: an update on a
+   stream with nothing to send, or whose window the connection's still
+   holds shut, neither counts nor resets, so it cannot hide the dribble. */
+static int count_window_update(spdylay_session *session, window_opened opened)
+{
+  switch (opened) {
+  case WINDOW_OPENED_NOTHING:
+    return 0;
+  case WINDOW_OPENED_A_FRAME:
+    session->limits.small_window_updates = 0;
+    return 0;
+  default:
+    if (spend(&session->limits.small_window_updates,
+              session->limits.max_small_window_updates)) {
+      return session_error(session);
+    }
+    return 0;
+  }
+}
+
+typedef struct {
+  spdylay_session *session;
+  window_opened opened;
+} connection_window_update;
+
+/* Resumes the stream after the connection's window grew, and notes the
+   most that update opened on any stream. */
+static int resume_after_connection_update(spdylay_map_entry *entry, void *ptr)
+{
+  connection_window_update *cwu = ptr;
+  spdylay_stream *stream = (spdylay_stream *)entry;
+  window_opened opened = window_opened_for(cwu->session, stream);
+  if (opened > cwu->opened) {
+    cwu->opened = opened;
+  }
+  return resume_flow_blocked(cwu->session, stream);
+}
+
 typedef struct {
   spdylay_session *session;
   int32_t delta;
+  /* What a growing window opened: a full frame on some stream, and on
+     how many streams less than one. */
+  window_opened opened;
+  uint32_t small_openings;
 } window_delta;
 
 static int adjust_send_window(spdylay_map_entry *entry, void *ptr)
 {
   window_delta *wd = ptr;
   spdylay_stream *stream = (spdylay_stream *)entry;
+  window_opened opened;
   if (spdylay_stream_update_send_window(stream, wd->delta) != 0) {
     return add_rst_stream(wd->session, stream->stream_id,
                           SPDYLAY_FLOW_CONTROL_ERROR, 1);
+  }
+  opened = window_opened_for(wd->session, stream);
+  if (opened == WINDOW_OPENED_LESS_THAN_A_FRAME) {
+    wd->small_openings += wd->small_openings < UINT32_MAX;
+  } else if (opened == WINDOW_OPENED_A_FRAME) {
+    wd->opened = opened;
   }
   return resume_flow_blocked(wd->session, stream);
 }
@@ -1566,10 +1664,27 @@ static int apply_remote_settings(spdylay_session *session,
     wd.delta = (int32_t)(
         (int64_t)values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
         (int64_t)session->remote_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
+    wd.opened = WINDOW_OPENED_NOTHING;
+    wd.small_openings = 0;
     rv = spdylay_map_each(&session->streams, adjust_send_window, &wd);
     if (rv != 0) {
       return rv;
     }
+    memcpy(session->remote_settings, values, sizeof(values));
+    if (wd.delta <= 0) {
+      return 0;
+    }
+    /* Raising the initial window a little is the dribble on every stream
+       at once: each stream it leaves short of a full frame counts, and a
+       full frame on another stream does not hide them. */
+    if (wd.small_openings == 0) {
+      return count_window_update(session, wd.opened);
+    }
+    if (spend_many(&session->limits.small_window_updates, wd.small_openings,
+                   session->limits.max_small_window_updates)) {
+      return session_error(session);
+    }
+    return 0;
   }
   memcpy(session->remote_settings, values, sizeof(values));
   return 0;
@@ -1631,90 +1746,6 @@ static int handle_goaway(spdylay_session *session, spdylay_frame *frame)
   gr.session = session;
   gr.last_good_stream_id = frame->goaway.last_good_stream_id;
   return spdylay_map_each(&session->streams, refuse_after_goaway, &gr);
-}
-
-/* Whether the stream has DATA that only the send window holds back (queued,
-   being sent, or parked by flow control, but not waiting for the
-   application or a SYN_REPLY). */
-static int data_waits_for_window(const spdylay_stream *stream)
-{
-  return stream->active_data != NULL &&
-         (stream->deferred_data == NULL ||
-          stream->deferred_flags == SPDYLAY_DEFERRED_BY_FLOW_CONTROL);
-}
-
-/* The most the stream may send now: its window, and in SPDY/3.1 the
-   connection's. */
-static int32_t usable_send_window(spdylay_session *session,
-                                  const spdylay_stream *stream)
-{
-  if (has_connection_window(session) &&
-      session->send_window < stream->send_window) {
-    return session->send_window;
-  }
-  return stream->send_window;
-}
-
-/* What a WINDOW_UPDATE did for the DATA we have to send: nothing (no
-   stream sending), less than a full DATA frame on every stream sending
-   (the dribble), or at least a full frame on one of them. */
-typedef enum {
-  WINDOW_OPENED_NOTHING,
-  WINDOW_OPENED_LESS_THAN_A_FRAME,
-  WINDOW_OPENED_A_FRAME
-} window_opened;
-
-static window_opened window_opened_for(spdylay_session *session,
-                                       const spdylay_stream *stream)
-{
-  if (!data_waits_for_window(stream)) {
-    return WINDOW_OPENED_NOTHING;
-  }
-  return usable_send_window(session, stream) >= SPDYLAY_DATA_PAYLOAD_LENGTH
-             ? WINDOW_OPENED_A_FRAME
-             : WINDOW_OPENED_LESS_THAN_A_FRAME;
-}
-
-/* A peer that opens its window a few bytes at a time makes us send as
-   many tiny DATA frames (the data dribble): past
-   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES in a row that leave every stream
-   with DATA to send less than one full DATA frame, the session fails.
-   Only a full frame made sendable starts the count again: an update on a
-   stream with nothing to send, or whose window the connection's still
-   holds shut, neither counts nor resets, so it cannot hide the dribble. */
-static int count_window_update(spdylay_session *session, window_opened opened)
-{
-  switch (opened) {
-  case WINDOW_OPENED_NOTHING:
-    return 0;
-  case WINDOW_OPENED_A_FRAME:
-    session->limits.small_window_updates = 0;
-    return 0;
-  default:
-    if (spend(&session->limits.small_window_updates,
-              session->limits.max_small_window_updates)) {
-      return session_error(session);
-    }
-    return 0;
-  }
-}
-
-typedef struct {
-  spdylay_session *session;
-  window_opened opened;
-} connection_window_update;
-
-/* Resumes the stream after the connection's window grew, and notes the
-   most that update opened on any stream. */
-static int resume_after_connection_update(spdylay_map_entry *entry, void *ptr)
-{
-  connection_window_update *cwu = ptr;
-  spdylay_stream *stream = (spdylay_stream *)entry;
-  window_opened opened = window_opened_for(cwu->session, stream);
-  if (opened > cwu->opened) {
-    cwu->opened = opened;
-  }
-  return resume_flow_blocked(cwu->session, stream);
 }
 
 static int handle_window_update(spdylay_session *session,

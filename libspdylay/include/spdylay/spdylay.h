@@ -481,8 +481,9 @@ typedef enum {
   /* How many WINDOW_UPDATEs in a row may leave every stream with DATA
      waiting less than one full DATA frame (4096 bytes) to send, in
      SPDY/3.1 the connection window counted (default 1000).  An update
-     concerning no waiting DATA neither counts nor restarts the count.
-     Past it the session fails with GOAWAY PROTOCOL_ERROR. */
+     concerning no waiting DATA neither counts nor restarts the count; a
+     SETTINGS raising INITIAL_WINDOW_SIZE counts once per stream it leaves
+     short of a full frame.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES = 11,
   /* The most streams the peer may have open at once (default 1000),
      whether or not SETTINGS_MAX_CONCURRENT_STREAMS was announced (the
