@@ -329,6 +329,19 @@ def test_a_reset_never_pays_itself_back(version, status_code):
     assert answers(peer) == [goaway(version)]
 
 
+def test_streams_the_peer_makes_us_reset_spend_the_same_budget(version):
+    """Opening a stream and breaking a rule on it (here HEADERS after its
+    FIN) makes us reset it: as cheap for the peer as resetting it itself."""
+    peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3})
+    for i in range(3):
+        peer.feed(peer.enc.syn_stream(2 * i + 1, request(version), flags=spdywire.FLAG_FIN)
+                  + peer.enc.headers(2 * i + 1, [("x-a", "1")]))
+    assert goaway(version) not in answers(peer)
+    peer.feed(peer.enc.syn_stream(7, request(version), flags=spdywire.FLAG_FIN)
+              + peer.enc.headers(7, [("x-a", "1")]))
+    assert answers(peer)[-1] == goaway(version)
+
+
 def test_completed_streams_pay_back_resets(version):
     """A client that cancels some requests but lets others finish is fine."""
     def respond(session, stream_id):

@@ -1390,10 +1390,25 @@ static void invalid_ctrl_recv(spdylay_session *session,
 static int stream_error(spdylay_session *session, int32_t stream_id,
                         uint32_t status_code)
 {
+  spdylay_stream *stream;
+  int peer_stream_reset;
+  int rv;
   if (stream_id == 0) {
     return session_error(session);
   }
-  return add_rst_stream(session, stream_id, status_code, 1);
+  /* A peer that makes us reset the streams it opens, by breaking a rule
+     on each (the "MadeYouReset" variant of rapid reset), spends the same
+     budget as one that resets them itself. */
+  stream = spdylay_session_get_stream(session, stream_id);
+  peer_stream_reset = stream != NULL &&
+                      stream->state != SPDYLAY_STREAM_CLOSING &&
+                      !spdylay_session_is_my_stream_id(session, stream_id);
+  rv = add_rst_stream(session, stream_id, status_code, 1);
+  if (rv == 0 && peer_stream_reset &&
+      spend(&session->limits.peer_resets, session->limits.max_peer_resets)) {
+    return session_error(session);
+  }
+  return rv;
 }
 
 /* A well-formed control frame that the stream's state does not allow. */

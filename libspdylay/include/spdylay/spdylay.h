@@ -470,8 +470,9 @@ typedef enum {
   SPDYLAY_OPT_MAX_SETTINGS_ENTRIES = 8,
   /* How many more streams the peer may open and reset than it lets
      complete (default 1000): each RST_STREAM from the peer on a stream it
-     opened spends one, whatever its status code, each of its streams
-     closing normally (FIN both ways) gives one back.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
+     opened spends one, whatever its status code, as does each
+     RST_STREAM answering the peer's error on such a stream; each of its
+     streams closing normally (FIN both ways) gives one back.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_PEER_RESETS = 9,
   /* How many frames that carry nothing in a row the peer may send
      (default 1000): DATA with no payload and no FIN, HEADERS with no
