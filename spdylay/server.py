@@ -38,6 +38,11 @@ from ._tls import (check_version, negotiated_version, offer_spdy,
 # connection has sent; past it, wfile.write() blocks.
 RESPONSE_BUFFER_LIMIT = 64 * 1024
 
+# How many bytes of header names and values a request may carry, its
+# SYN_STREAM and HEADERS frames together; past it, 431.  Without a bound a
+# client could grow a stream's headers with HEADERS frames for ever.
+REQUEST_HEADERS_LIMIT = 256 * 1024
+
 # How long a TLS client may take to finish its handshake.
 HANDSHAKE_TIMEOUT = 30.0
 
@@ -135,13 +140,28 @@ class _Stream:
     def __init__(self, connection, stream_id, nv):
         self.connection = connection
         self.stream_id = stream_id
-        self.nv = list(nv)
+        self.nv = []
+        self.header_bytes = 0
         self.request_body = bytearray()
-        self.too_large = False
+        # (code, message) when the request is answered with an error
+        # instead of being handed to a do_ method.
+        self.refusal = None
         self.handled = False
         self.status = None
         self.body = None
         self.no_body_reason = None
+
+    def add_headers(self, nv):
+        """Adds ``nv``; False (and nothing added) once the headers would
+        pass REQUEST_HEADERS_LIMIT."""
+        self.header_bytes += sum(len(name) + len(value) for name, value in nv)
+        if self.header_bytes > REQUEST_HEADERS_LIMIT:
+            self.nv = []
+            self.refusal = (431, "Request headers larger than %d bytes"
+                            % REQUEST_HEADERS_LIMIT)
+            return False
+        self.nv.extend(nv)
+        return True
 
     def check_open(self):
         if self.status is not None:
@@ -214,19 +234,24 @@ class _Connection:
 
     def _on_ctrl_recv(self, session, frame):
         if frame.frame_type == SYN_STREAM:
-            self.streams[frame.stream_id] = _Stream(self, frame.stream_id,
-                                                    frame.nv)
+            stream = self.streams[frame.stream_id] = _Stream(
+                self, frame.stream_id, ())
         elif frame.frame_type == HEADERS:
             stream = self.streams.get(frame.stream_id)
-            if stream is not None and not stream.handled:
-                stream.nv.extend(frame.nv)
+            if stream is None or stream.handled:
+                return
+        else:
+            return
+        if not stream.add_headers(frame.nv):
+            self._start_handler(stream)
 
     def _on_data_chunk_recv(self, session, flags, stream_id, data):
         stream = self.streams.get(stream_id)
         if stream is None or stream.handled:
             return
         if len(stream.request_body) + len(data) > self.server.request_body_limit:
-            stream.too_large = True
+            stream.refusal = (413, "Request body larger than %d bytes"
+                              % self.server.request_body_limit)
             stream.request_body = bytearray()
             self._start_handler(stream)
             return
@@ -544,9 +569,8 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         try:
             handler = self.RequestHandlerClass(
                 stream, stream.connection.client_address, self)
-            if stream.too_large:
-                handler.send_error(413, "Request body larger than %d bytes"
-                                   % self.request_body_limit)
+            if stream.refusal is not None:
+                handler.send_error(*stream.refusal)
             else:
                 handler.handle()
             handler.finish()

@@ -167,6 +167,45 @@ def test_request_body_over_the_limit_is_413(version):
     assert called == ["/small", "/large"]
 
 
+def test_request_headers_grown_past_the_limit_are_431(version):
+    called = []
+
+    class Counting(Echo):
+        def do_GET(self):
+            called.append(self.path)
+            Echo.do_GET(self)
+
+    request = [(":method", "GET"), (":scheme", "http"),
+               (":version", "HTTP/1.1"), (":host", "localhost")]
+    filler = [("x-filler", "f" * 8000)]
+    status = "status" if version == spdylay.PROTO_SPDY2 else ":status"
+
+    def reply_to(stream_id):
+        return peer.next_frame(lambda frame: frame.control
+                               and frame.type == spdylay.SYN_REPLY
+                               and frame.stream_id == stream_id)
+
+    with running(Counting, version) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            peer.send(peer.enc.syn_stream(
+                1, nv_on_wire(version, request + [(":path", "/grown")])))
+            # 33 frames of 8 KiB: past the 256 KiB the server allows.
+            for _ in range(33):
+                peer.send(peer.enc.headers(1, filler))
+            refused = reply_to(1)
+            peer.send(peer.enc.syn_stream(
+                3, nv_on_wire(version, request + [(":path", "/next")]),
+                flags=spdylay.CTRL_FLAG_FIN))
+            served = reply_to(3)
+        finally:
+            peer.close()
+    assert refused.headers_dict()[status] == \
+        "431 Request Header Fields Too Large"
+    assert served.headers_dict()[status] == "200 OK"
+    assert called == ["/next"]
+
+
 def test_request_without_method_is_400(version):
     with running(Echo, version) as server:
         peer = RawPeer(server.server_address, version)
