@@ -100,14 +100,15 @@ class SessionLoop:
             if self._finished:
                 return False
             # Only the first call of a batch needs to wake the loop: it
-            # takes the whole batch at once.
-            wake = not self._calls
+            # takes the whole batch at once.  The wake-up is sent under the
+            # lock so that close() cannot close the pair between the check
+            # and the send.
+            if not self._calls:
+                try:
+                    self._wake_send.send(b"\0")
+                except BlockingIOError:
+                    pass  # the pair is full of wake-ups: the loop will run
             self._calls.append((function, args))
-        if wake:
-            try:
-                self._wake_send.send(b"\0")
-            except BlockingIOError:
-                pass  # the pair is full of wake-ups already: the loop will run
         return True
 
     def stop(self):
@@ -172,8 +173,12 @@ class SessionLoop:
             pass
 
     def close(self):
-        """Frees the session and closes the sockets (after ``run()``)."""
+        """Frees the session and closes the sockets (after ``run()``, or
+        instead of it); ``call_soon`` refuses calls from then on."""
+        with self._lock:
+            self._finished = True
+            self._calls.clear()
+            self._wake_recv.close()
+            self._wake_send.close()
         self.session.close()
         self.sock.close()
-        self._wake_recv.close()
-        self._wake_send.close()

@@ -1,11 +1,13 @@
 """ThreadedSPDYServer and UrlFetcher against each other over real sockets on
 127.0.0.1: every version, plain TCP with prior knowledge and TLS with ALPN."""
 
+import socket
 import ssl
 
 import pytest
 
 import spdylay
+from spdylay._loop import SessionLoop
 from helpers import VERSIONS, wire_version
 from netkit import TIMEOUT, QuietHandler, fetch, running
 
@@ -102,3 +104,15 @@ def test_urlfetch_with_one_url_and_the_readme_handler_shape(certificates):
     assert received == [("header", 1, "200 OK"),
                         ("data", 1, b"hello /readme over HTTP/1.1\n"),
                         ("close", 1, spdylay.OK)]
+
+
+def test_a_call_handed_to_a_closed_session_loop_is_refused():
+    # What a handler thread does when its connection has just ended: the
+    # call is dropped (False), not an OSError from the closed wake-up pair.
+    ours, theirs = socket.socketpair()
+    try:
+        loop = SessionLoop(ours, spdylay.SERVER, spdylay.PROTO_SPDY3_1)
+        loop.close()
+        assert loop.call_soon(loop.stop) is False
+    finally:
+        theirs.close()
