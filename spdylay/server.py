@@ -16,6 +16,7 @@ import html
 import http.server
 import io
 import queue
+import socket
 import socketserver
 import sys
 import threading
@@ -492,6 +493,14 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self.on_frame = on_frame
         self._connections = set()
         self._connections_lock = threading.Lock()
+        # Set by shutdown() and server_close(), under _connections_lock: a
+        # connection whose TLS handshake ends after them is told GOAWAY at
+        # once, or closed, instead of outliving them.
+        self._shut_down = False
+        self._closed = False
+        # The thread of each accepted connection and its socket as accepted
+        # (socketserver does not keep daemon threads), for server_close().
+        self._accepted = {}
         self._serving = threading.Event()
         self._workers = _Workers()
         super().__init__(server_address, RequestHandlerClass)
@@ -516,15 +525,31 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         each closes once its streams have finished."""
         if self._serving.is_set():
             super().shutdown()
+        with self._connections_lock:
+            self._shut_down = True
         for connection in self._open_connections():
             connection.loop.call_soon(connection.goaway)
 
     def server_close(self):
         """Closes the listening socket and every connection, open streams
         or not, and waits for their threads."""
+        with self._connections_lock:
+            self._closed = True
+            accepted = dict(self._accepted)
+        accepted.pop(threading.current_thread(), None)
         for connection in self._open_connections():
             connection.loop.stop()
+        for sock in accepted.values():
+            # Ends a TLS handshake in progress at once rather than after
+            # HANDSHAKE_TIMEOUT; a socket TLS has taken over is detached and
+            # refuses (the loop.stop() above ends that one).
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         super().server_close()
+        for thread in accepted:
+            thread.join()
 
     def __exit__(self, *exc_info):
         self.shutdown()
@@ -533,6 +558,21 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     def _open_connections(self):
         with self._connections_lock:
             return list(self._connections)
+
+    def process_request_thread(self, request, client_address):
+        thread = threading.current_thread()
+        with self._connections_lock:
+            closed = self._closed
+            if not closed:
+                self._accepted[thread] = request
+        if closed:
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                del self._accepted[thread]
 
     def finish_request(self, request, client_address):
         if self.ssl_context is None:
@@ -552,9 +592,15 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 # shutdown_request() closes: close this one now.
                 request.close()
                 return
-        connection = _Connection(self, request, client_address, version)
         with self._connections_lock:
+            if self._closed:
+                if self.ssl_context is not None:
+                    request.close()
+                return
+            connection = _Connection(self, request, client_address, version)
             self._connections.add(connection)
+            if self._shut_down:
+                connection.goaway()
         try:
             connection.run()
         finally:

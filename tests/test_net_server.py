@@ -5,6 +5,7 @@ other back."""
 import hashlib
 import io
 import socket
+import ssl
 import threading
 
 import pytest
@@ -397,3 +398,61 @@ def test_exception_in_the_server_frame_hook_ends_only_that_connection(
     assert failed.status_code == spdylay.INTERNAL_ERROR
     assert served.status_code == spdylay.OK and bytes(served.body) == b"/fine"
     assert "KeyError: 'hook failed'" in capsys.readouterr().err
+
+
+def test_server_close_ends_a_connection_whose_handshake_ends_after_it(
+        certificates):
+    in_handshake = threading.Event()
+    release = threading.Event()
+
+    def hold_the_handshake(tls, server_name, context):
+        in_handshake.set()
+        release.wait(TIMEOUT)
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates.cert_file, certificates.key_file)
+    context.sni_callback = hold_the_handshake
+    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
+                                        ssl_context=context)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,),
+                               daemon=True)
+    serving.start()
+    client = ssl.create_default_context(cafile=certificates.ca_file)
+    client.set_alpn_protocols(["spdy/3.1"])
+    received = []
+
+    def connect():
+        with socket.create_connection(server.server_address,
+                                      timeout=TIMEOUT) as sock:
+            try:
+                with client.wrap_socket(sock,
+                                        server_hostname="localhost") as tls:
+                    while True:
+                        data = tls.recv(65536)
+                        if not data:
+                            return
+                        received.append(data)
+            except OSError:
+                pass  # the handshake was cut short: what server_close does
+
+    connecting = threading.Thread(target=connect, daemon=True)
+    connecting.start()
+    assert in_handshake.wait(TIMEOUT)
+
+    def close():
+        server.shutdown()
+        server.server_close()
+
+    closing = threading.Thread(target=close, daemon=True)
+    closing.start()
+    serving.join(TIMEOUT)
+    assert not serving.is_alive()
+    # Give server_close() its chance to run first; only then may the
+    # handshake go on.
+    closing.join(0.5)
+    release.set()
+    closing.join(TIMEOUT)
+    connecting.join(TIMEOUT)
+    assert not closing.is_alive()
+    assert not connecting.is_alive()
+    assert received == []
