@@ -11,6 +11,7 @@ import threading
 import pytest
 
 import spdylay
+import spdywire
 from helpers import nv_on_wire
 from netkit import TIMEOUT, Collect, QuietHandler, RawPeer, fetch, running
 
@@ -400,59 +401,86 @@ def test_exception_in_the_server_frame_hook_ends_only_that_connection(
     assert "KeyError: 'hook failed'" in capsys.readouterr().err
 
 
-def test_server_close_ends_a_connection_whose_handshake_ends_after_it(
-        certificates):
-    in_handshake = threading.Event()
-    release = threading.Event()
+class HeldHandshake:
+    """A TLS ThreadedSPDYServer serving in a thread, and a client whose
+    handshake the server holds (in its SNI callback) until ``release()``;
+    the client collects the SPDY frames it then receives until EOF."""
 
-    def hold_the_handshake(tls, server_name, context):
-        in_handshake.set()
-        release.wait(TIMEOUT)
+    def __init__(self, certificates):
+        self.in_handshake = threading.Event()
+        self._release = threading.Event()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificates.cert_file,
+                                certificates.key_file)
+        context.sni_callback = self._hold
+        self.server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
+                                                 ssl_context=context)
+        self.serving = threading.Thread(target=self.server.serve_forever,
+                                        args=(0.05,), daemon=True)
+        self.serving.start()
+        self._client = ssl.create_default_context(cafile=certificates.ca_file)
+        self._client.set_alpn_protocols(["spdy/3.1"])
+        self.frames = []
+        self.connecting = threading.Thread(target=self._connect, daemon=True)
+        self.connecting.start()
+        assert self.in_handshake.wait(TIMEOUT)
 
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certificates.cert_file, certificates.key_file)
-    context.sni_callback = hold_the_handshake
-    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
-                                        ssl_context=context)
-    serving = threading.Thread(target=server.serve_forever, args=(0.05,),
-                               daemon=True)
-    serving.start()
-    client = ssl.create_default_context(cafile=certificates.ca_file)
-    client.set_alpn_protocols(["spdy/3.1"])
-    received = []
+    def _hold(self, tls, server_name, context):
+        self.in_handshake.set()
+        self._release.wait(TIMEOUT)
 
-    def connect():
-        with socket.create_connection(server.server_address,
+    def _connect(self):
+        decoder = spdywire.Decoder(spdylay.PROTO_SPDY3_1)
+        with socket.create_connection(self.server.server_address,
                                       timeout=TIMEOUT) as sock:
             try:
-                with client.wrap_socket(sock,
-                                        server_hostname="localhost") as tls:
+                with self._client.wrap_socket(
+                        sock, server_hostname="localhost") as tls:
                     while True:
                         data = tls.recv(65536)
                         if not data:
                             return
-                        received.append(data)
+                        self.frames.extend(decoder.feed(data))
             except OSError:
                 pass  # the handshake was cut short: what server_close does
 
-    connecting = threading.Thread(target=connect, daemon=True)
-    connecting.start()
-    assert in_handshake.wait(TIMEOUT)
+    def release(self):
+        self._release.set()
+
+
+def test_server_close_ends_a_connection_whose_handshake_ends_after_it(
+        certificates):
+    held = HeldHandshake(certificates)
 
     def close():
-        server.shutdown()
-        server.server_close()
+        held.server.shutdown()
+        held.server.server_close()
 
     closing = threading.Thread(target=close, daemon=True)
     closing.start()
-    serving.join(TIMEOUT)
-    assert not serving.is_alive()
+    held.serving.join(TIMEOUT)
+    assert not held.serving.is_alive()
     # Give server_close() its chance to run first; only then may the
     # handshake go on.
     closing.join(0.5)
-    release.set()
+    held.release()
     closing.join(TIMEOUT)
-    connecting.join(TIMEOUT)
+    held.connecting.join(TIMEOUT)
     assert not closing.is_alive()
-    assert not connecting.is_alive()
-    assert received == []
+    assert not held.connecting.is_alive()
+    assert held.frames == []
+
+
+def test_a_connection_whose_handshake_ends_after_shutdown_gets_goaway(
+        certificates):
+    held = HeldHandshake(certificates)
+    try:
+        held.server.shutdown()
+        held.release()
+        held.connecting.join(TIMEOUT)
+        assert not held.connecting.is_alive()
+    finally:
+        held.release()
+        held.server.server_close()
+    assert [frame.type for frame in held.frames
+            if frame.control] == [spdylay.SETTINGS, spdylay.GOAWAY]
