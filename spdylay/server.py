@@ -30,6 +30,7 @@ from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
                          SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM)
 from ._data import DataProvider
 from ._errors import Error, InvalidArgumentError
+from ._limits import HEADER_BYTES_LIMIT, header_bytes
 from ._loop import SessionLoop
 from ._nv import pack_nv
 from ._tls import (check_version, negotiated_version, offer_spdy,
@@ -38,11 +39,6 @@ from ._tls import (check_version, negotiated_version, offer_spdy,
 # How many response bytes a handler may have written ahead of what the
 # connection has sent; past it, wfile.write() blocks.
 RESPONSE_BUFFER_LIMIT = 64 * 1024
-
-# How many bytes of header names and values a request may carry, its
-# SYN_STREAM and HEADERS frames together; past it, 431.  Without a bound a
-# client could grow a stream's headers with HEADERS frames for ever.
-REQUEST_HEADERS_LIMIT = 256 * 1024
 
 # How long a TLS client may take to finish its handshake.
 HANDSHAKE_TIMEOUT = 30.0
@@ -154,12 +150,12 @@ class _Stream:
 
     def add_headers(self, nv):
         """Adds ``nv``; False (and nothing added) once the headers would
-        pass REQUEST_HEADERS_LIMIT."""
-        self.header_bytes += sum(len(name) + len(value) for name, value in nv)
-        if self.header_bytes > REQUEST_HEADERS_LIMIT:
+        pass HEADER_BYTES_LIMIT (the request is then answered 431)."""
+        self.header_bytes += header_bytes(nv)
+        if self.header_bytes > HEADER_BYTES_LIMIT:
             self.nv = []
             self.refusal = (431, "Request headers larger than %d bytes"
-                            % REQUEST_HEADERS_LIMIT)
+                            % HEADER_BYTES_LIMIT)
             return False
         self.nv.extend(nv)
         return True

@@ -258,6 +258,24 @@ def test_reset_by_the_server_raises_stream_reset_error(aio_run, version):
     aio_run(main())
 
 
+def test_response_headers_grown_past_the_limit_cancel_the_stream(aio_run, version):
+    async def main():
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/grown")
+        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)))
+        response = await request
+        # 33 frames of 8 KiB: past the 256 KiB a stream's headers may take.
+        for _ in range(33):
+            peer.send(peer.enc.headers(syn.stream_id, [("x-filler", "f" * 8000)]))
+        with pytest.raises(aio.StreamResetError) as info:
+            await asyncio.wait_for(response.read(), 20)
+        assert info.value.status_code == spdylay.CANCEL
+        reset = await peer.frame(of_type(spdywire.RST_STREAM, syn.stream_id))
+        assert reset.status_code == spdylay.CANCEL
+        await close_all(conn, peer, server)
+
+    aio_run(main())
+
+
 def test_a_peer_sending_garbage_ends_the_connection(aio_run, version):
     async def main():
         server, conn, peer, (request,), _ = await gets_to_raw_server(version, "/")

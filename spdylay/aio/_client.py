@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
 from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUSED_STREAM
+from .._limits import HEADER_BYTES_LIMIT, header_bytes
 from .._tls import client_context, offer_spdy
-from ._errors import GoawayError, reset_error
+from ._errors import GoawayError, StreamResetError, reset_error
 from ._headers import Headers
 from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
 
@@ -119,6 +120,7 @@ class _ClientStream:
         "outgoing",
         "cancel_when_opened",
         "finished",
+        "header_bytes",
     )
 
     def __init__(self, proto, response_class=Response):
@@ -130,6 +132,7 @@ class _ClientStream:
         self.outgoing = None
         self.cancel_when_opened = False
         self.finished = False
+        self.header_bytes = 0
 
     def opened(self, stream_id):
         self.stream_id = stream_id
@@ -138,6 +141,20 @@ class _ClientStream:
             self._reset()
 
     def headers_received(self, nv, fin):
+        if self.finished:
+            return
+        self.header_bytes += header_bytes(nv)
+        if self.header_bytes > HEADER_BYTES_LIMIT:
+            self.fail(
+                StreamResetError(
+                    "the response headers are larger than %d bytes: the stream "
+                    "was cancelled" % HEADER_BYTES_LIMIT,
+                    CANCEL,
+                )
+            )
+            self.body.discard()
+            self._reset()
+            return
         self.response._set_headers(nv)
         if not self.headers_future.done():
             self.headers_future.set_result(self.response)
