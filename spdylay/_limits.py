@@ -4,8 +4,11 @@ and the asyncio layers."""
 # How many bytes of header names and values one stream's SYN_STREAM,
 # SYN_REPLY and HEADERS frames may carry together.  HEADERS frames may follow
 # one another for as long as the stream is open, so without a bound a peer
-# could grow a stream's headers for ever.
-HEADER_BYTES_LIMIT = 256 * 1024
+# could grow a stream's headers for ever.  It stays below the bundled core's
+# own bound (OPT_MAX_HEADER_LIST_SIZE, 64 KiB by default), so that the peer
+# gets an HTTP answer (431, or CANCEL) rather than the core's RST_STREAM, and
+# it still holds on a libspdylay 1.4 that has no such bound.
+HEADER_BYTES_LIMIT = 32 * 1024
 
 
 def header_bytes(nv):

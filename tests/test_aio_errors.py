@@ -263,7 +263,7 @@ def test_response_headers_grown_past_the_limit_cancel_the_stream(aio_run, versio
         server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/grown")
         peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)))
         response = await request
-        # 33 frames of 8 KiB: past the 256 KiB a stream's headers may take.
+        # 33 frames of 8 KiB: past the 32 KiB a stream's headers may take.
         for _ in range(33):
             peer.send(peer.enc.headers(syn.stream_id, [("x-filler", "f" * 8000)]))
         with pytest.raises(aio.StreamResetError) as info:

@@ -192,7 +192,7 @@ def test_request_headers_grown_past_the_limit_are_431(version):
         try:
             peer.send(peer.enc.syn_stream(
                 1, nv_on_wire(version, request + [(":path", "/grown")])))
-            # 33 frames of 8 KiB: past the 256 KiB the server allows.
+            # 33 frames of 8 KiB: past the 32 KiB the server allows.
             for _ in range(33):
                 peer.send(peer.enc.headers(1, filler))
             refused = reply_to(1)
