@@ -40,7 +40,10 @@ def call_unlocked(session, callback, *args):
     """``callback(session, *args)`` with the session's lock released.  Inside
     send() or recv() this thread holds it exactly once; no other thread can
     start I/O meanwhile, as send()/recv()/close() wait for the running one
-    to end.  Called any other way (the lock not ours), it just calls."""
+    to end.  Called any other way (the lock not ours), it just calls.  The
+    trampolines that run for every frame spell this out inline instead:
+    a Python call with packed arguments costs as much as the lock's release
+    and acquire together."""
     if session._io_thread != _get_ident():
         return callback(session, *args)
     lock = session._lock
@@ -60,10 +63,6 @@ def _frame(frame_type, frame, *rest):
     return (frame_from_c(frame_type, frame),) + rest
 
 
-def _data_chunk(flags, stream_id, data, length):
-    return flags, stream_id, _bytes(data, length)
-
-
 def _parse_error(frame_type, head, headlen, payload, payloadlen, error_code):
     return (frame_type, _bytes(head, headlen), _bytes(payload, payloadlen),
             error_code)
@@ -78,16 +77,21 @@ def _unknown_ctrl(head, headlen, payload, payloadlen):
 # Session argument (name + "_cb"), the shim's bit PYSPDYLAY_<NAME> and the
 # extern "Python" function pyspdylay_<name>, and what turns the C arguments
 # after the handle into the application's (None: they pass unchanged).
+# The two that run for every exchange, on_data_chunk_recv and
+# on_request_recv, are written out below instead (convert "written out"):
+# the generic trampoline's packed arguments and attribute lookup by name
+# cost about as much as the rest of the call.
+_WRITTEN_OUT = "written out"
 _FORWARDED_CALLBACKS = (
     ("on_ctrl_recv", _frame),
     ("on_invalid_ctrl_recv", _frame),
-    ("on_data_chunk_recv", _data_chunk),
+    ("on_data_chunk_recv", _WRITTEN_OUT),
     ("on_data_recv", None),
     ("before_ctrl_send", _frame),
     ("on_ctrl_send", _frame),
     ("on_ctrl_not_send", _frame),
     ("on_data_send", None),
-    ("on_request_recv", None),
+    ("on_request_recv", _WRITTEN_OUT),
     ("on_ctrl_recv_parse_error", _parse_error),
     ("on_unknown_ctrl_recv", _unknown_ctrl),
 )
@@ -96,25 +100,26 @@ _FORWARDED_CALLBACKS = (
 def _trampoline(attribute, convert):
     # The Session is alive whenever its C session calls back (only its own
     # send()/recv() run C); the None check only keeps a bug from escaping.
-    if convert is None:
-        def trampoline(handle, *args):
-            session = _from_handle(handle)()
-            if session is None:
+    # The conversion reads C memory, so it runs with the lock held.
+    def trampoline(handle, *args):
+        session = _from_handle(handle)()
+        if session is None:
+            return
+        try:
+            callback = getattr(session, attribute)
+            if convert is not None:
+                args = convert(*args)
+            if session._io_thread != _get_ident():
+                callback(session, *args)
                 return
+            lock = session._lock
+            lock.release()
             try:
-                call_unlocked(session, getattr(session, attribute), *args)
-            except BaseException as exc:
-                session._store_exception(exc)
-    else:
-        def trampoline(handle, *args):
-            session = _from_handle(handle)()
-            if session is None:
-                return
-            try:
-                call_unlocked(session, getattr(session, attribute),
-                              *convert(*args))
-            except BaseException as exc:
-                session._store_exception(exc)
+                callback(session, *args)
+            finally:
+                lock.acquire()
+        except BaseException as exc:
+            session._store_exception(exc)
     return trampoline
 
 
@@ -124,9 +129,51 @@ FORWARDED = tuple(
     for name, _ in _FORWARDED_CALLBACKS)
 
 for _name, _convert in _FORWARDED_CALLBACKS:
-    ffi.def_extern(name="pyspdylay_" + _name)(
-        _trampoline("_" + _name + "_cb", _convert))
+    if _convert is not _WRITTEN_OUT:
+        ffi.def_extern(name="pyspdylay_" + _name)(
+            _trampoline("_" + _name + "_cb", _convert))
 del _name, _convert
+
+
+@ffi.def_extern()
+def pyspdylay_on_data_chunk_recv(handle, flags, stream_id, data, length):
+    session = _from_handle(handle)()
+    if session is None:
+        return
+    try:
+        chunk = _unpack(data, length) if length and data != _NULL else b""
+        callback = session._on_data_chunk_recv_cb
+        if session._io_thread != _get_ident():
+            callback(session, flags, stream_id, chunk)
+            return
+        lock = session._lock
+        lock.release()
+        try:
+            callback(session, flags, stream_id, chunk)
+        finally:
+            lock.acquire()
+    except BaseException as exc:
+        session._store_exception(exc)
+
+
+@ffi.def_extern()
+def pyspdylay_on_request_recv(handle, stream_id):
+    session = _from_handle(handle)()
+    if session is None:
+        return
+    try:
+        callback = session._on_request_recv_cb
+        if session._io_thread != _get_ident():
+            callback(session, stream_id)
+            return
+        lock = session._lock
+        lock.release()
+        try:
+            callback(session, stream_id)
+        finally:
+            lock.acquire()
+    except BaseException as exc:
+        session._store_exception(exc)
 
 
 @ffi.def_extern()
@@ -169,8 +216,17 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
         read_ctrl.flags = 0
         asked = READ_LENGTH if length < READ_LENGTH else length
         provider = session._streams.provider(key)
-        data = call_unlocked(session, provider.read_cb, stream_id, asked,
-                             read_ctrl, provider.source)
+        if session._io_thread != _get_ident():
+            data = provider.read_cb(session, stream_id, asked, read_ctrl,
+                                    provider.source)
+        else:
+            lock = session._lock
+            lock.release()
+            try:
+                data = provider.read_cb(session, stream_id, asked, read_ctrl,
+                                        provider.source)
+            finally:
+                lock.acquire()
         if data.__class__ is not bytes:
             if isinstance(data, int):
                 if data == _ERR_DEFERRED:
@@ -186,7 +242,7 @@ def pyspdylay_read(handle, key, stream_id, buf, length, eof):
                 "read_cb returned %d bytes, more than the %d asked for"
                 % (size, asked))
         flags = read_ctrl.flags
-        if not isinstance(flags, int):
+        if flags.__class__ is not int and not isinstance(flags, int):
             raise CallbackFailureError(
                 "read_ctrl.flags must be an int (READ_EOF or 0), not %r"
                 % (flags,))

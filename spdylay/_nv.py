@@ -28,7 +28,10 @@ def _flatten(nv):
     """[name, value, name, value, ...] of a sequence of pairs.  Only tuples
     and lists count as pairs: a mapping, or a list of two-character strings,
     would unpack too, into names and values that were never meant."""
-    if isinstance(nv, (str, bytes, bytearray, memoryview, Mapping)):
+    # Exact lists and tuples skip the isinstance checks, which cost more
+    # than the flattening itself (Mapping's through the ABC machinery).
+    if (nv.__class__ is not list and nv.__class__ is not tuple
+            and isinstance(nv, (str, bytes, bytearray, memoryview, Mapping))):
         raise InvalidArgumentError(
             "nv must be a sequence of (name, value) pairs, not %s"
             % type(nv).__name__)
@@ -36,7 +39,8 @@ def _flatten(nv):
     extend = strings.extend
     try:
         for pair in nv:
-            if not isinstance(pair, (tuple, list)):
+            if (pair.__class__ is not tuple
+                    and not isinstance(pair, (tuple, list))):
                 raise InvalidArgumentError(
                     "nv entries must be (name, value) pairs, not %r" % (pair,))
             name, value = pair

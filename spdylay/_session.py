@@ -84,7 +84,7 @@ class Session:
 
     __slots__ = (
         "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
-        "_failed", "_in_io", "_io_thread", "_io_idle", "_exception",
+        "_failed", "_io_thread", "_io_waiters", "_io_idle", "_exception",
         "_holds_reads", "_streams", "_send_cb", "_recv_cb",
         "_on_stream_close_cb", "_version", "_read_ctrl",
     ) + tuple("_" + name for name, _ in _FORWARDED)
@@ -122,8 +122,8 @@ class Session:
         self._user_data = user_data
         self._version = version
         self._lock = threading.RLock()
-        self._in_io = False
         self._io_thread = None
+        self._io_waiters = 0
         self._io_idle = threading.Condition(self._lock)
         self._failed = False
         self._exception = None
@@ -212,13 +212,20 @@ class Session:
         """With the lock held: waits until no send()/recv() is running.  The
         lock is released while callbacks run (see _callbacks), so another
         thread may be here then; the I/O thread itself, in a callback, may
-        not."""
-        while self._in_io:
-            if self._io_thread == threading.get_ident():
+        not.  Waiters are counted so that _end_io notifies only when
+        someone waits."""
+        io_thread = self._io_thread
+        while io_thread is not None:
+            if io_thread == threading.get_ident():
                 raise InvalidStateError(
                     "%s() cannot be called from the session's callbacks"
                     % name)
-            self._io_idle.wait()
+            self._io_waiters += 1
+            try:
+                self._io_idle.wait()
+            finally:
+                self._io_waiters -= 1
+            io_thread = self._io_thread
 
     def _begin_io(self, name):
         self._wait_for_io(name)
@@ -226,13 +233,12 @@ class Session:
         if self._failed:
             raise InvalidStateError(
                 "the session failed with a fatal error; close it")
-        self._in_io = True
         self._io_thread = threading.get_ident()
         return ptr
 
     def _end_io(self):
-        self._in_io = False
         self._io_thread = None
+        self._io_waiters = 0
         self._io_idle.notify_all()
 
     def _store_exception(self, exc):
