@@ -183,18 +183,29 @@ def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
         return
     try:
         callback = session._on_stream_close_cb
+        streams = session._streams
+        last_key = streams.last_key
         try:
             if callback is not None:
-                call_unlocked(session, callback, stream_id, status_code)
+                if session._io_thread != _get_ident():
+                    callback(session, stream_id, status_code)
+                else:
+                    lock = session._lock
+                    lock.release()
+                    try:
+                        callback(session, stream_id, status_code)
+                    finally:
+                        lock.acquire()
         finally:
             if key:
-                session._streams.release(key)
-            if callback is not None:
-                # The callback may have given the stream a key (user data,
-                # a DataProvider): what it attached goes with the stream.
+                streams.release(key)
+            if streams.last_key != last_key:
+                # The callback (or another thread meanwhile) handed out a
+                # key: it may have given the stream one (user data, a
+                # DataProvider), and what it attached goes with the stream.
                 attached = lib.pyspdylay_stream_key(session._ptr, stream_id)
                 if attached and attached != key:
-                    session._streams.release(attached)
+                    streams.release(attached)
     except BaseException as exc:
         session._store_exception(exc)
 

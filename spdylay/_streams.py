@@ -9,8 +9,6 @@ stream_user_data is what ``get_stream_user_data()`` answers until the
 stream closes (``on_stream_close`` releases both).
 """
 
-import itertools
-
 from ._data import DataProvider
 from ._spdylay import ffi, lib
 
@@ -20,7 +18,7 @@ _cast = ffi.cast
 class StreamTable:
     """Stream user data and DataProviders, in separate maps, by key."""
 
-    __slots__ = ("_user_data", "_stream_providers", "_providers", "_keys")
+    __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key")
 
     def __init__(self):
         # stream key -> stream_user_data (None when only providers are kept)
@@ -29,10 +27,13 @@ class StreamTable:
         self._stream_providers = {}
         # provider key -> DataProvider
         self._providers = {}
-        self._keys = itertools.count(1)
+        # The key handed out last: one that has not moved over a callback
+        # says the callback attached nothing new.
+        self.last_key = 0
 
     def new_key(self):
-        return next(self._keys)
+        self.last_key += 1
+        return self.last_key
 
     def new_provider_key(self, data_prd):
         """The key the shim reads ``data_prd`` under; the provider is kept
@@ -40,7 +41,7 @@ class StreamTable:
         if not isinstance(data_prd, DataProvider):
             raise TypeError("data_prd must be a DataProvider, not %s"
                             % type(data_prd).__name__)
-        return next(self._keys)
+        return self.new_key()
 
     @staticmethod
     def key_of(ptr, stream_id):
@@ -51,7 +52,7 @@ class StreamTable:
         """Gives an existing stream a new key as its C user data; returns
         the key, or libspdylay's (negative) error when there is no such
         stream."""
-        key = next(self._keys)
+        key = self.new_key()
         rv = lib.spdylay_session_set_stream_user_data(
             ptr, stream_id, _cast("void *", key))
         return rv if rv != 0 else key
