@@ -7,6 +7,8 @@ bytes with ``Session.recv(data)``.  ``ThreadedSPDYServer`` and ``urlfetch``
 run Sessions over real sockets, plain or TLS.
 """
 
+import importlib
+
 from . import _constants
 from ._constants import *  # noqa: F401,F403
 from ._data import DataProvider
@@ -29,11 +31,33 @@ __version__ = "0.1.0"
 #: ``SPDYLAY_USE_SYSTEM=1``).
 core = "system" if _lib.PYSPDYLAY_SYSTEM_CORE else "bundled"
 
-# The networking layer reads __version__ for its server and user-agent
-# strings, so it is imported after it is set.
-from .client import (BaseSPDYStreamHandler, UrlFetcher,  # noqa: E402
-                     UrlFetchError, urlfetch)
-from .server import BaseSPDYRequestHandler, ThreadedSPDYServer  # noqa: E402
+# The networking layer (and with it ssl, http.server, email, socketserver)
+# is imported on first use: it takes twice as long to import as the rest of
+# the package, which a program driving Sessions itself never needs.
+_NETWORKING = {
+    "client": ("BaseSPDYStreamHandler", "UrlFetcher", "UrlFetchError",
+               "urlfetch"),
+    "server": ("BaseSPDYRequestHandler", "ThreadedSPDYServer"),
+}
+_NETWORKING_MODULE = {name: module for module, names in _NETWORKING.items()
+                      for name in names}
+
+
+def __getattr__(name):
+    if name in _NETWORKING:
+        # Importing the submodule sets it as this package's attribute.
+        return importlib.import_module("." + name, __name__)
+    module = _NETWORKING_MODULE.get(name)
+    if module is None:
+        raise AttributeError("module %r has no attribute %r"
+                             % (__name__, name))
+    value = getattr(importlib.import_module("." + module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_NETWORKING) | set(_NETWORKING_MODULE))
 
 __all__ = [
     "Session", "DataProvider",
