@@ -18,7 +18,8 @@ _cast = ffi.cast
 class StreamTable:
     """Stream user data and DataProviders, in separate maps, by key."""
 
-    __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key")
+    __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key",
+                 "provider")
 
     def __init__(self):
         # stream key -> stream_user_data (None when only providers are kept)
@@ -27,6 +28,10 @@ class StreamTable:
         self._stream_providers = {}
         # provider key -> DataProvider
         self._providers = {}
+        # provider(provider_key): the DataProvider, for the read trampoline
+        # twice per body at least, so the dict's own lookup, not a method
+        # that calls it.
+        self.provider = self._providers.__getitem__
         # The key handed out last: one that has not moved over a callback
         # says the callback attached nothing new.
         self.last_key = 0
@@ -73,9 +78,6 @@ class StreamTable:
 
     def user_data(self, key):
         return self._user_data[key]
-
-    def provider(self, provider_key):
-        return self._providers[provider_key]
 
     def release(self, key):
         """Drops what the closed stream with key ``key`` kept."""
