@@ -1,0 +1,528 @@
+"""The command line tools: ``spdylay get`` (like libspdylay's ``spdycat``) and
+``spdylay serve`` (like ``spdyd``), run as ``python -m spdylay`` or as the
+``spdylay`` console script.
+
+Errors a user can cause (bad arguments, an unreachable host, a failed TLS
+handshake, a peer that speaks no SPDY) end in one line on stderr, never a
+traceback.  Exit status: 0 when everything succeeded, 1 when a request or the
+server failed, 2 for bad arguments.
+"""
+
+import argparse
+import email.utils
+import mimetypes
+import os
+import posixpath
+import shutil
+import signal
+import ssl
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+from . import _constants, _tls
+from ._frames import CtrlFrame
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+VERSION_NAMES = {_constants.PROTO_SPDY2: "spdy/2",
+                 _constants.PROTO_SPDY3: "spdy/3",
+                 _constants.PROTO_SPDY3_1: "spdy/3.1"}
+
+# How much of a file the server reads, and the client writes out, at a time.
+CHUNK_SIZE = 65536
+
+
+class UsageError(Exception):
+    """A command line argument the tools cannot use; exit status 2."""
+
+
+# --- argument parsing --------------------------------------------------------
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is reported in one line (usage is one
+    ``--help`` away) and raises UsageError instead of exiting, so that both
+    tools report every error the same way."""
+
+    def error(self, message):
+        raise UsageError("%s (see %s --help)" % (message, self.prog))
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a whole number: %r" % text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1: %r" % text)
+    return value
+
+
+def _positive_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number of seconds: %r" % text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            "must be a positive number of seconds: %r" % text)
+    return value
+
+
+def _port(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a port number: %r" % text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("not a port number (0-65535): %r"
+                                         % text)
+    return value
+
+
+def parse_header(text):
+    """``'name: value'`` as a ``(name, value)`` pair, the name lower-cased
+    (SPDY header names are lower case).  Names starting with ``:`` (such as
+    ``:host``) keep it."""
+    start = 1 if text.startswith(":") else 0
+    colon = text.find(":", start)
+    if colon < 0:
+        raise argparse.ArgumentTypeError(
+            "a header is 'name: value', not %r" % text)
+    name = text[:colon].strip().lower()
+    value = text[colon + 1:].strip()
+    if not name.lstrip(":") or any(c.isspace() for c in name):
+        raise argparse.ArgumentTypeError("not a header name in %r" % text)
+    return name, value
+
+
+def _add_version_options(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-2", "--spdy2", dest="version", action="store_const",
+                       const=_constants.PROTO_SPDY2, help="only SPDY/2")
+    group.add_argument("-3", "--spdy3", dest="version", action="store_const",
+                       const=_constants.PROTO_SPDY3, help="only SPDY/3")
+    group.add_argument("--spdy3-1", dest="version", action="store_const",
+                       const=_constants.PROTO_SPDY3_1, help="only SPDY/3.1")
+    parser.add_argument("--no-tls", action="store_true",
+                        help="plain TCP with prior knowledge of the version "
+                             "(SPDY/3.1 unless -2 or -3)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every frame sent and received on stderr")
+
+
+def build_parser():
+    parser = _OneLineParser(
+        prog="spdylay", description="SPDY command line tools: a client "
+        "(like spdycat) and a static file server (like spdyd).")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    get = commands.add_parser(
+        "get", help="fetch URLs over SPDY", description="Fetch URLs over "
+        "SPDY; URLs to the same host and port share one connection.  Bodies "
+        "go to stdout in the order the URLs were given.  Exit status 1 when "
+        "any request fails (no complete response, or status 400 or above).")
+    _add_version_options(get)
+    get.add_argument("-n", "--null-out", action="store_true",
+                     help="discard the response bodies")
+    get.add_argument("-m", "--multiply", type=_positive_int, default=1,
+                     metavar="N", help="request each URL N times")
+    get.add_argument("-t", "--timeout", type=_positive_seconds, metavar="SECONDS",
+                     help="give up on requests not answered in full by then")
+    get.add_argument("-H", "--header", type=parse_header, action="append",
+                     default=[], metavar="'NAME: VALUE'",
+                     help="add a request header (repeatable)")
+    get.add_argument("-d", "--data", metavar="FILE",
+                     help="POST the contents of FILE")
+    get.add_argument("-o", "--output", metavar="FILE",
+                     help="write the bodies to FILE instead of stdout")
+    get.add_argument("--insecure", action="store_true",
+                     help="do not verify the server's TLS certificate")
+    get.add_argument("--cacert", metavar="FILE",
+                     help="verify the server against the CA certificates in "
+                          "FILE instead of the system's")
+    get.add_argument("urls", nargs="+", metavar="URL")
+
+    serve = commands.add_parser(
+        "serve", help="serve a directory over SPDY", description="Serve the "
+        "files under DIR over SPDY (index.html for directories); never "
+        "anything outside DIR.  Logs one line per request on stderr; runs "
+        "until interrupted (SIGINT or SIGTERM).")
+    _add_version_options(serve)
+    serve.add_argument("-d", "--htdocs", default=".", metavar="DIR",
+                       help="the directory to serve (default: the current one)")
+    serve.add_argument("--address", default="", metavar="ADDRESS",
+                       help="the address to listen on (default: all)")
+    serve.add_argument("port", type=_port, metavar="PORT",
+                       help="the port to listen on (0: any free one)")
+    serve.add_argument("key_file", nargs="?", metavar="KEY",
+                       help="the TLS private key (PEM)")
+    serve.add_argument("cert_file", nargs="?", metavar="CERT",
+                       help="the TLS certificate chain (PEM)")
+    return parser
+
+
+def parse_args(argv):
+    """The parsed command line; raises UsageError for arguments argparse
+    accepts but the tools cannot use."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "get":
+            args.targets = [_parse_url(url, args.no_tls) for url in args.urls]
+            if args.insecure and args.cacert:
+                raise UsageError("--insecure and --cacert contradict each other")
+        elif args.no_tls and args.key_file:
+            raise UsageError("KEY and CERT are for TLS; --no-tls takes neither")
+        elif not args.no_tls and not args.cert_file:
+            raise UsageError("TLS needs KEY and CERT (or --no-tls for plain TCP)")
+    except UsageError as exc:
+        raise UsageError("%s (see spdylay %s --help)" % (exc, args.command))
+    return args
+
+
+class Target:
+    """Where one URL's request goes: ``(host, port)``, over TLS or not."""
+
+    def __init__(self, url, host, port, tls):
+        self.url = url
+        self.host = host
+        self.port = port
+        self.tls = tls
+
+    @property
+    def connection(self):
+        return self.host, self.port, self.tls
+
+
+def _parse_url(url, no_tls):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise UsageError("not an http:// or https:// URL: %r" % url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise UsageError("bad port in URL %r" % url)
+    if not parts.hostname:
+        raise UsageError("no host in URL %r" % url)
+    tls = parts.scheme == "https" and not no_tls
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    return Target(url, parts.hostname, port, tls)
+
+
+# --- the frame log of -v -----------------------------------------------------
+
+FRAME_TYPE_NAMES = {
+    _constants.SYN_STREAM: "SYN_STREAM", _constants.SYN_REPLY: "SYN_REPLY",
+    _constants.RST_STREAM: "RST_STREAM", _constants.SETTINGS: "SETTINGS",
+    _constants.NOOP: "NOOP", _constants.PING: "PING",
+    _constants.GOAWAY: "GOAWAY", _constants.HEADERS: "HEADERS",
+    _constants.WINDOW_UPDATE: "WINDOW_UPDATE",
+    _constants.CREDENTIAL: "CREDENTIAL",
+}
+RST_STATUS_NAMES = {
+    _constants.OK: "OK", _constants.PROTOCOL_ERROR: "PROTOCOL_ERROR",
+    _constants.INVALID_STREAM: "INVALID_STREAM",
+    _constants.REFUSED_STREAM: "REFUSED_STREAM",
+    _constants.UNSUPPORTED_VERSION: "UNSUPPORTED_VERSION",
+    _constants.CANCEL: "CANCEL", _constants.INTERNAL_ERROR: "INTERNAL_ERROR",
+    _constants.FLOW_CONTROL_ERROR: "FLOW_CONTROL_ERROR",
+    _constants.STREAM_IN_USE: "STREAM_IN_USE",
+    _constants.STREAM_ALREADY_CLOSED: "STREAM_ALREADY_CLOSED",
+    _constants.INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
+    _constants.FRAME_TOO_LARGE: "FRAME_TOO_LARGE",
+}
+GOAWAY_STATUS_NAMES = {
+    _constants.GOAWAY_OK: "OK",
+    _constants.GOAWAY_PROTOCOL_ERROR: "PROTOCOL_ERROR",
+    _constants.GOAWAY_INTERNAL_ERROR: "INTERNAL_ERROR",
+}
+SETTINGS_ID_NAMES = {
+    _constants.SETTINGS_UPLOAD_BANDWIDTH: "UPLOAD_BANDWIDTH",
+    _constants.SETTINGS_DOWNLOAD_BANDWIDTH: "DOWNLOAD_BANDWIDTH",
+    _constants.SETTINGS_ROUND_TRIP_TIME: "ROUND_TRIP_TIME",
+    _constants.SETTINGS_MAX_CONCURRENT_STREAMS: "MAX_CONCURRENT_STREAMS",
+    _constants.SETTINGS_CURRENT_CWND: "CURRENT_CWND",
+    _constants.SETTINGS_DOWNLOAD_RETRANS_RATE: "DOWNLOAD_RETRANS_RATE",
+    _constants.SETTINGS_INITIAL_WINDOW_SIZE: "INITIAL_WINDOW_SIZE",
+    _constants.SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE:
+        "CLIENT_CERTIFICATE_VECTOR_SIZE",
+}
+# Continuation lines (name/value pairs, settings) line up under the frame type.
+INDENT = " " * 10
+
+
+def _printable(text):
+    """``text`` with control characters escaped, so one header stays on one
+    line of the log whatever the peer sent."""
+    return "".join(c if c.isprintable() else "\\x%02x" % ord(c)
+                   if ord(c) < 256 else "\\u%04x" % ord(c) for c in text)
+
+
+def _name(names, value):
+    return names.get(value, "UNKNOWN(%d)" % value)
+
+
+def _flags(frame, fin_name):
+    """Flags as hex and names: FIN (and UNIDIRECTIONAL for SYN_STREAM, or
+    CLEAR_SETTINGS for SETTINGS)."""
+    names = []
+    if frame.flags & 0x01:
+        names.append(fin_name)
+    if frame.flags & 0x02:
+        names.append("UNIDIRECTIONAL")
+    return "0x%02x%s" % (frame.flags, "(%s)" % "|".join(names) if names else "")
+
+
+def format_frame(elapsed, direction, frame):
+    """One frame for the -v log: a line ``[seconds] send|recv TYPE fields``
+    and, for frames with headers or settings, one indented line per entry.
+    ``frame`` is a ``CtrlFrame`` or a ``DataFrame`` (stream_id, flags,
+    length)."""
+    fields = []
+    entries = []
+    if not isinstance(frame, CtrlFrame):
+        name = "DATA"
+        fields.append(("stream_id", frame.stream_id))
+        fields.append(("flags", _flags(frame, "FIN")))
+    else:
+        name = _name(FRAME_TYPE_NAMES, frame.frame_type)
+        if hasattr(frame, "stream_id"):
+            fields.append(("stream_id", frame.stream_id))
+        fin_name = ("CLEAR_SETTINGS"
+                    if frame.frame_type == _constants.SETTINGS else "FIN")
+        fields.append(("flags", _flags(frame, fin_name)))
+        if frame.frame_type == _constants.SYN_STREAM:
+            fields.append(("assoc_stream_id", frame.assoc_stream_id))
+            fields.append(("pri", frame.pri))
+        elif frame.frame_type == _constants.RST_STREAM:
+            fields.append(("status_code",
+                           _name(RST_STATUS_NAMES, frame.status_code)))
+        elif frame.frame_type == _constants.GOAWAY:
+            fields.append(("last_good_stream_id", frame.last_good_stream_id))
+            fields.append(("status_code",
+                           _name(GOAWAY_STATUS_NAMES, frame.status_code)))
+        elif frame.frame_type == _constants.PING:
+            fields.append(("unique_id", frame.unique_id))
+        elif frame.frame_type == _constants.WINDOW_UPDATE:
+            fields.append(("delta_window_size", frame.delta_window_size))
+        if hasattr(frame, "nv"):
+            entries = ["%s: %s" % (_printable(n), _printable(v))
+                       for n, v in frame.nv]
+        elif frame.frame_type == _constants.SETTINGS:
+            entries = ["%s: %d (flags=0x%02x)"
+                       % (_name(SETTINGS_ID_NAMES, settings_id), value, flags)
+                       for settings_id, flags, value in frame.iv]
+    fields.append(("length", frame.length))
+    lines = ["[%7.3f] %s %s %s" % (elapsed, direction, name, " ".join(
+        "%s=%s" % field for field in fields))]
+    lines.extend(INDENT + entry for entry in entries)
+    return "\n".join(lines) + "\n"
+
+
+class FrameLog:
+    """The ``on_frame`` hook of -v: writes each frame to ``stream``, timed from
+    when the log was made.  Frames arrive on every connection's I/O thread,
+    so writes are serialised."""
+
+    def __init__(self, stream, clock=time.monotonic):
+        self.stream = stream
+        self.clock = clock
+        self.started = clock()
+        self.lock = threading.Lock()
+
+    def __call__(self, direction, frame):
+        text = format_frame(self.clock() - self.started, direction, frame)
+        with self.lock:
+            self.stream.write(text)
+            self.stream.flush()
+
+
+# --- progress bar and summary of `get` --------------------------------------
+
+def _size(count):
+    """A byte count for people: 999 B, 12.3 KB, 4.5 MB (powers of 1000)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if count >= scale:
+            return "%.1f %s" % (count / scale, unit)
+    return "%d B" % count
+
+
+class Progress:
+    """A one-line progress bar on a terminal's stderr for long downloads:
+    drawn once the bodies pass ``threshold`` bytes, redrawn at most every
+    ``interval`` seconds, erased at the end.  ``expected`` is the sum of the
+    content-lengths announced so far (the bar shows a percentage only when
+    every stream announced one)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, threshold=1000000, interval=0.1,
+                 clock=time.monotonic):
+        self.stream = stream
+        self.threshold = threshold
+        self.interval = interval
+        self.clock = clock
+        self.received = 0
+        self.expected = 0
+        self.unknown = 0
+        self.drawn_at = None
+        self.lock = threading.Lock()
+
+    def announce(self, content_length):
+        """A response arrived with this content-length (None: not given)."""
+        with self.lock:
+            if content_length is None:
+                self.unknown += 1
+            else:
+                self.expected += content_length
+
+    def add(self, count):
+        with self.lock:
+            self.received += count
+            if self.received < self.threshold:
+                return
+            now = self.clock()
+            if self.drawn_at is not None and now - self.drawn_at < self.interval:
+                return
+            self.drawn_at = now
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+
+    def line(self):
+        if self.unknown or not self.expected:
+            return "%s received" % _size(self.received)
+        fraction = min(self.received / self.expected, 1.0)
+        filled = int(fraction * self.WIDTH)
+        return "[%s%s] %3d%% %s of %s" % (
+            "=" * filled, " " * (self.WIDTH - filled), fraction * 100,
+            _size(self.received), _size(self.expected))
+
+    def finish(self):
+        with self.lock:
+            if self.drawn_at is not None:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self.drawn_at = None
+
+
+def format_summary(streams, failed, body_bytes, seconds):
+    """The last line of ``get``: streams, failures, bytes, time and rates."""
+    seconds = max(seconds, 1e-6)
+    return ("%d streams, %d failed, %d body bytes in %.3f s: %.1f streams/s, "
+            "%s/s\n" % (streams, failed, body_bytes, seconds, streams / seconds,
+                        _size(body_bytes / seconds)))
+
+
+# --- ordered output of `get` -------------------------------------------------
+
+class OrderedOutput:
+    """Writes the bodies of ``count`` streams to ``out`` in request order
+    while they arrive interleaved: the earliest unfinished stream's data goes
+    straight out, later streams' data waits in spooled temporary files (in
+    memory while small), so memory stays bounded whatever the body sizes."""
+
+    SPOOL_IN_MEMORY = 1 << 20
+
+    def __init__(self, out, count):
+        self.out = out
+        self.count = count
+        self.current = 0
+        self.finished = [False] * count
+        self.spools = {}
+        self.lock = threading.Lock()
+
+    def write(self, index, data):
+        with self.lock:
+            if index == self.current:
+                self.out.write(data)
+            else:
+                spool = self.spools.get(index)
+                if spool is None:
+                    spool = tempfile.SpooledTemporaryFile(self.SPOOL_IN_MEMORY)
+                    self.spools[index] = spool
+                spool.write(data)
+
+    def finish(self, index):
+        """Stream ``index`` has all its data (or has failed)."""
+        with self.lock:
+            self.finished[index] = True
+            while self.current < self.count and self.finished[self.current]:
+                self.current += 1
+                if self.current < self.count:
+                    self._flush_spool(self.current)
+            self.out.flush()
+
+    def _flush_spool(self, index):
+        spool = self.spools.pop(index, None)
+        if spool is not None:
+            spool.seek(0)
+            shutil.copyfileobj(spool, self.out, CHUNK_SIZE)
+            spool.close()
+
+    def close(self):
+        """Writes whatever is still waiting (streams that never finished
+        appear in order, with what they received)."""
+        with self.lock:
+            for index in sorted(self.spools):
+                self._flush_spool(index)
+            self.out.flush()
+
+
+# --- static files for `serve` ------------------------------------------------
+
+class Refused(Exception):
+    """A request path ``serve`` does not answer with a file; ``status`` is
+    the HTTP status to answer with instead."""
+
+    def __init__(self, status, reason):
+        Exception.__init__(self, reason)
+        self.status = status
+        self.reason = reason
+
+
+def _inside(root, path):
+    return os.path.commonpath([root, path]) == root
+
+
+def resolve_path(root, request_path):
+    """The file under ``root`` (a real, absolute directory path) that
+    ``request_path`` (the request's ``:path``) names: ``index.html`` for a
+    directory.  Raises Refused with 400 for a path that is not a clean
+    absolute URL path (``..`` segments, encoded or not; NUL; backslashes) and
+    404 for anything missing, not a regular file, or outside ``root`` once
+    symbolic links are followed."""
+    path = request_path.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/"):
+        raise Refused(400, "not an absolute path")
+    decoded = urllib.parse.unquote(path, errors="surrogateescape")
+    segments = decoded.split("/")
+    if any(segment == ".." for segment in segments):
+        raise Refused(400, "'..' in the path")
+    if "\0" in decoded or "\\" in decoded:
+        raise Refused(400, "NUL or backslash in the path")
+    candidate = os.path.join(root, *[s for s in segments if s not in ("", ".")])
+    real = os.path.realpath(candidate)
+    if not _inside(root, real):
+        raise Refused(404, "outside the served directory")
+    if os.path.isdir(real):
+        real = os.path.realpath(os.path.join(real, "index.html"))
+        if not _inside(root, real):
+            raise Refused(404, "outside the served directory")
+    if not os.path.isfile(real):
+        raise Refused(404, "no such file")
+    return real
+
+
+def content_type(path):
+    guessed, encoding = mimetypes.guess_type(posixpath.basename(path))
+    if guessed is None or encoding is not None:
+        return "application/octet-stream"
+    if guessed.startswith("text/"):
+        return guessed + "; charset=utf-8"
+    return guessed
