@@ -9,7 +9,6 @@ server failed, 2 for bad arguments.
 """
 
 import argparse
-import email.utils
 import mimetypes
 import os
 import posixpath
@@ -23,7 +22,10 @@ import time
 import urllib.parse
 
 from . import _constants, _tls
+from ._errors import Error
 from ._frames import CtrlFrame
+from .client import BaseSPDYStreamHandler, UrlFetcher
+from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -526,3 +528,285 @@ def content_type(path):
     if guessed.startswith("text/"):
         return guessed + "; charset=utf-8"
     return guessed
+
+
+class StaticFileHandler(BaseSPDYRequestHandler):
+    """``spdylay serve``'s handler: GET and HEAD of the files under
+    ``htdocs`` (a real, absolute path; the server makes a subclass per
+    directory).  Other methods get 501 from the base class."""
+
+    htdocs = None
+
+    def do_GET(self):
+        try:
+            path = resolve_path(self.htdocs, self.path)
+            body = open(path, "rb")
+        except Refused as exc:
+            self.send_error(exc.status)
+            return
+        except PermissionError:
+            self.send_error(403)
+            return
+        except OSError:
+            self.send_error(404)
+            return
+        with body:
+            stat = os.fstat(body.fileno())
+            self.send_response(200)
+            self.send_header("content-type", content_type(path))
+            self.send_header("content-length", stat.st_size)
+            self.send_header("last-modified",
+                             self.date_time_string(stat.st_mtime))
+            if self.command != "HEAD":
+                shutil.copyfileobj(body, self.wfile, CHUNK_SIZE)
+
+    do_HEAD = do_GET
+
+    def log_error(self, format, *args):
+        """Silent: the request line that send_response logs carries the
+        status, and one line per request is the log's promise."""
+
+
+def _describe(exc):
+    """An exception as the one-line message the tools print."""
+    if isinstance(exc, ssl.SSLError):
+        return "TLS: %s" % (exc.reason or exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+class _Interrupted(Exception):
+    """SIGTERM, raised in the main thread to stop ``serve`` as Ctrl-C does."""
+
+
+def _interrupt(signum, frame):
+    raise _Interrupted()
+
+
+def run_serve(args, stderr):
+    root = os.path.realpath(args.htdocs)
+    if not os.path.isdir(root):
+        raise UsageError("not a directory: %r (see spdylay serve --help)"
+                         % args.htdocs)
+    handler = type("StaticFileHandler", (StaticFileHandler,), {"htdocs": root})
+    ssl_context = None
+    if not args.no_tls:
+        try:
+            ssl_context = _tls.server_context(args.cert_file, args.key_file,
+                                              args.version)
+        except OSError as exc:
+            stderr.write("spdylay serve: error: cannot use KEY %s and CERT %s: "
+                         "%s\n" % (args.key_file, args.cert_file, _describe(exc)))
+            return EXIT_FAILED
+    try:
+        server = ThreadedSPDYServer(
+            (args.address, args.port), handler, version=args.version,
+            ssl_context=ssl_context,
+            on_frame=FrameLog(stderr) if args.verbose else None)
+    except OSError as exc:
+        stderr.write("spdylay serve: error: cannot listen on %s:%d: %s\n"
+                     % (args.address or "*", args.port, _describe(exc)))
+        return EXIT_FAILED
+    host, port = server.server_address[:2]
+    if args.no_tls:
+        versions = VERSION_NAMES[server.version] + " over plain TCP"
+    else:
+        versions = ", ".join(_tls.spdy_protocols(args.version)) + " over TLS"
+    stderr.write("spdylay serve: listening on %s:%d (%s), serving %s\n"
+                 % (host, port, versions, root))
+    stderr.flush()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, _Interrupted):
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    return EXIT_OK
+
+
+class _Request:
+    """One request of ``get``: its URL, and what became of it."""
+
+    def __init__(self, index, target):
+        self.index = index
+        self.target = target
+        self.status = None
+        self.close_status = None
+        self.body_bytes = 0
+
+    def failure(self):
+        """Why the request failed, or None if it did not."""
+        if self.close_status is None:
+            return "no complete response"
+        if self.close_status != _constants.OK:
+            return "stream reset (%s)" % _name(RST_STATUS_NAMES,
+                                               self.close_status)
+        if self.status is None:
+            return "the response has no :status"
+        code = self.status.split(" ", 1)[0]
+        if not code.isdigit() or int(code) >= 400:
+            return "status %s" % self.status
+        return None
+
+
+class _Fetch:
+    """The requests of ``get`` that share one connection, and the stream
+    handler class their UrlFetcher makes one of per request, in URL order."""
+
+    def __init__(self, requests, output, progress):
+        self.requests = requests
+        self.pending = iter(requests)
+        self.error = None
+        fetch = self
+
+        class StreamHandler(BaseSPDYStreamHandler):
+            def __init__(self, url, fetcher):
+                BaseSPDYStreamHandler.__init__(self, url, fetcher)
+                self.request = next(fetch.pending)
+                self.announced = False
+
+            def on_header(self, nv):
+                for name, value in nv:
+                    if name == ":status" and self.request.status is None:
+                        self.request.status = value
+                    elif (name == "content-length" and progress is not None
+                          and not self.announced):
+                        self.announced = True
+                        progress.announce(int(value) if value.isdigit() else None)
+
+            def on_data(self, data):
+                self.request.body_bytes += len(data)
+                if output is not None:
+                    output.write(self.request.index, data)
+                if progress is not None:
+                    progress.add(len(data))
+
+            def on_close(self, status_code):
+                self.request.close_status = status_code
+                if output is not None:
+                    output.finish(self.request.index)
+
+        self.handler_class = StreamHandler
+
+    def run(self, fetcher_arguments):
+        target = self.requests[0].target
+        try:
+            fetcher = UrlFetcher(
+                (target.host, target.port),
+                [request.target.url for request in self.requests],
+                self.handler_class, tls=target.tls,
+                server_hostname=target.host, **fetcher_arguments)
+            fetcher.loop()
+        except Error as exc:
+            self.error = str(exc)
+        except OSError as exc:
+            self.error = "%s:%d: %s" % (target.host, target.port, _describe(exc))
+
+
+def _terminal_output(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_get(args, stdout, stderr):
+    started = time.monotonic()
+    requests = [_Request(index, target) for index, target in enumerate(
+        target for target in args.targets for _ in range(args.multiply))]
+    body = None
+    if args.data is not None:
+        try:
+            with open(args.data, "rb") as source:
+                body = source.read()
+        except OSError as exc:
+            raise UsageError("cannot read -d %s: %s" % (args.data, _describe(exc)))
+    ssl_context = None
+    if any(request.target.tls for request in requests):
+        try:
+            ssl_context = _tls.client_context(verify=not args.insecure,
+                                              cafile=args.cacert,
+                                              version=args.version)
+        except (OSError, ssl.SSLError) as exc:
+            raise UsageError("cannot use --cacert %s: %s"
+                             % (args.cacert, _describe(exc)))
+    sink = None
+    if args.output is not None:
+        try:
+            sink = open(args.output, "wb")
+        except OSError as exc:
+            raise UsageError("cannot write -o %s: %s" % (args.output, _describe(exc)))
+    elif not args.null_out:
+        sink = stdout
+    output = None if sink is None else OrderedOutput(sink, len(requests))
+    progress = None
+    if (_terminal_output(stderr) and not args.verbose
+            and (sink is None or not _terminal_output(sink))):
+        progress = Progress(stderr)
+    headers = list(args.header)
+    if body is not None and "content-length" not in dict(headers):
+        headers.append(("content-length", str(len(body))))
+    fetcher_arguments = {
+        "method": "GET" if body is None else "POST",
+        "headers": headers, "body": body, "timeout": args.timeout,
+        "version": args.version, "ssl_context": ssl_context,
+        "on_frame": FrameLog(stderr) if args.verbose else None,
+    }
+    groups = {}
+    for request in requests:
+        groups.setdefault(request.target.connection, []).append(request)
+    fetches = [_Fetch(group, output, progress) for group in groups.values()]
+    threads = [threading.Thread(target=fetch.run, args=(fetcher_arguments,),
+                                daemon=True) for fetch in fetches[1:]]
+    for thread in threads:
+        thread.start()
+    fetches[0].run(fetcher_arguments)
+    for thread in threads:
+        thread.join()
+    if progress is not None:
+        progress.finish()
+    if output is not None:
+        output.close()
+    if sink is not None and sink is not stdout:
+        sink.close()
+
+    failed = 0
+    for fetch in fetches:
+        if fetch.error is not None:
+            stderr.write("spdylay get: error: %s\n" % fetch.error)
+        reasons = {}
+        for request in fetch.requests:
+            reason = request.failure()
+            if reason is None:
+                continue
+            failed += 1
+            if fetch.error is None or request.close_status is not None:
+                reasons.setdefault((request.target.url, reason), []).append(request)
+        for (url, reason), same in reasons.items():
+            stderr.write("spdylay get: %s: %s%s\n" % (
+                url, reason, " (%d times)" % len(same) if len(same) > 1 else ""))
+    if args.verbose or args.null_out:
+        stderr.write(format_summary(
+            len(requests), failed, sum(r.body_bytes for r in requests),
+            time.monotonic() - started))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def main(argv=None):
+    """Runs ``spdylay COMMAND ...`` (``argv`` defaults to the command
+    line); returns the exit status."""
+    stderr = sys.stderr
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+        if args.command == "get":
+            return run_get(args, sys.stdout.buffer, stderr)
+        return run_serve(args, stderr)
+    except UsageError as exc:
+        stderr.write("spdylay: error: %s\n" % exc)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        stderr.write("spdylay: interrupted\n")
+        return 130
