@@ -1,6 +1,7 @@
 """Running the command line tools the way a user does: ``python -m spdylay``
 in a child process, on 127.0.0.1, every wait bounded."""
 
+import re
 import subprocess
 import sys
 import time
@@ -8,6 +9,9 @@ import time
 TIMEOUT = 60
 # What `spdylay serve` says once it listens: "... listening on HOST:PORT (...".
 LISTENING = "listening on "
+# A frame in the -v log, and the indentation of its name/value lines.
+FRAME_LINE = re.compile(r"^\[ *(\d+\.\d{3})\] (send|recv) ([A-Z_]+) (.*)$")
+CONTINUATION = " " * 10
 
 
 def spdylay_command(*args):
@@ -82,3 +86,17 @@ class Serve:
     def __exit__(self, *exc_info):
         self.stop()
 
+
+def parse_frame_log(text):
+    """The -v frames in ``text``: dicts with time, direction, type, fields
+    and nv (continuation lines); every other line is ignored."""
+    frames = []
+    for line in text.splitlines():
+        match = FRAME_LINE.match(line)
+        if match:
+            fields = dict(field.split("=", 1) for field in match.group(4).split())
+            frames.append({"time": float(match.group(1)), "direction": match.group(2),
+                           "type": match.group(3), "fields": fields, "nv": []})
+        elif line.startswith(CONTINUATION) and frames:
+            frames[-1]["nv"].append(tuple(line.strip().split(": ", 1)))
+    return frames

@@ -26,15 +26,13 @@ import threading
 import pytest
 
 import spdylay
-from clitools import TIMEOUT, Serve, get, spdylay_command
+from clitools import TIMEOUT, Serve, get, parse_frame_log, spdylay_command
 
 VERSION_FLAGS = {"spdy/2": "-2", "spdy/3": "-3", "spdy/3.1": "--spdy3-1"}
 VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
             "spdy/3.1": spdylay.PROTO_SPDY3_1}
 # Bigger than the initial flow-control window, so WINDOW_UPDATE is needed.
 BIG_SIZE = 300000
-FRAME_LINE = re.compile(r"^\[ *(\d+\.\d{3})\] (send|recv) ([A-Z_]+) (.*)$")
-CONTINUATION = " " * 10
 
 
 def pattern(size, seed=7):
@@ -67,21 +65,6 @@ def serve_args(certificates, protocol, tls):
 
 def url(server, path, tls):
     return "%s://localhost:%d%s" % ("https" if tls else "http", server.port, path)
-
-
-def parse_frame_log(text):
-    """The -v frames in ``text``: dicts with time, direction, type, fields
-    and nv (continuation lines); every other line is ignored."""
-    frames = []
-    for line in text.splitlines():
-        match = FRAME_LINE.match(line)
-        if match:
-            fields = dict(field.split("=", 1) for field in match.group(4).split())
-            frames.append({"time": float(match.group(1)), "direction": match.group(2),
-                           "type": match.group(3), "fields": fields, "nv": []})
-        elif line.startswith(CONTINUATION) and frames:
-            frames[-1]["nv"].append(tuple(line.strip().split(": ", 1)))
-    return frames
 
 
 def assert_one_line_error(result, *words):

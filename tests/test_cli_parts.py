@@ -4,7 +4,6 @@ the progress bar, the summary and the ordered output of several bodies."""
 
 import io
 import os
-import types
 
 import pytest
 
@@ -208,7 +207,7 @@ def test_header_values_with_control_characters_stay_on_one_line():
 
 
 def test_data_frames_settings_and_the_others():
-    data = types.SimpleNamespace(stream_id=7, flags=spdylay.DATA_FLAG_NONE, length=4096)
+    data = spdylay.DataFrame(7, spdylay.DATA_FLAG_NONE, 4096)
     assert _cli.format_frame(2, "recv", data) == (
         "[  2.000] recv DATA stream_id=7 flags=0x00 length=4096\n")
     settings = spdylay.SettingsFrame(3, spdylay.SETTINGS, 0, 12, [
@@ -239,7 +238,7 @@ def test_frame_log_times_frames_from_its_start():
     out = io.StringIO()
     log = _cli.FrameLog(out, clock=clock)
     clock.now = 51.5
-    log("recv", types.SimpleNamespace(stream_id=1, flags=1, length=0))
+    log("recv", spdylay.DataFrame(1, spdylay.DATA_FLAG_FIN, 0))
     assert out.getvalue() == "[  1.500] recv DATA stream_id=1 flags=0x01(FIN) length=0\n"
 
 

@@ -1,11 +1,15 @@
 """Interop over real TCP on 127.0.0.1 with an independent SPDY implementation:
-the npm ``spdy`` package (tests/interop, plain TCP, no TLS).
+the npm ``spdy`` package (tests/interop), plain TCP and TLS with ALPN.
 
 - Our client against node's server, for SPDY/2, SPDY/3 and SPDY/3.1: several
   requests multiplexed on one connection (GETs, a POST with a body, a 404,
   and, where flow control exists, bodies bigger than the initial window both
   ways).
 - Node's client (it can do GETs) against our server, for all three versions.
+- The command line tools, over TLS with the versions negotiated by ALPN (a
+  certificate made by the test, verified by both sides) and over plain TCP:
+  ``spdylay get`` against node's server (GETs, a POST with -d, a 404), and
+  node's client against ``spdylay serve`` at each version in turn.
 
 What node does, found by running it (tests/interop/server.js says more):
 plain TCP has no NPN and SPDY/3.1 frames carry version 3, so node's server
@@ -13,7 +17,9 @@ speaks SPDY/3.1 only when started with --spdy31 (else it never opens the
 connection window and a SPDY/3.1 peer stalls after 64 KiB).  In SPDY/2, which
 has no flow control, node's server still stops after 64 KiB of a body and
 waits for a WINDOW_UPDATE that SPDY/2 does not have, so SPDY/2 bodies from
-node stay below that.
+node stay below that.  Over TLS, ALPN tells node the version: spdy/3.1
+brings connection-level flow control without --spdy31, and node's requests
+report the version as "3.1".
 
 Node and ``npm ci`` in tests/interop are needed: without them these tests
 fail when CI=true and are skipped elsewhere.
@@ -30,6 +36,7 @@ import time
 
 import pytest
 
+import clitools
 import spdylay
 
 INTEROP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "interop")
@@ -41,6 +48,7 @@ OUR_BIG_SIZE = 200000
 BODY_SIZES = {"spdy/2": 60000, "spdy/3": 300000, "spdy/3.1": 300000}
 VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
             "spdy/3.1": spdylay.PROTO_SPDY3_1}
+VERSION_FLAGS = {"spdy/2": "-2", "spdy/3": "-3", "spdy/3.1": "--spdy3-1"}
 
 
 def node_pattern(size):
@@ -361,3 +369,85 @@ def test_node_client_against_our_server(node, protocol):
     assert (missing["status"], missing["body"]) == (404, "no such path\n")
     assert [r[":path"] for r in server.requests] == ["/hello", "/big", "/missing"]
     assert all(r[":method"] == "GET" for r in server.requests)
+
+
+# --- our command line tools and node, both directions, TLS and plain TCP -------
+
+TRANSPORTS = ["tls", "plain"]
+
+
+@pytest.fixture(scope="module")
+def node_tls_server(node, certificates):
+    """Node's server over TLS, offering spdy/3.1, spdy/3 and spdy/2 by ALPN."""
+    server = NodeServer(node, ["--tls", certificates.cert_file, certificates.key_file])
+    try:
+        yield server.port
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("protocol", sorted(VERSIONS))
+def test_our_get_against_node_server(node_tls_server, node_servers, certificates,
+                                     tmp_path, protocol, transport):
+    if transport == "tls":
+        # Within one window: over TLS node's server now and then resets a
+        # stream whose WINDOW_UPDATE arrives between its last DATA and its
+        # FIN (see test_aio_interop_node.py); bigger bodies go over plain TCP.
+        size = BODY_SIZES["spdy/2"]
+        base = "https://localhost:%d" % node_tls_server
+        options = [VERSION_FLAGS[protocol], "--cacert", certificates.ca_file]
+        # Over TLS node knows the version from ALPN, and says 3.1 for spdy/3.1.
+        node_version = protocol[5:]
+    else:
+        size = BODY_SIZES[protocol]
+        base = "http://127.0.0.1:%d" % node_servers[protocol]
+        options = [VERSION_FLAGS[protocol], "--no-tls"]
+        node_version = "2" if protocol == "spdy/2" else "3"
+    out = tmp_path / "out"
+    result = clitools.get(*options, "-v", "-o", out, base + "/hello",
+                          base + "/bytes/%d" % size)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == b"hello from node spdy\n" + node_pattern(size)
+    replies = [dict(frame["nv"]) for frame in clitools.parse_frame_log(result.stderr)
+               if frame["type"] == "SYN_REPLY"]
+    assert [reply["x-spdy-version"] for reply in replies] == [node_version] * 2
+
+    upload = tmp_path / "upload"
+    upload.write_bytes(bytes(range(256)) * (size // 256))
+    echo = clitools.get(*options, "-d", upload, base + "/echo")
+    assert echo.returncode == 0, echo.stderr
+    assert echo.stdout == b"%d:" % (size // 256 * 256) + upload.read_bytes()
+
+    missing = clitools.get(*options, base + "/missing")
+    assert (missing.returncode, missing.stdout) == (1, b"not found\n")
+    assert missing.stderr == "spdylay get: %s/missing: status 404 Not Found\n" % base
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("protocol", sorted(VERSIONS))
+def test_node_client_against_our_serve(node, certificates, tmp_path, protocol, transport):
+    htdocs = tmp_path / "htdocs"
+    htdocs.mkdir()
+    (htdocs / "hello.txt").write_bytes(b"hello from spdylay serve\n")
+    (htdocs / "big.bin").write_bytes(node_pattern(OUR_BIG_SIZE))
+    if transport == "tls":
+        serve_options = ["0", certificates.key_file, certificates.cert_file]
+        client_options = ["--ca", certificates.ca_file]
+    else:
+        serve_options = ["--no-tls", "0"]
+        client_options = []
+    with clitools.Serve(tmp_path / "serve.log", "-d", htdocs, VERSION_FLAGS[protocol],
+                        *serve_options) as server:
+        results = node_client_fetch(node, server.port, protocol,
+                                    ["/hello.txt", "/big.bin", "/missing"], client_options)
+        log = server.log()
+    hello, big, missing = results
+    assert (hello["status"], hello["body"]) == (200, "hello from spdylay serve\n")
+    assert hello["headers"]["content-type"] == "text/plain; charset=utf-8"
+    assert hello["headers"]["server"].startswith("spdylay/")
+    assert (big["status"], big["body"]) == (200, node_pattern(OUR_BIG_SIZE).decode())
+    assert missing["status"] == 404
+    over = "over TLS" if transport == "tls" else "over plain TCP"
+    assert "(%s %s)" % (protocol, over) in log.splitlines()[0]
+    assert len([line for line in log.splitlines() if '"GET /' in line]) == 3
