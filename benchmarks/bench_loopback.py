@@ -1,0 +1,138 @@
+"""Requests/s over loopback (127.0.0.1, plain TCP) between spdylay's own
+ThreadedSPDYServer and UrlFetcher, beside the in-memory Session figure of
+bench_python.py for scale.
+
+The workload is bench_python.py's small exchange: GET answered by a response
+with a 1 KiB body.
+- one connection: one UrlFetcher with every request on it; the server's
+  SETTINGS MAX_CONCURRENT_STREAMS (100) keeps 100 streams in flight;
+- 20 connections: 20 UrlFetchers, each on its own thread, sharing the
+  requests.
+The server runs in a child process (so client and server do not share one
+interpreter lock); every body byte and every stream's status is checked, so
+a broken run fails instead of looking fast.
+
+Usage: python3 benchmarks/bench_loopback.py [--requests N] [--version 2|3|3.1]
+"""
+
+import argparse
+import multiprocessing
+import os
+import platform
+import sys
+import threading
+import time
+
+import spdylay
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_python  # noqa: E402  (the in-memory workload, shared)
+
+BODY = bench_python.SMALL_BODY
+VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3,
+            "3.1": spdylay.PROTO_SPDY3_1}
+MANY_CONNECTIONS = 20
+
+
+class BenchHandler(spdylay.BaseSPDYRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("content-type", "application/octet-stream")
+        self.send_header("content-length", len(BODY))
+        self.wfile.write(BODY)
+
+    def log_message(self, format, *args):
+        """Silent: one log line per request would measure the terminal."""
+
+
+def serve(version, address_queue, stop_event):
+    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), BenchHandler,
+                                        version=version)
+    server.start(daemon=True)
+    address_queue.put(server.server_address)
+    stop_event.wait()
+    server.shutdown()
+    server.server_close()
+
+
+class Tally:
+    """What one connection's streams received."""
+
+    def __init__(self):
+        self.body_bytes = 0
+        self.failed = 0
+
+
+def fetch(server_address, count, version, results):
+    tally = Tally()
+
+    class CountingHandler(spdylay.BaseSPDYStreamHandler):
+        def on_data(self, data):
+            tally.body_bytes += len(data)
+
+        def on_close(self, status_code):
+            if status_code != spdylay.OK:
+                tally.failed += 1
+
+    url = "http://%s:%d/bench" % server_address
+    spdylay.UrlFetcher(server_address, [url] * count, CountingHandler,
+                       tls=False, version=version).loop()
+    results.append((count, tally))
+
+
+def loopback_rate(server_address, version, connections, requests):
+    per_connection = requests // connections
+    results = []
+    threads = [threading.Thread(target=fetch, args=(server_address, per_connection,
+                                                    version, results))
+               for _ in range(connections)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    total = per_connection * connections
+    if (len(results) != connections
+            or sum(t.body_bytes for _, t in results) != total * len(BODY)
+            or any(t.failed for _, t in results)):
+        raise RuntimeError("requests over loopback failed or lost data")
+    return total / elapsed
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20000,
+                        help="requests per measurement")
+    parser.add_argument("--version", choices=sorted(VERSIONS), default="3.1")
+    args = parser.parse_args(argv)
+    version = VERSIONS[args.version]
+
+    addresses = multiprocessing.Queue()
+    stop = multiprocessing.Event()
+    server = multiprocessing.Process(target=serve, args=(version, addresses, stop))
+    server.start()
+    try:
+        address = addresses.get(timeout=30)
+        loopback_rate(address, version, 1, 1000)  # warm-up
+        one = loopback_rate(address, version, 1, args.requests)
+        many = loopback_rate(address, version, MANY_CONNECTIONS, args.requests)
+    finally:
+        stop.set()
+        server.join(30)
+    in_memory = bench_python.small_rate(
+        lambda size: bench_python.SpdylayConnection(version, size), args.requests)
+
+    print("%s %s, SPDY/%s; %d requests (GET, 1 KiB body) per figure"
+          % (platform.python_implementation(), platform.python_version(),
+             args.version, args.requests))
+    print("%-44s %12s" % ("", "requests/s"))
+    print("%-44s %12.0f" % ("loopback, 1 connection, 100 streams in flight", one))
+    print("%-44s %12.0f" % ("loopback, %d connections" % MANY_CONNECTIONS, many))
+    print("%-44s %12.0f" % ("in memory, Session pair, 100 in flight", in_memory))
+    print("1 connection / in memory: %.2f" % (one / in_memory))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
