@@ -10,7 +10,9 @@ with a 1 KiB body.
   requests.
 The server runs in a child process (so client and server do not share one
 interpreter lock); every body byte and every stream's status is checked, so
-a broken run fails instead of looking fast.
+a broken run fails instead of looking fast.  For comparison the same client
+also runs against a server that answers on the connection's I/O thread, with
+no thread per request (the engine under ThreadedSPDYServer without them).
 
 Usage: python3 benchmarks/bench_loopback.py [--requests N] [--version 2|3|3.1]
 """
@@ -19,11 +21,13 @@ import argparse
 import multiprocessing
 import os
 import platform
+import socket
 import sys
 import threading
 import time
 
 import spdylay
+from spdylay._loop import SessionLoop
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_python  # noqa: E402  (the in-memory workload, shared)
@@ -53,6 +57,45 @@ def serve(version, address_queue, stop_event):
     stop_event.wait()
     server.shutdown()
     server.server_close()
+
+
+def _read_body(session, stream_id, length, read_ctrl, source):
+    read_ctrl.flags = spdylay.READ_EOF
+    return source
+
+
+def _answer_inline(session, stream_id):
+    session.submit_response(stream_id, bench_python.RESPONSE_NV,
+                            spdylay.DataProvider(BODY, _read_body))
+
+
+def _serve_connection(sock, version):
+    loop = SessionLoop(sock, spdylay.SERVER, version,
+                       on_request_recv_cb=_answer_inline)
+    loop.session.submit_settings(spdylay.FLAG_SETTINGS_NONE, [(
+        spdylay.SETTINGS_MAX_CONCURRENT_STREAMS,
+        spdylay.ID_FLAG_SETTINGS_NONE, 100)])
+    try:
+        loop.run()
+    finally:
+        loop.close()
+
+
+def serve_inline(version, address_queue, stop_event):
+    """For comparison: no handler threads, each response submitted by the
+    connection's I/O thread as the request arrives (the engine under
+    ThreadedSPDYServer, without its per-request threads)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    address_queue.put(listener.getsockname())
+    listener.settimeout(0.5)
+    while not stop_event.is_set():
+        try:
+            sock, _ = listener.accept()
+        except socket.timeout:
+            continue
+        threading.Thread(target=_serve_connection, args=(sock, version),
+                         daemon=True).start()
+    listener.close()
 
 
 class Tally:
@@ -108,29 +151,38 @@ def main(argv):
     args = parser.parse_args(argv)
     version = VERSIONS[args.version]
 
-    addresses = multiprocessing.Queue()
-    stop = multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(version, addresses, stop))
-    server.start()
-    try:
-        address = addresses.get(timeout=30)
-        loopback_rate(address, version, 1, 1000)  # warm-up
-        one = loopback_rate(address, version, 1, args.requests)
-        many = loopback_rate(address, version, MANY_CONNECTIONS, args.requests)
-    finally:
-        stop.set()
-        server.join(30)
-    in_memory = bench_python.small_rate(
-        lambda size: bench_python.SpdylayConnection(version, size), args.requests)
-
     print("%s %s, SPDY/%s; %d requests (GET, 1 KiB body) per figure"
           % (platform.python_implementation(), platform.python_version(),
              args.version, args.requests))
-    print("%-44s %12s" % ("", "requests/s"))
-    print("%-44s %12.0f" % ("loopback, 1 connection, 100 streams in flight", one))
-    print("%-44s %12.0f" % ("loopback, %d connections" % MANY_CONNECTIONS, many))
-    print("%-44s %12.0f" % ("in memory, Session pair, 100 in flight", in_memory))
-    print("1 connection / in memory: %.2f" % (one / in_memory))
+    print("%-58s %12s" % ("", "requests/s"))
+    for name, server_main in (("ThreadedSPDYServer", serve),
+                              ("inline responses", serve_inline)):
+        addresses = multiprocessing.Queue()
+        stop = multiprocessing.Event()
+        server = multiprocessing.Process(target=server_main,
+                                         args=(version, addresses, stop))
+        server.start()
+        try:
+            address = addresses.get(timeout=30)
+            loopback_rate(address, version, 1, 1000)  # warm-up
+            one = loopback_rate(address, version, 1, args.requests)
+            many = loopback_rate(address, version, MANY_CONNECTIONS,
+                                 args.requests)
+        finally:
+            stop.set()
+            server.join(30)
+        print("%-58s %12.0f" % ("loopback, %s, 1 connection, 100 in flight"
+                                % name, one))
+        print("%-58s %12.0f" % ("loopback, %s, %d connections"
+                                % (name, MANY_CONNECTIONS), many))
+        sys.stdout.flush()
+        if name == "ThreadedSPDYServer":
+            threaded_one = one
+    in_memory = bench_python.small_rate(
+        lambda size: bench_python.SpdylayConnection(version, size), args.requests)
+    print("%-58s %12.0f" % ("in memory, Session pair, 100 in flight", in_memory))
+    print("ThreadedSPDYServer, 1 connection / in memory: %.2f"
+          % (threaded_one / in_memory))
     return 0
 
 
