@@ -54,36 +54,27 @@ class _OneLineParser(argparse.ArgumentParser):
         raise UsageError("%s (see %s --help)" % (message, self.prog))
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a whole number: %r" % text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1: %r" % text)
-    return value
+def _number(convert, what, accept, limits):
+    """An argparse type: ``convert`` (int or float) the text, which must be
+    ``what`` and pass ``accept``; ``limits`` says which values do."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("not %s: %r" % (what, text))
+        if not accept(value):
+            raise argparse.ArgumentTypeError("%s: %r" % (limits, text))
+        return value
+    return parse
 
 
-def _positive_seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a number of seconds: %r" % text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(
-            "must be a positive number of seconds: %r" % text)
-    return value
-
-
-def _port(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a port number: %r" % text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("not a port number (0-65535): %r"
-                                         % text)
-    return value
+_positive_int = _number(int, "a whole number", lambda value: value >= 1,
+                        "must be at least 1")
+_positive_seconds = _number(
+    float, "a number of seconds", lambda value: 0 < value < float("inf"),
+    "must be a positive number of seconds")
+_port = _number(int, "a port number", lambda value: 0 <= value <= 65535,
+                "not a port number (0-65535)")
 
 
 def parse_header(text):
