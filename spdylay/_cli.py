@@ -414,11 +414,19 @@ def format_summary(streams, failed, body_bytes, seconds):
 
 # --- ordered output of `get` -------------------------------------------------
 
+class OutputFailed(Exception):
+    """Writing the bodies failed (a closed pipe, a full disk); raised from a
+    stream handler, it ends that connection's fetch."""
+
+
 class OrderedOutput:
     """Writes the bodies of ``count`` streams to ``out`` in request order
     while they arrive interleaved: the earliest unfinished stream's data goes
     straight out, later streams' data waits in spooled temporary files (in
-    memory while small), so memory stays bounded whatever the body sizes."""
+    memory while small), so memory stays bounded whatever the body sizes.
+
+    The first OSError while writing is kept in ``error``; that write and
+    every later one raise OutputFailed, and ``close()`` writes nothing."""
 
     SPOOL_IN_MEMORY = 1 << 20
 
@@ -428,43 +436,67 @@ class OrderedOutput:
         self.current = 0
         self.finished = [False] * count
         self.spools = {}
+        self.error = None
         self.lock = threading.Lock()
 
-    def write(self, index, data):
+    def _guarded(self, action, *args):
+        """Runs ``action(*args)`` holding the lock, unless writing failed."""
         with self.lock:
-            if index == self.current:
-                self.out.write(data)
-            else:
-                spool = self.spools.get(index)
-                if spool is None:
-                    spool = tempfile.SpooledTemporaryFile(self.SPOOL_IN_MEMORY)
-                    self.spools[index] = spool
-                spool.write(data)
+            if self.error is not None:
+                raise OutputFailed(self.error)
+            try:
+                action(*args)
+            except OSError as exc:
+                self.error = exc
+                raise OutputFailed(exc)
+
+    def write(self, index, data):
+        self._guarded(self._write, index, data)
+
+    def _write(self, index, data):
+        if index == self.current:
+            self.out.write(data)
+            return
+        spool = self.spools.get(index)
+        if spool is None:
+            spool = tempfile.SpooledTemporaryFile(self.SPOOL_IN_MEMORY)
+            self.spools[index] = spool
+        spool.write(data)
 
     def finish(self, index):
         """Stream ``index`` has all its data (or has failed)."""
-        with self.lock:
-            self.finished[index] = True
-            while self.current < self.count and self.finished[self.current]:
-                self.current += 1
-                if self.current < self.count:
-                    self._flush_spool(self.current)
-            self.out.flush()
+        self._guarded(self._finish, index)
+
+    def _finish(self, index):
+        self.finished[index] = True
+        while self.current < self.count and self.finished[self.current]:
+            self.current += 1
+            if self.current < self.count:
+                self._flush_spool(self.current)
+        self.out.flush()
 
     def _flush_spool(self, index):
         spool = self.spools.pop(index, None)
         if spool is not None:
-            spool.seek(0)
-            shutil.copyfileobj(spool, self.out, CHUNK_SIZE)
-            spool.close()
+            with spool:
+                spool.seek(0)
+                shutil.copyfileobj(spool, self.out, CHUNK_SIZE)
 
     def close(self):
         """Writes whatever is still waiting (streams that never finished
-        appear in order, with what they received)."""
-        with self.lock:
-            for index in sorted(self.spools):
-                self._flush_spool(index)
-            self.out.flush()
+        appear in order, with what they received); failures end in
+        ``error``."""
+        try:
+            self._guarded(self._close)
+        except OutputFailed:
+            pass
+        for spool in self.spools.values():
+            spool.close()
+
+    def _close(self):
+        for index in sorted(self.spools):
+            self._flush_spool(index)
+        self.out.flush()
 
 
 # --- static files for `serve` ------------------------------------------------
@@ -691,6 +723,8 @@ class _Fetch:
                 self.handler_class, tls=target.tls,
                 server_hostname=target.host, **fetcher_arguments)
             fetcher.loop()
+        except OutputFailed:
+            pass  # reported once, for every connection, by run_get
         except Error as exc:
             self.error = str(exc)
         except OSError as exc:
@@ -702,6 +736,29 @@ def _terminal_output(stream):
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _report_failures(fetches, stderr, each_request):
+    """Writes a line for each connection that failed and, when
+    ``each_request``, for each failed request (identical ones counted);
+    returns the number of failed requests."""
+    failed = 0
+    for fetch in fetches:
+        if fetch.error is not None:
+            stderr.write("spdylay get: error: %s\n" % fetch.error)
+        reasons = {}
+        for request in fetch.requests:
+            reason = request.failure()
+            if reason is None:
+                continue
+            failed += 1
+            if each_request and (fetch.error is None
+                                 or request.close_status is not None):
+                reasons.setdefault((request.target.url, reason), []).append(request)
+        for (url, reason), same in reasons.items():
+            stderr.write("spdylay get: %s: %s%s\n" % (
+                url, reason, " (%d times)" % len(same) if len(same) > 1 else ""))
+    return failed
 
 
 def run_get(args, stdout, stderr):
@@ -759,26 +816,25 @@ def run_get(args, stdout, stderr):
         thread.join()
     if progress is not None:
         progress.finish()
+    output_error = None
     if output is not None:
         output.close()
+        output_error = output.error
     if sink is not None and sink is not stdout:
-        sink.close()
-
-    failed = 0
-    for fetch in fetches:
-        if fetch.error is not None:
-            stderr.write("spdylay get: error: %s\n" % fetch.error)
-        reasons = {}
-        for request in fetch.requests:
-            reason = request.failure()
-            if reason is None:
-                continue
-            failed += 1
-            if fetch.error is None or request.close_status is not None:
-                reasons.setdefault((request.target.url, reason), []).append(request)
-        for (url, reason), same in reasons.items():
-            stderr.write("spdylay get: %s: %s%s\n" % (
-                url, reason, " (%d times)" % len(same) if len(same) > 1 else ""))
+        try:
+            sink.close()
+        except OSError as exc:
+            output_error = output_error or exc
+    if output_error is not None:
+        stderr.write("spdylay get: error: cannot write the bodies to %s: %s\n"
+                     % (args.output or "stdout", _describe(output_error)))
+        if sink is stdout:
+            # Nothing more can reach a closed pipe; the interpreter's own
+            # flush at exit must not fail on it again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stdout.fileno())
+            os.close(devnull)
+    failed = _report_failures(fetches, stderr, output_error is None)
     if args.verbose or args.null_out:
         stderr.write(format_summary(
             len(requests), failed, sum(r.body_bytes for r in requests),

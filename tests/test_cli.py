@@ -468,6 +468,25 @@ def test_exit_status_is_1_when_any_request_fails(htdocs, tmp_path):
     assert (good.returncode, good.stdout) == (0, index)
 
 
+def test_output_that_cannot_be_written_is_one_line(htdocs, tmp_path):
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        full = get("-o", "/dev/full", url(server, "/big.bin", False))
+        proc = subprocess.Popen(spdylay_command("get", "-m", "20", url(server, "/big.bin", False)),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        assert len(proc.stdout.read(10)) == 10
+        proc.stdout.close()  # a reader that has seen enough, as `head` does
+        try:
+            broken_stderr = proc.stderr.read().decode()
+            assert proc.wait(timeout=TIMEOUT) == 1
+        finally:
+            proc.stderr.close()
+    assert full.returncode == 1
+    assert_one_line_error(full, "spdylay get: error: cannot write the bodies to /dev/full",
+                          "No space left on device")
+    assert broken_stderr == "spdylay get: error: cannot write the bodies to stdout: Broken pipe\n"
+
+
 def test_serve_errors_are_one_line(certificates, htdocs, tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]

@@ -325,3 +325,44 @@ def test_ordered_output_close_writes_what_unfinished_streams_received():
     ordered.write(2, b"C")
     ordered.close()
     assert out.getvalue() == b"AC"
+
+
+class FailingOut:
+    """An output whose writes fail after ``room`` bytes, as a full disk does."""
+
+    def __init__(self, room):
+        self.room = room
+        self.data = b""
+
+    def write(self, data):
+        if len(self.data) + len(data) > self.room:
+            raise OSError(28, "No space left on device")
+        self.data += data
+
+    def flush(self):
+        pass
+
+
+def test_ordered_output_keeps_the_first_write_error_and_refuses_more():
+    out = FailingOut(room=4)
+    ordered = _cli.OrderedOutput(out, 2)
+    ordered.write(0, b"abc")
+    ordered.write(1, b"later")
+    with pytest.raises(_cli.OutputFailed):
+        ordered.write(0, b"defg")
+    assert ordered.error.strerror == "No space left on device"
+    with pytest.raises(_cli.OutputFailed):
+        ordered.write(0, b"x")
+    with pytest.raises(_cli.OutputFailed):
+        ordered.finish(0)
+    ordered.close()
+    assert out.data == b"abc"
+    assert ordered.spools[1]._file.closed
+
+
+def test_ordered_output_close_reports_a_failing_flush_in_error():
+    out = FailingOut(room=2)
+    ordered = _cli.OrderedOutput(out, 2)
+    ordered.write(1, b"waiting")
+    ordered.close()
+    assert isinstance(ordered.error, OSError)
