@@ -565,7 +565,7 @@ class StaticFileHandler(BaseSPDYRequestHandler):
             path = resolve_path(self.htdocs, self.path)
             body = open(path, "rb")
         except Refused as exc:
-            self.send_error(exc.status)
+            self.send_error(exc.status, exc.reason)
             return
         except PermissionError:
             self.send_error(403)
@@ -645,6 +645,9 @@ def run_serve(args, stderr):
     except (KeyboardInterrupt, _Interrupted):
         pass
     finally:
+        # A second signal during the shutdown ends the process at once.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         server.shutdown()
         server.server_close()
     return EXIT_OK

@@ -343,6 +343,7 @@ def test_serve_refuses_a_path_that_does_not_start_with_a_slash(htdocs, tmp_path)
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         response = raw_request(server.port, "GET", "index.html")
     assert response["headers"][":status"] == "400 Bad Request"
+    assert b"not an absolute path" in response["body"]
 
 
 def test_serve_answers_head_without_a_body_and_other_methods_with_501(htdocs, tmp_path):
