@@ -115,6 +115,26 @@ def test_get_writes_bodies_to_stdout_in_url_order(certificates, htdocs, tmp_path
     assert result.stderr == ""
 
 
+def test_urls_on_several_servers_are_fetched_side_by_side_and_written_in_order(
+        certificates, htdocs, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "index.html").write_bytes(b"<h1>other server</h1>\n")
+    dead = "http://127.0.0.1:%d/never" % free_port()
+    with Serve(tmp_path / "a.log", "-d", htdocs, "--no-tls", "0") as plain, \
+            Serve(tmp_path / "b.log", "-d", other, "0", certificates.key_file,
+                  certificates.cert_file) as tls:
+        result = get("--cacert", certificates.ca_file, url(tls, "/", True),
+                     url(plain, "/big.bin", False), dead, url(tls, "/", True),
+                     url(plain, "/sub/", False))
+    other_index = (other / "index.html").read_bytes()
+    assert result.stdout == (other_index + (htdocs / "big.bin").read_bytes()
+                             + other_index + (htdocs / "sub" / "index.html").read_bytes())
+    assert result.returncode == 1
+    assert_one_line_error(result, "spdylay get: error: cannot connect to %s" % dead[7:-6],
+                          "refused")
+
+
 def test_serve_logs_one_line_per_request(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         result = get("-n", url(server, "/index.html", False), url(server, "/nothing", False))
