@@ -661,15 +661,26 @@ class _Request:
         self.target = target
         self.status = None
         self.close_status = None
+        # ("send" or "recv", status code) of the stream's RST_STREAM, if any.
+        self.reset = None
         self.body_bytes = 0
 
-    def failure(self):
-        """Why the request failed, or None if it did not."""
+    def failure(self, timeout):
+        """Why the request failed, or None if it did not; ``timeout`` is the
+        -t value (the client cancels the streams it ends with CANCEL)."""
         if self.close_status is None:
             return "no complete response"
         if self.close_status != _constants.OK:
-            return "stream reset (%s)" % _name(RST_STATUS_NAMES,
-                                               self.close_status)
+            if self.reset is None:
+                return "the connection ended before the response was complete"
+            direction, status_code = self.reset
+            if direction == "recv":
+                return "reset by the server (%s)" % _name(RST_STATUS_NAMES,
+                                                          status_code)
+            if status_code == _constants.CANCEL and timeout is not None:
+                return "no complete response within %g s (-t)" % timeout
+            return "reset by spdylay get (%s)" % _name(RST_STATUS_NAMES,
+                                                       status_code)
         if self.status is None:
             return "the response has no :status"
         code = self.status.split(" ", 1)[0]
@@ -682,10 +693,12 @@ class _Fetch:
     """The requests of ``get`` that share one connection, and the stream
     handler class their UrlFetcher makes one of per request, in URL order."""
 
-    def __init__(self, requests, output, progress):
+    def __init__(self, requests, output, progress, frame_log):
         self.requests = requests
         self.pending = iter(requests)
         self.error = None
+        self.frame_log = frame_log
+        self.resets = {}
         fetch = self
 
         class StreamHandler(BaseSPDYStreamHandler):
@@ -712,10 +725,21 @@ class _Fetch:
 
             def on_close(self, status_code):
                 self.request.close_status = status_code
+                self.request.reset = fetch.resets.get(self.stream_id)
                 if output is not None:
                     output.finish(self.request.index)
 
         self.handler_class = StreamHandler
+
+    def on_frame(self, direction, frame):
+        """Notes each stream's RST_STREAM, to say who ended a failed
+        request; passes every frame to the -v log."""
+        if (isinstance(frame, CtrlFrame)
+                and frame.frame_type == _constants.RST_STREAM):
+            self.resets.setdefault(frame.stream_id,
+                                   (direction, frame.status_code))
+        if self.frame_log is not None:
+            self.frame_log(direction, frame)
 
     def run(self, fetcher_arguments):
         target = self.requests[0].target
@@ -724,7 +748,8 @@ class _Fetch:
                 (target.host, target.port),
                 [request.target.url for request in self.requests],
                 self.handler_class, tls=target.tls,
-                server_hostname=target.host, **fetcher_arguments)
+                server_hostname=target.host, on_frame=self.on_frame,
+                **fetcher_arguments)
             fetcher.loop()
         except OutputFailed:
             pass  # reported once, for every connection, by run_get
@@ -741,7 +766,7 @@ def _terminal_output(stream):
         return False
 
 
-def _report_failures(fetches, stderr, each_request):
+def _report_failures(fetches, stderr, each_request, timeout):
     """Writes a line for each connection that failed and, when
     ``each_request``, for each failed request (identical ones counted);
     returns the number of failed requests."""
@@ -751,7 +776,7 @@ def _report_failures(fetches, stderr, each_request):
             stderr.write("spdylay get: error: %s\n" % fetch.error)
         reasons = {}
         for request in fetch.requests:
-            reason = request.failure()
+            reason = request.failure(timeout)
             if reason is None:
                 continue
             failed += 1
@@ -804,12 +829,13 @@ def run_get(args, stdout, stderr):
         "method": "GET" if body is None else "POST",
         "headers": headers, "body": body, "timeout": args.timeout,
         "version": args.version, "ssl_context": ssl_context,
-        "on_frame": FrameLog(stderr) if args.verbose else None,
     }
+    frame_log = FrameLog(stderr) if args.verbose else None
     groups = {}
     for request in requests:
         groups.setdefault(request.target.connection, []).append(request)
-    fetches = [_Fetch(group, output, progress) for group in groups.values()]
+    fetches = [_Fetch(group, output, progress, frame_log)
+               for group in groups.values()]
     threads = [threading.Thread(target=fetch.run, args=(fetcher_arguments,),
                                 daemon=True) for fetch in fetches[1:]]
     for thread in threads:
@@ -837,7 +863,8 @@ def run_get(args, stdout, stderr):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, stdout.fileno())
             os.close(devnull)
-    failed = _report_failures(fetches, stderr, output_error is None)
+    failed = _report_failures(fetches, stderr, output_error is None,
+                              args.timeout)
     if args.verbose or args.null_out:
         stderr.write(format_summary(
             len(requests), failed, sum(r.body_bytes for r in requests),

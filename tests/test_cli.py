@@ -294,7 +294,71 @@ def test_timeout_fails_the_slow_request_only(echo_server):
     info, _ = split_echo(result.stdout)
     assert info["method"] == "GET"
     assert result.stderr.splitlines() == [
-        "spdylay get: %s: stream reset (CANCEL)" % echo_url(echo_server, "/slow")]
+        "spdylay get: %s: no complete response within 0.5 s (-t)"
+        % echo_url(echo_server, "/slow")]
+
+
+class OneRequestPeer:
+    """A server of one connection, made by hand with a Session: the first
+    request is answered by ``answer(session, stream_id)``; then it reads
+    until the client goes away, unless ``answer`` returns True (hang up)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(TIMEOUT)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.start()
+
+    def _serve(self):
+        try:
+            sock, _ = self.listener.accept()
+        except OSError:
+            return
+        hang_up = []
+
+        def on_request_recv(session, stream_id):
+            hang_up.append(self.answer(session, stream_id))
+
+        with sock:
+            sock.settimeout(TIMEOUT)
+
+            def send(session, data):
+                sock.sendall(data)
+                return len(data)
+
+            session = spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY3_1,
+                                      send_cb=send, on_request_recv_cb=on_request_recv)
+            try:
+                while not any(hang_up):
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    session.recv(data)
+                    session.send()
+            except OSError:
+                pass
+
+    def close(self):
+        self.thread.join(TIMEOUT)
+        self.listener.close()
+
+
+@pytest.mark.parametrize("answer, reason", [
+    (lambda session, stream_id: session.submit_rst_stream(stream_id, spdylay.INTERNAL_ERROR),
+     "reset by the server (INTERNAL_ERROR)"),
+    (lambda session, stream_id: True,
+     "the connection ended before the response was complete"),
+], ids=["reset", "hang-up"])
+def test_a_request_the_server_does_not_finish_says_who_ended_it(answer, reason):
+    peer = OneRequestPeer(answer)
+    try:
+        result = get("--no-tls", "http://127.0.0.1:%d/x" % peer.port)
+    finally:
+        peer.close()
+    assert result.returncode == 1
+    assert result.stderr == "spdylay get: http://127.0.0.1:%d/x: %s\n" % (peer.port, reason)
 
 
 # --- serve never leaves its directory ------------------------------------------------
