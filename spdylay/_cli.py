@@ -79,16 +79,20 @@ _port = _number(int, "a port number", lambda value: 0 <= value <= 65535,
 
 def parse_header(text):
     """``'name: value'`` as a ``(name, value)`` pair, the name lower-cased
-    (SPDY header names are lower case).  Names starting with ``:`` (such as
-    ``:host``) keep it."""
-    start = 1 if text.startswith(":") else 0
-    colon = text.find(":", start)
+    (SPDY header names are lower case).  The special headers (``:host``,
+    ``:method``, ...) come from the URL and the options, so names starting
+    with ``:`` are refused rather than sent twice."""
+    if text.startswith(":"):
+        raise argparse.ArgumentTypeError(
+            "%r: the URL and the options set the special headers "
+            "(:host, :path, :method, ...)" % text)
+    colon = text.find(":")
     if colon < 0:
         raise argparse.ArgumentTypeError(
             "a header is 'name: value', not %r" % text)
     name = text[:colon].strip().lower()
     value = text[colon + 1:].strip()
-    if not name.lstrip(":") or any(c.isspace() for c in name):
+    if not name or any(c.isspace() for c in name):
         raise argparse.ArgumentTypeError("not a header name in %r" % text)
     return name, value
 
