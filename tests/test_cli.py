@@ -17,6 +17,7 @@ import os
 import pty
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -149,6 +150,19 @@ def test_serve_logs_one_line_per_request(htdocs, tmp_path):
     assert len(requests) == 2, log
     assert sorted(re.search(r'"GET (\S+) HTTP/1.1" (\d+)', line).groups()
                   for line in requests) == [("/index.html", "200"), ("/nothing", "404")]
+
+
+def test_serve_stops_cleanly_on_ctrl_c(htdocs, tmp_path):
+    server = Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0")
+    try:
+        fetched = get(url(server, "/index.html", False))
+        server.proc.send_signal(signal.SIGINT)
+        assert server.proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        server.stop()
+    assert fetched.returncode == 0
+    assert "Traceback" not in server.log()
+    assert len(server.log().splitlines()) == 2
 
 
 def test_multiply_requests_each_url_n_times(htdocs, tmp_path):
