@@ -16,7 +16,7 @@ import urllib.parse
 from . import __version__
 from ._constants import (CANCEL, CLIENT, GOAWAY_OK, HEADERS, INTERNAL_ERROR,
                          PROTO_SPDY3_1, READ_EOF, REFUSED_STREAM, RST_STREAM,
-                         SYN_REPLY, SYN_STREAM)
+                         SETTINGS, SYN_REPLY, SYN_STREAM)
 from ._data import DataProvider
 from ._errors import Error
 from ._loop import SessionLoop
@@ -58,6 +58,10 @@ class BaseSPDYStreamHandler:
 # How many times a request the server refused with RST_STREAM
 # REFUSED_STREAM (sent before its SETTINGS limit reached us) is sent again.
 REFUSED_ATTEMPTS = 3
+# Streams opened before the server's SETTINGS arrive (after them the session
+# keeps to the announced limit): a server refuses the streams past its limit,
+# and one that has to refuse too many at once ends the session.
+STREAMS_BEFORE_SETTINGS = 100
 
 
 class _Request:
@@ -127,6 +131,9 @@ class UrlFetcher:
         self.on_frame = on_frame
         self.spdy_version = None
         self._loop = None
+        self._waiting = collections.deque()
+        self._settings_received = False
+        self._ended = False
         self._unsent = collections.deque()
         self._sent = {}
         self._open = 0
@@ -200,19 +207,37 @@ class UrlFetcher:
             raise
         try:
             for url in self.urls:
-                self._submit(_Request(url, self.StreamHandlerClass(url, self),
-                                      self.body))
+                self._waiting.append(_Request(
+                    url, self.StreamHandlerClass(url, self), self.body))
                 self._open += 1
+            self._submit_waiting()
             if self._open:
                 loop.run(self._expire)
             # The connection ended under these: closed by the server, reset.
-            for request in list(self._unsent) + list(self._sent.values()):
+            self._ended = True
+            for request in (list(self._waiting) + list(self._unsent)
+                            + list(self._sent.values())):
                 self._close(request, INTERNAL_ERROR)
         finally:
+            self._waiting.clear()
             self._unsent.clear()
             self._sent.clear()
             loop.close()
             self._loop = None
+
+    def _submit_waiting(self):
+        """Submits the waiting requests: all of them once the server's
+        SETTINGS have arrived, else up to STREAMS_BEFORE_SETTINGS open."""
+        while self._waiting and not self._ended and (
+                self._settings_received
+                or len(self._unsent) + len(self._sent) < STREAMS_BEFORE_SETTINGS):
+            try:
+                self._submit(self._waiting[0])
+            except Error:
+                # The session has failed: what still waits ends with it.
+                self._ended = True
+                return
+            self._waiting.popleft()
 
     def _submit(self, request):
         request.attempts += 1
@@ -248,8 +273,11 @@ class UrlFetcher:
         self._open -= 1
         if request.handler.stream_id is not None:
             self._sent.pop(request.handler.stream_id, None)
+        elif request in self._waiting:
+            self._waiting.remove(request)
         else:
             self._unsent.remove(request)
+        self._submit_waiting()
         if not self._open:
             try:
                 self._loop.session.submit_goaway(GOAWAY_OK)
@@ -282,6 +310,9 @@ class UrlFetcher:
             # A server push: nothing here asked for it, and an open pushed
             # stream would keep the connection from ending.
             session.submit_rst_stream(frame.stream_id, REFUSED_STREAM)
+        elif frame.frame_type == SETTINGS and not self._settings_received:
+            self._settings_received = True
+            self._submit_waiting()
         elif (frame.frame_type == RST_STREAM
               and frame.status_code == REFUSED_STREAM):
             request = self._sent.get(frame.stream_id)

@@ -193,6 +193,22 @@ def test_multiply_requests_each_url_n_times(htdocs, tmp_path):
     assert "10 streams, 0 failed, %d body bytes" % (5 * (BIG_SIZE + size)) in result.stderr
 
 
+def test_more_requests_on_one_connection_than_the_server_can_refuse_at_once(
+        htdocs, tmp_path):
+    """1500 streams: opened all at once before the server's SETTINGS arrive,
+    1400 would be refused, more automatic replies than a session queues."""
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        result = get("-n", "-v", "-m", "1500", url(server, "/index.html", False))
+        log = server.log()
+    assert result.returncode == 0, result.stderr[-2000:]
+    size = (htdocs / "index.html").stat().st_size
+    assert "1500 streams, 0 failed, %d body bytes" % (1500 * size) in result.stderr
+    frames = parse_frame_log(result.stderr)
+    assert len([f for f in frames if f["type"] == "SYN_STREAM"]) == 1500
+    assert not [f for f in frames if f["type"] == "RST_STREAM"]
+    assert "Traceback" not in log
+
+
 def test_verbose_log_shows_every_frame_in_order(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-v", "-d", htdocs, "--no-tls", "0") as server:
         result = get("-v", "-H", "x-test: yes", url(server, "/big.bin", False))
