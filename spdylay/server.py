@@ -29,7 +29,7 @@ from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
                          PROTO_SPDY3_1, READ_EOF, SERVER,
                          SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM)
 from ._data import DataProvider
-from ._errors import Error, InvalidArgumentError
+from ._errors import Error, InvalidArgumentError, InvalidStateError
 from ._limits import HEADER_BYTES_LIMIT, header_bytes
 from ._loop import SessionLoop
 from ._nv import pack_nv
@@ -274,7 +274,10 @@ class _Connection:
         if stream.status is not None:
             return
         provider = None if body is None else DataProvider(None, body.read_cb)
-        self.loop.session.submit_response(stream.stream_id, nv, provider)
+        try:
+            self.loop.session.submit_response(stream.stream_id, nv, provider)
+        except InvalidStateError:
+            pass  # the session has failed (a peer past its limits): it ends
 
     def resume(self, stream_id):
         try:

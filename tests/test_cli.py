@@ -460,6 +460,32 @@ def test_serve_refuses_a_path_that_does_not_start_with_a_slash(htdocs, tmp_path)
     assert b"not an absolute path" in response["body"]
 
 
+def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(
+        htdocs, tmp_path):
+    """1200 SYN_STREAMs before reading anything: more refusals than a
+    session queues, so the server's session fails and the connection ends;
+    the server logs no traceback and goes on serving."""
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        with socket.create_connection(("127.0.0.1", server.port), TIMEOUT) as sock:
+            sent = []
+            session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3_1,
+                                      send_cb=lambda session, data: sent.append(data)
+                                      or len(data))
+            for _ in range(1200):
+                session.submit_request(0, [(":method", "GET"), (":scheme", "http"),
+                                           (":path", "/index.html"),
+                                           (":version", "HTTP/1.1"),
+                                           (":host", "127.0.0.1")])
+            session.send()
+            sock.sendall(b"".join(sent))
+            while sock.recv(65536):
+                pass
+        after = get(url(server, "/index.html", False))
+        log = server.log()
+    assert after.returncode == 0, after.stderr
+    assert "Traceback" not in log
+
+
 def test_serve_answers_head_without_a_body_and_other_methods_with_501(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         head = raw_request(server.port, "HEAD", "/big.bin")
