@@ -26,6 +26,10 @@ from ._tls import (check_version, client_context, negotiated_version,
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "spdylay/" + __version__
 
+# Seconds the TCP connection and the TLS handshake may take together, so that
+# a server that accepts and then says nothing cannot hang loop().
+CONNECT_TIMEOUT = 30.0
+
 
 class UrlFetchError(Error):
     """The connection could not be made: the host is unreachable, the TLS
@@ -107,7 +111,7 @@ class UrlFetcher:
     def __init__(self, server_address, urls, StreamHandlerClass, *, tls=True,
                  server_hostname=None, method="GET", headers=(), body=None,
                  timeout=None, version=None, ssl_context=None, verify=True,
-                 on_frame=None):
+                 on_frame=None, connect_timeout=CONNECT_TIMEOUT):
         self.server_address = tuple(server_address)
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.StreamHandlerClass = StreamHandlerClass
@@ -125,6 +129,7 @@ class UrlFetcher:
                                  "or a seekable file")
         self.body = body
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.version = check_version(version)
         self.ssl_context = ssl_context
         self.verify = verify
@@ -141,10 +146,17 @@ class UrlFetcher:
     def _where(self):
         return "%s:%d" % self.server_address[:2]
 
+    def _timed_out(self, what):
+        return UrlFetchError("%s %s timed out after %g seconds"
+                             % (what, self._where(), self.connect_timeout))
+
     def _connect(self):
+        started = time.monotonic()
         try:
             sock = socket.create_connection(self.server_address,
-                                            timeout=self.timeout)
+                                            timeout=self.connect_timeout)
+        except socket.timeout as exc:
+            raise self._timed_out("connecting to") from exc
         except OSError as exc:
             raise UrlFetchError("cannot connect to %s: %s"
                                 % (self._where(), exc)) from exc
@@ -156,9 +168,16 @@ class UrlFetcher:
             context = client_context(self.verify, version=self.version)
         else:
             context = offer_spdy(self.ssl_context, self.version)
+        if self.connect_timeout is not None:
+            # The handshake gets what the connection left of the bound.
+            sock.settimeout(max(0.001, self.connect_timeout
+                                - (time.monotonic() - started)))
         try:
             sock = context.wrap_socket(sock,
                                        server_hostname=self.server_hostname)
+        except socket.timeout as exc:
+            sock.close()
+            raise self._timed_out("the TLS handshake with") from exc
         except (OSError, ssl.CertificateError) as exc:
             sock.close()
             raise UrlFetchError("TLS handshake with %s failed: %s"
@@ -337,7 +356,7 @@ class UrlFetcher:
 
 def urlfetch(url_or_urls, StreamHandlerClass, *, method="GET", headers=(),
              body=None, timeout=None, version=None, ssl_context=None,
-             verify=True, on_frame=None):
+             verify=True, on_frame=None, connect_timeout=CONNECT_TIMEOUT):
     """Fetches one URL or a list of them; URLs with the same scheme, host and
     port share one connection (a ``UrlFetcher``), connections are made one
     after the other.  The keyword arguments are ``UrlFetcher``'s."""
@@ -356,4 +375,4 @@ def urlfetch(url_or_urls, StreamHandlerClass, *, method="GET", headers=(),
                    tls=scheme == "https", server_hostname=host, method=method,
                    headers=headers, body=body, timeout=timeout,
                    version=version, ssl_context=ssl_context, verify=verify,
-                   on_frame=on_frame).loop()
+                   on_frame=on_frame, connect_timeout=connect_timeout).loop()

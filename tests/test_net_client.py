@@ -429,3 +429,41 @@ def test_unsupported_version_is_refused_before_connecting(version):
     with pytest.raises(spdylay.UnsupportedVersionError):
         spdylay.ThreadedSPDYServer(("127.0.0.1", 0), QuietHandler,
                                    version=version)
+
+
+def _fetch_in_thread(function):
+    """Runs ``function()`` in a thread, joined within TIMEOUT; returns what
+    it raised (None if nothing)."""
+    raised = []
+
+    def run():
+        try:
+            function()
+        except BaseException as exc:
+            raised.append(exc)
+        else:
+            raised.append(None)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(TIMEOUT)
+    assert not thread.is_alive(), "the fetch hung"
+    return raised[0]
+
+
+def test_silent_tls_server_ends_the_fetch_at_connect_timeout():
+    # The kernel completes the TCP handshake for the backlog; nobody ever
+    # accepts, so the TLS handshake never gets an answer.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        host, port = listener.getsockname()
+        error = _fetch_in_thread(lambda: spdylay.urlfetch(
+            "https://%s:%d/" % (host, port), Collect, verify=False,
+            connect_timeout=0.3))
+    assert isinstance(error, spdylay.UrlFetchError)
+    assert "TLS handshake" in str(error) and "timed out" in str(error)
+
+
+def test_connect_timeout_defaults_to_a_bound():
+    fetcher = spdylay.UrlFetcher(("127.0.0.1", 1), ["http://127.0.0.1:1/"],
+                                 Collect)
+    assert fetcher.connect_timeout == spdylay.client.CONNECT_TIMEOUT == 30.0
