@@ -675,14 +675,17 @@ class _Request:
         if self.close_status is None:
             return "no complete response"
         if self.close_status != _constants.OK:
+            if (self.close_status == _constants.CANCEL and timeout is not None
+                    and (self.reset is None or self.reset[0] == "send")):
+                # The client ends a timed-out stream at its deadline, before
+                # its RST_STREAM goes out.
+                return "no complete response within %g s (-t)" % timeout
             if self.reset is None:
                 return "the connection ended before the response was complete"
             direction, status_code = self.reset
             if direction == "recv":
                 return "reset by the server (%s)" % _name(RST_STATUS_NAMES,
                                                           status_code)
-            if status_code == _constants.CANCEL and timeout is not None:
-                return "no complete response within %g s (-t)" % timeout
             return "reset by spdylay get (%s)" % _name(RST_STATUS_NAMES,
                                                        status_code)
         if self.status is None:

@@ -12,6 +12,7 @@ import selectors
 import socket
 import ssl
 import threading
+import time
 
 from ._errors import EOFError
 from ._frames import DataFrame
@@ -66,6 +67,8 @@ class SessionLoop:
         self._lock = threading.Lock()
         self._finished = False
         self._stopping = False
+        # time.monotonic() when the socket last took a byte.
+        self.last_sent = time.monotonic()
         self._wake_recv, self._wake_send = socket.socketpair()
         self._wake_recv.setblocking(False)
         self._wake_send.setblocking(False)
@@ -76,11 +79,14 @@ class SessionLoop:
 
     def _send(self, session, data):
         try:
-            return self.sock.send(data)
+            sent = self.sock.send(data)
         except _WOULD_BLOCK:
             return 0
         except _LOST as exc:
             raise EOFError("the connection was lost: %s" % (exc,)) from exc
+        if sent:
+            self.last_sent = time.monotonic()
+        return sent
 
     def _recv(self, session, length):
         try:

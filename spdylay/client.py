@@ -142,6 +142,8 @@ class UrlFetcher:
         self._unsent = collections.deque()
         self._sent = {}
         self._open = 0
+        self._write_wait_start = None
+        self._stalled = False
 
     def _where(self):
         return "%s:%d" % self.server_address[:2]
@@ -232,11 +234,17 @@ class UrlFetcher:
             self._submit_waiting()
             if self._open:
                 loop.run(self._expire)
-            # The connection ended under these: closed by the server, reset.
+            # The connection ended under these: closed by the server, reset,
+            # or dropped because the server stopped reading.
             self._ended = True
             for request in (list(self._waiting) + list(self._unsent)
                             + list(self._sent.values())):
                 self._close(request, INTERNAL_ERROR)
+            if self._stalled:
+                raise UrlFetchError(
+                    "%s stopped reading: nothing could be sent to it for %g "
+                    "seconds, so the connection was dropped"
+                    % (self._where(), self.timeout))
         finally:
             self._waiting.clear()
             self._unsent.clear()
@@ -270,8 +278,10 @@ class UrlFetcher:
         self._unsent.append(request)
 
     def _expire(self):
-        """Resets the streams whose time is up; returns the seconds until
-        the next deadline."""
+        """Resets and ends the streams whose time is up, and drops the
+        connection once the socket has taken nothing for ``timeout`` seconds
+        while there was something to send; returns the seconds until the
+        next deadline."""
         if self.timeout is None:
             return None
         now = time.monotonic()
@@ -279,10 +289,26 @@ class UrlFetcher:
         soonest = None
         for stream_id, request in list(self._sent.items()):
             if request.deadline <= now:
+                # The stream ends now: the RST_STREAM goes out when the
+                # socket lets it, which a server that stopped reading never
+                # does.
                 session.submit_rst_stream(stream_id, CANCEL)
-                request.deadline = float("inf")
+                self._close(request, CANCEL)
             elif soonest is None or request.deadline < soonest:
                 soonest = request.deadline
+        if session.want_write():
+            if self._write_wait_start is None:
+                self._write_wait_start = now
+            stall_deadline = (max(self._write_wait_start, self._loop.last_sent)
+                              + self.timeout)
+            if stall_deadline <= now:
+                self._stalled = True
+                self._loop.stop()
+                return None
+            if soonest is None or stall_deadline < soonest:
+                soonest = stall_deadline
+        else:
+            self._write_wait_start = None
         return None if soonest is None else max(0.0, soonest - now)
 
     def _close(self, request, status_code):

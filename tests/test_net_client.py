@@ -467,3 +467,32 @@ def test_connect_timeout_defaults_to_a_bound():
     fetcher = spdylay.UrlFetcher(("127.0.0.1", 1), ["http://127.0.0.1:1/"],
                                  Collect)
     assert fetcher.connect_timeout == spdylay.client.CONNECT_TIMEOUT == 30.0
+
+
+def test_timed_out_request_ends_although_the_server_stopped_reading():
+    # SPDY/2 has no flow control: the client sends the body as fast as the
+    # socket takes it, until the socket buffers are full and the RST_STREAM
+    # of the timed-out request cannot go out.
+    read_request = threading.Event()
+    fetch_ended = threading.Event()
+
+    def stop_reading(conn, dec, enc):
+        read_syn_streams(conn, dec, 1)
+        read_request.set()
+        fetch_ended.wait(TIMEOUT)
+
+    server = RawServer(spdylay.PROTO_SPDY2, stop_reading)
+    host, port = server.server_address
+    fetcher = spdylay.UrlFetcher(
+        (host, port), ["http://%s:%d/upload" % (host, port)], Collect,
+        tls=False, version=spdylay.PROTO_SPDY2, method="POST",
+        body=bytes(64 << 20), timeout=0.5)
+    fetcher.collected = []
+    error = _fetch_in_thread(fetcher.loop)
+    fetch_ended.set()
+    server.close()
+    assert read_request.is_set()
+    assert isinstance(error, spdylay.UrlFetchError)
+    assert "stopped reading" in str(error)
+    assert [handler.status_code for handler in fetcher.collected] == [
+        spdylay.CANCEL]
