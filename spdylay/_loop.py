@@ -67,8 +67,9 @@ class SessionLoop:
         self._lock = threading.Lock()
         self._finished = False
         self._stopping = False
-        # time.monotonic() when the socket last took a byte.
-        self.last_sent = time.monotonic()
+        # time.monotonic() when the socket last took a byte, and when a
+        # byte last arrived.
+        self.last_sent = self.last_received = time.monotonic()
         self._wake_recv, self._wake_send = socket.socketpair()
         self._wake_recv.setblocking(False)
         self._wake_send.setblocking(False)
@@ -97,6 +98,7 @@ class SessionLoop:
             raise EOFError("the connection was lost: %s" % (exc,)) from exc
         if not data:
             raise EOFError("the peer closed the connection")
+        self.last_received = time.monotonic()
         return data
 
     def call_soon(self, function, *args):

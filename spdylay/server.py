@@ -43,6 +43,10 @@ RESPONSE_BUFFER_LIMIT = 64 * 1024
 # How long a TLS client may take to finish its handshake.
 HANDSHAKE_TIMEOUT = 30.0
 
+# Seconds a connection with no open stream may go without receiving a byte
+# before the server sends GOAWAY and closes it.
+IDLE_TIMEOUT = 120.0
+
 _NO_BODY_STATUSES = frozenset((204, 304))
 
 
@@ -51,6 +55,14 @@ def _check_count(value, least, name):
             or not least <= value <= 2 ** 31 - 1):
         raise ValueError("%s must be an int from %d to 2**31-1, not %r"
                          % (name, least, value))
+
+
+def _check_seconds(value, name):
+    if value is not None and (
+            not isinstance(value, (int, float)) or isinstance(value, bool)
+            or not value > 0):
+        raise ValueError("%s must be None or a number of seconds above 0, "
+                         "not %r" % (name, value))
 
 
 class _ResponseBody:
@@ -219,6 +231,7 @@ class _Connection:
         self.client_address = client_address
         self.version = version
         self.streams = {}
+        self.idle_since = time.monotonic()
         self.loop = SessionLoop(
             sock, SERVER, version, on_frame=server.on_frame,
             on_ctrl_recv_cb=self._on_ctrl_recv,
@@ -267,6 +280,24 @@ class _Connection:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
             stream.closed(status_code)
+        if not self.streams:
+            self.idle_since = time.monotonic()
+
+    def _close_if_idle(self):
+        """Sends GOAWAY and ends the connection once it has had no open
+        stream and received nothing for the server's idle_timeout; returns
+        the seconds until it must be asked again."""
+        idle_timeout = self.server.idle_timeout
+        if idle_timeout is None or self.streams:
+            return idle_timeout
+        deadline = max(self.idle_since, self.loop.last_received) + idle_timeout
+        now = time.monotonic()
+        if deadline > now:
+            return deadline - now
+        self.goaway()
+        # The GOAWAY is sent in the round that runs this stop.
+        self.loop.stop()
+        return None
 
     # Run on the I/O thread, posted by handler threads and the server.
 
@@ -297,7 +328,7 @@ class _Connection:
 
     def run(self):
         try:
-            self.loop.run()
+            self.loop.run(self._close_if_idle)
         finally:
             for stream in list(self.streams.values()):
                 stream.closed(CANCEL)
@@ -474,8 +505,10 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     def __init__(self, server_address, RequestHandlerClass, cert_file=None,
                  key_file=None, *, version=None, ssl_context=None,
                  max_concurrent_streams=100,
-                 request_body_limit=16 * 1024 * 1024, on_frame=None):
+                 request_body_limit=16 * 1024 * 1024, on_frame=None,
+                 idle_timeout=IDLE_TIMEOUT):
         check_version(version)
+        _check_seconds(idle_timeout, "idle_timeout")
         _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
         _check_count(request_body_limit, 0, "request_body_limit")
         if ssl_context is None and (cert_file is not None
@@ -489,6 +522,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self.version = PROTO_SPDY3_1 if version is None else version
         self.max_concurrent_streams = max_concurrent_streams
         self.request_body_limit = request_body_limit
+        self.idle_timeout = idle_timeout
         self.on_frame = on_frame
         self._connections = set()
         self._connections_lock = threading.Lock()

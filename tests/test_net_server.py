@@ -485,3 +485,47 @@ def test_a_connection_whose_handshake_ends_after_shutdown_gets_goaway(
         held.server.server_close()
     assert [frame.type for frame in held.frames
             if frame.control] == [spdylay.SETTINGS, spdylay.GOAWAY]
+
+
+def test_idle_connection_gets_goaway_and_is_closed(version):
+    with running(Echo, version, idle_timeout=0.3) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            # A ping answered is traffic, not a stream: the connection is
+            # still idle afterwards.
+            peer.send(peer.enc.ping(1))
+            assert peer.next_frame(lambda frame: frame.control
+                                   and frame.type == spdylay.PING)
+            goaway = peer.next_frame(lambda frame: frame.control
+                                     and frame.type == spdylay.GOAWAY)
+            end = peer.next_frame()
+        finally:
+            peer.close()
+    assert goaway.last_good_stream_id == 0
+    assert end is None
+
+
+def test_idle_timeout_spares_a_connection_with_an_open_stream(version):
+    class Slow(QuietHandler):
+        def do_GET(self):
+            # Longer than the idle timeout, with nothing on the wire.
+            threading.Event().wait(1.0)
+            self.send_response(200)
+            self.wfile.write(b"late but answered")
+
+    with running(Slow, version, idle_timeout=0.2) as server:
+        response, = fetch(server, ["/"], version)
+    assert response.status_code == spdylay.OK
+    assert bytes(response.body) == b"late but answered"
+
+
+@pytest.mark.parametrize("idle_timeout", [0, -1, "1", True])
+def test_bad_idle_timeout_is_refused(idle_timeout):
+    with pytest.raises(ValueError, match="idle_timeout"):
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
+                                   idle_timeout=idle_timeout)
+
+
+def test_idle_timeout_defaults_to_a_bound():
+    with spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo) as server:
+        assert server.idle_timeout == spdylay.server.IDLE_TIMEOUT == 120.0
