@@ -193,3 +193,59 @@ def test_server_push_names_the_resource_as_each_version_requires(aio_run, versio
         await server.close()
 
     aio_run(main())
+
+
+def test_headers_after_syn_stream_reach_request_headers(aio_run, version):
+    async def handler(request):
+        await request.read()
+        return 200, [("x-seen", request.headers.get("x-trailer", "-"))], b""
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        peer = SocketPeer(version, reader, writer)
+        peer.send(
+            peer.enc.syn_stream(1, request_nv(version, "/")),
+            peer.enc.headers(1, [("x-trailer", "late")], flags=spdywire.FLAG_FIN),
+        )
+        reply = await peer.frame(of_type(spdywire.SYN_REPLY, 1))
+        assert reply.headers_dict()["x-seen"] == "late"
+        await peer.close()
+        await server.close()
+
+    aio_run(main())
+
+
+def test_request_headers_grown_past_the_limit_are_431(aio_run, version):
+    called = []
+
+    async def handler(request):
+        called.append(request.path)
+        await request.read()
+        return 200, [], b"served"
+
+    status = "status" if version == spdylay.PROTO_SPDY2 else ":status"
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        peer = SocketPeer(version, reader, writer)
+        peer.send(peer.enc.syn_stream(1, request_nv(version, "/grown")))
+        # 5 frames of 8 KiB: past the 32 KiB the server allows, within the
+        # core's 64 KiB header list bound.
+        for _ in range(5):
+            peer.send(peer.enc.headers(1, [("x-filler", "f" * 8000)]))
+        refused = await peer.frame(of_type(spdywire.SYN_REPLY, 1))
+        peer.send(peer.enc.syn_stream(3, request_nv(version, "/next"), flags=spdywire.FLAG_FIN))
+        served = await peer.frame(of_type(spdywire.SYN_REPLY, 3))
+        assert refused.headers_dict()[status].startswith("431 ")
+        assert served.headers_dict()[status] == "200 OK"
+        assert not [
+            f for f in peer.frames if f.control and f.type == spdywire.RST_STREAM and f.stream_id == 1
+        ]
+        await peer.close()
+        await server.close()
+
+    aio_run(main())
+    # /grown's handler is cancelled, before it starts or while it reads.
+    assert called in (["/next"], ["/grown", "/next"])

@@ -18,6 +18,11 @@ class Headers(Sequence):
         self._pairs = [(name, value) for name, value in pairs]
         self._index = None
 
+    def _extend(self, pairs):
+        """Adds pairs that arrived later (HEADERS after SYN_STREAM)."""
+        self._pairs.extend(pairs)
+        self._index = None
+
     def _lookup(self):
         # Built on the first lookup: many responses are never asked for a
         # header by name.

@@ -20,6 +20,7 @@ from .._constants import (
     SYN_REPLY,
 )
 from .._errors import InvalidStateError
+from .._limits import HEADER_BYTES_LIMIT, header_bytes
 from .._tls import offer_spdy
 from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
@@ -159,6 +160,8 @@ class _ServerStream:
         "task",
         "responded",
         "finished",
+        "header_bytes",
+        "headers_refused",
     )
 
     def __init__(self, proto, frame):
@@ -170,6 +173,8 @@ class _ServerStream:
         self.task = None
         self.responded = False
         self.finished = False
+        self.header_bytes = header_bytes(frame.nv)
+        self.headers_refused = False
         if frame.flags & CTRL_FLAG_FIN:
             self.body.finish()
 
@@ -269,11 +274,36 @@ class _ServerStream:
             self.proto.schedule_flush()
 
     def cancel(self):
-        """The handler was cancelled while reading: the client gets CANCEL."""
-        if not self.finished:
+        """The handler was cancelled while reading: the client gets CANCEL
+        (unless the cancelling was headers_too_large()'s, which answers)."""
+        if not self.finished and not self.headers_refused:
             self._reset(CANCEL)
 
+    def headers_too_large(self):
+        """The request's headers went past HEADER_BYTES_LIMIT: the handler
+        is stopped and the client answered 431, as ThreadedSPDYServer does
+        (or, once a response has started, the stream is reset)."""
+        self.headers_refused = True
+        task = self.task
+        if task is not None and not task.done():
+            task.cancel()
+        self.body.discard()
+        if self.responded:
+            self._reset(CANCEL)
+        else:
+            self.respond(
+                431,
+                [("content-type", "text/plain")],
+                b"request headers larger than %d bytes\n" % HEADER_BYTES_LIMIT,
+            )
+
     def headers_received(self, nv, fin):
+        if not self.finished and not self.headers_refused:
+            self.header_bytes += header_bytes(nv)
+            if self.header_bytes > HEADER_BYTES_LIMIT:
+                self.headers_too_large()
+            else:
+                self.request.headers._extend(nv)
         if fin:
             self.body.finish()
 
@@ -327,6 +357,9 @@ class _ServerProtocol(SessionProtocol):
     def syn_stream_received(self, frame):
         stream = _ServerStream(self, frame)
         self.streams[frame.stream_id] = stream
+        if stream.header_bytes > HEADER_BYTES_LIMIT:
+            stream.headers_too_large()
+            return
         task = stream.task = self.loop.create_task(stream.run(self.server.handler))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
