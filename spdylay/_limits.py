@@ -14,3 +14,18 @@ HEADER_BYTES_LIMIT = 32 * 1024
 def header_bytes(nv):
     """The size ``nv`` counts against HEADER_BYTES_LIMIT."""
     return sum(len(name) + len(value) for name, value in nv)
+
+
+# Seconds a server connection with no open stream may go without receiving a
+# byte before the server sends GOAWAY and closes it.
+IDLE_TIMEOUT = 120.0
+
+
+def check_seconds(value, name):
+    """Refuses a ``value`` for a timeout argument other than None or a
+    positive number."""
+    if value is not None and (
+            not isinstance(value, (int, float)) or isinstance(value, bool)
+            or not value > 0):
+        raise ValueError("%s must be None or a number of seconds above 0, "
+                         "not %r" % (name, value))

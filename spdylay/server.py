@@ -30,7 +30,8 @@ from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
                          SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM)
 from ._data import DataProvider
 from ._errors import Error, InvalidArgumentError, InvalidStateError
-from ._limits import HEADER_BYTES_LIMIT, header_bytes
+from ._limits import (HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds,
+                      header_bytes)
 from ._loop import SessionLoop
 from ._nv import pack_nv
 from ._tls import (check_version, negotiated_version, offer_spdy,
@@ -43,10 +44,6 @@ RESPONSE_BUFFER_LIMIT = 64 * 1024
 # How long a TLS client may take to finish its handshake.
 HANDSHAKE_TIMEOUT = 30.0
 
-# Seconds a connection with no open stream may go without receiving a byte
-# before the server sends GOAWAY and closes it.
-IDLE_TIMEOUT = 120.0
-
 _NO_BODY_STATUSES = frozenset((204, 304))
 
 
@@ -55,14 +52,6 @@ def _check_count(value, least, name):
             or not least <= value <= 2 ** 31 - 1):
         raise ValueError("%s must be an int from %d to 2**31-1, not %r"
                          % (name, least, value))
-
-
-def _check_seconds(value, name):
-    if value is not None and (
-            not isinstance(value, (int, float)) or isinstance(value, bool)
-            or not value > 0):
-        raise ValueError("%s must be None or a number of seconds above 0, "
-                         "not %r" % (name, value))
 
 
 class _ResponseBody:
@@ -508,7 +497,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                  request_body_limit=16 * 1024 * 1024, on_frame=None,
                  idle_timeout=IDLE_TIMEOUT):
         check_version(version)
-        _check_seconds(idle_timeout, "idle_timeout")
+        check_seconds(idle_timeout, "idle_timeout")
         _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
         _check_count(request_body_limit, 0, "request_body_limit")
         if ssl_context is None and (cert_file is not None

@@ -249,3 +249,32 @@ def test_request_headers_grown_past_the_limit_are_431(aio_run, version):
     aio_run(main())
     # /grown's handler is cancelled, before it starts or while it reads.
     assert called in (["/next"], ["/grown", "/next"])
+
+
+def test_idle_connection_gets_goaway_and_is_closed(aio_run, version):
+    async def handler(request):
+        return 200, [], b"page"
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version, idle_timeout=0.3)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        peer = SocketPeer(version, reader, writer)
+        peer.send(peer.enc.syn_stream(1, request_nv(version, "/"), flags=spdywire.FLAG_FIN))
+        await peer.frame(lambda f: not f.control and f.stream_id == 1 and f.flags & spdywire.FLAG_FIN)
+        goaway = await peer.frame(of_type(spdywire.GOAWAY))
+        assert goaway.last_good_stream_id == 1
+        with pytest.raises(EOFError):
+            await peer.frame()
+        await peer.close()
+        await server.close()
+
+    aio_run(main())
+
+
+@pytest.mark.parametrize("idle_timeout", [0, -1, "1", True])
+def test_bad_idle_timeout_is_refused(aio_run, idle_timeout):
+    async def main():
+        with pytest.raises(ValueError, match="idle_timeout"):
+            await aio.serve(None, HOST, 0, idle_timeout=idle_timeout)
+
+    aio_run(main())

@@ -354,6 +354,7 @@ class SessionProtocol(asyncio.Protocol):
         self._buffered = 0
         self._pings = collections.deque()
         self._ping_started = {}
+        self.last_received = loop.time()
 
     # asyncio.Protocol
 
@@ -399,6 +400,7 @@ class SessionProtocol(asyncio.Protocol):
         session = self.session
         if session is None:
             return
+        self.last_received = self.loop.time()
         try:
             session.recv(data)
         except Exception as exc:

@@ -20,7 +20,7 @@ from .._constants import (
     SYN_REPLY,
 )
 from .._errors import InvalidStateError
-from .._limits import HEADER_BYTES_LIMIT, header_bytes
+from .._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
 from .._tls import offer_spdy
 from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
@@ -335,6 +335,8 @@ class _ServerProtocol(SessionProtocol):
         self.tasks = set()
         self.pending_pushes = {}
         self.reset_after_reply = {}
+        self.idle_since = loop.time()
+        self._idle_timer = None
 
     def connection_made(self, transport):
         self.server._connections.add(self)
@@ -346,6 +348,31 @@ class _ServerProtocol(SessionProtocol):
         )
         if self.server.closing:
             self.submit_goaway()
+        self._check_idle_in(self.server.idle_timeout)
+
+    def _check_idle_in(self, delay):
+        if delay is not None:
+            self._idle_timer = self.loop.call_later(delay, self._close_if_idle)
+
+    def _close_if_idle(self):
+        """Sends GOAWAY and closes the connection once it has had no open
+        stream and received nothing for the server's idle_timeout."""
+        idle_timeout = self.server.idle_timeout
+        if self.streams or self.tasks:
+            self._check_idle_in(idle_timeout)
+            return
+        remaining = max(self.idle_since, self.last_received) + idle_timeout - self.loop.time()
+        if remaining > 0:
+            self._check_idle_in(remaining)
+            return
+        self.submit_goaway()
+        self.flush()
+        self.close_transport()
+
+    def _on_stream_close(self, session, stream_id, status_code):
+        super()._on_stream_close(session, stream_id, status_code)
+        if not self.streams:
+            self.idle_since = self.loop.time()
 
     def _on_ctrl_send(self, session, frame):
         if self.reset_after_reply and frame.frame_type == SYN_REPLY:
@@ -385,6 +412,8 @@ class _ServerProtocol(SessionProtocol):
 
     def lost(self, error):
         self.server._connections.discard(self)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
         pending, self.pending_pushes = self.pending_pushes, {}
         for pushes in pending.values():
             for pushed in pushes:
@@ -403,8 +432,10 @@ class Server:
         version: Optional[int],
         max_concurrent_streams: int,
         request_body_limit: int,
+        idle_timeout: Optional[float] = IDLE_TIMEOUT,
     ) -> None:
         self.handler = handler
+        self.idle_timeout = idle_timeout
         self.version = version
         self.max_concurrent_streams = max_concurrent_streams
         self.request_body_limit = request_body_limit
@@ -477,6 +508,7 @@ async def serve(
     version: Optional[int] = None,
     max_concurrent_streams: int = 100,
     request_body_limit: int = DEFAULT_REQUEST_BODY_LIMIT,
+    idle_timeout: Optional[float] = IDLE_TIMEOUT,
 ) -> Server:
     """Starts a SPDY server on ``host``:``port`` (port 0: a free one, see
     ``Server.port``) and returns it.
@@ -491,14 +523,17 @@ async def serve(
     version is what ALPN agrees on), or None for plain TCP, which speaks
     ``version`` (default PROTO_SPDY3_1).  ``max_concurrent_streams`` is
     announced in SETTINGS.  A request body over ``request_body_limit``
-    bytes is answered 413 and its stream reset.
+    bytes is answered 413 and its stream reset.  A connection with no open
+    stream that receives nothing for ``idle_timeout`` seconds is sent
+    GOAWAY and closed (None: never).
     """
+    check_seconds(idle_timeout, "idle_timeout")
     loop = asyncio.get_running_loop()
     if ssl is not None:
         if not isinstance(ssl, _ssl.SSLContext):
             raise TypeError("ssl must be None or an ssl.SSLContext")
         offer_spdy(ssl, version)
-    server = Server(handler, version, max_concurrent_streams, request_body_limit)
+    server = Server(handler, version, max_concurrent_streams, request_body_limit, idle_timeout)
     server._server = await loop.create_server(
         lambda: _ServerProtocol(loop, server), host, port, ssl=ssl
     )
