@@ -141,6 +141,9 @@ class _Stream:
         self.nv = []
         self.header_bytes = 0
         self.request_body = bytearray()
+        # What the body counts against the connection's body_bytes, from its
+        # first byte until its handler has returned.
+        self.counted_body_bytes = 0
         # (code, message) when the request is answered with an error
         # instead of being handed to a do_ method.
         self.refusal = None
@@ -220,6 +223,10 @@ class _Connection:
         self.client_address = client_address
         self.version = version
         self.streams = {}
+        # Request body bytes held for this connection's streams, received or
+        # in the rfile of a handler still running: at most
+        # server.connection_body_limit.
+        self.body_bytes = 0
         self.idle_since = time.monotonic()
         self.loop = SessionLoop(
             sock, SERVER, version, on_frame=server.on_frame,
@@ -248,13 +255,30 @@ class _Connection:
         stream = self.streams.get(stream_id)
         if stream is None or stream.handled:
             return
-        if len(stream.request_body) + len(data) > self.server.request_body_limit:
-            stream.refusal = (413, "Request body larger than %d bytes"
-                              % self.server.request_body_limit)
-            stream.request_body = bytearray()
-            self._start_handler(stream)
-            return
-        stream.request_body += data
+        server = self.server
+        if len(stream.request_body) + len(data) > server.request_body_limit:
+            self._refuse_body(stream, "Request body larger than %d bytes"
+                              % server.request_body_limit)
+        elif self.body_bytes + len(data) > server.connection_body_limit:
+            self._refuse_body(stream, "Request bodies on one connection "
+                              "larger than %d bytes together"
+                              % server.connection_body_limit)
+        else:
+            stream.request_body += data
+            stream.counted_body_bytes += len(data)
+            self.body_bytes += len(data)
+
+    def _refuse_body(self, stream, message):
+        stream.refusal = (413, message)
+        stream.request_body = bytearray()
+        self.release_body(stream)
+        self._start_handler(stream)
+
+    def release_body(self, stream):
+        """The stream's body is no longer held (refused, or its handler has
+        returned)."""
+        self.body_bytes -= stream.counted_body_bytes
+        stream.counted_body_bytes = 0
 
     def _on_request_recv(self, session, stream_id):
         stream = self.streams.get(stream_id)
@@ -269,6 +293,8 @@ class _Connection:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
             stream.closed(status_code)
+            if not stream.handled:
+                self.release_body(stream)
         if not self.streams:
             self.idle_since = time.monotonic()
 
@@ -495,11 +521,13 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                  key_file=None, *, version=None, ssl_context=None,
                  max_concurrent_streams=100,
                  request_body_limit=16 * 1024 * 1024, on_frame=None,
-                 idle_timeout=IDLE_TIMEOUT):
+                 idle_timeout=IDLE_TIMEOUT,
+                 connection_body_limit=64 * 1024 * 1024):
         check_version(version)
         check_seconds(idle_timeout, "idle_timeout")
         _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
         _check_count(request_body_limit, 0, "request_body_limit")
+        _check_count(connection_body_limit, 0, "connection_body_limit")
         if ssl_context is None and (cert_file is not None
                                     or key_file is not None):
             if cert_file is None or key_file is None:
@@ -511,6 +539,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self.version = PROTO_SPDY3_1 if version is None else version
         self.max_concurrent_streams = max_concurrent_streams
         self.request_body_limit = request_body_limit
+        self.connection_body_limit = connection_body_limit
         self.idle_timeout = idle_timeout
         self.on_frame = on_frame
         self._connections = set()
@@ -651,6 +680,9 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 sys.stderr.write("spdylay: %s\n" % (exc,))
         except Exception:
             self._handler_failed(stream, handler)
+        finally:
+            connection = stream.connection
+            connection.loop.call_soon(connection.release_body, stream)
 
     def _handler_failed(self, stream, handler):
         sys.stderr.write(

@@ -529,3 +529,52 @@ def test_bad_idle_timeout_is_refused(idle_timeout):
 def test_idle_timeout_defaults_to_a_bound():
     with spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo) as server:
         assert server.idle_timeout == spdylay.server.IDLE_TIMEOUT == 120.0
+
+
+def status_of(response):
+    return response.header(":status") or response.header("status")
+
+
+def test_request_bodies_past_the_connection_limit_are_413(version):
+    # Two 60 KB uploads at once against a 100 KB bound for the connection:
+    # the handler holding the first body keeps it counted until it returns,
+    # which it does only after the other request has been answered.
+    refused = threading.Event()
+
+    class Holding(Echo):
+        def do_POST(self):
+            refused.wait(TIMEOUT)
+            Echo.do_POST(self)
+
+    class Watch(Collect):
+        def on_close(self, status_code):
+            Collect.on_close(self, status_code)
+            if status_of(self).startswith("413"):
+                refused.set()
+
+    body = bytes(range(256)) * 235
+    with running(Holding, version, connection_body_limit=100000) as server:
+        host, port = server.server_address
+        fetcher = spdylay.UrlFetcher(
+            (host, port), ["http://%s:%d/%s" % (host, port, name)
+                           for name in ("a", "b")],
+            Watch, tls=False, version=version, method="POST", body=body,
+            timeout=TIMEOUT)
+        fetcher.collected = []
+        fetcher.loop()
+    statuses = sorted(status_of(handler)[:3] for handler in fetcher.collected)
+    assert statuses == ["201", "413"]
+    served, = [handler for handler in fetcher.collected
+               if status_of(handler).startswith("201")]
+    assert bytes(served.body) == b"%d %s" % (
+        len(body), hashlib.sha256(body).hexdigest().encode())
+    refusal, = [handler for handler in fetcher.collected
+                if status_of(handler).startswith("413")]
+    assert b"on one connection" in bytes(refusal.body)
+
+
+@pytest.mark.parametrize("limit", [-1, "1", 2 ** 31])
+def test_bad_connection_body_limit_is_refused(limit):
+    with pytest.raises(ValueError, match="connection_body_limit"):
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
+                                   connection_body_limit=limit)
