@@ -239,19 +239,25 @@ def test_settings_max_concurrent_streams_on_the_wire(version, limit):
                                  limit)]
 
 
-def test_shutdown_sends_goaway_and_closes_an_idle_connection(version):
-    with running(Echo, version) as server:
+def goaway_after_a_ping(version, then=lambda server: None, **kwargs):
+    """Pings a server (traffic, but no stream), runs ``then(server)``, and
+    returns the GOAWAY that follows and what comes after it."""
+    with running(Echo, version, **kwargs) as server:
         peer = RawPeer(server.server_address, version)
         try:
             peer.send(peer.enc.ping(1))
             assert peer.next_frame(lambda frame: frame.control
                                    and frame.type == spdylay.PING)
-            server.shutdown()
+            then(server)
             goaway = peer.next_frame(lambda frame: frame.control
                                      and frame.type == spdylay.GOAWAY)
-            end = peer.next_frame()
+            return goaway, peer.next_frame()
         finally:
             peer.close()
+
+
+def test_shutdown_sends_goaway_and_closes_an_idle_connection(version):
+    goaway, end = goaway_after_a_ping(version, lambda server: server.shutdown())
     assert goaway.last_good_stream_id == 0
     assert goaway.status_code == (None if version == spdylay.PROTO_SPDY2
                                   else spdylay.GOAWAY_OK)
@@ -488,19 +494,7 @@ def test_a_connection_whose_handshake_ends_after_shutdown_gets_goaway(
 
 
 def test_idle_connection_gets_goaway_and_is_closed(version):
-    with running(Echo, version, idle_timeout=0.3) as server:
-        peer = RawPeer(server.server_address, version)
-        try:
-            # A ping answered is traffic, not a stream: the connection is
-            # still idle afterwards.
-            peer.send(peer.enc.ping(1))
-            assert peer.next_frame(lambda frame: frame.control
-                                   and frame.type == spdylay.PING)
-            goaway = peer.next_frame(lambda frame: frame.control
-                                     and frame.type == spdylay.GOAWAY)
-            end = peer.next_frame()
-        finally:
-            peer.close()
+    goaway, end = goaway_after_a_ping(version, idle_timeout=0.3)
     assert goaway.last_good_stream_id == 0
     assert end is None
 
