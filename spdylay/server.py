@@ -275,8 +275,8 @@ class _Connection:
         self._start_handler(stream)
 
     def release_body(self, stream):
-        """The stream's body is no longer held (refused, or its handler has
-        returned)."""
+        """The stream's body is no longer held (refused, its handler has
+        returned, or the stream has closed)."""
         self.body_bytes -= stream.counted_body_bytes
         stream.counted_body_bytes = 0
 
@@ -293,8 +293,9 @@ class _Connection:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
             stream.closed(status_code)
-            if not stream.handled:
-                self.release_body(stream)
+            # Here rather than only when the handler returns: the client may
+            # send its next request as soon as this response has ended.
+            self.release_body(stream)
         if not self.streams:
             self.idle_since = time.monotonic()
 

@@ -572,3 +572,31 @@ def test_bad_connection_body_limit_is_refused(limit):
     with pytest.raises(ValueError, match="connection_body_limit"):
         spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
                                    connection_body_limit=limit)
+
+
+def test_connection_body_limit_is_given_back_when_handlers_return(version):
+    # Each 60 KB upload fits the 100 KB bound alone: sent one after the
+    # other on one connection, every one is served.
+    request = [(":method", "POST"), (":scheme", "http"),
+               (":version", "HTTP/1.1"), (":host", "localhost")]
+    body = bytes(60000)
+    with running(Echo, version, connection_body_limit=100000) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            for stream_id in (1, 3, 5):
+                peer.send(peer.enc.syn_stream(
+                    stream_id, nv_on_wire(version, request + [(":path", "/")])))
+                peer.send(peer.enc.data(stream_id, body,
+                                        flags=spdywire.FLAG_FIN))
+                reply = peer.next_frame(lambda frame: frame.control
+                                        and frame.type == spdylay.SYN_REPLY)
+                assert reply.stream_id == stream_id
+                assert dict(reply.nv).get(
+                    "status" if version == spdylay.PROTO_SPDY2
+                    else ":status", "").startswith("201")
+                assert peer.next_frame(
+                    lambda frame: not frame.control
+                    and frame.stream_id == stream_id
+                    and frame.flags & spdywire.FLAG_FIN)
+        finally:
+            peer.close()
