@@ -1,13 +1,11 @@
 """Running the command line tools the way a user does: ``python -m spdylay``
 in a child process, on 127.0.0.1, every wait bounded."""
 
-import os
 import re
 import subprocess
-import sys
 import time
 
-import spdylay
+from helpers import python_command
 
 TIMEOUT = 60
 # What `spdylay serve` says once it listens: "... listening on HOST:PORT (...".
@@ -17,20 +15,12 @@ FRAME_LINE = re.compile(r"^\[ *(\d+\.\d{3})\] (send|recv) ([A-Z_]+) (.*)$")
 CONTINUATION = " " * 10
 
 
-# The directory holding the spdylay package this suite imported: an installed
-# build, or the tree built in place.  "python -m spdylay" would put the
-# child's working directory first on sys.path, and run from a source tree
-# that is not built (CI tests installed builds from one) it would import the
-# sources, so the child puts this directory first instead.
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(spdylay.__file__)))
-_RUN_PACKAGE = ("import runpy, sys; sys.path.insert(0, %r); "
-                "runpy.run_module('spdylay', run_name='__main__', alter_sys=True)"
-                % PACKAGE_ROOT)
-
-
 def spdylay_command(*args):
-    """``python -m spdylay ARGS``, importing the spdylay under test."""
-    return [sys.executable, "-c", _RUN_PACKAGE] + [str(arg) for arg in args]
+    """``python -m spdylay ARGS``, importing the spdylay under test (not the
+    sources in the child's working directory, which ``-m`` would)."""
+    return python_command("import runpy\n"
+                          "runpy.run_module('spdylay', run_name='__main__', alter_sys=True)",
+                          *args)
 
 
 def get(*args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE):

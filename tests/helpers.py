@@ -13,6 +13,7 @@
 """
 
 import os
+import sys
 
 import pytest
 
@@ -20,6 +21,18 @@ import spdylay
 import spdywire
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The directory holding the spdylay package this suite imported: the tree
+# built in place, or an installed build (CI tests installed builds from an
+# unbuilt copy of the tree, whose sources a child must not import).
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(spdylay.__file__)))
+
+
+def python_command(code, *args):
+    """A child Python running ``code`` with ``args`` as sys.argv[1:], that
+    imports the spdylay under test whatever its working directory holds."""
+    return [sys.executable, "-c",
+            "import sys; sys.path.insert(0, %r)\n%s" % (PACKAGE_ROOT, code)
+            ] + [str(arg) for arg in args]
 
 
 def child_env(**overrides):

@@ -3,11 +3,11 @@ unimported until one of its names is used, and those names still behave as
 attributes of the package."""
 
 import subprocess
-import sys
 
 import pytest
 
 import spdylay
+from helpers import python_command
 
 NETWORKING_NAMES = ("BaseSPDYStreamHandler", "UrlFetcher", "UrlFetchError",
                     "urlfetch", "BaseSPDYRequestHandler", "ThreadedSPDYServer")
@@ -15,7 +15,7 @@ NETWORKING_NAMES = ("BaseSPDYStreamHandler", "UrlFetcher", "UrlFetchError",
 
 def run_fresh(code):
     return subprocess.run(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE,
+        python_command(code), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 import spdylay
 import spdywire
-from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire, pairs,
+from helpers import (PACKAGE_ROOT, POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire, pairs,
                      wire_version)
 
 SPDY2 = spdylay.PROTO_SPDY2
@@ -562,11 +562,8 @@ def test_oversized_header_block_is_refused_without_allocating_it(version):
         path = os.path.join(tmp, "frame")
         with open(path, "wb") as handle:
             handle.write(raw)
-        # Where this process imported spdylay from: the tree, or an installed
-        # (for example system-library) build.
-        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(spdylay.__file__)))
         out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, path, str(version),
-                              package_parent], check=True, capture_output=True,
+                              PACKAGE_ROOT], check=True, capture_output=True,
                              text=True).stdout
     grown_kib, sent_length = map(int, out.split())
     assert sent_length == 16  # the RST_STREAM
