@@ -20,7 +20,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(1, os.path.dirname(HERE))
+# The tree, for runs by hand from a tree built in place; after site-packages,
+# so that an installed spdylay wins over an unbuilt tree (CI's sdist stage).
+sys.path.append(os.path.dirname(HERE))
 
 import spdylay  # noqa: E402
 import spdywire  # noqa: E402
