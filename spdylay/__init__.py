@@ -11,7 +11,7 @@ import importlib
 
 from . import _constants
 from ._constants import *  # noqa: F401,F403
-from ._data import DataProvider
+from ._data import DataProvider, ReadCtrl
 from ._errors import (CallbackFailureError, EOFError, Error,
                       InvalidArgumentError, InvalidStateError,
                       StreamClosedError, TemporalCallbackFailureError,
@@ -23,6 +23,15 @@ from ._frames import (CredentialFrame, CtrlFrame, DataFrame, GoawayFrame,
 from ._npn import get_npn_protocols, npn_get_version
 from ._session import Session
 from ._spdylay import lib as _lib
+from ._typing import (BeforeCtrlSendCallback, BytesLike, HeaderList,
+                      HeaderText, OnCtrlNotSendCallback, OnCtrlRecvCallback,
+                      OnCtrlRecvParseErrorCallback, OnCtrlSendCallback,
+                      OnDataChunkRecvCallback, OnDataRecvCallback,
+                      OnDataSendCallback, OnInvalidCtrlRecvCallback,
+                      OnRequestRecvCallback, OnStreamCloseCallback,
+                      OnUnknownCtrlRecvCallback, ReadCallback,
+                      ReceivedHeaderList, RecvCallback, SendCallback,
+                      SettingsEntry)
 
 __version__ = "0.1.0"
 
@@ -60,7 +69,14 @@ def __dir__():
     return sorted(set(globals()) | set(_NETWORKING) | set(_NETWORKING_MODULE))
 
 __all__ = [
-    "Session", "DataProvider",
+    "Session", "DataProvider", "ReadCtrl",
+    "BytesLike", "HeaderText", "HeaderList", "ReceivedHeaderList",
+    "SettingsEntry", "SendCallback", "RecvCallback", "OnCtrlRecvCallback",
+    "OnInvalidCtrlRecvCallback", "OnDataChunkRecvCallback",
+    "OnDataRecvCallback", "BeforeCtrlSendCallback", "OnCtrlSendCallback",
+    "OnCtrlNotSendCallback", "OnDataSendCallback", "OnStreamCloseCallback",
+    "OnRequestRecvCallback", "OnCtrlRecvParseErrorCallback",
+    "OnUnknownCtrlRecvCallback", "ReadCallback",
     "CtrlFrame", "SynStreamFrame", "SynReplyFrame", "HeadersFrame",
     "RstStreamFrame", "SettingsFrame", "PingFrame", "GoawayFrame",
     "WindowUpdateFrame", "CredentialFrame",

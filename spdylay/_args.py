@@ -3,8 +3,16 @@ overflow a C type or trip a C library's assertion (libspdylay 1.4 aborts the
 process for some): a wrong type raises TypeError, an out-of-range value
 InvalidArgumentError, whichever libspdylay is underneath."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from ._errors import InvalidArgumentError
 from ._spdylay import ffi, lib
+
+if TYPE_CHECKING:
+    from ._typing import SettingsEntry
 
 UINT8_MAX = 0xFF
 INT32_MIN = -0x80000000
@@ -15,7 +23,7 @@ SIZE_MAX = (1 << (8 * ffi.sizeof("size_t"))) - 1
 MIN_RECV_CTRL_FRAME_BUFFER = 8192
 
 
-def int_in(value, low, high, what):
+def int_in(value: object, low: int, high: int, what: str) -> int:
     if not isinstance(value, int):
         raise TypeError("%s must be an int, not %s"
                         % (what, type(value).__name__))
@@ -25,17 +33,17 @@ def int_in(value, low, high, what):
     return value
 
 
-def stream_id(value):
+def stream_id(value: object) -> int:
     """A stream ID: 31 bits on the wire."""
     return int_in(value, 0, INT32_MAX, "stream_id")
 
 
-def frame_stream_id(value):
+def frame_stream_id(value: object) -> int:
     """The stream a frame is submitted on: 0 is no stream."""
     return int_in(value, 1, INT32_MAX, "stream_id")
 
 
-def priority(value, lowest):
+def priority(value: object, lowest: int) -> int:
     """A priority in [0, lowest] (3 for SPDY/2, 7 for SPDY/3).  libspdylay
     1.4 would silently use ``lowest`` for anything larger; the Python API
     refuses it.  Anything but an int is invalid too."""
@@ -45,9 +53,9 @@ def priority(value, lowest):
     return value
 
 
-def flags(value, allowed, what="flags"):
+def flags(value: object, allowed: int, what: str = "flags") -> int:
     """Flag bits, only those in ``allowed``."""
-    int_in(value, 0, UINT8_MAX, what)
+    value = int_in(value, 0, UINT8_MAX, what)
     if value & ~allowed:
         raise InvalidArgumentError("%s 0x%02x has bits other than 0x%02x"
                                    % (what, value, allowed))
@@ -62,7 +70,7 @@ SETTINGS_ID_FLAGS = (lib.SPDYLAY_ID_FLAG_SETTINGS_PERSIST_VALUE
                      | lib.SPDYLAY_ID_FLAG_SETTINGS_PERSISTED)
 
 
-def settings_entries(iv):
+def settings_entries(iv: Iterable[SettingsEntry]) -> list[tuple[int, ...]]:
     """``iv`` as a list of ``(settings_id, flags, value)`` tuples: IDs from 1
     to SETTINGS_MAX, each once, known flags, values a 31-bit count."""
     try:
@@ -86,5 +94,5 @@ def settings_entries(iv):
     return entries
 
 
-def status_code(value):
+def status_code(value: object) -> int:
     return int_in(value, 0, UINT32_MAX, "status_code")

@@ -1,5 +1,12 @@
 """DataProvider: where the body of a stream comes from."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._typing import ReadCallback
+
 
 class DataProvider:
     """A body source: ``read_cb(session, stream_id, length, read_ctrl,
@@ -18,7 +25,10 @@ class DataProvider:
 
     __slots__ = ("source", "read_cb")
 
-    def __init__(self, source, read_cb):
+    source: Any
+    read_cb: ReadCallback
+
+    def __init__(self, source: Any, read_cb: ReadCallback) -> None:
         if not callable(read_cb):
             raise TypeError("read_cb must be callable")
         self.source = source
@@ -30,5 +40,7 @@ class ReadCtrl:
 
     __slots__ = ("flags",)
 
-    def __init__(self):
+    flags: int
+
+    def __init__(self) -> None:
         self.flags = 0

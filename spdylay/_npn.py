@@ -1,9 +1,11 @@
 """NPN (Next Protocol Negotiation) helpers for TLS connections."""
 
+from __future__ import annotations
+
 from ._spdylay import ffi, lib
 
 
-def get_npn_protocols():
+def get_npn_protocols() -> list[str]:
     """The NPN protocol names this library speaks, newest first, as str
     (for ``ssl.SSLContext.set_npn_protocols``)."""
     length = ffi.new("size_t *")
@@ -16,7 +18,7 @@ def get_npn_protocols():
             if entry.proto != ffi.NULL]
 
 
-def npn_get_version(proto):
+def npn_get_version(proto: str | bytes) -> int:
     """The PROTO_* constant for an NPN protocol name (str or bytes), or 0 if
     this library does not speak it.  None, what ``ssl`` reports when nothing
     was negotiated, is 0 too, so its result can be passed straight in."""
@@ -27,4 +29,5 @@ def npn_get_version(proto):
     elif not isinstance(proto, bytes):
         raise TypeError("proto must be str or bytes, not %s"
                         % type(proto).__name__)
-    return lib.spdylay_npn_get_version(proto, len(proto))
+    version: int = lib.spdylay_npn_get_version(proto, len(proto))
+    return version

@@ -5,13 +5,19 @@ Both directions pack every string into one NUL-separated blob so that a list
 costs a fixed number of allocations and C calls, whatever its length.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InvalidArgumentError
 from ._spdylay import ffi, lib
 
+if TYPE_CHECKING:
+    from ._typing import HeaderList, ReceivedHeaderList
 
-def _encode(text, what):
+
+def _encode(text: object, what: str) -> bytes:
     if isinstance(text, str):
         return text.encode("utf-8", "surrogateescape")
     if isinstance(text, bytes):
@@ -24,7 +30,7 @@ def _encode(text, what):
                                % (what, type(text).__name__))
 
 
-def _flatten(nv):
+def _flatten(nv: HeaderList) -> list[Any]:
     """[name, value, name, value, ...] of a sequence of pairs.  Only tuples
     and lists count as pairs: a mapping, or a list of two-character strings,
     would unpack too, into names and values that were never meant."""
@@ -35,7 +41,7 @@ def _flatten(nv):
         raise InvalidArgumentError(
             "nv must be a sequence of (name, value) pairs, not %s"
             % type(nv).__name__)
-    strings = []
+    strings: list[Any] = []
     extend = strings.extend
     try:
         for pair in nv:
@@ -51,10 +57,10 @@ def _flatten(nv):
     return strings
 
 
-def _encode_one_by_one(strings):
+def _encode_one_by_one(strings: list[Any]) -> bytes:
     """The NUL-joined blob of ``strings`` (names and values alternating) when
     they are not all plain str: bytes, NUL-separated values, bad entries."""
-    parts = []
+    parts: list[bytes] = []
     append = parts.append
     for index in range(0, len(strings), 2):
         name = _encode(strings[index], "name")
@@ -77,7 +83,7 @@ def _encode_one_by_one(strings):
     return b"\0".join(parts)
 
 
-def pack_nv(nv):
+def pack_nv(nv: HeaderList) -> bytes:
     """The packed form the shim's submit functions take: every name and
     value, alternating, each ending with a NUL byte.
 
@@ -107,7 +113,7 @@ def pack_nv(nv):
     return data
 
 
-def nv_from_c(nv):
+def nv_from_c(nv: Any) -> ReceivedHeaderList:
     """The list of ``(name, value)`` str pairs of a C name/value array; NULL
     (libspdylay 1.4 passes it for a header block it could not decode) is an
     empty list.  Bytes that are not UTF-8 come back as surrogate escapes, so

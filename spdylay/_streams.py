@@ -9,6 +9,10 @@ stream_user_data is what ``get_stream_user_data()`` answers until the
 stream closes (``on_stream_close`` releases both).
 """
 
+from __future__ import annotations
+
+from typing import Any, Callable
+
 from ._data import DataProvider
 from ._spdylay import ffi, lib
 
@@ -21,26 +25,27 @@ class StreamTable:
     __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key",
                  "provider")
 
-    def __init__(self):
+    def __init__(self) -> None:
         # stream key -> stream_user_data (None when only providers are kept)
-        self._user_data = {}
+        self._user_data: dict[int, Any] = {}
         # stream key -> the provider keys submitted on that stream
-        self._stream_providers = {}
+        self._stream_providers: dict[int, list[int]] = {}
         # provider key -> DataProvider
-        self._providers = {}
+        self._providers: dict[int, DataProvider] = {}
         # provider(provider_key): the DataProvider, for the read trampoline
         # twice per body at least, so the dict's own lookup, not a method
         # that calls it.
-        self.provider = self._providers.__getitem__
+        self.provider: Callable[[int], DataProvider] = (
+            self._providers.__getitem__)
         # The key handed out last: one that has not moved over a callback
         # says the callback attached nothing new.
         self.last_key = 0
 
-    def new_key(self):
+    def new_key(self) -> int:
         self.last_key += 1
         return self.last_key
 
-    def new_provider_key(self, data_prd):
+    def new_provider_key(self, data_prd: object) -> int:
         """The key the shim reads ``data_prd`` under; the provider is kept
         only once attach() is given that key."""
         if not isinstance(data_prd, DataProvider):
@@ -49,11 +54,12 @@ class StreamTable:
         return self.new_key()
 
     @staticmethod
-    def key_of(ptr, stream_id):
+    def key_of(ptr: Any, stream_id: int) -> int:
         """The stream's key, or 0 if it has none (or does not exist)."""
-        return lib.pyspdylay_stream_key(ptr, stream_id)
+        key: int = lib.pyspdylay_stream_key(ptr, stream_id)
+        return key
 
-    def bind(self, ptr, stream_id):
+    def bind(self, ptr: Any, stream_id: int) -> int:
         """Gives an existing stream a new key as its C user data; returns
         the key, or libspdylay's (negative) error when there is no such
         stream."""
@@ -62,7 +68,8 @@ class StreamTable:
             ptr, stream_id, _cast("void *", key))
         return rv if rv != 0 else key
 
-    def attach(self, key, user_data=None, provider_key=0, provider=None):
+    def attach(self, key: int, user_data: Any = None, provider_key: int = 0,
+               provider: DataProvider | None = None) -> None:
         """Keeps ``user_data`` (for a stream new to the table) and the
         DataProvider ``provider`` submitted under ``provider_key`` for the
         stream with key ``key`` until release(key)."""
@@ -73,20 +80,20 @@ class StreamTable:
             self._stream_providers[key].append(provider_key)
             self._providers[provider_key] = provider
 
-    def set_user_data(self, key, user_data):
+    def set_user_data(self, key: int, user_data: Any) -> None:
         self._user_data[key] = user_data
 
-    def user_data(self, key):
+    def user_data(self, key: int) -> Any:
         return self._user_data[key]
 
-    def release(self, key):
+    def release(self, key: int) -> None:
         """Drops what the closed stream with key ``key`` kept."""
         del self._user_data[key]
         providers = self._providers
         for provider_key in self._stream_providers.pop(key):
             del providers[provider_key]
 
-    def clear(self):
+    def clear(self) -> None:
         self._user_data.clear()
         self._stream_providers.clear()
         self._providers.clear()

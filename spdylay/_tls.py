@@ -7,13 +7,15 @@ versions offered newest first, a verified server certificate by default on
 the client side, and "no SPDY version" reported as 0, never guessed.
 """
 
+from __future__ import annotations
+
 import ssl
 
 from ._errors import UnsupportedVersionError
 from ._npn import get_npn_protocols, npn_get_version
 
 
-def check_version(version):
+def check_version(version: int | None) -> int | None:
     """``version`` itself when it is None or a ``PROTO_*`` constant this
     library speaks; UnsupportedVersionError otherwise."""
     if version is not None and not any(
@@ -23,7 +25,7 @@ def check_version(version):
     return version
 
 
-def spdy_protocols(version=None):
+def spdy_protocols(version: int | None = None) -> list[str]:
     """The ALPN protocol names to offer, newest first: every SPDY version this
     library speaks, or only ``version``'s (a ``PROTO_*`` constant)."""
     protocols = get_npn_protocols()
@@ -36,14 +38,16 @@ def spdy_protocols(version=None):
     return chosen
 
 
-def offer_spdy(context, version=None):
+def offer_spdy(context: ssl.SSLContext, version: int | None = None
+               ) -> ssl.SSLContext:
     """Make ``context`` (an ``ssl.SSLContext``) offer the SPDY versions by
     ALPN; returns it.  Used on contexts the application supplies too."""
     context.set_alpn_protocols(spdy_protocols(version))
     return context
 
 
-def client_context(verify=True, cafile=None, version=None):
+def client_context(verify: bool = True, cafile: str | None = None,
+                   version: int | None = None) -> ssl.SSLContext:
     """A client context: certificate and host name verified against the
     system's trust store (or ``cafile``) unless ``verify`` is false."""
     context = ssl.create_default_context(cafile=cafile)
@@ -53,7 +57,8 @@ def client_context(verify=True, cafile=None, version=None):
     return offer_spdy(context, version)
 
 
-def server_context(cert_file, key_file, version=None):
+def server_context(cert_file: str, key_file: str, version: int | None = None
+                   ) -> ssl.SSLContext:
     """A server context with the certificate chain in ``cert_file`` and its
     private key in ``key_file``."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -61,7 +66,7 @@ def server_context(cert_file, key_file, version=None):
     return offer_spdy(context, version)
 
 
-def negotiated_version(tls):
+def negotiated_version(tls: ssl.SSLSocket | ssl.SSLObject) -> int:
     """The ``PROTO_*`` constant the handshake on ``tls`` (an ``ssl.SSLSocket``
     or ``ssl.SSLObject``) agreed on, or 0 when the peer chose no SPDY
     version."""
