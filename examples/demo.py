@@ -6,6 +6,8 @@ status, headers and body.  Exits 0 once the response has arrived in full.
 Usage: python3 examples/demo.py [spdy/2 | spdy/3 | spdy/3.1]   (default spdy/3.1)
 """
 
+from __future__ import annotations
+
 import sys
 
 import spdylay
@@ -15,8 +17,16 @@ VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
 DEADLINE_SECONDS = 10
 
 
+class DemoServer(spdylay.ThreadedSPDYServer):
+    """Knows which protocol the demo speaks, for Hello's answer."""
+
+    protocol: str
+
+
 class Hello(spdylay.BaseSPDYRequestHandler):
-    def do_GET(self):
+    server: DemoServer
+
+    def do_GET(self) -> None:
         body = ("Hello from spdylay over %s, you asked for %s\n"
                 % (self.server.protocol, self.path)).encode()
         self.send_response(200)
@@ -25,29 +35,28 @@ class Hello(spdylay.BaseSPDYRequestHandler):
 
 
 class Response(spdylay.BaseSPDYStreamHandler):
-    received = []
+    received: list[Response] = []
 
-    def __init__(self, url, fetcher):
+    def __init__(self, url: str, fetcher: spdylay.UrlFetcher) -> None:
         super().__init__(url, fetcher)
-        self.headers = None
+        self.headers: spdylay.ReceivedHeaderList | None = None
         self.body = b""
-        self.status_code = None
+        self.status_code: int | None = None
         self.received.append(self)
 
-    def on_header(self, nv):
+    def on_header(self, nv: spdylay.ReceivedHeaderList) -> None:
         self.headers = nv
 
-    def on_data(self, data):
+    def on_data(self, data: bytes) -> None:
         self.body += data
 
-    def on_close(self, status_code):
+    def on_close(self, status_code: int) -> None:
         self.status_code = status_code
 
 
-def run(protocol):
+def run(protocol: str) -> int:
     version = VERSIONS[protocol]
-    with spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Hello,
-                                    version=version) as server:
+    with DemoServer(("127.0.0.1", 0), Hello, version=version) as server:
         server.protocol = protocol
         server.start(daemon=True)
         host, port = server.server_address

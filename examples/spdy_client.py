@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The client from python-spdylay's README, unchanged but for where its URLs
-come from: a BaseSPDYStreamHandler subclass handed to urlfetch, which fetches
+come from (and its type hints): a BaseSPDYStreamHandler subclass handed to urlfetch, which fetches
 the URLs of one host over one multiplexed connection.
 
 Usage: python3 examples/spdy_client.py [URL...]
@@ -14,21 +14,22 @@ self-signed test certificate, point SSL_CERT_FILE at its CA certificate.
 import sys
 
 import spdylay
+from spdylay import ReceivedHeaderList
 
 
 class MyStreamHandler(spdylay.BaseSPDYStreamHandler):
-    def on_header(self, nv):
+    def on_header(self, nv: ReceivedHeaderList) -> None:
         sys.stdout.write('Stream#{}\n'.format(self.stream_id))
         for k, v in nv:
             sys.stdout.write('{}: {}\n'.format(k, v))
 
-    def on_data(self, data):
+    def on_data(self, data: bytes) -> None:
         sys.stdout.write('Stream#{}\n'.format(self.stream_id))
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
 
-    def on_close(self, status_code):
+    def on_close(self, status_code: int) -> None:
         sys.stdout.write('Stream#{} closed\n'.format(self.stream_id))
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The server from python-spdylay's README, unchanged but for where it
-listens: a BaseSPDYRequestHandler with do_GET, run by ThreadedSPDYServer over
+listens (and its type hints): a BaseSPDYRequestHandler with do_GET, run by ThreadedSPDYServer over
 TLS (spdy/3.1, spdy/3 and spdy/2 offered by ALPN).
 
 Usage: python3 examples/spdy_server.py [PORT [CERT_FILE KEY_FILE]]
@@ -14,7 +14,7 @@ import spdylay
 
 class MySPDYRequestHandler(spdylay.BaseSPDYRequestHandler):
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header('content-type', 'text/html; charset=UTF-8')
 

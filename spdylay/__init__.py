@@ -86,4 +86,5 @@ __all__ = [
     "get_npn_protocols", "npn_get_version", "core",
     "ThreadedSPDYServer", "BaseSPDYRequestHandler", "urlfetch", "UrlFetcher",
     "BaseSPDYStreamHandler", "UrlFetchError", "DataFrame",
-] + [name for name in vars(_constants) if name.isupper()]
+]
+__all__ += [name for name in vars(_constants) if name.isupper()]

@@ -16,11 +16,22 @@ without the two threads waiting for each other's lock.  Our own bookkeeping
 around it runs with the lock held.
 """
 
+from __future__ import annotations
+
 from threading import get_ident as _get_ident
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from ._errors import CallbackFailureError, TemporalCallbackFailureError
 from ._frames import frame_from_c
 from ._spdylay import ffi, lib
+
+if TYPE_CHECKING:
+    from ._session import Session
+
+# What turns a callback's C arguments into the application's.
+_Convert = Optional[Callable[..., tuple[Any, ...]]]
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+_Result = TypeVar("_Result")
 
 _from_handle = ffi.from_handle
 _unpack = ffi.unpack
@@ -28,15 +39,16 @@ _memmove = ffi.memmove
 _NULL = ffi.NULL
 _read_ahead = lib.pyspdylay_read_ahead
 _READ_EOF = lib.PYSPDYLAY_READ_EOF
-_ERR_DEFERRED = lib.SPDYLAY_ERR_DEFERRED
-_ERR_TEMPORAL_CALLBACK_FAILURE = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
-_ERR_CALLBACK_FAILURE = lib.SPDYLAY_ERR_CALLBACK_FAILURE
+_ERR_DEFERRED: int = lib.SPDYLAY_ERR_DEFERRED
+_ERR_TEMPORAL_CALLBACK_FAILURE: int = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
+_ERR_CALLBACK_FAILURE: int = lib.SPDYLAY_ERR_CALLBACK_FAILURE
 
 # What read_cb is asked for at a time (see pyspdylay_read).
 READ_LENGTH = 65536
 
 
-def call_unlocked(session, callback, *args):
+def call_unlocked(session: Session, callback: Callable[..., _Result],
+                  *args: Any) -> _Result:
     """``callback(session, *args)`` with the session's lock released.  Inside
     send() or recv() this thread holds it exactly once; no other thread can
     start I/O meanwhile, as send()/recv()/close() wait for the running one
@@ -54,21 +66,24 @@ def call_unlocked(session, callback, *args):
         lock.acquire()
 
 
-def _bytes(pointer, length):
+def _bytes(pointer: Any, length: int) -> bytes:
     """C bytes as Python bytes; NULL, whatever the length, is none."""
     return _unpack(pointer, length) if length and pointer != _NULL else b""
 
 
-def _frame(frame_type, frame, *rest):
+def _frame(frame_type: int, frame: Any, *rest: Any) -> tuple[Any, ...]:
     return (frame_from_c(frame_type, frame),) + rest
 
 
-def _parse_error(frame_type, head, headlen, payload, payloadlen, error_code):
+def _parse_error(frame_type: int, head: Any, headlen: int, payload: Any,
+                 payloadlen: int, error_code: int
+                 ) -> tuple[int, bytes, bytes, int]:
     return (frame_type, _bytes(head, headlen), _bytes(payload, payloadlen),
             error_code)
 
 
-def _unknown_ctrl(head, headlen, payload, payloadlen):
+def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int
+                  ) -> tuple[bytes, bytes]:
     return _bytes(head, headlen), _bytes(payload, payloadlen)
 
 
@@ -82,7 +97,7 @@ def _unknown_ctrl(head, headlen, payload, payloadlen):
 # the generic trampoline's packed arguments and attribute lookup by name
 # cost about as much as the rest of the call.
 _WRITTEN_OUT = "written out"
-_FORWARDED_CALLBACKS = (
+_FORWARDED_CALLBACKS: tuple[tuple[str, _Convert | str], ...] = (
     ("on_ctrl_recv", _frame),
     ("on_invalid_ctrl_recv", _frame),
     ("on_data_chunk_recv", _WRITTEN_OUT),
@@ -97,11 +112,11 @@ _FORWARDED_CALLBACKS = (
 )
 
 
-def _trampoline(attribute, convert):
+def _trampoline(attribute: str, convert: _Convert) -> Callable[..., None]:
     # The Session is alive whenever its C session calls back (only its own
     # send()/recv() run C); the None check only keeps a bug from escaping.
     # The conversion reads C memory, so it runs with the lock held.
-    def trampoline(handle, *args):
+    def trampoline(handle: Any, *args: Any) -> None:
         session = _from_handle(handle)()
         if session is None:
             return
@@ -131,12 +146,20 @@ FORWARDED = tuple(
 for _name, _convert in _FORWARDED_CALLBACKS:
     if _convert is not _WRITTEN_OUT:
         ffi.def_extern(name="pyspdylay_" + _name)(
-            _trampoline("_" + _name + "_cb", _convert))
+            _trampoline("_" + _name + "_cb", cast("_Convert", _convert)))
 del _name, _convert
 
 
-@ffi.def_extern()
-def pyspdylay_on_data_chunk_recv(handle, flags, stream_id, data, length):
+def _extern(function: _Function) -> _Function:
+    """``@ffi.def_extern()`` that keeps the function's type for mypy (cffi
+    has none)."""
+    ffi.def_extern()(function)
+    return function
+
+
+@_extern
+def pyspdylay_on_data_chunk_recv(handle: Any, flags: int, stream_id: int,
+                                 data: Any, length: int) -> None:
     session = _from_handle(handle)()
     if session is None:
         return
@@ -156,8 +179,8 @@ def pyspdylay_on_data_chunk_recv(handle, flags, stream_id, data, length):
         session._store_exception(exc)
 
 
-@ffi.def_extern()
-def pyspdylay_on_request_recv(handle, stream_id):
+@_extern
+def pyspdylay_on_request_recv(handle: Any, stream_id: int) -> None:
     session = _from_handle(handle)()
     if session is None:
         return
@@ -176,8 +199,9 @@ def pyspdylay_on_request_recv(handle, stream_id):
         session._store_exception(exc)
 
 
-@ffi.def_extern()
-def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
+@_extern
+def pyspdylay_on_stream_close(handle: Any, stream_id: int, status_code: int,
+                              key: int) -> None:
     session = _from_handle(handle)()
     if session is None:
         return
@@ -210,8 +234,9 @@ def pyspdylay_on_stream_close(handle, stream_id, status_code, key):
         session._store_exception(exc)
 
 
-@ffi.def_extern()
-def pyspdylay_read(handle, key, stream_id, buf, length, eof):
+@_extern
+def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any,
+                   length: int, eof: Any) -> int:
     """Asks read_cb for up to READ_LENGTH bytes however small the frame
     being built (``length`` is only the frame's room): the shim slices what
     does not fit into the stream's next frames, so a body crosses from

@@ -1,9 +1,14 @@
 """The exceptions of spdylay, and the one place where libspdylay's error codes
 become them."""
 
+from __future__ import annotations
+
 import builtins
+from typing import TypeVar
 
 from ._spdylay import ffi, lib
+
+_Exception = TypeVar("_Exception", bound=BaseException)
 
 
 class Error(Exception):
@@ -16,7 +21,9 @@ class Error(Exception):
     is keyword-only so that a second positional argument stays an ordinary
     exception argument."""
 
-    def __init__(self, *args, error_code=None):
+    error_code: int | None
+
+    def __init__(self, *args: object, error_code: int | None = None) -> None:
         super().__init__(*args)
         self.error_code = error_code
 
@@ -57,7 +64,7 @@ class EOFError(Error, builtins.EOFError):
     """The peer closed the connection (also the built-in ``EOFError``)."""
 
 
-_CLASSES = {
+_CLASSES: dict[int, type[Error]] = {
     lib.SPDYLAY_ERR_INVALID_ARGUMENT: InvalidArgumentError,
     lib.SPDYLAY_ERR_ZLIB: ZlibError,
     lib.SPDYLAY_ERR_UNSUPPORTED_VERSION: UnsupportedVersionError,
@@ -69,10 +76,10 @@ _CLASSES = {
 }
 
 
-_CODES = {cls: code for code, cls in _CLASSES.items()}
+_CODES: dict[type[Error], int] = {cls: code for code, cls in _CLASSES.items()}
 
 
-def with_error_code(exc):
+def with_error_code(exc: _Exception) -> _Exception:
     """``exc`` with ``error_code`` filled in when it is a spdylay error an
     application callback raised without one (``raise EOFError()``): as it
     leaves ``send()`` or ``recv()`` it carries the code the package would
@@ -82,7 +89,7 @@ def with_error_code(exc):
     return exc
 
 
-def error_for(error_code):
+def error_for(error_code: int) -> Exception:
     """The exception for a negative libspdylay return value."""
     text = lib.spdylay_strerror(error_code)
     message = ("libspdylay error %d" % error_code if text == ffi.NULL

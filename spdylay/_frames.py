@@ -1,8 +1,15 @@
 """Control frames as handed to callbacks: plain Python objects copied out of
 libspdylay's frame once per callback, so they stay valid after it returns."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
 from ._nv import nv_from_c
 from ._spdylay import ffi, lib
+
+if TYPE_CHECKING:
+    from ._typing import ReceivedHeaderList
 
 
 class CtrlFrame:
@@ -12,13 +19,19 @@ class CtrlFrame:
 
     __slots__ = ("version", "frame_type", "flags", "length")
 
-    def __init__(self, version, frame_type, flags, length):
+    version: int
+    frame_type: int
+    flags: int
+    length: int
+
+    def __init__(self, version: int, frame_type: int, flags: int,
+                 length: int) -> None:
         self.version = version
         self.frame_type = frame_type
         self.flags = flags
         self.length = length
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join("%s=%r" % (name, getattr(self, name))
                            for cls in reversed(type(self).__mro__)
                            for name in getattr(cls, "__slots__", ()))
@@ -28,8 +41,15 @@ class CtrlFrame:
 class SynStreamFrame(CtrlFrame):
     __slots__ = ("stream_id", "assoc_stream_id", "pri", "slot", "nv")
 
-    def __init__(self, version, frame_type, flags, length, stream_id,
-                 assoc_stream_id, pri, slot, nv):
+    stream_id: int
+    assoc_stream_id: int
+    pri: int
+    slot: int
+    nv: ReceivedHeaderList
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 stream_id: int, assoc_stream_id: int, pri: int, slot: int,
+                 nv: ReceivedHeaderList) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.assoc_stream_id = assoc_stream_id
@@ -43,7 +63,11 @@ class _StreamHeadersFrame(CtrlFrame):
 
     __slots__ = ("stream_id", "nv")
 
-    def __init__(self, version, frame_type, flags, length, stream_id, nv):
+    stream_id: int
+    nv: ReceivedHeaderList
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 stream_id: int, nv: ReceivedHeaderList) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.nv = nv
@@ -60,8 +84,11 @@ class HeadersFrame(_StreamHeadersFrame):
 class RstStreamFrame(CtrlFrame):
     __slots__ = ("stream_id", "status_code")
 
-    def __init__(self, version, frame_type, flags, length, stream_id,
-                 status_code):
+    stream_id: int
+    status_code: int
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 stream_id: int, status_code: int) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.status_code = status_code
@@ -72,7 +99,10 @@ class SettingsFrame(CtrlFrame):
 
     __slots__ = ("iv",)
 
-    def __init__(self, version, frame_type, flags, length, iv):
+    iv: list[tuple[int, int, int]]
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 iv: list[tuple[int, int, int]]) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.iv = iv
 
@@ -80,7 +110,10 @@ class SettingsFrame(CtrlFrame):
 class PingFrame(CtrlFrame):
     __slots__ = ("unique_id",)
 
-    def __init__(self, version, frame_type, flags, length, unique_id):
+    unique_id: int
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 unique_id: int) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.unique_id = unique_id
 
@@ -88,8 +121,11 @@ class PingFrame(CtrlFrame):
 class GoawayFrame(CtrlFrame):
     __slots__ = ("last_good_stream_id", "status_code")
 
-    def __init__(self, version, frame_type, flags, length,
-                 last_good_stream_id, status_code):
+    last_good_stream_id: int
+    status_code: int
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 last_good_stream_id: int, status_code: int) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.last_good_stream_id = last_good_stream_id
         self.status_code = status_code
@@ -98,8 +134,11 @@ class GoawayFrame(CtrlFrame):
 class WindowUpdateFrame(CtrlFrame):
     __slots__ = ("stream_id", "delta_window_size")
 
-    def __init__(self, version, frame_type, flags, length, stream_id,
-                 delta_window_size):
+    stream_id: int
+    delta_window_size: int
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 stream_id: int, delta_window_size: int) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.delta_window_size = delta_window_size
@@ -110,8 +149,12 @@ class CredentialFrame(CtrlFrame):
 
     __slots__ = ("slot", "proof", "certs")
 
-    def __init__(self, version, frame_type, flags, length, slot, proof,
-                 certs):
+    slot: int
+    proof: bytes
+    certs: list[bytes]
+
+    def __init__(self, version: int, frame_type: int, flags: int, length: int,
+                 slot: int, proof: bytes, certs: list[bytes]) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.slot = slot
         self.proof = proof
@@ -125,22 +168,26 @@ class DataFrame:
 
     __slots__ = ("stream_id", "flags", "length")
 
-    def __init__(self, stream_id, flags, length):
+    stream_id: int
+    flags: int
+    length: int
+
+    def __init__(self, stream_id: int, flags: int, length: int) -> None:
         self.stream_id = stream_id
         self.flags = flags
         self.length = length
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "DataFrame(stream_id=%r, flags=%r, length=%r)" % (
             self.stream_id, self.flags, self.length)
 
 
-def _entries(array, count):
+def _entries(array: Any, count: int) -> Any:
     """The items of a C array; NULL, whatever the count, holds none."""
     return ffi.unpack(array, count) if count and array != ffi.NULL else ()
 
 
-def _syn_stream(frame):
+def _syn_stream(frame: Any) -> SynStreamFrame:
     f = frame.syn_stream
     hd = f.hd
     return SynStreamFrame(hd.version, hd.type, hd.flags, hd.length,
@@ -148,28 +195,28 @@ def _syn_stream(frame):
                           nv_from_c(f.nv))
 
 
-def _syn_reply(frame):
+def _syn_reply(frame: Any) -> SynReplyFrame:
     f = frame.syn_reply
     hd = f.hd
     return SynReplyFrame(hd.version, hd.type, hd.flags, hd.length,
                          f.stream_id, nv_from_c(f.nv))
 
 
-def _headers(frame):
+def _headers(frame: Any) -> HeadersFrame:
     f = frame.headers
     hd = f.hd
     return HeadersFrame(hd.version, hd.type, hd.flags, hd.length, f.stream_id,
                         nv_from_c(f.nv))
 
 
-def _rst_stream(frame):
+def _rst_stream(frame: Any) -> RstStreamFrame:
     f = frame.rst_stream
     hd = f.hd
     return RstStreamFrame(hd.version, hd.type, hd.flags, hd.length,
                           f.stream_id, f.status_code)
 
 
-def _settings(frame):
+def _settings(frame: Any) -> SettingsFrame:
     f = frame.settings
     hd = f.hd
     iv = [(entry.settings_id, entry.flags, entry.value)
@@ -177,33 +224,34 @@ def _settings(frame):
     return SettingsFrame(hd.version, hd.type, hd.flags, hd.length, iv)
 
 
-def _ping(frame):
+def _ping(frame: Any) -> PingFrame:
     f = frame.ping
     hd = f.hd
     return PingFrame(hd.version, hd.type, hd.flags, hd.length, f.unique_id)
 
 
-def _goaway(frame):
+def _goaway(frame: Any) -> GoawayFrame:
     f = frame.goaway
     hd = f.hd
     return GoawayFrame(hd.version, hd.type, hd.flags, hd.length,
                        f.last_good_stream_id, f.status_code)
 
 
-def _window_update(frame):
+def _window_update(frame: Any) -> WindowUpdateFrame:
     f = frame.window_update
     hd = f.hd
     return WindowUpdateFrame(hd.version, hd.type, hd.flags, hd.length,
                              f.stream_id, f.delta_window_size)
 
 
-def _chunk(chunk):
+def _chunk(chunk: Any) -> bytes:
     if not chunk.length or chunk.data == ffi.NULL:
         return b""
-    return ffi.buffer(chunk.data, chunk.length)[:]
+    data: bytes = ffi.buffer(chunk.data, chunk.length)[:]
+    return data
 
 
-def _credential(frame):
+def _credential(frame: Any) -> CredentialFrame:
     f = frame.credential
     hd = f.hd
     certs = [_chunk(cert) for cert in _entries(f.certs, f.ncerts)]
@@ -211,12 +259,12 @@ def _credential(frame):
                            _chunk(f.proof), certs)
 
 
-def _ctrl(frame):
+def _ctrl(frame: Any) -> CtrlFrame:
     hd = frame.ctrl.hd
     return CtrlFrame(hd.version, hd.type, hd.flags, hd.length)
 
 
-_BUILDERS = {
+_BUILDERS: dict[int, Callable[[Any], CtrlFrame]] = {
     lib.SPDYLAY_SYN_STREAM: _syn_stream,
     lib.SPDYLAY_SYN_REPLY: _syn_reply,
     lib.SPDYLAY_HEADERS: _headers,
@@ -229,7 +277,7 @@ _BUILDERS = {
 }
 
 
-def frame_from_c(frame_type, frame):
+def frame_from_c(frame_type: int, frame: Any) -> CtrlFrame:
     """The Python frame for libspdylay's ``spdylay_frame *`` of this type;
     types without fields of their own (NOOP) get a plain CtrlFrame, and so
     does a NULL frame, with only its type known."""

@@ -1,6 +1,10 @@
 """Bounds on what a peer may make this package hold, shared by the threaded
 and the asyncio layers."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 # How many bytes of header names and values one stream's SYN_STREAM,
 # SYN_REPLY and HEADERS frames may carry together.  HEADERS frames may follow
 # one another for as long as the stream is open, so without a bound a peer
@@ -11,7 +15,7 @@ and the asyncio layers."""
 HEADER_BYTES_LIMIT = 32 * 1024
 
 
-def header_bytes(nv):
+def header_bytes(nv: Iterable[tuple[str, str]]) -> int:
     """The size ``nv`` counts against HEADER_BYTES_LIMIT."""
     return sum(len(name) + len(value) for name, value in nv)
 
@@ -21,7 +25,7 @@ def header_bytes(nv):
 IDLE_TIMEOUT = 120.0
 
 
-def check_seconds(value, name):
+def check_seconds(value: object, name: str) -> None:
     """Refuses a ``value`` for a timeout argument other than None or a
     positive number."""
     if value is not None and (

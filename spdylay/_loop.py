@@ -7,16 +7,22 @@ handlers writing a response, a server shutting down) hand it work with
 ``select`` never delays them.
 """
 
+from __future__ import annotations
+
 import collections
 import selectors
 import socket
 import ssl
 import threading
 import time
+from typing import Any, Callable, Union
 
 from ._errors import EOFError
-from ._frames import DataFrame
+from ._frames import CtrlFrame, DataFrame
 from ._session import Session
+
+#: The frame hook: ``on_frame(direction, frame)``, direction "recv" or "send".
+FrameHook = Callable[[str, Union[CtrlFrame, DataFrame]], object]
 
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 # A peer that resets the connection or breaks TLS has ended it, as EOF does.
@@ -25,24 +31,25 @@ _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 
 
-def _hooked(on_frame, callbacks):
+def _hooked(on_frame: FrameHook, callbacks: dict[str, Any]) -> dict[str, Any]:
     """``callbacks`` with ``on_frame(direction, frame)`` called first for every
     control and DATA frame sent and received."""
     hooked = dict(callbacks)
 
-    def control(direction, name):
+    def control(direction: str, name: str) -> None:
         inner = callbacks.get(name)
 
-        def callback(session, frame):
+        def callback(session: Session, frame: CtrlFrame) -> None:
             on_frame(direction, frame)
             if inner is not None:
                 inner(session, frame)
         hooked[name] = callback
 
-    def data(direction, name):
+    def data(direction: str, name: str) -> None:
         inner = callbacks.get(name)
 
-        def callback(session, flags, stream_id, length):
+        def callback(session: Session, flags: int, stream_id: int,
+                     length: int) -> None:
             on_frame(direction, DataFrame(stream_id, flags, length))
             if inner is not None:
                 inner(session, flags, stream_id, length)
@@ -60,10 +67,12 @@ class SessionLoop:
     ``callbacks`` are Session keyword arguments; ``on_frame`` is the frame
     hook of the public API."""
 
-    def __init__(self, sock, side, version, on_frame=None, **callbacks):
+    def __init__(self, sock: socket.socket, side: int, version: int,
+                 on_frame: FrameHook | None = None, **callbacks: Any) -> None:
         sock.setblocking(False)
         self.sock = sock
-        self._calls = collections.deque()
+        self._calls: collections.deque[
+            tuple[Callable[..., object], tuple[Any, ...]]] = collections.deque()
         self._lock = threading.Lock()
         self._finished = False
         self._stopping = False
@@ -78,7 +87,7 @@ class SessionLoop:
         self.session = Session(side, version, send_cb=self._send,
                                recv_cb=self._recv, **callbacks)
 
-    def _send(self, session, data):
+    def _send(self, session: Session, data: bytes) -> int:
         try:
             sent = self.sock.send(data)
         except _WOULD_BLOCK:
@@ -89,7 +98,7 @@ class SessionLoop:
             self.last_sent = time.monotonic()
         return sent
 
-    def _recv(self, session, length):
+    def _recv(self, session: Session, length: int) -> bytes | None:
         try:
             data = self.sock.recv(length)
         except _WOULD_BLOCK:
@@ -101,7 +110,7 @@ class SessionLoop:
         self.last_received = time.monotonic()
         return data
 
-    def call_soon(self, function, *args):
+    def call_soon(self, function: Callable[..., object], *args: Any) -> bool:
         """Runs ``function(*args)`` on the loop's thread; thread-safe.
         Returns False, and drops the call, once the loop has ended."""
         with self._lock:
@@ -119,14 +128,14 @@ class SessionLoop:
             self._calls.append((function, args))
         return True
 
-    def stop(self):
+    def stop(self) -> None:
         """Ends ``run()`` soon, whatever is still open (thread-safe)."""
         self.call_soon(self._stop)
 
-    def _stop(self):
+    def _stop(self) -> None:
         self._stopping = True
 
-    def _run_calls(self):
+    def _run_calls(self) -> None:
         with self._lock:
             if not self._calls:
                 return
@@ -135,7 +144,8 @@ class SessionLoop:
         for function, args in calls:
             function(*args)
 
-    def run(self, next_timeout=None):
+    def run(self, next_timeout: Callable[[], float | None] | None = None
+            ) -> None:
         """Sends and receives until the session wants neither, the peer
         closes the connection, or ``stop()``.  ``next_timeout()``, if given,
         is called every round and returns the seconds until it must be
@@ -173,14 +183,14 @@ class SessionLoop:
                 self._calls.clear()
             selector.close()
 
-    def _drain_wakeups(self):
+    def _drain_wakeups(self) -> None:
         try:
             while self._wake_recv.recv(4096):
                 pass
         except BlockingIOError:
             pass
 
-    def close(self):
+    def close(self) -> None:
         """Frees the session and closes the sockets (after ``run()``, or
         instead of it); ``call_soon`` refuses calls from then on."""
         with self._lock:

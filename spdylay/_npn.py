@@ -18,7 +18,7 @@ def get_npn_protocols() -> list[str]:
             if entry.proto != ffi.NULL]
 
 
-def npn_get_version(proto: str | bytes) -> int:
+def npn_get_version(proto: str | bytes | None) -> int:
     """The PROTO_* constant for an NPN protocol name (str or bytes), or 0 if
     this library does not speak it.  None, what ``ssl`` reports when nothing
     was negotiated, is 0 too, so its result can be passed straight in."""

@@ -1,9 +1,12 @@
 """Session: one SPDY connection's state, over a libspdylay session."""
 
+from __future__ import annotations
+
 import builtins
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from . import _args
 from . import _callbacks
@@ -24,6 +27,17 @@ from ._errors import (CallbackFailureError, EOFError, Error,
 from ._nv import pack_nv
 from ._spdylay import ffi, lib
 from ._streams import StreamTable
+
+if TYPE_CHECKING:
+    from ._data import DataProvider
+    from ._typing import (BeforeCtrlSendCallback, BytesLike, HeaderList,
+                          OnCtrlNotSendCallback, OnCtrlRecvCallback,
+                          OnCtrlRecvParseErrorCallback, OnCtrlSendCallback,
+                          OnDataChunkRecvCallback, OnDataRecvCallback,
+                          OnDataSendCallback, OnInvalidCtrlRecvCallback,
+                          OnRequestRecvCallback, OnStreamCloseCallback,
+                          OnUnknownCtrlRecvCallback, RecvCallback,
+                          SendCallback, SettingsEntry)
 
 # What recv() asks recv_cb for at a time.
 RECV_LENGTH = 131072
@@ -61,7 +75,7 @@ _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
 
 
-def _check(rv):
+def _check(rv: int) -> None:
     if rv < 0:
         raise error_for(rv)
 
@@ -89,14 +103,30 @@ class Session:
         "_on_stream_close_cb", "_version", "_read_ctrl",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
-    def __init__(self, side, version, config=None, send_cb=None, recv_cb=None,
-                 on_ctrl_recv_cb=None, on_invalid_ctrl_recv_cb=None,
-                 on_data_chunk_recv_cb=None, on_data_recv_cb=None,
-                 before_ctrl_send_cb=None, on_ctrl_send_cb=None,
-                 on_ctrl_not_send_cb=None, on_data_send_cb=None,
-                 on_stream_close_cb=None, on_request_recv_cb=None,
-                 on_ctrl_recv_parse_error_cb=None, on_unknown_ctrl_recv_cb=None,
-                 user_data=None):
+    # The cffi objects of the C session (None once closed).
+    _ctx: Any
+    _ptr: Any
+
+    def __init__(self, side: int, version: int,
+                 config: Mapping[int, int] | None = None,
+                 send_cb: SendCallback | None = None,
+                 recv_cb: RecvCallback | None = None,
+                 on_ctrl_recv_cb: OnCtrlRecvCallback | None = None,
+                 on_invalid_ctrl_recv_cb: OnInvalidCtrlRecvCallback
+                 | None = None,
+                 on_data_chunk_recv_cb: OnDataChunkRecvCallback | None = None,
+                 on_data_recv_cb: OnDataRecvCallback | None = None,
+                 before_ctrl_send_cb: BeforeCtrlSendCallback | None = None,
+                 on_ctrl_send_cb: OnCtrlSendCallback | None = None,
+                 on_ctrl_not_send_cb: OnCtrlNotSendCallback | None = None,
+                 on_data_send_cb: OnDataSendCallback | None = None,
+                 on_stream_close_cb: OnStreamCloseCallback | None = None,
+                 on_request_recv_cb: OnRequestRecvCallback | None = None,
+                 on_ctrl_recv_parse_error_cb: OnCtrlRecvParseErrorCallback
+                 | None = None,
+                 on_unknown_ctrl_recv_cb: OnUnknownCtrlRecvCallback
+                 | None = None,
+                 user_data: Any = None) -> None:
         self._ctx = self._ptr = None
         if side != CLIENT and side != SERVER:
             raise InvalidArgumentError(
@@ -122,11 +152,11 @@ class Session:
         self._user_data = user_data
         self._version = version
         self._lock = threading.RLock()
-        self._io_thread = None
+        self._io_thread: int | None = None
         self._io_waiters = 0
         self._io_idle = threading.Condition(self._lock)
         self._failed = False
-        self._exception = None
+        self._exception: BaseException | None = None
         self._holds_reads = False
         self._streams = StreamTable()
         self._read_ctrl = ReadCtrl()
@@ -146,7 +176,7 @@ class Session:
                 self.close()
                 raise
 
-    def _configure(self, config):
+    def _configure(self, config: Mapping[int, int]) -> None:
         if not isinstance(config, Mapping):
             raise TypeError("config must be a mapping of OPT_* to values")
         for option, value in config.items():
@@ -172,13 +202,13 @@ class Session:
                 ffi.sizeof(ctype)))
 
     @property
-    def user_data(self):
+    def user_data(self) -> Any:
         """The ``user_data`` given to the constructor (read-only)."""
         return self._user_data
 
     # Lifetime.
 
-    def close(self):
+    def close(self) -> None:
         """Frees the session now.  Idempotent; not allowed from callbacks."""
         with self._lock:
             self._wait_for_io("close")
@@ -189,18 +219,18 @@ class Session:
             ffi.release(ctx)
             self._streams.clear()
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         # A copy would share the C session and use it after the original
         # closes it.
         raise TypeError("Session objects cannot be copied or pickled")
 
-    def __enter__(self):
+    def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _live(self):
+    def _live(self) -> Any:
         ptr = self._ptr
         if ptr is None:
             raise InvalidStateError("the session is closed")
@@ -208,7 +238,7 @@ class Session:
 
     # I/O.
 
-    def _wait_for_io(self, name):
+    def _wait_for_io(self, name: str) -> None:
         """With the lock held: waits until no send()/recv() is running.  The
         lock is released while callbacks run (see _callbacks), so another
         thread may be here then; the I/O thread itself, in a callback, may
@@ -227,7 +257,7 @@ class Session:
                 self._io_waiters -= 1
             io_thread = self._io_thread
 
-    def _begin_io(self, name):
+    def _begin_io(self, name: str) -> Any:
         self._wait_for_io(name)
         ptr = self._live()
         if self._failed:
@@ -236,16 +266,16 @@ class Session:
         self._io_thread = threading.get_ident()
         return ptr
 
-    def _end_io(self):
+    def _end_io(self) -> None:
         self._io_thread = None
         self._io_waiters = 0
         self._io_idle.notify_all()
 
-    def _store_exception(self, exc):
+    def _store_exception(self, exc: BaseException) -> None:
         if self._exception is None:
             self._exception = exc
 
-    def _raise_pending(self, rv):
+    def _raise_pending(self, rv: int) -> None:
         """After a C call that ran callbacks: raise what the first failing
         callback raised, else the C error, if any.  A fatal C error
         (CALLBACK_FAILURE, NOMEM) leaves the C session unusable, so the
@@ -262,7 +292,7 @@ class Session:
         if rv < 0:
             raise error_for(rv)
 
-    def send(self):
+    def send(self) -> None:
         """Sends queued frames through ``send_cb`` until the queue is empty
         or ``send_cb`` would block.  Frames are coalesced: ``send_cb``
         normally gets everything in one call.  Bytes it does not take stay
@@ -299,7 +329,7 @@ class Session:
             finally:
                 self._end_io()
 
-    def recv(self, data=None):
+    def recv(self, data: BytesLike | None = None) -> None:
         """Processes ``data`` (any bytes-like object), or, when it is None,
         what ``recv_cb`` returns until it returns nothing.  Raises
         spdylay.EOFError when ``recv_cb`` reports end of file."""
@@ -332,24 +362,24 @@ class Session:
             finally:
                 self._end_io()
 
-    def _feed(self, data):
+    def _feed(self, data: BytesLike) -> None:
         with _from_buffer("uint8_t[]", data) as buf:
             rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
         self._raise_pending(rv)
 
-    def resume_data(self, stream_id):
+    def resume_data(self, stream_id: int) -> None:
         """Puts the stream's deferred DATA back in the queue; raises
         InvalidArgumentError if there is no such stream or deferred DATA."""
         with self._lock:
             _check(lib.spdylay_session_resume_data(
                 self._live(), _args.stream_id(stream_id)))
 
-    def want_read(self):
+    def want_read(self) -> bool:
         with self._lock:
             ptr = self._live()
             return not self._failed and lib.spdylay_session_want_read(ptr) != 0
 
-    def want_write(self):
+    def want_write(self) -> bool:
         with self._lock:
             ptr = self._live()
             return not self._failed and (
@@ -358,13 +388,14 @@ class Session:
 
     # Queries.
 
-    def get_stream_user_data(self, stream_id):
+    def get_stream_user_data(self, stream_id: int) -> Any:
         with self._lock:
             key = self._streams.key_of(self._live(),
                                        _args.stream_id(stream_id))
             return self._streams.user_data(key) if key else None
 
-    def set_stream_user_data(self, stream_id, stream_user_data):
+    def set_stream_user_data(self, stream_id: int,
+                             stream_user_data: Any) -> None:
         """Replaces the stream's user data; InvalidArgumentError if the
         stream does not exist."""
         with self._lock:
@@ -379,28 +410,34 @@ class Session:
             _check(key)
             streams.attach(key, stream_user_data)
 
-    def get_outbound_queue_size(self):
+    def get_outbound_queue_size(self) -> int:
         with self._lock:
-            return lib.spdylay_session_get_outbound_queue_size(self._live())
+            size: int = lib.spdylay_session_get_outbound_queue_size(
+                self._live())
+            return size
 
-    def get_pri_lowest(self):
+    def get_pri_lowest(self) -> int:
         with self._lock:
-            return lib.spdylay_session_get_pri_lowest(self._live())
+            lowest: int = lib.spdylay_session_get_pri_lowest(self._live())
+            return lowest
 
-    def get_stream_recv_data_length(self, stream_id):
+    def get_stream_recv_data_length(self, stream_id: int) -> int:
         """DATA bytes received on the stream and not yet acknowledged by
         WINDOW_UPDATE, or -1 if the stream does not exist."""
         with self._lock:
-            return lib.spdylay_session_get_stream_recv_data_length(
+            length: int = lib.spdylay_session_get_stream_recv_data_length(
                 self._live(), _args.stream_id(stream_id))
+            return length
 
-    def get_recv_data_length(self):
+    def get_recv_data_length(self) -> int:
         """The same for the whole connection: 0 when the version has no
         connection window (SPDY/2, SPDY/3)."""
         with self._lock:
-            return lib.spdylay_session_get_recv_data_length(self._live())
+            length: int = lib.spdylay_session_get_recv_data_length(
+                self._live())
+            return length
 
-    def consume(self, stream_id, size):
+    def consume(self, stream_id: int, size: int) -> None:
         """With OPT_NO_AUTO_WINDOW_UPDATE2: reports ``size`` bytes of the
         stream's DATA as processed, reopening its flow-control windows."""
         with self._lock:
@@ -408,7 +445,8 @@ class Session:
                 self._live(), _args.stream_id(stream_id),
                 _args.int_in(size, 0, _args.SIZE_MAX, "size")))
 
-    def _keep_provider(self, rv, data_prd, provider_key):
+    def _keep_provider(self, rv: int, data_prd: DataProvider,
+                       provider_key: int) -> None:
         """After a submit of ``data_prd`` on an existing stream: ``rv`` is
         the shim's answer, an error or the stream's key, which the shim gave
         the stream if it had none.  The provider is kept under that key
@@ -421,7 +459,9 @@ class Session:
     # Submitting frames: the shim's submit functions take the packed
     # name/value list (see pack_nv) and the provider's key.
 
-    def submit_request(self, pri, nv, data_prd=None, stream_user_data=None):
+    def submit_request(self, pri: int, nv: HeaderList,
+                       data_prd: DataProvider | None = None,
+                       stream_user_data: Any = None) -> None:
         """Queues a SYN_STREAM carrying the request ``nv``, followed by DATA
         from ``data_prd`` (FIN on the SYN_STREAM when it is None)."""
         with self._lock:
@@ -443,7 +483,8 @@ class Session:
             if key:
                 streams.attach(key, stream_user_data, provider_key, data_prd)
 
-    def submit_response(self, stream_id, nv, data_prd=None):
+    def submit_response(self, stream_id: int, nv: HeaderList,
+                        data_prd: DataProvider | None = None) -> None:
         """Queues a SYN_REPLY carrying ``nv`` on the stream, followed by DATA
         from ``data_prd`` (FIN on the SYN_REPLY when it is None)."""
         with self._lock:
@@ -460,7 +501,17 @@ class Session:
                 ptr, stream_id, packed, len(packed), key, streams.new_key()),
                 data_prd, key)
 
-    def submit_syn_stream(self, *args, **kwargs):
+    @overload
+    def submit_syn_stream(self, flags: int, assoc_stream_id: int, pri: int,
+                          nv: HeaderList, stream_user_data: Any = None
+                          ) -> None: ...
+
+    @overload
+    def submit_syn_stream(self, flags: int, pri: int, nv: HeaderList,
+                          assoc_stream_id: int = 0, stream_user_data: Any = None
+                          ) -> None: ...
+
+    def submit_syn_stream(self, *args: Any, **kwargs: Any) -> None:
         """Queues a SYN_STREAM.  Takes the documented form
         ``(flags, assoc_stream_id, pri, nv, stream_user_data=None)`` and
         python-spdylay's released form ``(flags, pri, nv, assoc_stream_id=0,
@@ -487,15 +538,18 @@ class Session:
             if key:
                 self._streams.attach(key, stream_user_data)
 
-    def submit_syn_reply(self, flags, stream_id, nv):
+    def submit_syn_reply(self, flags: int, stream_id: int,
+                         nv: HeaderList) -> None:
         self._submit_stream_headers(lib.SPDYLAY_SYN_REPLY, flags,
                                     stream_id, nv)
 
-    def submit_headers(self, flags, stream_id, nv):
+    def submit_headers(self, flags: int, stream_id: int,
+                       nv: HeaderList) -> None:
         self._submit_stream_headers(lib.SPDYLAY_HEADERS, flags,
                                     stream_id, nv)
 
-    def _submit_stream_headers(self, frame_type, flags, stream_id, nv):
+    def _submit_stream_headers(self, frame_type: int, flags: int,
+                               stream_id: int, nv: HeaderList) -> None:
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags, _args.HEADERS_FLAGS)
@@ -504,7 +558,8 @@ class Session:
             _check(lib.pyspdylay_submit_stream_headers(
                 ptr, frame_type, flags, stream_id, packed, len(packed)))
 
-    def submit_data(self, stream_id, flags, data_prd):
+    def submit_data(self, stream_id: int, flags: int,
+                    data_prd: DataProvider) -> None:
         """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in
         ``flags`` puts FIN on the last one."""
         with self._lock:
@@ -516,29 +571,29 @@ class Session:
             self._keep_provider(lib.pyspdylay_submit_data(
                 ptr, stream_id, flags, key, streams.new_key()), data_prd, key)
 
-    def submit_rst_stream(self, stream_id, status_code):
+    def submit_rst_stream(self, stream_id: int, status_code: int) -> None:
         with self._lock:
             _check(lib.spdylay_submit_rst_stream(
                 self._live(), _args.frame_stream_id(stream_id),
                 _args.status_code(status_code)))
 
-    def submit_ping(self):
+    def submit_ping(self) -> None:
         with self._lock:
             _check(lib.spdylay_submit_ping(self._live()))
 
-    def submit_goaway(self, status_code):
+    def submit_goaway(self, status_code: int) -> None:
         with self._lock:
             _check(lib.spdylay_submit_goaway(
                 self._live(), _args.status_code(status_code)))
 
-    def fail_session(self, status_code):
+    def fail_session(self, status_code: int) -> None:
         """Queues GOAWAY and stops reading: close the connection once it is
         sent."""
         with self._lock:
             _check(lib.spdylay_session_fail_session(
                 self._live(), _args.status_code(status_code)))
 
-    def submit_settings(self, flags, iv):
+    def submit_settings(self, flags: int, iv: Iterable[SettingsEntry]) -> None:
         """Stores and queues SETTINGS; ``iv`` is a sequence of
         ``(settings_id, flags, value)``."""
         with self._lock:
@@ -553,7 +608,8 @@ class Session:
             _check(lib.spdylay_submit_settings(ptr, flags, array,
                                                     len(entries)))
 
-    def submit_window_update(self, stream_id, delta_window_size):
+    def submit_window_update(self, stream_id: int,
+                             delta_window_size: int) -> None:
         """Queues WINDOW_UPDATE; ``delta_window_size`` must be in
         [1, 2**31-1] and the stream open (else StreamClosedError)."""
         with self._lock:
@@ -568,10 +624,14 @@ class Session:
                              "delta_window_size")))
 
 
-def _syn_stream_args(flags, assoc_stream_id, pri, nv, stream_user_data=None):
+def _syn_stream_args(flags: Any, assoc_stream_id: Any, pri: Any, nv: Any,
+                     stream_user_data: Any = None
+                     ) -> tuple[Any, Any, Any, Any, Any]:
     return flags, assoc_stream_id, pri, nv, stream_user_data
 
 
-def _released_syn_stream_args(flags, pri, nv, assoc_stream_id=0,
-                              stream_user_data=None):
+def _released_syn_stream_args(flags: Any, pri: Any, nv: Any,
+                              assoc_stream_id: Any = 0,
+                              stream_user_data: Any = None
+                              ) -> tuple[Any, Any, Any, Any, Any]:
     return flags, assoc_stream_id, pri, nv, stream_user_data

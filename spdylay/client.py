@@ -6,12 +6,16 @@ the same Session, multiplexed, driven by a ``SessionLoop`` on the caller's
 thread.  The stream handlers' methods run on that thread too.
 """
 
+from __future__ import annotations
+
 import collections
 import io
 import socket
 import ssl
 import time
 import urllib.parse
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, cast
 
 from . import __version__
 from ._constants import (CANCEL, CLIENT, GOAWAY_OK, HEADERS, INTERNAL_ERROR,
@@ -22,6 +26,17 @@ from ._errors import Error
 from ._loop import SessionLoop
 from ._tls import (check_version, client_context, negotiated_version,
                    offer_spdy)
+
+if TYPE_CHECKING:
+    from ._data import ReadCtrl
+    from ._frames import (CtrlFrame, HeadersFrame, RstStreamFrame,
+                          SynReplyFrame, SynStreamFrame)
+    from ._loop import FrameHook
+    from ._session import Session
+    from ._typing import BytesLike, ReceivedHeaderList
+
+#: What makes a URL's stream handler: ``StreamHandlerClass(url, fetcher)``.
+StreamHandlerFactory = Callable[[str, "UrlFetcher"], "BaseSPDYStreamHandler"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "spdylay/" + __version__
@@ -42,19 +57,19 @@ class BaseSPDYStreamHandler:
     ``StreamHandlerClass(url, fetcher)``; ``stream_id`` is set once the
     request has been sent.  Override the ``on_*`` methods."""
 
-    def __init__(self, url, fetcher):
+    def __init__(self, url: str, fetcher: UrlFetcher) -> None:
         self.url = url
         self.fetcher = fetcher
-        self.stream_id = None
+        self.stream_id: int | None = None
 
-    def on_header(self, nv):
+    def on_header(self, nv: ReceivedHeaderList) -> None:
         """The response headers arrived (SYN_REPLY, then any HEADERS):
         ``nv`` is a list of ``(name, value)`` str pairs."""
 
-    def on_data(self, data):
+    def on_data(self, data: bytes) -> None:
         """A chunk of the response body arrived (bytes)."""
 
-    def on_close(self, status_code):
+    def on_close(self, status_code: int) -> None:
         """The stream ended: ``OK`` when the response is complete, else the
         RST_STREAM status code that ended it (see the documentation)."""
 
@@ -75,7 +90,12 @@ class _Request:
                  "body_start", "body_offset", "attempts", "answered",
                  "refused")
 
-    def __init__(self, url, handler, body):
+    deadline: float | None
+    body_start: int | None
+    body_offset: int | None
+
+    def __init__(self, url: str, handler: BaseSPDYStreamHandler,
+                 body: BinaryIO | None) -> None:
         self.url = url
         self.handler = handler
         self.deadline = None
@@ -90,8 +110,10 @@ class _Request:
         self.refused = False
 
 
-def _read_body(session, stream_id, length, read_ctrl, request):
-    body = request.body
+def _read_body(session: Session, stream_id: int, length: int,
+               read_ctrl: ReadCtrl, request: _Request) -> bytes:
+    # A provider exists only for a request with a body.
+    body = cast(BinaryIO, request.body)
     if request.body_offset is not None:
         body.seek(request.body_offset)
     data = body.read(length)
@@ -108,11 +130,16 @@ class UrlFetcher:
     (default SPDY/3.1) otherwise.  ``loop()`` runs until every stream has
     closed."""
 
-    def __init__(self, server_address, urls, StreamHandlerClass, *, tls=True,
-                 server_hostname=None, method="GET", headers=(), body=None,
-                 timeout=None, version=None, ssl_context=None, verify=True,
-                 on_frame=None, connect_timeout=CONNECT_TIMEOUT):
-        self.server_address = tuple(server_address)
+    def __init__(self, server_address: tuple[str, int], urls: str | Iterable[str],
+                 StreamHandlerClass: StreamHandlerFactory, *, tls: bool = True,
+                 server_hostname: str | None = None, method: str = "GET",
+                 headers: Iterable[tuple[str, str]] = (),
+                 body: BytesLike | BinaryIO | None = None,
+                 timeout: float | None = None, version: int | None = None,
+                 ssl_context: ssl.SSLContext | None = None,
+                 verify: bool = True, on_frame: FrameHook | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        self.server_address: tuple[Any, ...] = tuple(server_address)
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.StreamHandlerClass = StreamHandlerClass
         self.tls = tls
@@ -134,25 +161,25 @@ class UrlFetcher:
         self.ssl_context = ssl_context
         self.verify = verify
         self.on_frame = on_frame
-        self.spdy_version = None
-        self._loop = None
-        self._waiting = collections.deque()
+        self.spdy_version: int | None = None
+        self._loop: SessionLoop | None = None
+        self._waiting: collections.deque[_Request] = collections.deque()
         self._settings_received = False
         self._ended = False
-        self._unsent = collections.deque()
-        self._sent = {}
+        self._unsent: collections.deque[_Request] = collections.deque()
+        self._sent: dict[int, _Request] = {}
         self._open = 0
-        self._write_wait_start = None
+        self._write_wait_start: float | None = None
         self._stalled = False
 
-    def _where(self):
+    def _where(self) -> str:
         return "%s:%d" % self.server_address[:2]
 
-    def _timed_out(self, what):
+    def _timed_out(self, what: str) -> UrlFetchError:
         return UrlFetchError("%s %s timed out after %g seconds"
                              % (what, self._where(), self.connect_timeout))
 
-    def _connect(self):
+    def _connect(self) -> tuple[socket.socket, int]:
         started = time.monotonic()
         try:
             sock = socket.create_connection(self.server_address,
@@ -194,7 +221,7 @@ class UrlFetcher:
                    else repr(chosen)))
         return sock, version
 
-    def _request_nv(self, url):
+    def _request_nv(self, url: str) -> list[tuple[str, str]]:
         parts = urllib.parse.urlsplit(url)
         path = parts.path or "/"
         if parts.query:
@@ -209,7 +236,7 @@ class UrlFetcher:
         nv.extend(self.headers)
         return nv
 
-    def loop(self):
+    def loop(self) -> None:
         """Connects, sends every request and runs until every stream has
         closed.  Raises UrlFetchError when the connection cannot be made;
         exceptions raised by the stream handlers propagate."""
@@ -244,7 +271,7 @@ class UrlFetcher:
                 raise UrlFetchError(
                     "%s stopped reading: nothing could be sent to it for %g "
                     "seconds, so the connection was dropped"
-                    % (self._where(), self.timeout))
+                    % (self._where(), cast(float, self.timeout)))  # set, to stall
         finally:
             self._waiting.clear()
             self._unsent.clear()
@@ -252,7 +279,7 @@ class UrlFetcher:
             loop.close()
             self._loop = None
 
-    def _submit_waiting(self):
+    def _submit_waiting(self) -> None:
         """Submits the waiting requests: all of them once the server's
         SETTINGS have arrived, else up to STREAMS_BEFORE_SETTINGS open."""
         while self._waiting and not self._ended and (
@@ -266,18 +293,18 @@ class UrlFetcher:
                 return
             self._waiting.popleft()
 
-    def _submit(self, request):
+    def _submit(self, request: _Request) -> None:
         request.attempts += 1
         request.refused = False
         request.body_offset = request.body_start
         request.handler.stream_id = None
         provider = (None if request.body is None
                     else DataProvider(request, _read_body))
-        self._loop.session.submit_request(0, self._request_nv(request.url),
-                                          provider, request)
+        cast(SessionLoop, self._loop).session.submit_request(
+            0, self._request_nv(request.url), provider, request)
         self._unsent.append(request)
 
-    def _expire(self):
+    def _expire(self) -> float | None:
         """Resets and ends the streams whose time is up, and drops the
         connection once the socket has taken nothing for ``timeout`` seconds
         while there was something to send; returns the seconds until the
@@ -285,25 +312,28 @@ class UrlFetcher:
         if self.timeout is None:
             return None
         now = time.monotonic()
-        session = self._loop.session
-        soonest = None
+        loop = cast(SessionLoop, self._loop)
+        session = loop.session
+        soonest: float | None = None
         for stream_id, request in list(self._sent.items()):
-            if request.deadline <= now:
+            # Every sent request has a deadline when there is a timeout.
+            deadline = cast(float, request.deadline)
+            if deadline <= now:
                 # The stream ends now: the RST_STREAM goes out when the
                 # socket lets it, which a server that stopped reading never
                 # does.
                 session.submit_rst_stream(stream_id, CANCEL)
                 self._close(request, CANCEL)
-            elif soonest is None or request.deadline < soonest:
-                soonest = request.deadline
+            elif soonest is None or deadline < soonest:
+                soonest = deadline
         if session.want_write():
             if self._write_wait_start is None:
                 self._write_wait_start = now
-            stall_deadline = (max(self._write_wait_start, self._loop.last_sent)
+            stall_deadline = (max(self._write_wait_start, loop.last_sent)
                               + self.timeout)
             if stall_deadline <= now:
                 self._stalled = True
-                self._loop.stop()
+                loop.stop()
                 return None
             if soonest is None or stall_deadline < soonest:
                 soonest = stall_deadline
@@ -311,7 +341,7 @@ class UrlFetcher:
             self._write_wait_start = None
         return None if soonest is None else max(0.0, soonest - now)
 
-    def _close(self, request, status_code):
+    def _close(self, request: _Request, status_code: int) -> None:
         if request.closed:
             return
         request.closed = True
@@ -325,15 +355,16 @@ class UrlFetcher:
         self._submit_waiting()
         if not self._open:
             try:
-                self._loop.session.submit_goaway(GOAWAY_OK)
+                cast(SessionLoop, self._loop).session.submit_goaway(GOAWAY_OK)
             except Error:
                 pass  # the session has failed: there is nothing to send on
         request.handler.on_close(status_code)
 
     # Session callbacks.
 
-    def _before_ctrl_send(self, session, frame):
+    def _before_ctrl_send(self, session: Session, frame: CtrlFrame) -> None:
         if frame.frame_type == SYN_STREAM:
+            frame = cast("SynStreamFrame", frame)
             request = session.get_stream_user_data(frame.stream_id)
             self._unsent.remove(request)
             request.handler.stream_id = frame.stream_id
@@ -341,17 +372,20 @@ class UrlFetcher:
             if self.timeout is not None:
                 request.deadline = time.monotonic() + self.timeout
 
-    def _on_ctrl_not_send(self, session, frame, error_code):
+    def _on_ctrl_not_send(self, session: Session, frame: CtrlFrame,
+                          error_code: int) -> None:
         if frame.frame_type == SYN_STREAM and self._unsent:
             self._close(self._unsent[0], REFUSED_STREAM)
 
-    def _on_ctrl_recv(self, session, frame):
+    def _on_ctrl_recv(self, session: Session, frame: CtrlFrame) -> None:
         if frame.frame_type in (SYN_REPLY, HEADERS):
-            request = self._sent.get(frame.stream_id)
+            headers = cast("SynReplyFrame | HeadersFrame", frame)
+            request = self._sent.get(headers.stream_id)
             if request is not None:
                 request.answered = True
-                request.handler.on_header(frame.nv)
+                request.handler.on_header(headers.nv)
         elif frame.frame_type == SYN_STREAM:
+            frame = cast("SynStreamFrame", frame)
             # A server push: nothing here asked for it, and an open pushed
             # stream would keep the connection from ending.
             session.submit_rst_stream(frame.stream_id, REFUSED_STREAM)
@@ -359,17 +393,19 @@ class UrlFetcher:
             self._settings_received = True
             self._submit_waiting()
         elif (frame.frame_type == RST_STREAM
-              and frame.status_code == REFUSED_STREAM):
-            request = self._sent.get(frame.stream_id)
+              and cast("RstStreamFrame", frame).status_code == REFUSED_STREAM):
+            request = self._sent.get(cast("RstStreamFrame", frame).stream_id)
             if request is not None and not request.answered:
                 request.refused = True
 
-    def _on_data_chunk_recv(self, session, flags, stream_id, data):
+    def _on_data_chunk_recv(self, session: Session, flags: int, stream_id: int,
+                            data: bytes) -> None:
         request = self._sent.get(stream_id)
         if request is not None:
             request.handler.on_data(data)
 
-    def _on_stream_close(self, session, stream_id, status_code):
+    def _on_stream_close(self, session: Session, stream_id: int,
+                         status_code: int) -> None:
         request = self._sent.get(stream_id)
         if request is None:
             return
@@ -380,14 +416,19 @@ class UrlFetcher:
             self._close(request, status_code)
 
 
-def urlfetch(url_or_urls, StreamHandlerClass, *, method="GET", headers=(),
-             body=None, timeout=None, version=None, ssl_context=None,
-             verify=True, on_frame=None, connect_timeout=CONNECT_TIMEOUT):
+def urlfetch(url_or_urls: str | Iterable[str],
+             StreamHandlerClass: StreamHandlerFactory, *, method: str = "GET",
+             headers: Iterable[tuple[str, str]] = (),
+             body: BytesLike | BinaryIO | None = None,
+             timeout: float | None = None, version: int | None = None,
+             ssl_context: ssl.SSLContext | None = None, verify: bool = True,
+             on_frame: FrameHook | None = None,
+             connect_timeout: float = CONNECT_TIMEOUT) -> None:
     """Fetches one URL or a list of them; URLs with the same scheme, host and
     port share one connection (a ``UrlFetcher``), connections are made one
     after the other.  The keyword arguments are ``UrlFetcher``'s."""
     urls = [url_or_urls] if isinstance(url_or_urls, str) else list(url_or_urls)
-    groups = {}
+    groups: dict[tuple[str, str, int], list[str]] = {}
     for url in urls:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in _DEFAULT_PORTS:

@@ -11,6 +11,8 @@ buffer is full, and the I/O thread resumes the deferred DATA when the handler
 adds more.
 """
 
+from __future__ import annotations
+
 import email.utils
 import html
 import http.server
@@ -18,10 +20,13 @@ import io
 import queue
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from . import __version__
 from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
@@ -37,6 +42,14 @@ from ._nv import pack_nv
 from ._tls import (check_version, negotiated_version, offer_spdy,
                    server_context)
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+    from ._data import ReadCtrl
+    from ._frames import CtrlFrame, HeadersFrame, SynStreamFrame
+    from ._loop import FrameHook
+    from ._session import Session
+
 # How many response bytes a handler may have written ahead of what the
 # connection has sent; past it, wfile.write() blocks.
 RESPONSE_BUFFER_LIMIT = 64 * 1024
@@ -47,7 +60,7 @@ HANDSHAKE_TIMEOUT = 30.0
 _NO_BODY_STATUSES = frozenset((204, 304))
 
 
-def _check_count(value, least, name):
+def _check_count(value: object, least: int, name: str) -> None:
     if (not isinstance(value, int) or isinstance(value, bool)
             or not least <= value <= 2 ** 31 - 1):
         raise ValueError("%s must be an int from %d to 2**31-1, not %r"
@@ -59,14 +72,14 @@ class _ResponseBody:
     Handler threads append (blocking while it is full); the I/O thread
     drains it in ``read_cb``."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: _Stream) -> None:
         self.stream = stream
         self.buffer = bytearray()
         self.finished = False
         self.deferred = False
         self.ready = threading.Condition()
 
-    def write(self, data):
+    def write(self, data: ReadableBuffer) -> None:
         view = memoryview(data).cast("B")
         ready = self.ready
         while view:
@@ -80,22 +93,23 @@ class _ResponseBody:
                 view = view[room:]
                 self._resume()
 
-    def finish(self):
+    def finish(self) -> None:
         with self.ready:
             self.finished = True
             self._resume()
 
-    def _resume(self):
+    def _resume(self) -> None:
         if self.deferred:
             self.deferred = False
             self.stream.connection.loop.call_soon(
                 self.stream.connection.resume, self.stream.stream_id)
 
-    def wake(self):
+    def wake(self) -> None:
         with self.ready:
             self.ready.notify_all()
 
-    def read_cb(self, session, stream_id, length, read_ctrl, source):
+    def read_cb(self, session: Session, stream_id: int, length: int,
+                read_ctrl: ReadCtrl, source: object) -> bytes | int:
         with self.ready:
             buffer = self.buffer
             if not buffer and not self.finished:
@@ -113,14 +127,14 @@ class _ResponseWriter(io.RawIOBase):
     """A handler's ``wfile``: bytes written here are sent on the stream as
     flow control allows.  The first write sends the response headers."""
 
-    def __init__(self, handler):
+    def __init__(self, handler: BaseSPDYRequestHandler) -> None:
         super().__init__()
         self._handler = handler
 
-    def writable(self):
+    def writable(self) -> bool:
         return True
 
-    def write(self, data):
+    def write(self, data: ReadableBuffer) -> int:
         if self.closed:
             raise ValueError("write to a finished response")
         self._handler.end_headers()
@@ -135,24 +149,26 @@ class _ResponseWriter(io.RawIOBase):
 class _Stream:
     """One request on a server connection, from SYN_STREAM to close."""
 
-    def __init__(self, connection, stream_id, nv):
+    def __init__(self, connection: _Connection, stream_id: int,
+                 nv: Iterable[tuple[str, str]]) -> None:
         self.connection = connection
         self.stream_id = stream_id
-        self.nv = []
+        self.nv: list[tuple[str, str]] = []
         self.header_bytes = 0
-        self.request_body = bytearray()
+        # None once the handler has it (as its rfile).
+        self.request_body: bytearray | None = bytearray()
         # What the body counts against the connection's body_bytes, from its
         # first byte until its handler has returned.
         self.counted_body_bytes = 0
         # (code, message) when the request is answered with an error
         # instead of being handed to a do_ method.
-        self.refusal = None
+        self.refusal: tuple[int, str] | None = None
         self.handled = False
-        self.status = None
-        self.body = None
-        self.no_body_reason = None
+        self.status: int | None = None
+        self.body: _ResponseBody | None = None
+        self.no_body_reason: str | None = None
 
-    def add_headers(self, nv):
+    def add_headers(self, nv: list[tuple[str, str]]) -> bool:
         """Adds ``nv``; False (and nothing added) once the headers would
         pass HEADER_BYTES_LIMIT (the request is then answered 431)."""
         self.header_bytes += header_bytes(nv)
@@ -164,13 +180,13 @@ class _Stream:
         self.nv.extend(nv)
         return True
 
-    def check_open(self):
+    def check_open(self) -> None:
         if self.status is not None:
             raise ConnectionResetError(
                 "stream %d was closed (status code %d) before the response "
                 "was sent" % (self.stream_id, self.status))
 
-    def closed(self, status_code):
+    def closed(self, status_code: int) -> None:
         self.status = status_code
         if self.body is not None:
             self.body.wake()
@@ -183,12 +199,13 @@ class _Workers:
 
     IDLE_SECONDS = 10.0
 
-    def __init__(self):
-        self._jobs = queue.SimpleQueue()
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[
+            tuple[Callable[..., object], tuple[Any, ...]]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = 0
 
-    def run(self, function, *args):
+    def run(self, function: Callable[..., object], *args: Any) -> None:
         with self._lock:
             start = self._idle == 0
             if not start:
@@ -198,7 +215,7 @@ class _Workers:
             threading.Thread(target=self._work, daemon=True,
                              name="spdylay request handler").start()
 
-    def _work(self):
+    def _work(self) -> None:
         jobs = self._jobs
         while True:
             try:
@@ -218,11 +235,12 @@ class _Workers:
 class _Connection:
     """One accepted connection: its Session and its open streams."""
 
-    def __init__(self, server, sock, client_address, version):
+    def __init__(self, server: ThreadedSPDYServer, sock: socket.socket,
+                 client_address: tuple[Any, ...], version: int) -> None:
         self.server = server
         self.client_address = client_address
         self.version = version
-        self.streams = {}
+        self.streams: dict[int, _Stream] = {}
         # Request body bytes held for this connection's streams, received or
         # in the rfile of a handler still running: at most
         # server.connection_body_limit.
@@ -238,11 +256,15 @@ class _Connection:
             SETTINGS_MAX_CONCURRENT_STREAMS, ID_FLAG_SETTINGS_NONE,
             server.max_concurrent_streams)])
 
-    def _on_ctrl_recv(self, session, frame):
+    def _on_ctrl_recv(self, session: Session, frame: CtrlFrame) -> None:
+        stream: _Stream | None
+        # frame_type says which frame class it is.
         if frame.frame_type == SYN_STREAM:
+            frame = cast("SynStreamFrame", frame)
             stream = self.streams[frame.stream_id] = _Stream(
                 self, frame.stream_id, ())
         elif frame.frame_type == HEADERS:
+            frame = cast("HeadersFrame", frame)
             stream = self.streams.get(frame.stream_id)
             if stream is None or stream.handled:
                 return
@@ -251,12 +273,14 @@ class _Connection:
         if not stream.add_headers(frame.nv):
             self._start_handler(stream)
 
-    def _on_data_chunk_recv(self, session, flags, stream_id, data):
+    def _on_data_chunk_recv(self, session: Session, flags: int, stream_id: int,
+                            data: bytes) -> None:
         stream = self.streams.get(stream_id)
         if stream is None or stream.handled:
             return
         server = self.server
-        if len(stream.request_body) + len(data) > server.request_body_limit:
+        request_body = cast(bytearray, stream.request_body)  # not handled yet
+        if len(request_body) + len(data) > server.request_body_limit:
             self._refuse_body(stream, "Request body larger than %d bytes"
                               % server.request_body_limit)
         elif self.body_bytes + len(data) > server.connection_body_limit:
@@ -264,32 +288,33 @@ class _Connection:
                               "larger than %d bytes together"
                               % server.connection_body_limit)
         else:
-            stream.request_body += data
+            request_body += data
             stream.counted_body_bytes += len(data)
             self.body_bytes += len(data)
 
-    def _refuse_body(self, stream, message):
+    def _refuse_body(self, stream: _Stream, message: str) -> None:
         stream.refusal = (413, message)
         stream.request_body = bytearray()
         self.release_body(stream)
         self._start_handler(stream)
 
-    def release_body(self, stream):
+    def release_body(self, stream: _Stream) -> None:
         """The stream's body is no longer held (refused, its handler has
         returned, or the stream has closed)."""
         self.body_bytes -= stream.counted_body_bytes
         stream.counted_body_bytes = 0
 
-    def _on_request_recv(self, session, stream_id):
+    def _on_request_recv(self, session: Session, stream_id: int) -> None:
         stream = self.streams.get(stream_id)
         if stream is not None and not stream.handled:
             self._start_handler(stream)
 
-    def _start_handler(self, stream):
+    def _start_handler(self, stream: _Stream) -> None:
         stream.handled = True
         self.server._workers.run(self.server._handle_stream, stream)
 
-    def _on_stream_close(self, session, stream_id, status_code):
+    def _on_stream_close(self, session: Session, stream_id: int,
+                         status_code: int) -> None:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
             stream.closed(status_code)
@@ -299,7 +324,7 @@ class _Connection:
         if not self.streams:
             self.idle_since = time.monotonic()
 
-    def _close_if_idle(self):
+    def _close_if_idle(self) -> float | None:
         """Sends GOAWAY and ends the connection once it has had no open
         stream and received nothing for the server's idle_timeout; returns
         the seconds until it must be asked again."""
@@ -317,7 +342,8 @@ class _Connection:
 
     # Run on the I/O thread, posted by handler threads and the server.
 
-    def respond(self, stream, nv, body):
+    def respond(self, stream: _Stream, nv: list[tuple[str, str]],
+                body: _ResponseBody | None) -> None:
         if stream.status is not None:
             return
         provider = None if body is None else DataProvider(None, body.read_cb)
@@ -326,23 +352,23 @@ class _Connection:
         except InvalidStateError:
             pass  # the session has failed (a peer past its limits): it ends
 
-    def resume(self, stream_id):
+    def resume(self, stream_id: int) -> None:
         try:
             self.loop.session.resume_data(stream_id)
         except InvalidArgumentError:
             pass  # the stream closed meanwhile
 
-    def reset(self, stream, status_code):
+    def reset(self, stream: _Stream, status_code: int) -> None:
         if stream.status is None:
             self.loop.session.submit_rst_stream(stream.stream_id, status_code)
 
-    def goaway(self):
+    def goaway(self) -> None:
         try:
             self.loop.session.submit_goaway(GOAWAY_OK)
         except Error:
             pass  # a GOAWAY went out already
 
-    def run(self):
+    def run(self) -> None:
         try:
             self.loop.run(self._close_if_idle)
         finally:
@@ -361,31 +387,32 @@ class BaseSPDYRequestHandler:
     server_version = "spdylay/" + __version__
     sys_version = "Python/" + sys.version.split()[0]
     responses = http.server.BaseHTTPRequestHandler.responses
-    error_message_format = http.server.DEFAULT_ERROR_MESSAGE
-    error_content_type = http.server.DEFAULT_ERROR_CONTENT_TYPE
+    error_message_format = http.server.BaseHTTPRequestHandler.error_message_format
+    error_content_type = http.server.BaseHTTPRequestHandler.error_content_type
 
-    def __init__(self, request, client_address, server):
+    def __init__(self, request: _Stream, client_address: tuple[Any, ...],
+                 server: ThreadedSPDYServer) -> None:
         self._stream = request
         self.client_address = client_address
         self.server = server
         self.stream_id = request.stream_id
         self.spdy_version = request.connection.version
         self.headers = request.nv
-        fields = {}
+        fields: dict[str, str] = {}
         for name, value in request.nv:
             fields.setdefault(name, value)
         self.command = fields.get(":method", "")
         self.path = fields.get(":path", "")
         self.request_version = fields.get(":version", "")
-        self.rfile = io.BytesIO(request.request_body)
+        self.rfile = io.BytesIO(cast(bytearray, request.request_body))
         # The body arrived in full (or was refused): rfile has the only copy.
         request.request_body = None
         self.wfile = _ResponseWriter(self)
-        self._status = None
-        self._response_headers = []
+        self._status: str | None = None
+        self._response_headers: list[tuple[str, str]] = []
         self._headers_sent = False
 
-    def handle(self):
+    def handle(self) -> None:
         """Dispatches the request to ``do_<METHOD>``: 400 without a method or
         path, 501 for a method with no handler."""
         if not self.command or not self.path:
@@ -397,7 +424,7 @@ class BaseSPDYRequestHandler:
             return
         method()
 
-    def send_response(self, code, message=None):
+    def send_response(self, code: int, message: str | None = None) -> None:
         """Starts the response with status ``code``; adds the ``server`` and
         ``date`` headers."""
         if self._headers_sent:
@@ -410,7 +437,7 @@ class BaseSPDYRequestHandler:
         self._response_headers = [("server", self.version_string()),
                                   ("date", self.date_time_string())]
 
-    def send_header(self, name, value):
+    def send_header(self, name: str, value: object) -> None:
         """Adds a response header (names are sent lower-cased)."""
         if self._headers_sent:
             raise RuntimeError("the response headers were sent already")
@@ -418,13 +445,13 @@ class BaseSPDYRequestHandler:
             raise RuntimeError("send_response() must come before send_header()")
         self._response_headers.append((name, str(value)))
 
-    def end_headers(self):
+    def end_headers(self) -> None:
         """Sends the response headers now; the body follows through
         ``wfile``.  Optional: the first ``wfile.write()`` and the end of the
         handler send them too."""
         self._send_headers(with_body=True)
 
-    def _send_headers(self, with_body):
+    def _send_headers(self, with_body: bool) -> None:
         if self._headers_sent:
             return
         if self._status is None:
@@ -449,7 +476,7 @@ class BaseSPDYRequestHandler:
         stream.connection.loop.call_soon(stream.connection.respond, stream,
                                          nv, stream.body)
 
-    def send_error(self, code, message=None):
+    def send_error(self, code: int, message: str | None = None) -> None:
         """Answers with status ``code`` (and its standard reason phrase) and
         an HTML page saying ``message`` (default: that phrase)."""
         short, explain = self.responses.get(code, ("???", "???"))
@@ -470,7 +497,7 @@ class BaseSPDYRequestHandler:
         else:
             self._send_headers(with_body=False)
 
-    def finish(self):
+    def finish(self) -> None:
         """Ends the response: sends the headers if no byte of the body was
         written, then the end of the body; ``wfile`` is closed."""
         if not self._headers_sent:
@@ -483,30 +510,30 @@ class BaseSPDYRequestHandler:
             self._stream.body.finish()
         self.wfile.close()
 
-    def version_string(self):
+    def version_string(self) -> str:
         """The ``server`` header: ``server_version`` and ``sys_version``."""
         return self.server_version + " " + self.sys_version
 
-    def date_time_string(self, timestamp=None):
+    def date_time_string(self, timestamp: float | None = None) -> str:
         """``timestamp`` (default: now) formatted for the ``date`` header."""
         if timestamp is None:
             timestamp = time.time()
         return email.utils.formatdate(timestamp, usegmt=True)
 
-    def log_request(self, code="-", size="-"):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log_message('"%s %s %s" %s %s', self.command, self.path,
                          self.request_version, code, size)
 
-    def log_error(self, format, *args):
+    def log_error(self, format: str, *args: Any) -> None:
         self.log_message(format, *args)
 
-    def log_message(self, format, *args):
+    def log_message(self, format: str, *args: Any) -> None:
         """Writes one line to stderr, as ``http.server`` does."""
         sys.stderr.write("%s - - [%s] %s\n" % (
             self.client_address[0], self.log_date_time_string(),
             format % args))
 
-    def log_date_time_string(self):
+    def log_date_time_string(self) -> str:
         return time.strftime("%d/%b/%Y %H:%M:%S")
 
 
@@ -518,12 +545,21 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, server_address, RequestHandlerClass, cert_file=None,
-                 key_file=None, *, version=None, ssl_context=None,
-                 max_concurrent_streams=100,
-                 request_body_limit=16 * 1024 * 1024, on_frame=None,
-                 idle_timeout=IDLE_TIMEOUT,
-                 connection_body_limit=64 * 1024 * 1024):
+    # For the type checker: what this server's attributes hold (socketserver's
+    # stubs declare them for socketserver's own handlers and addresses).
+    server_address: tuple[Any, ...]
+    RequestHandlerClass: type[BaseSPDYRequestHandler]  # type: ignore[assignment]
+
+    def __init__(self, server_address: tuple[str, int],
+                 RequestHandlerClass: type[BaseSPDYRequestHandler],
+                 cert_file: str | None = None, key_file: str | None = None, *,
+                 version: int | None = None,
+                 ssl_context: ssl.SSLContext | None = None,
+                 max_concurrent_streams: int = 100,
+                 request_body_limit: int = 16 * 1024 * 1024,
+                 on_frame: FrameHook | None = None,
+                 idle_timeout: float | None = IDLE_TIMEOUT,
+                 connection_body_limit: int = 64 * 1024 * 1024) -> None:
         check_version(version)
         check_seconds(idle_timeout, "idle_timeout")
         _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
@@ -543,7 +579,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self.connection_body_limit = connection_body_limit
         self.idle_timeout = idle_timeout
         self.on_frame = on_frame
-        self._connections = set()
+        self._connections: set[_Connection] = set()
         self._connections_lock = threading.Lock()
         # Set by shutdown() and server_close(), under _connections_lock: a
         # connection whose TLS handshake ends after them is told GOAWAY at
@@ -552,12 +588,15 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self._closed = False
         # The thread of each accepted connection and its socket as accepted
         # (socketserver does not keep daemon threads), for server_close().
-        self._accepted = {}
+        self._accepted: dict[threading.Thread, socket.socket] = {}
         self._serving = threading.Event()
         self._workers = _Workers()
-        super().__init__(server_address, RequestHandlerClass)
+        # socketserver's stubs want a socketserver.BaseRequestHandler class:
+        # this server makes its handlers itself (_handle_stream).
+        super().__init__(server_address,
+                         RequestHandlerClass)  # type: ignore[arg-type]
 
-    def start(self, daemon=False):
+    def start(self, daemon: bool = False) -> None:
         """Runs ``serve_forever()`` in a new thread."""
         thread = threading.Thread(target=self.serve_forever, daemon=daemon,
                                   name="spdylay server %s:%d"
@@ -565,14 +604,14 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         thread.start()
         self._serving.wait()
 
-    def serve_forever(self, poll_interval=0.5):
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
         self._serving.set()
         try:
             super().serve_forever(poll_interval)
         finally:
             self._serving.clear()
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         """Stops accepting connections and sends GOAWAY on every open one;
         each closes once its streams have finished."""
         if self._serving.is_set():
@@ -582,7 +621,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         for connection in self._open_connections():
             connection.loop.call_soon(connection.goaway)
 
-    def server_close(self):
+    def server_close(self) -> None:
         """Closes the listening socket and every connection, open streams
         or not, and waits for their threads."""
         with self._connections_lock:
@@ -603,15 +642,15 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         for thread in accepted:
             thread.join()
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
         self.server_close()
 
-    def _open_connections(self):
+    def _open_connections(self) -> list[_Connection]:
         with self._connections_lock:
             return list(self._connections)
 
-    def process_request_thread(self, request, client_address):
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
         thread = threading.current_thread()
         with self._connections_lock:
             closed = self._closed
@@ -626,7 +665,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             with self._connections_lock:
                 del self._accepted[thread]
 
-    def finish_request(self, request, client_address):
+    def finish_request(self, request: Any, client_address: Any) -> None:
         if self.ssl_context is None:
             version = self.version
         else:
@@ -659,11 +698,11 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             with self._connections_lock:
                 self._connections.discard(connection)
 
-    def shutdown_request(self, request):
+    def shutdown_request(self, request: Any) -> None:
         self.close_request(request)
 
-    def _handle_stream(self, stream):
-        handler = None
+    def _handle_stream(self, stream: _Stream) -> None:
+        handler: BaseSPDYRequestHandler | None = None
         try:
             handler = self.RequestHandlerClass(
                 stream, stream.connection.client_address, self)
@@ -685,7 +724,8 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             connection = stream.connection
             connection.loop.call_soon(connection.release_body, stream)
 
-    def _handler_failed(self, stream, handler):
+    def _handler_failed(self, stream: _Stream,
+                        handler: BaseSPDYRequestHandler | None) -> None:
         sys.stderr.write(
             "spdylay: handler for stream %d from %s failed:\n%s" % (
                 stream.stream_id, stream.connection.client_address[0],
