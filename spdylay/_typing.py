@@ -49,5 +49,4 @@ OnStreamCloseCallback = Callable[["Session", int, int], object]
 OnRequestRecvCallback = Callable[["Session", int], object]
 OnCtrlRecvParseErrorCallback = Callable[["Session", int, bytes, bytes, int], object]
 OnUnknownCtrlRecvCallback = Callable[["Session", bytes, bytes], object]
-ReadCallback = Callable[
-    ["Session", int, int, ReadCtrl, Any], Union[BytesLike, int, None]]
+ReadCallback = Callable[["Session", int, int, ReadCtrl, Any], Union[BytesLike, int, None]]
