@@ -65,3 +65,22 @@ def misuse(session: spdylay.Session) -> None:
     lowest: str = session.get_pri_lowest()  # E: assignment
     spdylay.npn_get_version(3)  # E: arg-type
     print(lowest)
+
+
+class Handler(spdylay.BaseSPDYRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response("200")  # E: arg-type
+
+
+class StreamHandler(spdylay.BaseSPDYStreamHandler):
+    def on_data(self, data: str) -> None:  # E: override
+        pass
+
+
+def misuse_the_network_layer() -> None:
+    address = ("127.0.0.1", 0)
+    spdylay.ThreadedSPDYServer(address, StreamHandler)  # E: arg-type
+    spdylay.ThreadedSPDYServer(address, Handler, version="spdy/3")  # E: arg-type
+    spdylay.urlfetch("http://127.0.0.1/", Handler)  # E: arg-type
+    spdylay.urlfetch("http://127.0.0.1/", StreamHandler, timeout="1")  # E: arg-type
+    spdylay.urlfetch(["http://127.0.0.1/"], StreamHandler, headers={"a": "b"})  # E: dict-item
