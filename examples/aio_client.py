@@ -9,6 +9,7 @@ Usage: python3 examples/aio_client.py PORT [--tls CAFILE]
 import argparse
 import asyncio
 import ssl
+from collections.abc import AsyncIterator
 
 import spdylay
 import spdylay.aio
@@ -20,12 +21,12 @@ VERSIONS = {
 }
 
 
-async def upload_chunks():
+async def upload_chunks() -> AsyncIterator[bytes]:
     for _ in range(100):
         yield b"x" * 10000
 
 
-async def page_with_push(conn):
+async def page_with_push(conn: spdylay.aio.Connection) -> None:
     resp = await conn.get("/")
     page = await resp.read()
     print(resp.status, resp.headers["content-type"], page.decode().strip())
@@ -33,7 +34,7 @@ async def page_with_push(conn):
         print("  pushed", pushed.path, (await pushed.read()).decode().strip())
 
 
-async def streamed(conn):
+async def streamed(conn: spdylay.aio.Connection) -> None:
     resp = await conn.get("/count/100000")
     lines = 0
     async for chunk in resp:
@@ -41,7 +42,7 @@ async def streamed(conn):
     print("streamed /count/100000:", lines, "lines")
 
 
-async def cancelled(conn):
+async def cancelled(conn: spdylay.aio.Connection) -> None:
     resp = await conn.get("/count/100000000")
     reader = asyncio.ensure_future(resp.read())
     await asyncio.sleep(0.1)
@@ -52,7 +53,7 @@ async def cancelled(conn):
         print("cancelled /count/100000000 (its stream was reset with CANCEL)")
 
 
-async def main(args):
+async def main(args: argparse.Namespace) -> None:
     # connect() makes the context offer SPDY by ALPN.
     context = ssl.create_default_context(cafile=args.tls) if args.tls else None
     async with await spdylay.aio.connect(

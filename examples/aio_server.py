@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 import ssl
+from collections.abc import AsyncIterator
 
 import spdylay
 import spdylay.aio
@@ -26,13 +27,13 @@ PAGE = b"<link rel=stylesheet href=/style.css><p>Hello from spdylay.aio</p>\n"
 STYLE = b"p { font-weight: bold }\n"
 
 
-async def count_to(n):
+async def count_to(n: int) -> AsyncIterator[bytes]:
     """A response body produced as the client's window allows."""
     for i in range(1, n + 1):
         yield b"%d\n" % i
 
 
-async def handler(request):
+async def handler(request: spdylay.aio.Request) -> tuple[int, list[tuple[str, str]], object]:
     if request.path == "/":
         await request.push("/style.css", [("content-type", "text/css")], STYLE)
         return 200, [("content-type", "text/html")], PAGE
@@ -48,7 +49,7 @@ async def handler(request):
     return 404, [("content-type", "text/plain")], b"not found\n"
 
 
-async def main(args):
+async def main(args: argparse.Namespace) -> None:
     context = None
     if args.tls:
         # serve() makes the context offer SPDY by ALPN.

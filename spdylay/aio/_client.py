@@ -5,7 +5,7 @@ import asyncio
 import ssl as _ssl
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
 from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUSED_STREAM
 from .._limits import HEADER_BYTES_LIMIT, header_bytes
@@ -14,11 +14,16 @@ from ._errors import GoawayError, StreamResetError, reset_error
 from ._headers import Headers
 from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
 
+if TYPE_CHECKING:
+    from .._frames import SynStreamFrame
+    from .._session import Session
+    from .._typing import ReceivedHeaderList
+
 Body = Union[bytes, bytearray, memoryview, Any]
 HeaderPairs = Iterable[tuple[str, str]]
 
 
-def _split_status(value):
+def _split_status(value: str) -> tuple[int, str]:
     """(code, reason) of a ":status" value such as "200 OK"."""
     code, _, reason = value.partition(" ")
     try:
@@ -44,7 +49,7 @@ class Response(BodyReader):
     """
 
     def __init__(self, stream: "_ClientStream") -> None:
-        self._stream = stream
+        self._stream: _ClientStream = stream
         self._body: Optional[bytes] = None
         self.status = 0
         self.reason = ""
@@ -56,7 +61,7 @@ class Response(BodyReader):
         """The SPDY stream this response came on."""
         return self._stream.stream_id
 
-    def _set_headers(self, nv):
+    def _set_headers(self, nv: "ReceivedHeaderList") -> None:
         plain = []
         for pair in nv:
             name = pair[0]
@@ -89,7 +94,7 @@ class PushedResponse(Response):
         self.path = ""
         self.url = ""
 
-    def _set_headers(self, nv):
+    def _set_headers(self, nv: "ReceivedHeaderList") -> None:
         fields = dict(nv)
         if ":path" in fields:
             target = fields[":path"]
@@ -123,24 +128,24 @@ class _ClientStream:
         "header_bytes",
     )
 
-    def __init__(self, proto, response_class=Response):
+    def __init__(self, proto: "_ClientProtocol", response_class: type[Response] = Response) -> None:
         self.proto = proto
         self.stream_id = 0
         self.response = response_class(self)
-        self.headers_future = proto.loop.create_future()
+        self.headers_future: asyncio.Future[Response] = proto.loop.create_future()
         self.body = IncomingBody(proto, self)
-        self.outgoing = None
+        self.outgoing: Optional[OutgoingBody] = None
         self.cancel_when_opened = False
         self.finished = False
         self.header_bytes = 0
 
-    def opened(self, stream_id):
+    def opened(self, stream_id: int) -> None:
         self.stream_id = stream_id
         self.proto.unsent.discard(self)
         if self.cancel_when_opened:
             self._reset()
 
-    def headers_received(self, nv, fin):
+    def headers_received(self, nv: "ReceivedHeaderList", fin: int) -> None:
         if self.finished:
             return
         self.header_bytes += header_bytes(nv)
@@ -161,7 +166,7 @@ class _ClientStream:
         if fin:
             self.body.finish()
 
-    def closed(self, status_code):
+    def closed(self, status_code: int) -> None:
         self.finished = True
         if self.outgoing is not None:
             self.outgoing.cancel()
@@ -172,7 +177,7 @@ class _ClientStream:
                 self.fail(reset_error(status_code))
             self.body.discard()
 
-    def fail(self, exc):
+    def fail(self, exc: BaseException) -> None:
         self.finished = True
         if self.outgoing is not None:
             self.outgoing.cancel()
@@ -182,7 +187,7 @@ class _ClientStream:
             self.headers_future.exception()
         self.body.fail(exc)
 
-    def cancel(self):
+    def cancel(self) -> None:
         """RST_STREAM with CANCEL, once the stream exists; nothing else."""
         if self.finished or self.body.finished and self.headers_future.done():
             return
@@ -191,7 +196,7 @@ class _ClientStream:
         else:
             self.cancel_when_opened = True
 
-    def _reset(self):
+    def _reset(self) -> None:
         session = self.proto.session
         if session is not None:
             session.submit_rst_stream(self.stream_id, CANCEL)
@@ -201,31 +206,37 @@ class _ClientStream:
 class _ClientProtocol(SessionProtocol):
     side = CLIENT
 
-    def __init__(self, loop, version, settings, on_push):
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        version: Optional[int],
+        settings: Optional[Mapping[int, int]],
+        on_push: Optional[Callable[[PushedResponse], Any]],
+    ) -> None:
         super().__init__(loop, version)
         self.settings = settings
         self.on_push = on_push
-        self.unsent = set()
+        self.unsent: set[_ClientStream] = set()
         self.goaway_seen = False
-        self.push_tasks = set()
+        self.push_tasks: set[asyncio.Task[Any]] = set()
 
-    def started(self):
+    def started(self) -> None:
         if self.settings:
-            self.session.submit_settings(
+            cast("Session", self.session).submit_settings(
                 0, [(key, 0, value) for key, value in self.settings.items()]
             )
 
-    def syn_stream_received(self, frame):
+    def syn_stream_received(self, frame: "SynStreamFrame") -> None:
         parent = self.streams.get(frame.assoc_stream_id)
         if parent is None:
             # Nobody is left to take it: its request has gone.
-            self.session.submit_rst_stream(frame.stream_id, CANCEL)
+            cast("Session", self.session).submit_rst_stream(frame.stream_id, CANCEL)
             return
         stream = _ClientStream(self, PushedResponse)
         stream.stream_id = frame.stream_id
         self.streams[frame.stream_id] = stream
         stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
-        pushed = stream.response
+        pushed = cast(PushedResponse, stream.response)
         parent.response.pushed.append(pushed)
         if self.on_push is not None:
             try:
@@ -237,26 +248,26 @@ class _ClientProtocol(SessionProtocol):
             except Exception:
                 log.exception("on_push hook failed")
 
-    def _push_task_done(self, task):
+    def _push_task_done(self, task: "asyncio.Task[Any]") -> None:
         self.push_tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("on_push hook failed", exc_info=task.exception())
 
-    def syn_stream_not_sent(self, frame, error_code):
+    def syn_stream_not_sent(self, frame: "SynStreamFrame", error_code: int) -> None:
         # After GOAWAY (or with stream IDs used up) no SYN_STREAM can go out
         # any more, so every request still waiting fails alike.
         self._fail_unsent(GoawayError("the request was not sent: the connection is going away"))
 
-    def goaway_received(self, last_good_stream_id):
+    def goaway_received(self, last_good_stream_id: int) -> None:
         self.goaway_seen = True
         self._fail_unsent(GoawayError("the server sent GOAWAY; the request was not sent"))
 
-    def _fail_unsent(self, error):
+    def _fail_unsent(self, error: BaseException) -> None:
         unsent, self.unsent = self.unsent, set()
         for stream in unsent:
             stream.fail(error)
 
-    def lost(self, error):
+    def lost(self, error: BaseException) -> None:
         self._fail_unsent(error)
         for task in list(self.push_tasks):
             task.cancel()
@@ -310,7 +321,8 @@ class Connection:
         proto = self._proto
         session = proto.session
         if session is None:
-            raise proto.lost_error
+            # The session goes with the connection, and lost_error is set then.
+            raise cast(BaseException, proto.lost_error)
         if proto.goaway_seen or proto.goaway_sent:
             raise GoawayError("the connection is going away")
         if priority is None:
@@ -384,7 +396,9 @@ class Connection:
         await self.close()
 
 
-def _client_ssl(ssl, version):
+def _client_ssl(
+    ssl: Union[None, bool, _ssl.SSLContext], version: Optional[int]
+) -> Optional[_ssl.SSLContext]:
     if ssl is None or ssl is False:
         return None
     if ssl is True:
@@ -418,7 +432,7 @@ async def connect(
     context = _client_ssl(ssl, version)
     if context is None and version is None:
         version = PROTO_SPDY3_1
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if context is not None:
         kwargs["ssl"] = context
         kwargs["server_hostname"] = host if server_hostname is None else server_hostname

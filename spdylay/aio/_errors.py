@@ -31,7 +31,7 @@ class StreamResetError(Error):
     is the RST_STREAM status (``spdylay.CANCEL``, ``spdylay.REFUSED_STREAM``,
     ...)."""
 
-    def __init__(self, message, status_code):
+    def __init__(self, message: str, status_code: int) -> None:
         super().__init__(message)
         self.status_code = status_code
 
@@ -46,7 +46,7 @@ class BodyTooLargeError(Error):
     the server has answered 413 and reset the stream."""
 
 
-def reset_error(status_code):
+def reset_error(status_code: int) -> StreamResetError:
     """The exception for a stream closed with a non-OK ``status_code``."""
     if status_code == CANCEL:
         reason = "the stream was cancelled"

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from typing import Optional, Union, overload
 
 
-class Headers(Sequence):
+class Headers(Sequence[tuple[str, str]]):
     """An immutable sequence of ``(name, value)`` str pairs, plus lookup by
     name: ``headers["content-type"]`` (the first value; KeyError when
     absent), ``headers.get(name, default)``, ``headers.getall(name)`` (every
@@ -16,14 +16,14 @@ class Headers(Sequence):
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
         self._pairs = [(name, value) for name, value in pairs]
-        self._index = None
+        self._index: Optional[dict[str, list[str]]] = None
 
-    def _extend(self, pairs):
+    def _extend(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Adds pairs that arrived later (HEADERS after SYN_STREAM)."""
         self._pairs.extend(pairs)
         self._index = None
 
-    def _lookup(self):
+    def _lookup(self) -> dict[str, list[str]]:
         # Built on the first lookup: many responses are never asked for a
         # header by name.
         index = self._index
@@ -42,7 +42,9 @@ class Headers(Sequence):
     @overload
     def __getitem__(self, key: str) -> str: ...
 
-    def __getitem__(self, key: Union[int, slice, str]):
+    def __getitem__(
+        self, key: Union[int, slice, str]
+    ) -> Union[tuple[str, str], list[tuple[str, str]], str]:
         if isinstance(key, str):
             return self._lookup()[key.lower()][0]
         return self._pairs[key]

@@ -22,6 +22,7 @@ read ahead at most ``SOURCE_READ_AHEAD`` bytes.
 import asyncio
 import collections
 import logging
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
 from .._constants import (
     CLIENT,
@@ -44,6 +45,24 @@ from .._session import Session
 from .._tls import negotiated_version
 from ._errors import ConnectionLostError, NegotiationError
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable
+
+    from .._data import ReadCtrl
+    from .._frames import (
+        CtrlFrame,
+        GoawayFrame,
+        HeadersFrame,
+        PingFrame,
+        SynReplyFrame,
+        SynStreamFrame,
+    )
+    from .._typing import ReadCallback
+
+# A stream of the client or the server (_ClientStream, _ServerStream,
+# _PushStream): the protocol calls the methods they share.
+Stream = Any
+
 log = logging.getLogger("spdylay.aio")
 
 SPDY2_BUFFER_LIMIT = 1 << 20
@@ -55,7 +74,7 @@ CONNECTION_WINDOW = 8 << 20
 INITIAL_WINDOW = 65536
 
 
-def _wake(waiter):
+def _wake(waiter: "Optional[asyncio.Future[Any]]") -> None:
     if waiter is not None and not waiter.done():
         waiter.set_result(None)
 
@@ -76,22 +95,24 @@ class IncomingBody:
         "limit",
     )
 
-    def __init__(self, proto, stream, limit=None):
+    def __init__(
+        self, proto: "SessionProtocol", stream: Stream, limit: Optional[int] = None
+    ) -> None:
         self._proto = proto
         self._stream = stream
-        self._chunks = collections.deque()
+        self._chunks: collections.deque[bytes] = collections.deque()
         self._done = False
-        self._error = None
-        self._waiter = None
+        self._error: Optional[BaseException] = None
+        self._waiter: Optional[asyncio.Future[None]] = None
         self._discarding = False
         self.received = 0
         self.limit = limit
 
     @property
-    def finished(self):
+    def finished(self) -> bool:
         return self._done
 
-    def feed(self, data):
+    def feed(self, data: bytes) -> bool:
         """Queues a received chunk; returns False when it was not queued
         (nobody will read it, or it is over the limit)."""
         self.received += len(data)
@@ -106,16 +127,16 @@ class IncomingBody:
         _wake(self._waiter)
         return True
 
-    def finish(self):
+    def finish(self) -> None:
         self._done = True
         _wake(self._waiter)
 
-    def fail(self, exc):
+    def fail(self, exc: BaseException) -> None:
         if not self._done and self._error is None:
             self._error = exc
             _wake(self._waiter)
 
-    def discard(self):
+    def discard(self) -> None:
         """Gives the window back for every chunk nobody will read, now and
         from now on."""
         self._discarding = True
@@ -123,7 +144,7 @@ class IncomingBody:
         while chunks:
             self._proto.consumed(self._stream.stream_id, len(chunks.popleft()))
 
-    async def next_chunk(self):
+    async def next_chunk(self) -> bytes:
         """The next chunk, or b"" at the end of the body.  A task cancelled
         while waiting here cancels the stream."""
         chunks = self._chunks
@@ -144,7 +165,7 @@ class IncomingBody:
         self._proto.consumed(self._stream.stream_id, len(chunk))
         return chunk
 
-    async def read_all(self):
+    async def read_all(self) -> bytes:
         if self._done and self._error is None:
             # All of it is here (the usual case for small bodies): no
             # waiting, and the window is reopened in one call.
@@ -153,7 +174,7 @@ class IncomingBody:
             chunks.clear()
             self._proto.consumed(self._stream.stream_id, len(body))
             return body
-        parts = []
+        parts: list[bytes] = []
         while True:
             chunk = await self.next_chunk()
             if not chunk:
@@ -167,18 +188,23 @@ class BodyReader:
 
     __slots__ = ()
 
+    # Set by Response and Request.
+    _stream: Stream
+    _body: Optional[bytes]
+
     async def read(self) -> bytes:
         """The whole body (what ``async for`` has not taken).  Calling it
         again returns the same bytes."""
         if self._body is None:
-            self._body = await self._stream.body.read_all()
+            # Response and Request (no __slots__) hold _body.
+            self._body = await self._stream.body.read_all()  # type: ignore[misc]
         return self._body
 
     def __aiter__(self) -> "BodyReader":
         return self
 
     async def __anext__(self) -> bytes:
-        chunk = await self._stream.body.next_chunk()
+        chunk: bytes = await self._stream.body.next_chunk()
         if not chunk:
             raise StopAsyncIteration
         return chunk
@@ -207,11 +233,17 @@ class OutgoingBody:
         "provider",
     )
 
-    def __init__(self, proto, body, on_error):
+    def __init__(
+        self,
+        proto: "SessionProtocol",
+        body: Union[bytes, bytearray, memoryview, Any],
+        on_error: Callable[[BaseException], object],
+    ) -> None:
         self._proto = proto
         self._on_error = on_error
-        self._error = None
-        self._task = None
+        self._error: Optional[BaseException] = None
+        self._task: Optional[asyncio.Task[None]] = None
+        read: ReadCallback
         if isinstance(body, (bytes, bytearray, memoryview)):
             self._data = bytes(body)
             self._offset = 0
@@ -223,7 +255,7 @@ class OutgoingBody:
             self._buffer = bytearray()
             self._eof = False
             self._deferred_stream = 0
-            self._room = None
+            self._room: Optional[asyncio.Future[None]] = None
             self._task = proto.loop.create_task(self._pump(body))
             read = self._read_ahead
         else:
@@ -233,12 +265,14 @@ class OutgoingBody:
             )
         self.provider = DataProvider(None, read)
 
-    def cancel(self):
+    def cancel(self) -> None:
         """Stops reading the source (the stream is gone)."""
         if self._task is not None:
             self._task.cancel()
 
-    def _read_bytes(self, session, stream_id, length, read_ctrl, source):
+    def _read_bytes(
+        self, session: Session, stream_id: int, length: int, read_ctrl: "ReadCtrl", source: object
+    ) -> bytes:
         offset = self._offset
         chunk = self._data[offset : offset + length]
         self._offset = offset = offset + len(chunk)
@@ -246,7 +280,9 @@ class OutgoingBody:
             read_ctrl.flags = READ_EOF
         return chunk
 
-    def _read_file(self, session, stream_id, length, read_ctrl, source):
+    def _read_file(
+        self, session: Session, stream_id: int, length: int, read_ctrl: "ReadCtrl", source: object
+    ) -> Union[bytes, bytearray, memoryview]:
         try:
             chunk = self._file.read(length)
             if not isinstance(chunk, (bytes, bytearray, memoryview)):
@@ -262,7 +298,9 @@ class OutgoingBody:
             return b""
         return chunk
 
-    def _read_ahead(self, session, stream_id, length, read_ctrl, source):
+    def _read_ahead(
+        self, session: Session, stream_id: int, length: int, read_ctrl: "ReadCtrl", source: object
+    ) -> Union[bytes, int]:
         if self._error is not None:
             raise TemporalCallbackFailureError("the body source failed")
         buffer = self._buffer
@@ -279,7 +317,7 @@ class OutgoingBody:
         _wake(self._room)
         return chunk
 
-    async def _pump(self, source):
+    async def _pump(self, source: "AsyncIterable[bytes]") -> None:
         loop = self._proto.loop
         chunks = source.__aiter__()
         try:
@@ -304,12 +342,12 @@ class OutgoingBody:
         self._eof = True
         self._resume()
 
-    def _failed(self, exc):
+    def _failed(self, exc: BaseException) -> None:
         if self._error is None:
             self._error = exc
             self._on_error(exc)
 
-    def _resume(self):
+    def _resume(self) -> None:
         stream_id = self._deferred_stream
         if not stream_id:
             return
@@ -334,31 +372,32 @@ class SessionProtocol(asyncio.Protocol):
     (``goaway_received(last_good_stream_id)``) and the end of the
     connection (``lost(error)``)."""
 
-    side = None
+    side: int
 
-    def __init__(self, loop, version):
+    def __init__(self, loop: asyncio.AbstractEventLoop, version: Optional[int]) -> None:
         self.loop = loop
         self.requested_version = version
         self.version = 0
-        self.session = None
-        self.transport = None
-        self.streams = {}
-        self.ready = loop.create_future()
-        self.closed = loop.create_future()
-        self.lost_error = None
+        self.session: Optional[Session] = None
+        # An asyncio.Transport once connection_made() has run.
+        self.transport: Any = None
+        self.streams: dict[int, Stream] = {}
+        self.ready: asyncio.Future[None] = loop.create_future()
+        self.closed: asyncio.Future[None] = loop.create_future()
+        self.lost_error: Optional[BaseException] = None
         self.goaway_sent = False
         self._flush_scheduled = False
         self._write_paused = False
         self._read_paused = False
         self._manual_window = False
         self._buffered = 0
-        self._pings = collections.deque()
-        self._ping_started = {}
+        self._pings: collections.deque[asyncio.Future[float]] = collections.deque()
+        self._ping_started: dict[int, tuple[asyncio.Future[float], float]] = {}
         self.last_received = loop.time()
 
     # asyncio.Protocol
 
-    def connection_made(self, transport):
+    def connection_made(self, transport: Any) -> None:
         self.transport = transport
         version = self.requested_version
         tls = transport.get_extra_info("ssl_object")
@@ -396,7 +435,7 @@ class SessionProtocol(asyncio.Protocol):
         self.flush()
         self.ready.set_result(None)
 
-    def data_received(self, data):
+    def data_received(self, data: bytes) -> None:
         session = self.session
         if session is None:
             return
@@ -408,17 +447,17 @@ class SessionProtocol(asyncio.Protocol):
             return
         self.schedule_flush()
 
-    def eof_received(self):
+    def eof_received(self) -> bool:
         return False
 
-    def pause_writing(self):
+    def pause_writing(self) -> None:
         self._write_paused = True
 
-    def resume_writing(self):
+    def resume_writing(self) -> None:
         self._write_paused = False
         self.schedule_flush()
 
-    def connection_lost(self, exc):
+    def connection_lost(self, exc: Optional[BaseException]) -> None:
         error = self.lost_error
         if error is None:
             error = self.lost_error = ConnectionLostError(
@@ -449,18 +488,18 @@ class SessionProtocol(asyncio.Protocol):
 
     # Writing
 
-    def _send(self, session, data):
+    def _send(self, session: Session, data: bytes) -> int:
         if self._write_paused:
             return 0
         self.transport.write(data)
         return len(data)
 
-    def schedule_flush(self):
+    def schedule_flush(self) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self.flush)
 
-    def flush(self):
+    def flush(self) -> None:
         self._flush_scheduled = False
         session = self.session
         if session is None or self._write_paused or self.transport.is_closing():
@@ -473,7 +512,7 @@ class SessionProtocol(asyncio.Protocol):
         if not session.want_read() and not session.want_write():
             self.transport.close()
 
-    def abort(self, exc):
+    def abort(self, exc: BaseException) -> None:
         """Ends the connection after a failure of the session itself."""
         log.error("SPDY session failed; closing the connection", exc_info=exc)
         if self.lost_error is None:
@@ -481,11 +520,11 @@ class SessionProtocol(asyncio.Protocol):
             self.lost_error.__cause__ = exc
         self.transport.abort()
 
-    def close_transport(self):
+    def close_transport(self) -> None:
         if self.transport is not None:
             self.transport.close()
 
-    def dropped(self, stream_id, size):
+    def dropped(self, stream_id: int, size: int) -> None:
         """``size`` bytes of the stream's DATA arrived that nobody will read:
         the window is given back at once."""
         session = self.session
@@ -493,7 +532,7 @@ class SessionProtocol(asyncio.Protocol):
             session.consume(stream_id, size)
             self.schedule_flush()
 
-    def consumed(self, stream_id, size):
+    def consumed(self, stream_id: int, size: int) -> None:
         """The application took ``size`` bytes of the stream's body."""
         if self._manual_window:
             self.dropped(stream_id, size)
@@ -503,7 +542,7 @@ class SessionProtocol(asyncio.Protocol):
             self._read_paused = False
             self.transport.resume_reading()
 
-    def submit_goaway(self):
+    def submit_goaway(self) -> None:
         """Sends GOAWAY (once): no new streams; open ones may finish."""
         if self.goaway_sent or self.session is None:
             return
@@ -514,11 +553,12 @@ class SessionProtocol(asyncio.Protocol):
             return  # the session has failed: nothing more goes out on it
         self.schedule_flush()
 
-    async def ping(self):
+    async def ping(self) -> float:
         session = self.session
         if session is None:
-            raise self.lost_error
-        waiter = self.loop.create_future()
+            # The session goes with the connection, and lost_error is set then.
+            raise cast(BaseException, self.lost_error)
+        waiter: asyncio.Future[float] = self.loop.create_future()
         self._pings.append(waiter)
         session.submit_ping()
         self.schedule_flush()
@@ -526,39 +566,63 @@ class SessionProtocol(asyncio.Protocol):
 
     # Session callbacks
 
-    def _on_ctrl_recv(self, session, frame):
+    if TYPE_CHECKING:
+        # What the subclasses define.
+
+        def started(self) -> None: ...
+
+        def syn_stream_received(self, frame: "SynStreamFrame") -> None: ...
+
+        def syn_stream_not_sent(self, frame: "SynStreamFrame", error_code: int) -> None: ...
+
+        def goaway_received(self, last_good_stream_id: int) -> None: ...
+
+        def lost(self, error: BaseException) -> None: ...
+
+    def _on_ctrl_recv(self, session: Session, frame: "CtrlFrame") -> None:
         frame_type = frame.frame_type
+        # frame_type says which frame class it is.
         if frame_type == SYN_REPLY or frame_type == HEADERS:
+            frame = cast("Union[SynReplyFrame, HeadersFrame]", frame)
             stream = self.streams.get(frame.stream_id)
             if stream is not None and stream.body is not None:
                 stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
         elif frame_type == SYN_STREAM:
-            self.syn_stream_received(frame)
+            self.syn_stream_received(cast("SynStreamFrame", frame))
         elif frame_type == PING:
+            frame = cast("PingFrame", frame)
             started = self._ping_started.pop(frame.unique_id, None)
             if started is not None:
                 waiter, start = started
                 if not waiter.done():
                     waiter.set_result(self.loop.time() - start)
         elif frame_type == GOAWAY:
-            self.goaway_received(frame.last_good_stream_id)
+            self.goaway_received(cast("GoawayFrame", frame).last_good_stream_id)
 
-    def _on_ctrl_send(self, session, frame):
+    def _on_ctrl_send(self, session: Session, frame: "CtrlFrame") -> None:
         frame_type = frame.frame_type
         if frame_type == SYN_STREAM:
+            frame = cast("SynStreamFrame", frame)
             stream = session.get_stream_user_data(frame.stream_id)
             if stream is not None:
                 self.streams[frame.stream_id] = stream
                 stream.opened(frame.stream_id)
-        elif frame_type == PING and (frame.unique_id & 1) == (self.side == CLIENT):
+        elif frame_type == PING and (cast("PingFrame", frame).unique_id & 1) == (
+            self.side == CLIENT
+        ):
             if self._pings:
-                self._ping_started[frame.unique_id] = (self._pings.popleft(), self.loop.time())
+                self._ping_started[cast("PingFrame", frame).unique_id] = (
+                    self._pings.popleft(),
+                    self.loop.time(),
+                )
 
-    def _on_ctrl_not_send(self, session, frame, error_code):
+    def _on_ctrl_not_send(self, session: Session, frame: "CtrlFrame", error_code: int) -> None:
         if frame.frame_type == SYN_STREAM:
-            self.syn_stream_not_sent(frame, error_code)
+            self.syn_stream_not_sent(cast("SynStreamFrame", frame), error_code)
 
-    def _on_data_chunk_recv(self, session, flags, stream_id, data):
+    def _on_data_chunk_recv(
+        self, session: Session, flags: int, stream_id: int, data: bytes
+    ) -> None:
         stream = self.streams.get(stream_id)
         if stream is None or stream.body is None:
             self.dropped(stream_id, len(data))
@@ -569,13 +633,13 @@ class SessionProtocol(asyncio.Protocol):
                 self._read_paused = True
                 self.transport.pause_reading()
 
-    def _on_data_recv(self, session, flags, stream_id, length):
+    def _on_data_recv(self, session: Session, flags: int, stream_id: int, length: int) -> None:
         if flags & DATA_FLAG_FIN:
             stream = self.streams.get(stream_id)
             if stream is not None and stream.body is not None:
                 stream.body.finish()
 
-    def _on_stream_close(self, session, stream_id, status_code):
+    def _on_stream_close(self, session: Session, stream_id: int, status_code: int) -> None:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
             stream.closed(status_code)

@@ -5,7 +5,7 @@ import asyncio
 import http
 import ssl as _ssl
 from collections.abc import Awaitable, Iterable
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from .._constants import (
     CANCEL,
@@ -26,6 +26,10 @@ from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
 from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
 
+if TYPE_CHECKING:
+    from .._frames import CtrlFrame, SynReplyFrame, SynStreamFrame
+    from .._session import Session
+
 DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
 
@@ -33,7 +37,7 @@ INTERNAL_ERROR_BODY = b"internal server error\n"
 _STATUS_LINES = {int(status): "%d %s" % (status, status.phrase) for status in http.HTTPStatus}
 
 
-def _response_nv(status, headers):
+def _response_nv(status: int, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     line = _STATUS_LINES.get(status)
     if line is None:
         if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
@@ -55,9 +59,9 @@ class Request(BodyReader):
     flow-control window."""
 
     def __init__(self, stream: "_ServerStream", nv: list[tuple[str, str]]) -> None:
-        self._stream = stream
+        self._stream: _ServerStream = stream
         self._body: Optional[bytes] = None
-        special = {}
+        special: dict[str, str] = {}
         plain = []
         for pair in nv:
             if pair[0][:1] == ":":
@@ -119,28 +123,30 @@ class _PushStream:
 
     __slots__ = ("proto", "stream_id", "assoc_stream_id", "body", "outgoing", "sent")
 
-    def __init__(self, proto, assoc_stream_id, body):
+    def __init__(self, proto: "_ServerProtocol", assoc_stream_id: int, body: Any) -> None:
         self.proto = proto
         self.stream_id = 0
         self.assoc_stream_id = assoc_stream_id
         self.body = None
         self.outgoing = OutgoingBody(proto, body, self.body_failed)
-        self.sent = proto.loop.create_future()
+        self.sent: asyncio.Future[None] = proto.loop.create_future()
 
-    def opened(self, stream_id):
+    def opened(self, stream_id: int) -> None:
         self.stream_id = stream_id
         self.proto.forget_push(self)
-        self.proto.session.submit_data(stream_id, DATA_FLAG_FIN, self.outgoing.provider)
+        cast("Session", self.proto.session).submit_data(
+            stream_id, DATA_FLAG_FIN, self.outgoing.provider
+        )
         if not self.sent.done():
             self.sent.set_result(None)
 
-    def body_failed(self, exc):
+    def body_failed(self, exc: BaseException) -> None:
         log.error("the body of pushed stream %d failed", self.stream_id, exc_info=exc)
 
-    def closed(self, status_code):
+    def closed(self, status_code: int) -> None:
         self.outgoing.cancel()
 
-    def fail(self, exc):
+    def fail(self, exc: BaseException) -> None:
         self.outgoing.cancel()
         if not self.sent.done():
             self.sent.set_exception(exc)
@@ -164,13 +170,13 @@ class _ServerStream:
         "headers_refused",
     )
 
-    def __init__(self, proto, frame):
+    def __init__(self, proto: "_ServerProtocol", frame: "SynStreamFrame") -> None:
         self.proto = proto
         self.stream_id = frame.stream_id
         self.body = IncomingBody(proto, self, proto.server.request_body_limit)
         self.request = Request(self, frame.nv)
-        self.outgoing = None
-        self.task = None
+        self.outgoing: Optional[OutgoingBody] = None
+        self.task: Optional[asyncio.Task[None]] = None
         self.responded = False
         self.finished = False
         self.header_bytes = header_bytes(frame.nv)
@@ -178,7 +184,7 @@ class _ServerStream:
         if frame.flags & CTRL_FLAG_FIN:
             self.body.finish()
 
-    async def run(self, handler):
+    async def run(self, handler: "Handler") -> None:
         request = self.request
         try:
             result = await handler(request)
@@ -200,7 +206,7 @@ class _ServerStream:
         finally:
             self.body.discard()
 
-    def _internal_error(self):
+    def _internal_error(self) -> None:
         if self.finished or self.proto.session is None:
             return
         if self.responded:
@@ -208,13 +214,14 @@ class _ServerStream:
         else:
             self.respond(500, [("content-type", "text/plain")], INTERNAL_ERROR_BODY)
 
-    def respond(self, status, headers, body):
+    def respond(self, status: int, headers: Iterable[tuple[str, str]], body: Any) -> None:
         if self.responded:
             raise InvalidStateError("a response was already queued for stream %d" % self.stream_id)
         proto = self.proto
         session = proto.session
         if session is None:
-            raise proto.lost_error
+            # The session goes with the connection, and lost_error is set then.
+            raise cast(BaseException, proto.lost_error)
         nv = _response_nv(status, headers)
         provider = None
         if body is not None and body != b"":
@@ -224,11 +231,13 @@ class _ServerStream:
         session.submit_response(self.stream_id, nv, provider)
         proto.schedule_flush()
 
-    async def push(self, path, headers, body, status):
+    async def push(
+        self, path: str, headers: Iterable[tuple[str, str]], body: Any, status: int
+    ) -> None:
         proto = self.proto
         session = proto.session
         if session is None:
-            raise proto.lost_error
+            raise cast(BaseException, proto.lost_error)
         if self.finished or proto.goaway_sent:
             raise PushError(
                 "cannot push on stream %d: it has closed or the "
@@ -249,13 +258,15 @@ class _ServerStream:
         proto.schedule_flush()
         await pushed.sent
 
-    def body_failed(self, exc):
+    def body_failed(self, exc: BaseException) -> None:
         request = self.request
         log.error("the response body for %s %s failed", request.method, request.path, exc_info=exc)
 
-    def body_too_large(self):
+    def body_too_large(self) -> None:
         self.body.fail(
-            BodyTooLargeError("the request body is over the limit of %d bytes" % self.body.limit)
+            BodyTooLargeError(
+                "the request body is over the limit of %d bytes" % cast(int, self.body.limit)
+            )
         )
         self.body.discard()
         if self.responded:
@@ -267,19 +278,19 @@ class _ServerStream:
             self.respond(413, [], b"")
             self.proto.reset_after_reply[self.stream_id] = CANCEL
 
-    def _reset(self, status_code):
+    def _reset(self, status_code: int) -> None:
         session = self.proto.session
         if session is not None:
             session.submit_rst_stream(self.stream_id, status_code)
             self.proto.schedule_flush()
 
-    def cancel(self):
+    def cancel(self) -> None:
         """The handler was cancelled while reading: the client gets CANCEL
         (unless the cancelling was headers_too_large()'s, which answers)."""
         if not self.finished and not self.headers_refused:
             self._reset(CANCEL)
 
-    def headers_too_large(self):
+    def headers_too_large(self) -> None:
         """The request's headers went past HEADER_BYTES_LIMIT: the handler
         is stopped and the client answered 431, as ThreadedSPDYServer does
         (or, once a response has started, the stream is reset)."""
@@ -297,7 +308,7 @@ class _ServerStream:
                 b"request headers larger than %d bytes\n" % HEADER_BYTES_LIMIT,
             )
 
-    def headers_received(self, nv, fin):
+    def headers_received(self, nv: list[tuple[str, str]], fin: int) -> None:
         if not self.finished and not self.headers_refused:
             self.header_bytes += header_bytes(nv)
             if self.header_bytes > HEADER_BYTES_LIMIT:
@@ -307,7 +318,7 @@ class _ServerStream:
         if fin:
             self.body.finish()
 
-    def closed(self, status_code):
+    def closed(self, status_code: int) -> None:
         self.finished = True
         self.proto.reset_after_reply.pop(self.stream_id, None)
         if self.outgoing is not None and status_code != OK:
@@ -319,7 +330,7 @@ class _ServerStream:
             if task is not None and not task.done():
                 task.cancel()
 
-    def fail(self, exc):
+    def fail(self, exc: BaseException) -> None:
         self.finished = True
         if self.outgoing is not None:
             self.outgoing.cancel()
@@ -329,35 +340,36 @@ class _ServerStream:
 class _ServerProtocol(SessionProtocol):
     side = SERVER
 
-    def __init__(self, loop, server):
+    def __init__(self, loop: asyncio.AbstractEventLoop, server: "Server") -> None:
         super().__init__(loop, server.version)
         self.server = server
-        self.tasks = set()
-        self.pending_pushes = {}
-        self.reset_after_reply = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.pending_pushes: dict[int, list[_PushStream]] = {}
+        self.reset_after_reply: dict[int, int] = {}
         self.idle_since = loop.time()
-        self._idle_timer = None
+        self._idle_timer: Optional[asyncio.TimerHandle] = None
 
-    def connection_made(self, transport):
+    def connection_made(self, transport: Any) -> None:
         self.server._connections.add(self)
         super().connection_made(transport)
 
-    def started(self):
-        self.session.submit_settings(
+    def started(self) -> None:
+        cast("Session", self.session).submit_settings(
             0, [(SETTINGS_MAX_CONCURRENT_STREAMS, 0, self.server.max_concurrent_streams)]
         )
         if self.server.closing:
             self.submit_goaway()
         self._check_idle_in(self.server.idle_timeout)
 
-    def _check_idle_in(self, delay):
+    def _check_idle_in(self, delay: Optional[float]) -> None:
         if delay is not None:
             self._idle_timer = self.loop.call_later(delay, self._close_if_idle)
 
-    def _close_if_idle(self):
+    def _close_if_idle(self) -> None:
         """Sends GOAWAY and closes the connection once it has had no open
         stream and received nothing for the server's idle_timeout."""
-        idle_timeout = self.server.idle_timeout
+        # Scheduled only when there is an idle_timeout.
+        idle_timeout = cast(float, self.server.idle_timeout)
         if self.streams or self.tasks:
             self._check_idle_in(idle_timeout)
             return
@@ -369,19 +381,20 @@ class _ServerProtocol(SessionProtocol):
         self.flush()
         self.close_transport()
 
-    def _on_stream_close(self, session, stream_id, status_code):
+    def _on_stream_close(self, session: "Session", stream_id: int, status_code: int) -> None:
         super()._on_stream_close(session, stream_id, status_code)
         if not self.streams:
             self.idle_since = self.loop.time()
 
-    def _on_ctrl_send(self, session, frame):
+    def _on_ctrl_send(self, session: "Session", frame: "CtrlFrame") -> None:
         if self.reset_after_reply and frame.frame_type == SYN_REPLY:
-            status_code = self.reset_after_reply.pop(frame.stream_id, None)
+            stream_id = cast("SynReplyFrame", frame).stream_id
+            status_code = self.reset_after_reply.pop(stream_id, None)
             if status_code is not None:
-                session.submit_rst_stream(frame.stream_id, status_code)
+                session.submit_rst_stream(stream_id, status_code)
         super()._on_ctrl_send(session, frame)
 
-    def syn_stream_received(self, frame):
+    def syn_stream_received(self, frame: "SynStreamFrame") -> None:
         stream = _ServerStream(self, frame)
         self.streams[frame.stream_id] = stream
         if stream.header_bytes > HEADER_BYTES_LIMIT:
@@ -391,14 +404,14 @@ class _ServerProtocol(SessionProtocol):
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    def forget_push(self, pushed):
+    def forget_push(self, pushed: _PushStream) -> None:
         pending = self.pending_pushes.get(pushed.assoc_stream_id)
         if pending is not None:
             pending.remove(pushed)
             if not pending:
                 del self.pending_pushes[pushed.assoc_stream_id]
 
-    def syn_stream_not_sent(self, frame, error_code):
+    def syn_stream_not_sent(self, frame: "SynStreamFrame", error_code: int) -> None:
         for pushed in self.pending_pushes.pop(frame.assoc_stream_id, ()):
             pushed.fail(
                 PushError(
@@ -407,10 +420,10 @@ class _ServerProtocol(SessionProtocol):
                 )
             )
 
-    def goaway_received(self, last_good_stream_id):
+    def goaway_received(self, last_good_stream_id: int) -> None:
         pass
 
-    def lost(self, error):
+    def lost(self, error: BaseException) -> None:
         self.server._connections.discard(self)
         if self._idle_timer is not None:
             self._idle_timer.cancel()
@@ -440,9 +453,10 @@ class Server:
         self.max_concurrent_streams = max_concurrent_streams
         self.request_body_limit = request_body_limit
         self.closing = False
-        self._connections = set()
-        self._server: Optional[asyncio.AbstractServer] = None
-        self._closed = asyncio.get_running_loop().create_future()
+        self._connections: set[_ServerProtocol] = set()
+        # Set by serve() once it listens.
+        self._server: Optional[asyncio.Server] = None
+        self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     @property
     def sockets(self) -> tuple[Any, ...]:
@@ -452,7 +466,8 @@ class Server:
     @property
     def port(self) -> int:
         """The port of the first listening socket (handy with port 0)."""
-        return self.sockets[0].getsockname()[1]
+        port: int = self.sockets[0].getsockname()[1]
+        return port
 
     async def serve_forever(self) -> None:
         """Serves until ``close()`` (or until the task is cancelled, which
@@ -471,7 +486,8 @@ class Server:
         what is left and cancels the handlers still running.  Nothing is
         left pending when it returns."""
         self.closing = True
-        self._server.close()
+        server = cast(asyncio.Server, self._server)
+        server.close()
         connections = list(self._connections)
         for proto in connections:
             proto.submit_goaway()
@@ -488,7 +504,7 @@ class Server:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        await self._server.wait_closed()
+        await server.wait_closed()
         if not self._closed.done():
             self._closed.set_result(None)
 
