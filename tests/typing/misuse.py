@@ -6,6 +6,7 @@ other line any error (tests/test_typing.py checks both).  Never run.
 from __future__ import annotations
 
 import spdylay
+import spdylay.aio
 
 
 def send_text(session: spdylay.Session, data: str) -> int:
@@ -84,3 +85,17 @@ def misuse_the_network_layer() -> None:
     spdylay.urlfetch("http://127.0.0.1/", Handler)  # E: arg-type
     spdylay.urlfetch("http://127.0.0.1/", StreamHandler, timeout="1")  # E: arg-type
     spdylay.urlfetch(["http://127.0.0.1/"], StreamHandler, headers={"a": "b"})  # E: dict-item
+
+
+def handle_synchronously(request: spdylay.aio.Request) -> None:
+    pass
+
+
+async def misuse_asyncio() -> None:
+    await spdylay.aio.connect("127.0.0.1", "8443")  # E: arg-type
+    await spdylay.aio.serve(handle_synchronously, "127.0.0.1", 0)  # E: arg-type
+    conn = await spdylay.aio.connect("127.0.0.1", 8443)
+    await conn.request("GET", "/", priority="high")  # E: arg-type
+    response = await conn.get("/")
+    status: str = response.status  # E: assignment
+    print(status)
