@@ -8,6 +8,7 @@ run Sessions over real sockets, plain or TLS.
 """
 
 import importlib
+from typing import TYPE_CHECKING, Any
 
 from . import _constants
 from ._constants import *  # noqa: F401,F403
@@ -51,8 +52,14 @@ _NETWORKING = {
 _NETWORKING_MODULE = {name: module for module, names in _NETWORKING.items()
                       for name in names}
 
+if TYPE_CHECKING:
+    # What __getattr__ provides, for the type checker.
+    from .client import (BaseSPDYStreamHandler, UrlFetcher, UrlFetchError,
+                         urlfetch)
+    from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
-def __getattr__(name):
+
+def __getattr__(name: str) -> Any:
     if name in _NETWORKING:
         # Importing the submodule sets it as this package's attribute.
         return importlib.import_module("." + name, __name__)
@@ -65,7 +72,7 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_NETWORKING) | set(_NETWORKING_MODULE))
 
 __all__ = [

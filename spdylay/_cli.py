@@ -8,6 +8,8 @@ traceback.  Exit status: 0 when everything succeeded, 1 when a request or the
 server failed, 2 for bad arguments.
 """
 
+from __future__ import annotations
+
 import argparse
 import mimetypes
 import os
@@ -20,12 +22,22 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator, Sequence
+from typing import (IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO,
+                    TypeVar, cast)
 
 from . import _constants, _tls
 from ._errors import Error
 from ._frames import CtrlFrame
 from .client import BaseSPDYStreamHandler, UrlFetcher
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
+
+if TYPE_CHECKING:
+    from ._frames import (DataFrame, GoawayFrame, PingFrame, RstStreamFrame,
+                          SettingsFrame, SynStreamFrame, WindowUpdateFrame)
+    from ._typing import ReceivedHeaderList
+
+_Number = TypeVar("_Number", int, float)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -50,14 +62,16 @@ class _OneLineParser(argparse.ArgumentParser):
     ``--help`` away) and raises UsageError instead of exiting, so that both
     tools report every error the same way."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise UsageError("%s (see %s --help)" % (message, self.prog))
 
 
-def _number(convert, what, accept, limits):
+def _number(convert: Callable[[str], _Number], what: str,
+            accept: Callable[[_Number], bool], limits: str
+            ) -> Callable[[str], _Number]:
     """An argparse type: ``convert`` (int or float) the text, which must be
     ``what`` and pass ``accept``; ``limits`` says which values do."""
-    def parse(text):
+    def parse(text: str) -> _Number:
         try:
             value = convert(text)
         except ValueError:
@@ -77,7 +91,7 @@ _port = _number(int, "a port number", lambda value: 0 <= value <= 65535,
                 "not a port number (0-65535)")
 
 
-def parse_header(text):
+def parse_header(text: str) -> tuple[str, str]:
     """``'name: value'`` as a ``(name, value)`` pair, the name lower-cased
     (SPDY header names are lower case).  The special headers (``:host``,
     ``:method``, ...) come from the URL and the options, so names starting
@@ -97,7 +111,7 @@ def parse_header(text):
     return name, value
 
 
-def _add_version_options(parser):
+def _add_version_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-2", "--spdy2", dest="version", action="store_const",
                        const=_constants.PROTO_SPDY2, help="only SPDY/2")
@@ -112,7 +126,7 @@ def _add_version_options(parser):
                         help="print every frame sent and received on stderr")
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="spdylay", description="SPDY command line tools: a client "
         "(like spdycat) and a static file server (like spdyd).")
@@ -164,7 +178,7 @@ def build_parser():
     return parser
 
 
-def parse_args(argv):
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """The parsed command line; raises UsageError for arguments argparse
     accepts but the tools cannot use."""
     args = build_parser().parse_args(argv)
@@ -185,18 +199,18 @@ def parse_args(argv):
 class Target:
     """Where one URL's request goes: ``(host, port)``, over TLS or not."""
 
-    def __init__(self, url, host, port, tls):
+    def __init__(self, url: str, host: str, port: int, tls: bool) -> None:
         self.url = url
         self.host = host
         self.port = port
         self.tls = tls
 
     @property
-    def connection(self):
+    def connection(self) -> tuple[str, int, bool]:
         return self.host, self.port, self.tls
 
 
-def _parse_url(url, no_tls):
+def _parse_url(url: str, no_tls: bool) -> Target:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise UsageError("not an http:// or https:// URL: %r" % url)
@@ -254,18 +268,18 @@ SETTINGS_ID_NAMES = {
 INDENT = " " * 10
 
 
-def _printable(text):
+def _printable(text: str) -> str:
     """``text`` with control characters escaped, so one header stays on one
     line of the log whatever the peer sent."""
     return "".join(c if c.isprintable() else "\\x%02x" % ord(c)
                    if ord(c) < 256 else "\\u%04x" % ord(c) for c in text)
 
 
-def _name(names, value):
+def _name(names: dict[int, str], value: int) -> str:
     return names.get(value, "UNKNOWN(%d)" % value)
 
 
-def _flags(frame, fin_name):
+def _flags(frame: CtrlFrame | DataFrame, fin_name: str) -> str:
     """Flags as hex and names: FIN (and UNIDIRECTIONAL for SYN_STREAM, or
     CLEAR_SETTINGS for SETTINGS)."""
     names = []
@@ -276,13 +290,14 @@ def _flags(frame, fin_name):
     return "0x%02x%s" % (frame.flags, "(%s)" % "|".join(names) if names else "")
 
 
-def format_frame(elapsed, direction, frame):
+def format_frame(elapsed: float, direction: str,
+                 frame: CtrlFrame | DataFrame) -> str:
     """One frame for the -v log: a line ``[seconds] send|recv TYPE fields``
     and, for frames with headers or settings, one indented line per entry.
     ``frame`` is a ``CtrlFrame`` or a ``DataFrame`` (stream_id, flags,
     length)."""
-    fields = []
-    entries = []
+    fields: list[tuple[str, object]] = []
+    entries: list[str] = []
     if not isinstance(frame, CtrlFrame):
         name = "DATA"
         fields.append(("stream_id", frame.stream_id))
@@ -294,24 +309,31 @@ def format_frame(elapsed, direction, frame):
         fin_name = ("CLEAR_SETTINGS"
                     if frame.frame_type == _constants.SETTINGS else "FIN")
         fields.append(("flags", _flags(frame, fin_name)))
+        # frame_type says which frame class it is.
         if frame.frame_type == _constants.SYN_STREAM:
+            frame = cast("SynStreamFrame", frame)
             fields.append(("assoc_stream_id", frame.assoc_stream_id))
             fields.append(("pri", frame.pri))
         elif frame.frame_type == _constants.RST_STREAM:
+            frame = cast("RstStreamFrame", frame)
             fields.append(("status_code",
                            _name(RST_STATUS_NAMES, frame.status_code)))
         elif frame.frame_type == _constants.GOAWAY:
+            frame = cast("GoawayFrame", frame)
             fields.append(("last_good_stream_id", frame.last_good_stream_id))
             fields.append(("status_code",
                            _name(GOAWAY_STATUS_NAMES, frame.status_code)))
         elif frame.frame_type == _constants.PING:
+            frame = cast("PingFrame", frame)
             fields.append(("unique_id", frame.unique_id))
         elif frame.frame_type == _constants.WINDOW_UPDATE:
+            frame = cast("WindowUpdateFrame", frame)
             fields.append(("delta_window_size", frame.delta_window_size))
         if hasattr(frame, "nv"):
             entries = ["%s: %s" % (_printable(n), _printable(v))
                        for n, v in frame.nv]
         elif frame.frame_type == _constants.SETTINGS:
+            frame = cast("SettingsFrame", frame)
             entries = ["%s: %d (flags=0x%02x)"
                        % (_name(SETTINGS_ID_NAMES, settings_id), value, flags)
                        for settings_id, flags, value in frame.iv]
@@ -327,13 +349,14 @@ class FrameLog:
     when the log was made.  Frames arrive on every connection's I/O thread,
     so writes are serialised."""
 
-    def __init__(self, stream, clock=time.monotonic):
+    def __init__(self, stream: TextIO,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.clock = clock
         self.started = clock()
         self.lock = threading.Lock()
 
-    def __call__(self, direction, frame):
+    def __call__(self, direction: str, frame: CtrlFrame | DataFrame) -> None:
         text = format_frame(self.clock() - self.started, direction, frame)
         with self.lock:
             self.stream.write(text)
@@ -342,7 +365,7 @@ class FrameLog:
 
 # --- progress bar and summary of `get` --------------------------------------
 
-def _size(count):
+def _size(count: float) -> str:
     """A byte count for people: 999 B, 12.3 KB, 4.5 MB (powers of 1000)."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if count >= scale:
@@ -359,8 +382,9 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, stream, threshold=1000000, interval=0.1,
-                 clock=time.monotonic):
+    def __init__(self, stream: TextIO, threshold: int = 1000000,
+                 interval: float = 0.1,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.threshold = threshold
         self.interval = interval
@@ -368,10 +392,10 @@ class Progress:
         self.received = 0
         self.expected = 0
         self.unknown = 0
-        self.drawn_at = None
+        self.drawn_at: float | None = None
         self.lock = threading.Lock()
 
-    def announce(self, content_length):
+    def announce(self, content_length: int | None) -> None:
         """A response arrived with this content-length (None: not given)."""
         with self.lock:
             if content_length is None:
@@ -379,7 +403,7 @@ class Progress:
             else:
                 self.expected += content_length
 
-    def add(self, count):
+    def add(self, count: int) -> None:
         with self.lock:
             self.received += count
             if self.received < self.threshold:
@@ -391,7 +415,7 @@ class Progress:
             self.stream.write("\r" + self.line())
             self.stream.flush()
 
-    def line(self):
+    def line(self) -> str:
         if self.unknown or not self.expected:
             return "%s received" % _size(self.received)
         fraction = min(self.received / self.expected, 1.0)
@@ -400,7 +424,7 @@ class Progress:
             "=" * filled, " " * (self.WIDTH - filled), fraction * 100,
             _size(self.received), _size(self.expected))
 
-    def finish(self):
+    def finish(self) -> None:
         with self.lock:
             if self.drawn_at is not None:
                 self.stream.write("\r\x1b[K")
@@ -408,7 +432,8 @@ class Progress:
                 self.drawn_at = None
 
 
-def format_summary(streams, failed, body_bytes, seconds):
+def format_summary(streams: int, failed: int, body_bytes: int,
+                   seconds: float) -> str:
     """The last line of ``get``: streams, failures, bytes, time and rates."""
     seconds = max(seconds, 1e-6)
     return ("%d streams, %d failed, %d body bytes in %.3f s: %.1f streams/s, "
@@ -434,16 +459,16 @@ class OrderedOutput:
 
     SPOOL_IN_MEMORY = 1 << 20
 
-    def __init__(self, out, count):
+    def __init__(self, out: BinaryIO, count: int) -> None:
         self.out = out
         self.count = count
         self.current = 0
         self.finished = [False] * count
-        self.spools = {}
-        self.error = None
+        self.spools: dict[int, tempfile.SpooledTemporaryFile[bytes]] = {}
+        self.error: OSError | None = None
         self.lock = threading.Lock()
 
-    def _guarded(self, action, *args):
+    def _guarded(self, action: Callable[..., object], *args: Any) -> None:
         """Runs ``action(*args)`` holding the lock, unless writing failed."""
         with self.lock:
             if self.error is not None:
@@ -454,10 +479,10 @@ class OrderedOutput:
                 self.error = exc
                 raise OutputFailed(exc)
 
-    def write(self, index, data):
+    def write(self, index: int, data: bytes) -> None:
         self._guarded(self._write, index, data)
 
-    def _write(self, index, data):
+    def _write(self, index: int, data: bytes) -> None:
         if index == self.current:
             self.out.write(data)
             return
@@ -467,11 +492,11 @@ class OrderedOutput:
             self.spools[index] = spool
         spool.write(data)
 
-    def finish(self, index):
+    def finish(self, index: int) -> None:
         """Stream ``index`` has all its data (or has failed)."""
         self._guarded(self._finish, index)
 
-    def _finish(self, index):
+    def _finish(self, index: int) -> None:
         self.finished[index] = True
         while self.current < self.count and self.finished[self.current]:
             self.current += 1
@@ -479,14 +504,14 @@ class OrderedOutput:
                 self._flush_spool(self.current)
         self.out.flush()
 
-    def _flush_spool(self, index):
+    def _flush_spool(self, index: int) -> None:
         spool = self.spools.pop(index, None)
         if spool is not None:
             with spool:
                 spool.seek(0)
                 shutil.copyfileobj(spool, self.out, CHUNK_SIZE)
 
-    def close(self):
+    def close(self) -> None:
         """Writes whatever is still waiting (streams that never finished
         appear in order, with what they received); failures end in
         ``error``."""
@@ -497,7 +522,7 @@ class OrderedOutput:
         for spool in self.spools.values():
             spool.close()
 
-    def _close(self):
+    def _close(self) -> None:
         for index in sorted(self.spools):
             self._flush_spool(index)
         self.out.flush()
@@ -509,17 +534,17 @@ class Refused(Exception):
     """A request path ``serve`` does not answer with a file; ``status`` is
     the HTTP status to answer with instead."""
 
-    def __init__(self, status, reason):
+    def __init__(self, status: int, reason: str) -> None:
         Exception.__init__(self, reason)
         self.status = status
         self.reason = reason
 
 
-def _inside(root, path):
+def _inside(root: str, path: str) -> bool:
     return os.path.commonpath([root, path]) == root
 
 
-def resolve_path(root, request_path):
+def resolve_path(root: str, request_path: str) -> str:
     """The file under ``root`` (a real, absolute directory path) that
     ``request_path`` (the request's ``:path``) names: ``index.html`` for a
     directory.  Raises Refused with 400 for a path that is not a clean
@@ -548,7 +573,7 @@ def resolve_path(root, request_path):
     return real
 
 
-def content_type(path):
+def content_type(path: str) -> str:
     guessed, encoding = mimetypes.guess_type(posixpath.basename(path))
     if guessed is None or encoding is not None:
         return "application/octet-stream"
@@ -562,11 +587,11 @@ class StaticFileHandler(BaseSPDYRequestHandler):
     ``htdocs`` (a real, absolute path; the server makes a subclass per
     directory).  Other methods get 501 from the base class."""
 
-    htdocs = None
+    htdocs: str | None = None
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         try:
-            path = resolve_path(self.htdocs, self.path)
+            path = resolve_path(cast(str, self.htdocs), self.path)
             body = open(path, "rb")
         except Refused as exc:
             self.send_error(exc.status, exc.reason)
@@ -589,12 +614,12 @@ class StaticFileHandler(BaseSPDYRequestHandler):
 
     do_HEAD = do_GET
 
-    def log_error(self, format, *args):
+    def log_error(self, format: str, *args: Any) -> None:
         """Silent: the request line that send_response logs carries the
         status, and one line per request is the log's promise."""
 
 
-def _describe(exc):
+def _describe(exc: BaseException) -> str:
     """An exception as the one-line message the tools print."""
     if isinstance(exc, ssl.SSLError):
         return "TLS: %s" % (exc.reason or exc)
@@ -607,16 +632,17 @@ class _Interrupted(Exception):
     """SIGTERM, raised in the main thread to stop ``serve`` as Ctrl-C does."""
 
 
-def _interrupt(signum, frame):
+def _interrupt(signum: int, frame: object) -> NoReturn:
     raise _Interrupted()
 
 
-def run_serve(args, stderr):
+def run_serve(args: argparse.Namespace, stderr: TextIO) -> int:
     root = os.path.realpath(args.htdocs)
     if not os.path.isdir(root):
         raise UsageError("not a directory: %r (see spdylay serve --help)"
                          % args.htdocs)
-    handler = type("StaticFileHandler", (StaticFileHandler,), {"htdocs": root})
+    handler = cast("type[StaticFileHandler]", type(
+        "StaticFileHandler", (StaticFileHandler,), {"htdocs": root}))
     ssl_context = None
     if not args.no_tls:
         try:
@@ -660,16 +686,16 @@ def run_serve(args, stderr):
 class _Request:
     """One request of ``get``: its URL, and what became of it."""
 
-    def __init__(self, index, target):
+    def __init__(self, index: int, target: Target) -> None:
         self.index = index
         self.target = target
-        self.status = None
-        self.close_status = None
+        self.status: str | None = None
+        self.close_status: int | None = None
         # ("send" or "recv", status code) of the stream's RST_STREAM, if any.
-        self.reset = None
+        self.reset: tuple[str, int] | None = None
         self.body_bytes = 0
 
-    def failure(self, timeout):
+    def failure(self, timeout: float | None) -> str | None:
         """Why the request failed, or None if it did not; ``timeout`` is the
         -t value (the client cancels the streams it ends with CANCEL)."""
         if self.close_status is None:
@@ -700,21 +726,24 @@ class _Fetch:
     """The requests of ``get`` that share one connection, and the stream
     handler class their UrlFetcher makes one of per request, in URL order."""
 
-    def __init__(self, requests, output, progress, frame_log):
+    def __init__(self, requests: list[_Request], output: OrderedOutput | None,
+                 progress: Progress | None, frame_log: FrameLog | None
+                 ) -> None:
         self.requests = requests
-        self.pending = iter(requests)
-        self.error = None
+        self.pending: Iterator[_Request] = iter(requests)
+        self.error: str | None = None
         self.frame_log = frame_log
-        self.resets = {}
+        # By stream ID; a request that was never sent looks up None.
+        self.resets: dict[int | None, tuple[str, int]] = {}
         fetch = self
 
         class StreamHandler(BaseSPDYStreamHandler):
-            def __init__(self, url, fetcher):
+            def __init__(self, url: str, fetcher: UrlFetcher) -> None:
                 BaseSPDYStreamHandler.__init__(self, url, fetcher)
                 self.request = next(fetch.pending)
                 self.announced = False
 
-            def on_header(self, nv):
+            def on_header(self, nv: ReceivedHeaderList) -> None:
                 for name, value in nv:
                     if name == ":status" and self.request.status is None:
                         self.request.status = value
@@ -723,14 +752,14 @@ class _Fetch:
                         self.announced = True
                         progress.announce(int(value) if value.isdigit() else None)
 
-            def on_data(self, data):
+            def on_data(self, data: bytes) -> None:
                 self.request.body_bytes += len(data)
                 if output is not None:
                     output.write(self.request.index, data)
                 if progress is not None:
                     progress.add(len(data))
 
-            def on_close(self, status_code):
+            def on_close(self, status_code: int) -> None:
                 self.request.close_status = status_code
                 self.request.reset = fetch.resets.get(self.stream_id)
                 if output is not None:
@@ -738,17 +767,18 @@ class _Fetch:
 
         self.handler_class = StreamHandler
 
-    def on_frame(self, direction, frame):
+    def on_frame(self, direction: str, frame: CtrlFrame | DataFrame) -> None:
         """Notes each stream's RST_STREAM, to say who ended a failed
         request; passes every frame to the -v log."""
         if (isinstance(frame, CtrlFrame)
                 and frame.frame_type == _constants.RST_STREAM):
-            self.resets.setdefault(frame.stream_id,
-                                   (direction, frame.status_code))
+            reset = cast("RstStreamFrame", frame)
+            self.resets.setdefault(reset.stream_id,
+                                   (direction, reset.status_code))
         if self.frame_log is not None:
             self.frame_log(direction, frame)
 
-    def run(self, fetcher_arguments):
+    def run(self, fetcher_arguments: dict[str, Any]) -> None:
         target = self.requests[0].target
         try:
             fetcher = UrlFetcher(
@@ -766,14 +796,15 @@ class _Fetch:
             self.error = "%s:%d: %s" % (target.host, target.port, _describe(exc))
 
 
-def _terminal_output(stream):
+def _terminal_output(stream: IO[Any]) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
 
 
-def _report_failures(fetches, stderr, each_request, timeout):
+def _report_failures(fetches: list[_Fetch], stderr: TextIO,
+                     each_request: bool, timeout: float | None) -> int:
     """Writes a line for each connection that failed and, when
     ``each_request``, for each failed request (identical ones counted);
     returns the number of failed requests."""
@@ -781,7 +812,7 @@ def _report_failures(fetches, stderr, each_request, timeout):
     for fetch in fetches:
         if fetch.error is not None:
             stderr.write("spdylay get: error: %s\n" % fetch.error)
-        reasons = {}
+        reasons: dict[tuple[str, str], list[_Request]] = {}
         for request in fetch.requests:
             reason = request.failure(timeout)
             if reason is None:
@@ -796,11 +827,11 @@ def _report_failures(fetches, stderr, each_request, timeout):
     return failed
 
 
-def run_get(args, stdout, stderr):
+def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
     started = time.monotonic()
     requests = [_Request(index, target) for index, target in enumerate(
         target for target in args.targets for _ in range(args.multiply))]
-    body = None
+    body: bytes | None = None
     if args.data is not None:
         try:
             with open(args.data, "rb") as source:
@@ -816,7 +847,7 @@ def run_get(args, stdout, stderr):
         except (OSError, ssl.SSLError) as exc:
             raise UsageError("cannot use --cacert %s: %s"
                              % (args.cacert, _describe(exc)))
-    sink = None
+    sink: BinaryIO | None = None
     if args.output is not None:
         try:
             sink = open(args.output, "wb")
@@ -838,7 +869,7 @@ def run_get(args, stdout, stderr):
         "version": args.version, "ssl_context": ssl_context,
     }
     frame_log = FrameLog(stderr) if args.verbose else None
-    groups = {}
+    groups: dict[tuple[str, int, bool], list[_Request]] = {}
     for request in requests:
         groups.setdefault(request.target.connection, []).append(request)
     fetches = [_Fetch(group, output, progress, frame_log)
@@ -852,7 +883,7 @@ def run_get(args, stdout, stderr):
         thread.join()
     if progress is not None:
         progress.finish()
-    output_error = None
+    output_error: OSError | None = None
     if output is not None:
         output.close()
         output_error = output.error
@@ -879,7 +910,7 @@ def run_get(args, stdout, stderr):
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``spdylay COMMAND ...`` (``argv`` defaults to the command
     line); returns the exit status."""
     stderr = sys.stderr
