@@ -164,9 +164,13 @@ def test_request_body_over_the_limit_is_413(version):
         (too_large,) = fetch(server, ["/large"], version, method="POST",
                              body=b"x" * 10001)
     assert small.header(":status") == "201 Created"
-    assert too_large.header(":status") == "413 Request Entity Too Large"
+    # The reason phrase is http.server's, which Python 3.13 renamed
+    # ("Content Too Large", after RFC 9110).
+    assert too_large.header(":status") == \
+        "413 " + spdylay.BaseSPDYRequestHandler.responses[413][0]
     assert b"larger than 10000 bytes" in too_large.body
-    assert called == ["/small", "/large"]
+    # The two requests of the first fetch are handled concurrently.
+    assert sorted(called) == ["/large", "/small"]
 
 
 def test_request_headers_grown_past_the_limit_are_431(version):
