@@ -261,25 +261,23 @@ extern "Python+C" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
                                        size_t, int *);
 """
 
+
 def forwarded_callbacks(header):
     """(BIT, name, python_params) of every entry of the shim header's
     PYSPDYLAY_FORWARDED list: cffi's cdef takes no macros, so the builder
     declares what the list generates."""
     text = header.replace("\\\n", " ")
     body = re.search(r"^#define PYSPDYLAY_FORWARDED\(X\)(.*)$", text, re.M)
-    entries = body and re.findall(
-        r"\bX\(\s*(\w+),\s*(\w+),\s*\(([^()]*)\)", body.group(1))
+    entries = body and re.findall(r"\bX\(\s*(\w+),\s*(\w+),\s*\(([^()]*)\)", body.group(1))
     if not entries:
         raise SystemExit("spdylay: no PYSPDYLAY_FORWARDED entries in _shim.h")
-    return [(bit, name, " ".join(params.split()))
-            for bit, name, params in entries]
+    return [(bit, name, " ".join(params.split())) for bit, name, params in entries]
 
 
 def _shim_functions_cdef(header):
     """The shim's plain declarations between its "cdef begin" and "cdef end"
     comments."""
-    match = re.search(r"/\* cdef begin:.*?\*/(.*?)/\* cdef end \*/", header,
-                      re.S)
+    match = re.search(r"/\* cdef begin:.*?\*/(.*?)/\* cdef end \*/", header, re.S)
     if match is None:
         raise SystemExit("spdylay: no cdef begin/end markers in _shim.h")
     return match.group(1)
@@ -288,8 +286,9 @@ def _shim_functions_cdef(header):
 def _forwarded_cdef(header):
     entries = forwarded_callbacks(header)
     bits = ", ".join("PYSPDYLAY_%s = ..." % bit for bit, _, _ in entries)
-    externs = "".join('extern "Python+C" void pyspdylay_%s(%s);\n'
-                      % (name, params) for _, name, params in entries)
+    externs = "".join(
+        'extern "Python+C" void pyspdylay_%s(%s);\n' % (name, params) for _, name, params in entries
+    )
     return "enum { %s };\n%s" % (bits, externs)
 
 
@@ -305,32 +304,40 @@ def _path(*parts):
 def _pkg_config(option):
     try:
         return subprocess.run(
-            ["pkg-config", option, "libspdylay"], check=True, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout
+            ["pkg-config", option, "libspdylay"],
+            check=True,
+            text=True,
+            capture_output=True,
+        ).stdout
     except OSError as exc:
         reason = "pkg-config cannot run (%s)" % exc
     except subprocess.CalledProcessError as exc:
         reason = "pkg-config cannot find libspdylay: %s" % (
-            exc.stderr.strip() or "exit status %d" % exc.returncode)
+            exc.stderr.strip() or "exit status %d" % exc.returncode
+        )
     # A guess such as plain -lspdylay could link a library other than the
     # one the user meant, or fail later with a less helpful message.
     raise SystemExit(
         "spdylay: SPDYLAY_USE_SYSTEM=1 needs an installed libspdylay that "
-        "pkg-config finds (libspdylay.pc on PKG_CONFIG_PATH); %s" % reason)
+        "pkg-config finds (libspdylay.pc on PKG_CONFIG_PATH); %s" % reason
+    )
 
 
 def system_flags():
     """Compiler and linker flags for an installed libspdylay; exits with a
     clear message when pkg-config does not know it."""
-    return {"extra_compile_args": shlex.split(_pkg_config("--cflags")),
-            "extra_link_args": shlex.split(_pkg_config("--libs"))}
+    return {
+        "extra_compile_args": shlex.split(_pkg_config("--cflags")),
+        "extra_link_args": shlex.split(_pkg_config("--libs")),
+    }
 
 
 def _bundled_flags():
     src = _path("libspdylay", "src")
     return {
-        "sources": sorted(os.path.join(src, name) for name in os.listdir(src)
-                          if name.endswith(".c")),
+        "sources": sorted(
+            os.path.join(src, name) for name in os.listdir(src) if name.endswith(".c")
+        ),
         "include_dirs": [_path("libspdylay", "include")],
         "libraries": ["z"],
     }
@@ -344,8 +351,7 @@ USE_SYSTEM = os.environ.get("SPDYLAY_USE_SYSTEM") == "1"
 
 def _flags():
     flags = system_flags() if USE_SYSTEM else _bundled_flags()
-    flags["extra_compile_args"] = ["-std=c99"] + flags.get(
-        "extra_compile_args", [])
+    flags["extra_compile_args"] = ["-std=c99"] + flags.get("extra_compile_args", [])
     flags["sources"] = [_path(SHIM_DIR, "_shim.c")] + flags.get("sources", [])
     flags["include_dirs"] = [_path(SHIM_DIR)] + flags.get("include_dirs", [])
     # Listed as dependencies, the shim's files trigger a rebuild when edited.
@@ -362,7 +368,5 @@ with open(os.path.join(HERE, SHIM_DIR, "_shim.h")) as shim_header:
     SHIM_HEADER = shim_header.read()
 
 ffibuilder = FFI()
-ffibuilder.cdef(CDEF + _shim_functions_cdef(SHIM_HEADER)
-                + _forwarded_cdef(SHIM_HEADER))
-ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n',
-                      **_flags())
+ffibuilder.cdef(CDEF + _shim_functions_cdef(SHIM_HEADER) + _forwarded_cdef(SHIM_HEADER))
+ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n', **_flags())

@@ -46,19 +46,22 @@ typedef struct {
 
 static uint8_t filler[16384];
 
-static void die(const char *what, int code) {
+static void die(const char *what, int code)
+{
   fprintf(stderr, "bench_core: %s failed: %s\n", what, spdylay_strerror(code));
   exit(1);
 }
 
-static double now_seconds(void) {
+static double now_seconds(void)
+{
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static ssize_t pipe_send(spdylay_session *session, const uint8_t *data,
-                         size_t length, int flags, void *user_data) {
+                         size_t length, int flags, void *user_data)
+{
   endpoint *self = user_data;
   pipe_buffer *out = self->out;
   size_t room = PIPE_CAPACITY - out->len;
@@ -77,7 +80,8 @@ static ssize_t pipe_send(spdylay_session *session, const uint8_t *data,
 
 static ssize_t read_small_body(spdylay_session *session, int32_t stream_id,
                                uint8_t *buf, size_t length, int *eof,
-                               spdylay_data_source *source, void *user_data) {
+                               spdylay_data_source *source, void *user_data)
+{
   size_t n = SMALL_BODY_SIZE < length ? SMALL_BODY_SIZE : length;
   (void)session;
   (void)stream_id;
@@ -90,7 +94,8 @@ static ssize_t read_small_body(spdylay_session *session, int32_t stream_id,
 
 static ssize_t read_large_body(spdylay_session *session, int32_t stream_id,
                                uint8_t *buf, size_t length, int *eof,
-                               spdylay_data_source *source, void *user_data) {
+                               spdylay_data_source *source, void *user_data)
+{
   endpoint *self = user_data;
   size_t n = length;
   (void)session;
@@ -109,9 +114,12 @@ static ssize_t read_large_body(spdylay_session *session, int32_t stream_id,
 }
 
 static void on_request_recv(spdylay_session *session, int32_t stream_id,
-                            void *user_data) {
-  static const char *nv[] = {":status", "200 OK", ":version", "HTTP/1.1",
-                             "content-type", "application/octet-stream", NULL};
+                            void *user_data)
+{
+  static const char *nv[] = {
+      ":status",  "200 OK",       ":version",
+      "HTTP/1.1", "content-type", "application/octet-stream",
+      NULL};
   endpoint *self = user_data;
   spdylay_data_provider body;
   int rv;
@@ -126,7 +134,8 @@ static void on_request_recv(spdylay_session *session, int32_t stream_id,
 
 static void on_data_chunk_recv(spdylay_session *session, uint8_t flags,
                                int32_t stream_id, const uint8_t *data,
-                               size_t len, void *user_data) {
+                               size_t len, void *user_data)
+{
   endpoint *self = user_data;
   (void)session;
   (void)flags;
@@ -136,7 +145,8 @@ static void on_data_chunk_recv(spdylay_session *session, uint8_t flags,
 }
 
 static void on_stream_close(spdylay_session *session, int32_t stream_id,
-                            spdylay_status_code status_code, void *user_data) {
+                            spdylay_status_code status_code, void *user_data)
+{
   endpoint *self = user_data;
   (void)session;
   (void)stream_id;
@@ -155,7 +165,8 @@ typedef struct {
   pipe_buffer to_client;
 } connection;
 
-static void connection_open(connection *conn, int version) {
+static void connection_open(connection *conn, int version)
+{
   spdylay_session_callbacks callbacks;
   int rv;
   memset(conn, 0, sizeof(*conn));
@@ -186,14 +197,16 @@ static void connection_open(connection *conn, int version) {
   }
 }
 
-static void connection_close(connection *conn) {
+static void connection_close(connection *conn)
+{
   spdylay_session_del(conn->client);
   spdylay_session_del(conn->server);
   free(conn->to_server.bytes);
   free(conn->to_client.bytes);
 }
 
-static void deliver(spdylay_session *receiver, pipe_buffer *in) {
+static void deliver(spdylay_session *receiver, pipe_buffer *in)
+{
   ssize_t consumed;
   if (in->len == 0) {
     return;
@@ -212,7 +225,8 @@ static void deliver(spdylay_session *receiver, pipe_buffer *in) {
 
 /* Moves bytes both ways until the client has seen |closed_target| streams
    close. */
-static void pump_until(connection *conn, uint64_t closed_target) {
+static void pump_until(connection *conn, uint64_t closed_target)
+{
   int rv;
   while (conn->client_end.streams_closed < closed_target) {
     rv = spdylay_session_send(conn->client);
@@ -234,25 +248,27 @@ static void pump_until(connection *conn, uint64_t closed_target) {
   }
 }
 
-static void submit_get(connection *conn) {
-  static const char *nv[] = {":method", "GET", ":scheme", "http",
-                             ":path", "/bench", ":version", "HTTP/1.1",
-                             ":host", "127.0.0.1", NULL};
+static void submit_get(connection *conn)
+{
+  static const char *nv[] = {":method", "GET",       ":scheme",  "http",
+                             ":path",   "/bench",    ":version", "HTTP/1.1",
+                             ":host",   "127.0.0.1", NULL};
   int rv = spdylay_submit_request(conn->client, 3, nv, NULL, NULL);
   if (rv != 0) {
     die("spdylay_submit_request", rv);
   }
 }
 
-static double small_exchanges_per_second(int version, uint64_t count) {
+static double small_exchanges_per_second(int version, uint64_t count)
+{
   connection conn;
   uint64_t submitted = 0;
   double started, elapsed;
   connection_open(&conn, version);
   started = now_seconds();
   while (submitted < count) {
-    uint64_t batch = count - submitted < CONCURRENCY ? count - submitted
-                                                     : CONCURRENCY;
+    uint64_t batch =
+        count - submitted < CONCURRENCY ? count - submitted : CONCURRENCY;
     uint64_t i;
     for (i = 0; i < batch; ++i) {
       submit_get(&conn);
@@ -270,7 +286,8 @@ static double small_exchanges_per_second(int version, uint64_t count) {
   return (double)count / elapsed;
 }
 
-static double large_megabytes_per_second(int version, uint64_t megabytes) {
+static double large_megabytes_per_second(int version, uint64_t megabytes)
+{
   connection conn;
   uint64_t total = megabytes * 1000000u;
   double started, elapsed;
@@ -289,7 +306,8 @@ static double large_megabytes_per_second(int version, uint64_t megabytes) {
   return (double)megabytes / elapsed;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
   static const struct {
     const char *name;
     int version;

@@ -37,8 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_python  # noqa: E402  (the in-memory workload, shared)
 
 BODY = bench_python.SMALL_BODY
-VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3,
-            "3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {"2": spdylay.PROTO_SPDY2, "3": spdylay.PROTO_SPDY3, "3.1": spdylay.PROTO_SPDY3_1}
 MANY_CONNECTIONS = 20
 
 
@@ -54,8 +53,7 @@ class BenchHandler(spdylay.BaseSPDYRequestHandler):
 
 
 def serve(version, address_queue, stop_event):
-    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), BenchHandler,
-                                        version=version)
+    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), BenchHandler, version=version)
     server.start(daemon=True)
     address_queue.put(server.server_address)
     stop_event.wait()
@@ -69,16 +67,17 @@ def _read_body(session, stream_id, length, read_ctrl, source):
 
 
 def _answer_inline(session, stream_id):
-    session.submit_response(stream_id, bench_python.RESPONSE_NV,
-                            spdylay.DataProvider(BODY, _read_body))
+    session.submit_response(
+        stream_id, bench_python.RESPONSE_NV, spdylay.DataProvider(BODY, _read_body)
+    )
 
 
 def _serve_connection(sock, version):
-    loop = SessionLoop(sock, spdylay.SERVER, version,
-                       on_request_recv_cb=_answer_inline)
-    loop.session.submit_settings(spdylay.FLAG_SETTINGS_NONE, [(
-        spdylay.SETTINGS_MAX_CONCURRENT_STREAMS,
-        spdylay.ID_FLAG_SETTINGS_NONE, 100)])
+    loop = SessionLoop(sock, spdylay.SERVER, version, on_request_recv_cb=_answer_inline)
+    loop.session.submit_settings(
+        spdylay.FLAG_SETTINGS_NONE,
+        [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_NONE, 100)],
+    )
     try:
         loop.run()
     finally:
@@ -97,8 +96,7 @@ def serve_inline(version, address_queue, stop_event):
             sock, _ = listener.accept()
         except socket.timeout:
             continue
-        threading.Thread(target=_serve_connection, args=(sock, version),
-                         daemon=True).start()
+        threading.Thread(target=_serve_connection, args=(sock, version), daemon=True).start()
     listener.close()
 
 
@@ -122,17 +120,19 @@ def fetch(server_address, count, version, results):
                 tally.failed += 1
 
     url = "http://%s:%d/bench" % server_address
-    spdylay.UrlFetcher(server_address, [url] * count, CountingHandler,
-                       tls=False, version=version).loop()
+    spdylay.UrlFetcher(
+        server_address, [url] * count, CountingHandler, tls=False, version=version
+    ).loop()
     results.append((count, tally))
 
 
 def loopback_rate(server_address, version, connections, requests):
     per_connection = requests // connections
     results = []
-    threads = [threading.Thread(target=fetch, args=(server_address, per_connection,
-                                                    version, results))
-               for _ in range(connections)]
+    threads = [
+        threading.Thread(target=fetch, args=(server_address, per_connection, version, results))
+        for _ in range(connections)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -140,58 +140,63 @@ def loopback_rate(server_address, version, connections, requests):
         thread.join()
     elapsed = time.perf_counter() - started
     total = per_connection * connections
-    if (len(results) != connections
-            or sum(t.body_bytes for _, t in results) != total * len(BODY)
-            or any(t.failed for _, t in results)):
+    if (
+        len(results) != connections
+        or sum(t.body_bytes for _, t in results) != total * len(BODY)
+        or any(t.failed for _, t in results)
+    ):
         raise RuntimeError("requests over loopback failed or lost data")
     return total / elapsed
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=20000,
-                        help="requests per measurement")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per figure (the best is shown)")
+    parser.add_argument("--requests", type=int, default=20000, help="requests per measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the best is shown)")
     parser.add_argument("--version", choices=sorted(VERSIONS), default="3.1")
     args = parser.parse_args(argv)
     version = VERSIONS[args.version]
 
-    print("%s %s, SPDY/%s; %d requests (GET, 1 KiB body) per run, best of %d"
-          % (platform.python_implementation(), platform.python_version(),
-             args.version, args.requests, args.repeat))
+    print(
+        "%s %s, SPDY/%s; %d requests (GET, 1 KiB body) per run, best of %d"
+        % (
+            platform.python_implementation(),
+            platform.python_version(),
+            args.version,
+            args.requests,
+            args.repeat,
+        )
+    )
     print("%-58s %12s" % ("", "requests/s"))
-    for name, server_main in (("ThreadedSPDYServer", serve),
-                              ("inline responses", serve_inline)):
+    for name, server_main in (("ThreadedSPDYServer", serve), ("inline responses", serve_inline)):
         addresses = multiprocessing.Queue()
         stop = multiprocessing.Event()
-        server = multiprocessing.Process(target=server_main,
-                                         args=(version, addresses, stop))
+        server = multiprocessing.Process(target=server_main, args=(version, addresses, stop))
         server.start()
         try:
             address = addresses.get(timeout=30)
             loopback_rate(address, version, 1, 1000)  # warm-up
-            one = max(loopback_rate(address, version, 1, args.requests)
-                      for _ in range(args.repeat))
-            many = max(loopback_rate(address, version, MANY_CONNECTIONS,
-                                     args.requests)
-                       for _ in range(args.repeat))
+            one = max(loopback_rate(address, version, 1, args.requests) for _ in range(args.repeat))
+            many = max(
+                loopback_rate(address, version, MANY_CONNECTIONS, args.requests)
+                for _ in range(args.repeat)
+            )
         finally:
             stop.set()
             server.join(30)
-        print("%-58s %12.0f" % ("loopback, %s, 1 connection, 100 in flight"
-                                % name, one))
-        print("%-58s %12.0f" % ("loopback, %s, %d connections"
-                                % (name, MANY_CONNECTIONS), many))
+        print("%-58s %12.0f" % ("loopback, %s, 1 connection, 100 in flight" % name, one))
+        print("%-58s %12.0f" % ("loopback, %s, %d connections" % (name, MANY_CONNECTIONS), many))
         sys.stdout.flush()
         if name == "ThreadedSPDYServer":
             threaded_one = one
-    in_memory = max(bench_python.small_rate(
-        lambda size: bench_python.SpdylayConnection(version, size),
-        args.requests) for _ in range(args.repeat))
+    in_memory = max(
+        bench_python.small_rate(
+            lambda size: bench_python.SpdylayConnection(version, size), args.requests
+        )
+        for _ in range(args.repeat)
+    )
     print("%-58s %12.0f" % ("in memory, Session pair, 100 in flight", in_memory))
-    print("ThreadedSPDYServer, 1 connection / in memory: %.2f"
-          % (threaded_one / in_memory))
+    print("ThreadedSPDYServer, 1 connection / in memory: %.2f" % (threaded_one / in_memory))
     return 0
 
 

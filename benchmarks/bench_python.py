@@ -25,12 +25,23 @@ CONCURRENCY = 100
 FILLER = b"y" * 65536
 # What the rates are timed by (see --cpu-clock).
 clock = time.perf_counter
-VERSIONS = (("SPDY/2", spdylay.PROTO_SPDY2), ("SPDY/3", spdylay.PROTO_SPDY3),
-            ("SPDY/3.1", spdylay.PROTO_SPDY3_1))
-REQUEST_NV = [(":method", "GET"), (":scheme", "http"), (":path", "/bench"),
-              (":version", "HTTP/1.1"), (":host", "127.0.0.1")]
-RESPONSE_NV = [(":status", "200 OK"), (":version", "HTTP/1.1"),
-               ("content-type", "application/octet-stream")]
+VERSIONS = (
+    ("SPDY/2", spdylay.PROTO_SPDY2),
+    ("SPDY/3", spdylay.PROTO_SPDY3),
+    ("SPDY/3.1", spdylay.PROTO_SPDY3_1),
+)
+REQUEST_NV = [
+    (":method", "GET"),
+    (":scheme", "http"),
+    (":path", "/bench"),
+    (":version", "HTTP/1.1"),
+    (":host", "127.0.0.1"),
+]
+RESPONSE_NV = [
+    (":status", "200 OK"),
+    (":version", "HTTP/1.1"),
+    ("content-type", "application/octet-stream"),
+]
 
 
 class SpdylayConnection:
@@ -44,12 +55,18 @@ class SpdylayConnection:
         self.closed = 0
         self.failed = 0
         self.client = spdylay.Session(
-            spdylay.CLIENT, version, send_cb=self._client_send,
+            spdylay.CLIENT,
+            version,
+            send_cb=self._client_send,
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
-            on_stream_close_cb=self._on_stream_close)
+            on_stream_close_cb=self._on_stream_close,
+        )
         self.server = spdylay.Session(
-            spdylay.SERVER, version, send_cb=self._server_send,
-            on_request_recv_cb=self._on_request_recv)
+            spdylay.SERVER,
+            version,
+            send_cb=self._server_send,
+            on_request_recv_cb=self._on_request_recv,
+        )
         self.small_provider = spdylay.DataProvider(SMALL_BODY, self._read_small)
         self.large_provider = spdylay.DataProvider(None, self._read_large)
 
@@ -111,25 +128,28 @@ class H2Connection:
         import h2.config
         import h2.connection
         import h2.events
+
         self.events = h2.events
-        self.client = h2.connection.H2Connection(
-            h2.config.H2Configuration(client_side=True))
-        self.server = h2.connection.H2Connection(
-            h2.config.H2Configuration(client_side=False))
+        self.client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+        self.server = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
         self.client.initiate_connection()
         self.server.initiate_connection()
         self.large_size = large_size
         self.pending = {}  # server stream ID -> body bytes still to send
         self.body_bytes = 0
         self.closed = 0
-        self.headers = [(":method", "GET"), (":scheme", "http"), (":path", "/bench"),
-                        (":authority", "127.0.0.1")]
-        self.response_headers = [(":status", "200"),
-                                 ("content-type", "application/octet-stream")]
+        self.headers = [
+            (":method", "GET"),
+            (":scheme", "http"),
+            (":path", "/bench"),
+            (":authority", "127.0.0.1"),
+        ]
+        self.response_headers = [(":status", "200"), ("content-type", "application/octet-stream")]
 
     def submit_get(self):
-        self.client.send_headers(self.client.get_next_available_stream_id(),
-                                 self.headers, end_stream=True)
+        self.client.send_headers(
+            self.client.get_next_available_stream_id(), self.headers, end_stream=True
+        )
 
     def _server_events(self, data):
         for event in self.server.receive_data(data):
@@ -141,8 +161,11 @@ class H2Connection:
         for stream_id in list(self.pending):
             remaining = self.pending[stream_id]
             while remaining:
-                window = min(self.server.local_flow_control_window(stream_id),
-                             self.server.max_outbound_frame_size, remaining)
+                window = min(
+                    self.server.local_flow_control_window(stream_id),
+                    self.server.max_outbound_frame_size,
+                    remaining,
+                )
                 if window <= 0:
                     break
                 remaining -= window
@@ -156,8 +179,7 @@ class H2Connection:
         for event in self.client.receive_data(data):
             if isinstance(event, self.events.DataReceived):
                 self.body_bytes += len(event.data)
-                self.client.acknowledge_received_data(event.flow_controlled_length,
-                                                      event.stream_id)
+                self.client.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
             elif isinstance(event, self.events.StreamEnded):
                 self.closed += 1
 
@@ -204,22 +226,33 @@ def main(argv):
     parser.add_argument("--small", type=int, default=20000, help="small exchanges")
     parser.add_argument("--large-mb", type=int, default=50, help="large body, MB")
     parser.add_argument("--no-h2", action="store_true", help="skip the h2 comparison")
-    parser.add_argument("--cpu-clock", action="store_true",
-                        help="time by CPU time instead of wall time")
+    parser.add_argument(
+        "--cpu-clock", action="store_true", help="time by CPU time instead of wall time"
+    )
     args = parser.parse_args(argv)
     if args.cpu_clock:
         global clock
         clock = time.process_time
 
-    print("%s %s; in memory, one thread; %d small exchanges (GET, 1 KiB body, "
-          "%d in flight), one %d MB response"
-          % (platform.python_implementation(), platform.python_version(),
-             args.small, CONCURRENCY, args.large_mb))
+    print(
+        "%s %s; in memory, one thread; %d small exchanges (GET, 1 KiB body, "
+        "%d in flight), one %d MB response"
+        % (
+            platform.python_implementation(),
+            platform.python_version(),
+            args.small,
+            CONCURRENCY,
+            args.large_mb,
+        )
+    )
     print("%-22s %18s %12s" % ("library", "small exchanges/s", "large MB/s"))
-    rows = [("spdylay " + name, lambda size, v=version: SpdylayConnection(v, size))
-            for name, version in VERSIONS]
+    rows = [
+        ("spdylay " + name, lambda size, v=version: SpdylayConnection(v, size))
+        for name, version in VERSIONS
+    ]
     if not args.no_h2:
         import h2
+
         rows.append(("h2 %s (HTTP/2)" % h2.__version__, H2Connection))
     for name, make_connection in rows:
         small = small_rate(make_connection, args.small)

@@ -36,35 +36,36 @@ CPU_CLOCK_PRELUDE = (
     "import os, runpy, sys, time; time.perf_counter = time.process_time; "
     "sys.argv = sys.argv[1:]; "
     "sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0])); "
-    "runpy.run_path(sys.argv[0], run_name='__main__')")
+    "runpy.run_path(sys.argv[0], run_name='__main__')"
+)
 
 RATE = re.compile(r"([0-9.]+) (MB/s|req/s)\s*$")
 
 
 def run_once(command):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    output = subprocess.run(command, check=True, stdout=subprocess.PIPE,
-                            universal_newlines=True).stdout
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     match = RATE.search(output.strip().splitlines()[-1])
     if match is None:
         raise SystemExit("no rate in the output of %s: %r" % (command, output))
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime
-                                                 - before.ru_stime)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return float(match.group(1)), match.group(2), cpu
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--baseline", required=True,
-                        help="interpreter (or program) of the baseline")
-    parser.add_argument("--candidate", required=True,
-                        help="interpreter (or program) of the candidate")
+    parser.add_argument(
+        "--baseline", required=True, help="interpreter (or program) of the baseline"
+    )
+    parser.add_argument(
+        "--candidate", required=True, help="interpreter (or program) of the candidate"
+    )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--cpu-clock", action="store_true",
-                        help="time a Python script's loop by CPU time")
-    parser.add_argument("args", nargs="+",
-                        help="what follows the interpreter on each command")
+    parser.add_argument(
+        "--cpu-clock", action="store_true", help="time a Python script's loop by CPU time"
+    )
+    parser.add_argument("args", nargs="+", help="what follows the interpreter on each command")
     options = parser.parse_args()
     prefix = ["-c", CPU_CLOCK_PRELUDE] if options.cpu_clock else []
     figures = {"baseline": [], "candidate": []}
@@ -79,13 +80,15 @@ def main():
         rate = statistics.median(r for r, _ in runs)
         cpu = statistics.median(c for _, c in runs)
         medians[name] = rate, cpu
-        print("%-9s median %12.1f %s  (min %.1f, max %.1f)  cpu %.3f s"
-              % (name, rate, unit, min(r for r, _ in runs),
-                 max(r for r, _ in runs), cpu))
-    (base_rate, base_cpu), (cand_rate, cand_cpu) = (medians["baseline"],
-                                                    medians["candidate"])
-    print("ratio     %.2fx by rate, %.2fx by whole-process cpu"
-          % (cand_rate / base_rate, base_cpu / cand_cpu))
+        print(
+            "%-9s median %12.1f %s  (min %.1f, max %.1f)  cpu %.3f s"
+            % (name, rate, unit, min(r for r, _ in runs), max(r for r, _ in runs), cpu)
+        )
+    (base_rate, base_cpu), (cand_rate, cand_cpu) = (medians["baseline"], medians["candidate"])
+    print(
+        "ratio     %.2fx by rate, %.2fx by whole-process cpu"
+        % (cand_rate / base_rate, base_cpu / cand_cpu)
+    )
     return 0
 
 

@@ -16,14 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-enum {
-  FRAME_HEAD = 8,
-  PAYLOAD = 4096,
-  WINDOW = 65536,
-  RECV_PIECE = 16384
-};
+enum { FRAME_HEAD = 8, PAYLOAD = 4096, WINDOW = 65536, RECV_PIECE = 16384 };
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
   static unsigned char frame[FRAME_HEAD + PAYLOAD], piece[RECV_PIECE];
   /* One window of frames: 16 payloads and their heads. */
   static unsigned char pipe[WINDOW / PAYLOAD * (FRAME_HEAD + PAYLOAD)];

@@ -14,8 +14,13 @@ import sys
 
 import spdylay
 
-REQUEST_NV = [(":method", "GET"), (":scheme", "https"), (":path", "/"),
-              (":version", "HTTP/1.1"), (":host", "localhost")]
+REQUEST_NV = [
+    (":method", "GET"),
+    (":scheme", "https"),
+    (":path", "/"),
+    (":version", "HTTP/1.1"),
+    (":host", "localhost"),
+]
 RESPONSE_NV = [(":status", "200 OK"), (":version", "HTTP/1.1")]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -42,8 +47,7 @@ def session(side, out, inp, **callbacks):
         del inp[:length]
         return data or None
 
-    return spdylay.Session(side, spdylay.PROTO_SPDY3, send_cb=send_cb,
-                           recv_cb=recv_cb, **callbacks)
+    return spdylay.Session(side, spdylay.PROTO_SPDY3, send_cb=send_cb, recv_cb=recv_cb, **callbacks)
 
 
 def exchanged_pair():
@@ -51,12 +55,14 @@ def exchanged_pair():
     up, down, body = bytearray(), bytearray(), []
 
     def on_request(server, stream_id):
-        server.submit_response(stream_id, RESPONSE_NV, spdylay.DataProvider(
-            io.BytesIO(b"x" * 1024), read_body))
+        server.submit_response(
+            stream_id, RESPONSE_NV, spdylay.DataProvider(io.BytesIO(b"x" * 1024), read_body)
+        )
 
     server = session(spdylay.SERVER, down, up, on_request_recv_cb=on_request)
-    client = session(spdylay.CLIENT, up, down,
-                     on_data_chunk_recv_cb=lambda s, f, i, d: body.append(d))
+    client = session(
+        spdylay.CLIENT, up, down, on_data_chunk_recv_cb=lambda s, f, i, d: body.append(d)
+    )
     client.submit_request(0, REQUEST_NV)
     for _ in range(4):
         client.send()
@@ -76,8 +82,10 @@ def main(argv):
     kept += [exchanged_pair() for _ in range(pairs)]
     gc.collect()
     grown = resident_bytes() - before
-    print("%.1f KiB per session after one exchange (%d sessions kept)"
-          % (grown / (2 * pairs) / 1024, 2 * len(kept)))
+    print(
+        "%.1f KiB per session after one exchange (%d sessions kept)"
+        % (grown / (2 * pairs) / 1024, 2 * len(kept))
+    )
     return 0
 
 

@@ -48,7 +48,8 @@ typedef struct {
 
 static int failures;
 
-static void check(int ok, const char *version, const char *what) {
+static void check(int ok, const char *version, const char *what)
+{
   if (!ok) {
     printf("%s: FAILED: %s\n", version, what);
     ++failures;
@@ -56,7 +57,8 @@ static void check(int ok, const char *version, const char *what) {
 }
 
 static ssize_t buffer_send(spdylay_session *session, const uint8_t *data,
-                           size_t length, int flags, void *user_data) {
+                           size_t length, int flags, void *user_data)
+{
   peer *self = user_data;
   (void)session;
   (void)flags;
@@ -71,7 +73,8 @@ static ssize_t buffer_send(spdylay_session *session, const uint8_t *data,
   return (ssize_t)length;
 }
 
-static void copy_value(char *dest, size_t size, const char *value) {
+static void copy_value(char *dest, size_t size, const char *value)
+{
   size_t n = strlen(value);
   if (n >= size) {
     n = size - 1;
@@ -80,7 +83,8 @@ static void copy_value(char *dest, size_t size, const char *value) {
   dest[n] = '\0';
 }
 
-static void remember_headers(peer *self, char **nv) {
+static void remember_headers(peer *self, char **nv)
+{
   size_t i;
   for (i = 0; nv[i] != NULL; i += 2) {
     if (strcmp(nv[i], ":method") == 0) {
@@ -96,7 +100,8 @@ static void remember_headers(peer *self, char **nv) {
 }
 
 static void on_ctrl_recv(spdylay_session *session, spdylay_frame_type type,
-                         spdylay_frame *frame, void *user_data) {
+                         spdylay_frame *frame, void *user_data)
+{
   peer *self = user_data;
   (void)session;
   if (frame->ctrl.hd.type != type) {
@@ -125,7 +130,8 @@ static void on_ctrl_recv(spdylay_session *session, spdylay_frame_type type,
 
 static void on_data_chunk_recv(spdylay_session *session, uint8_t flags,
                                int32_t stream_id, const uint8_t *data,
-                               size_t len, void *user_data) {
+                               size_t len, void *user_data)
+{
   peer *self = user_data;
   (void)session;
   (void)flags;
@@ -140,7 +146,8 @@ static void on_data_chunk_recv(spdylay_session *session, uint8_t flags,
 
 static ssize_t read_body(spdylay_session *session, int32_t stream_id,
                          uint8_t *buf, size_t length, int *eof,
-                         spdylay_data_source *source, void *user_data) {
+                         spdylay_data_source *source, void *user_data)
+{
   const char *body = source->ptr;
   peer *self = user_data;
   size_t left = strlen(body) - self->body_sent;
@@ -160,9 +167,11 @@ static ssize_t read_body(spdylay_session *session, int32_t stream_id,
 }
 
 static void on_request_recv(spdylay_session *session, int32_t stream_id,
-                            void *user_data) {
-  static const char *nv[] = {":status", "200 OK", ":version", "HTTP/1.1",
-                             "content-type", "text/plain", NULL};
+                            void *user_data)
+{
+  static const char *nv[] = {":status",  "200 OK",       ":version",
+                             "HTTP/1.1", "content-type", "text/plain",
+                             NULL};
   peer *self = user_data;
   spdylay_data_provider body;
   ++self->requests;
@@ -174,7 +183,8 @@ static void on_request_recv(spdylay_session *session, int32_t stream_id,
 }
 
 static void on_stream_close(spdylay_session *session, int32_t stream_id,
-                            spdylay_status_code status_code, void *user_data) {
+                            spdylay_status_code status_code, void *user_data)
+{
   peer *self = user_data;
   (void)session;
   if (stream_id == self->stream_id && status_code == SPDYLAY_OK) {
@@ -184,7 +194,8 @@ static void on_stream_close(spdylay_session *session, int32_t stream_id,
 
 /* Moves bytes both ways until neither session has anything to send. */
 static int exchange(spdylay_session *client, peer *client_peer,
-                    spdylay_session *server, peer *server_peer) {
+                    spdylay_session *server, peer *server_peer)
+{
   int round;
   for (round = 0; round < 100; ++round) {
     ssize_t consumed;
@@ -211,11 +222,14 @@ static int exchange(spdylay_session *client, peer *client_peer,
   return -1;
 }
 
-static void check_version(int version, const char *name) {
-  static const char *request_nv[] = {":method", "POST", ":scheme", "http",
-                                     ":path", "/c-api", ":version", "HTTP/1.1",
-                                     ":host", "127.0.0.1", "Content-Type",
-                                     "application/x-www-form-urlencoded", NULL};
+static void check_version(int version, const char *name)
+{
+  static const char *request_nv[] = {
+      ":method",   "POST",         ":scheme",
+      "http",      ":path",        "/c-api",
+      ":version",  "HTTP/1.1",     ":host",
+      "127.0.0.1", "Content-Type", "application/x-www-form-urlencoded",
+      NULL};
   static buffer to_server, to_client;
   static peer client_peer, server_peer;
   spdylay_session_callbacks callbacks;
@@ -254,8 +268,8 @@ static void check_version(int version, const char *name) {
   request_body.read_callback = read_body;
   /* libspdylay 1.4's reference: a priority past the lowest is the
      lowest. */
-  check(spdylay_submit_request(client, 255, request_nv, &request_body,
-                               NULL) == 0,
+  check(spdylay_submit_request(client, 255, request_nv, &request_body, NULL) ==
+            0,
         name, "spdylay_submit_request");
   check(spdylay_session_want_write(client), name,
         "client wants to write after submit");
@@ -268,8 +282,8 @@ static void check_version(int version, const char *name) {
         "priority 255 sent as the lowest");
   check(strcmp(server_peer.method, "POST") == 0, name, ":method arrived");
   check(strcmp(server_peer.path, "/c-api") == 0, name, ":path arrived");
-  check(strcmp(server_peer.content_type,
-               "application/x-www-form-urlencoded") == 0,
+  check(strcmp(server_peer.content_type, "application/x-www-form-urlencoded") ==
+            0,
         name, "header name lower-cased, value intact");
   check(strcmp(server_peer.body, REQUEST_BODY) == 0, name,
         "request body arrived whole");
@@ -305,7 +319,8 @@ static void check_version(int version, const char *name) {
   }
 }
 
-static void check_api(void) {
+static void check_api(void)
+{
   spdylay_session_callbacks callbacks;
   spdylay_session *session = NULL;
   const spdylay_npn_proto *protos;
@@ -328,8 +343,8 @@ static void check_api(void) {
   }
   check(spdylay_session_get_client_cert_origin(session, 1) == NULL, "api",
         "no client-certificate origin before one is set");
-  check(spdylay_session_set_initial_client_cert_origin(
-            session, "https", "example.org", 443) == 0,
+  check(spdylay_session_set_initial_client_cert_origin(session, "https",
+                                                       "example.org", 443) == 0,
         "api", "spdylay_session_set_initial_client_cert_origin");
   origin = spdylay_session_get_client_cert_origin(session, 1);
   check(origin != NULL &&
@@ -341,10 +356,9 @@ static void check_api(void) {
         "slot 0 holds no origin");
 
   buffer_size = 8191;
-  check(spdylay_session_set_option(session,
-                                   SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
-                                   &buffer_size, sizeof(buffer_size)) ==
-            SPDYLAY_ERR_INVALID_ARGUMENT,
+  check(spdylay_session_set_option(
+            session, SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER, &buffer_size,
+            sizeof(buffer_size)) == SPDYLAY_ERR_INVALID_ARGUMENT,
         "api", "a control-frame buffer under 8192 bytes is refused");
   buffer_size = 8192;
   check(spdylay_session_set_option(session,
@@ -354,7 +368,8 @@ static void check_api(void) {
   spdylay_session_del(session);
 }
 
-int main(void) {
+int main(void)
+{
   spdylay_session_callbacks callbacks;
   spdylay_session *session = NULL;
   memset(&callbacks, 0, sizeof(callbacks));

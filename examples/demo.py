@@ -12,8 +12,11 @@ import sys
 
 import spdylay
 
-VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
-            "spdy/3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {
+    "spdy/2": spdylay.PROTO_SPDY2,
+    "spdy/3": spdylay.PROTO_SPDY3,
+    "spdy/3.1": spdylay.PROTO_SPDY3_1,
+}
 DEADLINE_SECONDS = 10
 
 
@@ -27,8 +30,9 @@ class Hello(spdylay.BaseSPDYRequestHandler):
     server: DemoServer
 
     def do_GET(self) -> None:
-        body = ("Hello from spdylay over %s, you asked for %s\n"
-                % (self.server.protocol, self.path)).encode()
+        body = (
+            "Hello from spdylay over %s, you asked for %s\n" % (self.server.protocol, self.path)
+        ).encode()
         self.send_response(200)
         self.send_header("content-type", "text/plain")
         self.wfile.write(body)
@@ -61,14 +65,14 @@ def run(protocol: str) -> int:
         server.start(daemon=True)
         host, port = server.server_address
         print("%s client and server on %s:%d" % (protocol, host, port))
-        spdylay.urlfetch("http://%s:%d/hello" % (host, port), Response,
-                         version=version, timeout=DEADLINE_SECONDS)
+        spdylay.urlfetch(
+            "http://%s:%d/hello" % (host, port), Response, version=version, timeout=DEADLINE_SECONDS
+        )
         server.shutdown()
 
     (response,) = Response.received
     if response.status_code != spdylay.OK or response.headers is None:
-        raise SystemExit("the stream ended without a response (status %r)"
-                         % response.status_code)
+        raise SystemExit("the stream ended without a response (status %r)" % response.status_code)
     print("status:", dict(response.headers).get(":status"))
     for name, value in response.headers:
         print("header: %s: %s" % (name, value))

@@ -19,21 +19,20 @@ from spdylay import ReceivedHeaderList
 
 class MyStreamHandler(spdylay.BaseSPDYStreamHandler):
     def on_header(self, nv: ReceivedHeaderList) -> None:
-        sys.stdout.write('Stream#{}\n'.format(self.stream_id))
+        sys.stdout.write(f"Stream#{self.stream_id}\n")
         for k, v in nv:
-            sys.stdout.write('{}: {}\n'.format(k, v))
+            sys.stdout.write(f"{k}: {v}\n")
 
     def on_data(self, data: bytes) -> None:
-        sys.stdout.write('Stream#{}\n'.format(self.stream_id))
+        sys.stdout.write(f"Stream#{self.stream_id}\n")
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
 
     def on_close(self, status_code: int) -> None:
-        sys.stdout.write('Stream#{} closed\n'.format(self.stream_id))
+        sys.stdout.write(f"Stream#{self.stream_id} closed\n")
 
 
-if __name__ == '__main__':
-    uris = sys.argv[1:] or ['https://localhost:3000/',
-                            'https://localhost:3000/robots.txt']
+if __name__ == "__main__":
+    uris = sys.argv[1:] or ["https://localhost:3000/", "https://localhost:3000/robots.txt"]
     spdylay.urlfetch(uris, MyStreamHandler)

@@ -13,29 +13,26 @@ import spdylay
 
 
 class MySPDYRequestHandler(spdylay.BaseSPDYRequestHandler):
-
     def do_GET(self) -> None:
         self.send_response(200)
-        self.send_header('content-type', 'text/html; charset=UTF-8')
+        self.send_header("content-type", "text/html; charset=UTF-8")
 
-        content = '''\
+        content = b"""\
 <html><head><title>SPDY FTW</title></head><body>
 <h1>SPDY FTW</h1>
 <p>The age of HTTP/1.1 is over. The time of SPDY has come.</p>
-</body></html>'''.encode('UTF-8')
+</body></html>"""
 
         self.wfile.write(content)
 
 
 if __name__ == "__main__":
     HOST, PORT = "localhost", int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    cert_file, key_file = sys.argv[2:4] or ('server.crt', 'server.key')
+    cert_file, key_file = sys.argv[2:4] or ("server.crt", "server.key")
 
     server_address = (HOST, PORT)
-    server = spdylay.ThreadedSPDYServer(server_address,
-                                        MySPDYRequestHandler,
-                                        cert_file=cert_file,
-                                        key_file=key_file)
-    print('serving on https://%s:%d/' % (HOST, server.server_address[1]),
-          flush=True)
+    server = spdylay.ThreadedSPDYServer(
+        server_address, MySPDYRequestHandler, cert_file=cert_file, key_file=key_file
+    )
+    print("serving on https://%s:%d/" % (HOST, server.server_address[1]), flush=True)
     server.start()

@@ -33,14 +33,16 @@ typedef struct {
 } fuzz_peer;
 
 /* A contract of the API was broken: stop here so libFuzzer keeps the input. */
-static void require(int condition) {
+static void require(int condition)
+{
   if (!condition) {
     abort();
   }
 }
 
 static ssize_t discard_send(spdylay_session *session, const uint8_t *data,
-                            size_t length, int flags, void *user_data) {
+                            size_t length, int flags, void *user_data)
+{
   (void)session;
   (void)flags;
   (void)user_data;
@@ -50,7 +52,8 @@ static ssize_t discard_send(spdylay_session *session, const uint8_t *data,
 
 /* Hands out the pending input a few bytes at a time, then reports EOF. */
 static ssize_t trickle_recv(spdylay_session *session, uint8_t *buf,
-                            size_t length, int flags, void *user_data) {
+                            size_t length, int flags, void *user_data)
+{
   fuzz_peer *peer = user_data;
   size_t n = peer->pending_len < 7 ? peer->pending_len : 7;
   (void)session;
@@ -67,7 +70,8 @@ static ssize_t trickle_recv(spdylay_session *session, uint8_t *buf,
   return (ssize_t)n;
 }
 
-static size_t touch_nv(char **nv) {
+static size_t touch_nv(char **nv)
+{
   size_t total = 0;
   size_t i;
   require(nv != NULL);
@@ -78,7 +82,8 @@ static size_t touch_nv(char **nv) {
   return total;
 }
 
-static void touch_frame(spdylay_frame_type type, spdylay_frame *frame) {
+static void touch_frame(spdylay_frame_type type, spdylay_frame *frame)
+{
   size_t i;
   switch (type) {
   case SPDYLAY_SYN_STREAM:
@@ -101,7 +106,8 @@ static void touch_frame(spdylay_frame_type type, spdylay_frame *frame) {
 }
 
 static void on_ctrl_recv(spdylay_session *session, spdylay_frame_type type,
-                         spdylay_frame *frame, void *user_data) {
+                         spdylay_frame *frame, void *user_data)
+{
   (void)session;
   (void)user_data;
   touch_frame(type, frame);
@@ -109,7 +115,8 @@ static void on_ctrl_recv(spdylay_session *session, spdylay_frame_type type,
 
 static void on_invalid_ctrl_recv(spdylay_session *session,
                                  spdylay_frame_type type, spdylay_frame *frame,
-                                 uint32_t status_code, void *user_data) {
+                                 uint32_t status_code, void *user_data)
+{
   (void)session;
   (void)status_code;
   (void)user_data;
@@ -117,7 +124,8 @@ static void on_invalid_ctrl_recv(spdylay_session *session,
 }
 
 /* Reads the first and last byte so that AddressSanitizer checks the span. */
-static void touch_bytes(const uint8_t *bytes, size_t len) {
+static void touch_bytes(const uint8_t *bytes, size_t len)
+{
   volatile uint8_t sink;
   if (len > 0) {
     sink = (uint8_t)(bytes[0] ^ bytes[len - 1]);
@@ -127,7 +135,8 @@ static void touch_bytes(const uint8_t *bytes, size_t len) {
 
 static void on_data_chunk_recv(spdylay_session *session, uint8_t flags,
                                int32_t stream_id, const uint8_t *data,
-                               size_t len, void *user_data) {
+                               size_t len, void *user_data)
+{
   (void)session;
   (void)flags;
   (void)stream_id;
@@ -138,7 +147,8 @@ static void on_data_chunk_recv(spdylay_session *session, uint8_t flags,
 static void on_parse_error(spdylay_session *session, spdylay_frame_type type,
                            const uint8_t *head, size_t headlen,
                            const uint8_t *payload, size_t payloadlen,
-                           int error_code, void *user_data) {
+                           int error_code, void *user_data)
+{
   (void)session;
   (void)type;
   (void)user_data;
@@ -149,7 +159,8 @@ static void on_parse_error(spdylay_session *session, spdylay_frame_type type,
 
 static void on_unknown_ctrl(spdylay_session *session, const uint8_t *head,
                             size_t headlen, const uint8_t *payload,
-                            size_t payloadlen, void *user_data) {
+                            size_t payloadlen, void *user_data)
+{
   (void)session;
   (void)user_data;
   touch_bytes(head, headlen);
@@ -158,7 +169,8 @@ static void on_unknown_ctrl(spdylay_session *session, const uint8_t *head,
 
 static ssize_t read_body(spdylay_session *session, int32_t stream_id,
                          uint8_t *buf, size_t length, int *eof,
-                         spdylay_data_source *source, void *user_data) {
+                         spdylay_data_source *source, void *user_data)
+{
   size_t n = sizeof(RESPONSE_BODY) - 1;
   (void)session;
   (void)stream_id;
@@ -173,33 +185,34 @@ static ssize_t read_body(spdylay_session *session, int32_t stream_id,
 }
 
 static void on_request_recv(spdylay_session *session, int32_t stream_id,
-                            void *user_data) {
-  static const char *response_nv[] = {":status", "200 OK", ":version",
-                                      "HTTP/1.1", "content-type",
-                                      "text/plain", NULL};
-  static const char *push_nv[] = {":scheme", "http", ":host", "127.0.0.1",
-                                  ":path", "/pushed", ":status", "200 OK",
-                                  ":version", "HTTP/1.1", NULL};
+                            void *user_data)
+{
+  static const char *response_nv[] = {":status",  "200 OK",       ":version",
+                                      "HTTP/1.1", "content-type", "text/plain",
+                                      NULL};
+  static const char *push_nv[] = {
+      ":scheme", "http",   ":host",    "127.0.0.1", ":path", "/pushed",
+      ":status", "200 OK", ":version", "HTTP/1.1",  NULL};
   fuzz_peer *peer = user_data;
   spdylay_data_provider body;
   body.source.ptr = NULL;
   body.read_callback = read_body;
   if (peer->push) {
-    spdylay_submit_syn_stream(session,
-                              SPDYLAY_CTRL_FLAG_FIN |
-                                  SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL,
-                              stream_id, 0, push_nv, NULL);
+    spdylay_submit_syn_stream(
+        session, SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL,
+        stream_id, 0, push_nv, NULL);
   }
   spdylay_submit_response(session, stream_id, response_nv, &body);
 }
 
-static int submit_request(spdylay_session *session, int post) {
-  static const char *get_nv[] = {":method", "GET", ":scheme", "http",
-                                 ":path", "/", ":version", "HTTP/1.1",
-                                 ":host", "127.0.0.1", "accept", "*/*", NULL};
-  static const char *post_nv[] = {":method", "POST", ":scheme", "http",
-                                  ":path", "/upload", ":version", "HTTP/1.1",
-                                  ":host", "127.0.0.1", NULL};
+static int submit_request(spdylay_session *session, int post)
+{
+  static const char *get_nv[] = {
+      ":method",  "GET",   ":scheme",   "http",   ":path", "/", ":version",
+      "HTTP/1.1", ":host", "127.0.0.1", "accept", "*/*",   NULL};
+  static const char *post_nv[] = {
+      ":method",  "POST",     ":scheme", "http",      ":path", "/upload",
+      ":version", "HTTP/1.1", ":host",   "127.0.0.1", NULL};
   spdylay_data_provider body;
   body.source.ptr = NULL;
   body.read_callback = read_body;
@@ -209,7 +222,8 @@ static int submit_request(spdylay_session *session, int post) {
   return spdylay_submit_request(session, 3, get_nv, NULL, NULL);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
   static const int versions[] = {SPDYLAY_PROTO_SPDY2, SPDYLAY_PROTO_SPDY3,
                                  SPDYLAY_PROTO_SPDY3_1, SPDYLAY_PROTO_SPDY3_1};
   spdylay_session_callbacks callbacks;
@@ -250,9 +264,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   if (setup & 0x10) {
     static const int peer_limits[] = {
-        SPDYLAY_OPT_MAX_HEADER_LIST_SIZE,   SPDYLAY_OPT_MAX_HEADER_LIST_COUNT,
-        SPDYLAY_OPT_MAX_AUTO_REPLIES,       SPDYLAY_OPT_MAX_SETTINGS_ENTRIES,
-        SPDYLAY_OPT_MAX_PEER_RESETS,        SPDYLAY_OPT_MAX_EMPTY_FRAMES,
+        SPDYLAY_OPT_MAX_HEADER_LIST_SIZE,     SPDYLAY_OPT_MAX_HEADER_LIST_COUNT,
+        SPDYLAY_OPT_MAX_AUTO_REPLIES,         SPDYLAY_OPT_MAX_SETTINGS_ENTRIES,
+        SPDYLAY_OPT_MAX_PEER_RESETS,          SPDYLAY_OPT_MAX_EMPTY_FRAMES,
         SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES, SPDYLAY_OPT_MAX_INCOMING_STREAMS};
     uint32_t limit = 8192;
     uint32_t tight = 3;

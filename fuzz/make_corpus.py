@@ -22,15 +22,35 @@ PUSH_OR_POST = 0x08
 SMALL_CTRL_BUFFER = 0x10
 NO_AUTO_WINDOW_UPDATE = 0x20
 
-REQUEST_NV = [(":method", "GET"), (":scheme", "http"), (":path", "/"),
-              (":version", "HTTP/1.1"), (":host", "127.0.0.1"), ("accept", "*/*")]
-POST_NV = [(":method", "POST"), (":scheme", "http"), (":path", "/upload"),
-           (":version", "HTTP/1.1"), (":host", "127.0.0.1"),
-           ("content-type", "text/plain")]
-RESPONSE_NV = [(":status", "200 OK"), (":version", "HTTP/1.1"),
-               ("content-type", "text/plain"), ("x-many", "a\0b\0c")]
-PUSH_NV = [(":scheme", "http"), (":host", "127.0.0.1"), (":path", "/pushed"),
-           (":status", "200 OK"), (":version", "HTTP/1.1")]
+REQUEST_NV = [
+    (":method", "GET"),
+    (":scheme", "http"),
+    (":path", "/"),
+    (":version", "HTTP/1.1"),
+    (":host", "127.0.0.1"),
+    ("accept", "*/*"),
+]
+POST_NV = [
+    (":method", "POST"),
+    (":scheme", "http"),
+    (":path", "/upload"),
+    (":version", "HTTP/1.1"),
+    (":host", "127.0.0.1"),
+    ("content-type", "text/plain"),
+]
+RESPONSE_NV = [
+    (":status", "200 OK"),
+    (":version", "HTTP/1.1"),
+    ("content-type", "text/plain"),
+    ("x-many", "a\0b\0c"),
+]
+PUSH_NV = [
+    (":scheme", "http"),
+    (":host", "127.0.0.1"),
+    (":path", "/pushed"),
+    (":status", "200 OK"),
+    (":version", "HTTP/1.1"),
+]
 
 
 def spdy2_names(pairs):
@@ -44,8 +64,7 @@ def nv(wire_version, pairs):
 
 
 def settings(encoder):
-    return encoder.settings([(4, 0, 100), (7, 0, 65536)] if encoder.version == 3
-                            else [(4, 0, 100)])
+    return encoder.settings([(4, 0, 100), (7, 0, 65536)] if encoder.version == 3 else [(4, 0, 100)])
 
 
 def peer_of_server(wire_version):
@@ -54,29 +73,38 @@ def peer_of_server(wire_version):
     e = spdywire.Encoder(wire_version)
     seeds["get"] = e.syn_stream(1, nv(wire_version, REQUEST_NV), flags=spdywire.FLAG_FIN)
     e = spdywire.Encoder(wire_version)
-    seeds["settings-get-ping"] = (settings(e) + e.syn_stream(
-        1, nv(wire_version, REQUEST_NV), flags=spdywire.FLAG_FIN) + e.ping(1))
+    seeds["settings-get-ping"] = (
+        settings(e)
+        + e.syn_stream(1, nv(wire_version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+        + e.ping(1)
+    )
     e = spdywire.Encoder(wire_version)
-    seeds["post"] = (e.syn_stream(1, nv(wire_version, POST_NV), pri=1)
-                     + e.data(1, b"first part ")
-                     + e.data(1, b"last part", flags=spdywire.FLAG_FIN))
+    seeds["post"] = (
+        e.syn_stream(1, nv(wire_version, POST_NV), pri=1)
+        + e.data(1, b"first part ")
+        + e.data(1, b"last part", flags=spdywire.FLAG_FIN)
+    )
     e = spdywire.Encoder(wire_version)
     seeds["two-streams-rst-goaway"] = (
         e.syn_stream(1, nv(wire_version, REQUEST_NV), flags=spdywire.FLAG_FIN)
         + e.syn_stream(3, nv(wire_version, POST_NV))
         + e.headers(3, [("x-trailer", "yes")])
         + e.rst_stream(3, 5)
-        + e.goaway(1))
+        + e.goaway(1)
+    )
     if wire_version == 2:
         e = spdywire.Encoder(wire_version)
         seeds["noop"] = e.noop() + e.syn_stream(
-            1, nv(wire_version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+            1, nv(wire_version, REQUEST_NV), flags=spdywire.FLAG_FIN
+        )
     else:
         e = spdywire.Encoder(wire_version)
         seeds["window-update"] = (
             e.syn_stream(1, nv(wire_version, POST_NV))
-            + e.window_update(1, 1000) + e.window_update(0, 5000)
-            + e.data(1, b"x" * 300, flags=spdywire.FLAG_FIN))
+            + e.window_update(1, 1000)
+            + e.window_update(0, 5000)
+            + e.data(1, b"x" * 300, flags=spdywire.FLAG_FIN)
+        )
         e = spdywire.Encoder(wire_version)
         seeds["credential"] = e.credential(1, b"proof", [b"cert-one", b"cert-two"])
     return seeds
@@ -86,28 +114,36 @@ def peer_of_client(wire_version):
     """Streams a server sends to a client session that requested stream 1."""
     seeds = {}
     e = spdywire.Encoder(wire_version)
-    seeds["reply"] = (e.syn_reply(1, nv(wire_version, RESPONSE_NV))
-                      + e.data(1, b"hello", flags=spdywire.FLAG_FIN))
+    seeds["reply"] = e.syn_reply(1, nv(wire_version, RESPONSE_NV)) + e.data(
+        1, b"hello", flags=spdywire.FLAG_FIN
+    )
     e = spdywire.Encoder(wire_version)
     seeds["settings-reply-headers"] = (
-        settings(e) + e.syn_reply(1, nv(wire_version, RESPONSE_NV))
-        + e.headers(1, [("x-late", "1")]) + e.data(1, b"body")
-        + e.data(1, b"", flags=spdywire.FLAG_FIN))
+        settings(e)
+        + e.syn_reply(1, nv(wire_version, RESPONSE_NV))
+        + e.headers(1, [("x-late", "1")])
+        + e.data(1, b"body")
+        + e.data(1, b"", flags=spdywire.FLAG_FIN)
+    )
     e = spdywire.Encoder(wire_version)
     seeds["push"] = (
-        e.syn_stream(2, nv(wire_version, PUSH_NV), assoc_stream_id=1,
-                     flags=spdywire.FLAG_UNIDIRECTIONAL)
+        e.syn_stream(
+            2, nv(wire_version, PUSH_NV), assoc_stream_id=1, flags=spdywire.FLAG_UNIDIRECTIONAL
+        )
         + e.syn_reply(1, nv(wire_version, RESPONSE_NV))
         + e.data(2, b"pushed", flags=spdywire.FLAG_FIN)
-        + e.data(1, b"main", flags=spdywire.FLAG_FIN))
+        + e.data(1, b"main", flags=spdywire.FLAG_FIN)
+    )
     e = spdywire.Encoder(wire_version)
-    seeds["ping-rst-goaway"] = (e.ping(2) + e.ping(1) + e.rst_stream(1, 3)
-                                + e.goaway(0))
+    seeds["ping-rst-goaway"] = e.ping(2) + e.ping(1) + e.rst_stream(1, 3) + e.goaway(0)
     if wire_version == 3:
         e = spdywire.Encoder(wire_version)
         seeds["window-update"] = (
-            e.window_update(0, 1 << 16) + e.syn_reply(1, nv(wire_version, RESPONSE_NV))
-            + e.window_update(1, 4096) + e.data(1, b"y" * 2000, flags=spdywire.FLAG_FIN))
+            e.window_update(0, 1 << 16)
+            + e.syn_reply(1, nv(wire_version, RESPONSE_NV))
+            + e.window_update(1, 4096)
+            + e.data(1, b"y" * 2000, flags=spdywire.FLAG_FIN)
+        )
     return seeds
 
 
@@ -115,12 +151,16 @@ def write_corpus(directory):
     os.makedirs(directory, exist_ok=True)
     count = 0
     for version_name, (version_bits, wire_version) in VERSIONS.items():
-        for side, side_name, seeds in ((SERVER, "server", peer_of_server(wire_version)),
-                                       (CLIENT, "client", peer_of_client(wire_version))):
+        for side, side_name, seeds in (
+            (SERVER, "server", peer_of_server(wire_version)),
+            (CLIENT, "client", peer_of_client(wire_version)),
+        ):
             for seed_name, stream in seeds.items():
-                for extra, extra_name in ((0, ""), (PUSH_OR_POST, "-pp"),
-                                          (SMALL_CTRL_BUFFER | NO_AUTO_WINDOW_UPDATE
-                                           | 0xc0, "-opts")):
+                for extra, extra_name in (
+                    (0, ""),
+                    (PUSH_OR_POST, "-pp"),
+                    (SMALL_CTRL_BUFFER | NO_AUTO_WINDOW_UPDATE | 0xC0, "-opts"),
+                ):
                     setup = side | (version_bits << 1) | extra
                     name = "%s-%s-%s%s" % (version_name, side_name, seed_name, extra_name)
                     with open(os.path.join(directory, name), "wb") as f:

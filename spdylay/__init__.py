@@ -13,26 +13,55 @@ from typing import TYPE_CHECKING, Any
 from . import _constants
 from ._constants import *  # noqa: F401,F403
 from ._data import DataProvider, ReadCtrl
-from ._errors import (CallbackFailureError, EOFError, Error,
-                      InvalidArgumentError, InvalidStateError,
-                      StreamClosedError, TemporalCallbackFailureError,
-                      UnsupportedVersionError, ZlibError)
-from ._frames import (CredentialFrame, CtrlFrame, DataFrame, GoawayFrame,
-                      HeadersFrame,
-                      PingFrame, RstStreamFrame, SettingsFrame,
-                      SynReplyFrame, SynStreamFrame, WindowUpdateFrame)
+from ._errors import (
+    CallbackFailureError,
+    EOFError,
+    Error,
+    InvalidArgumentError,
+    InvalidStateError,
+    StreamClosedError,
+    TemporalCallbackFailureError,
+    UnsupportedVersionError,
+    ZlibError,
+)
+from ._frames import (
+    CredentialFrame,
+    CtrlFrame,
+    DataFrame,
+    GoawayFrame,
+    HeadersFrame,
+    PingFrame,
+    RstStreamFrame,
+    SettingsFrame,
+    SynReplyFrame,
+    SynStreamFrame,
+    WindowUpdateFrame,
+)
 from ._npn import get_npn_protocols, npn_get_version
 from ._session import Session
 from ._spdylay import lib as _lib
-from ._typing import (BeforeCtrlSendCallback, BytesLike, HeaderList,
-                      HeaderText, OnCtrlNotSendCallback, OnCtrlRecvCallback,
-                      OnCtrlRecvParseErrorCallback, OnCtrlSendCallback,
-                      OnDataChunkRecvCallback, OnDataRecvCallback,
-                      OnDataSendCallback, OnInvalidCtrlRecvCallback,
-                      OnRequestRecvCallback, OnStreamCloseCallback,
-                      OnUnknownCtrlRecvCallback, ReadCallback,
-                      ReceivedHeaderList, RecvCallback, SendCallback,
-                      SettingsEntry)
+from ._typing import (
+    BeforeCtrlSendCallback,
+    BytesLike,
+    HeaderList,
+    HeaderText,
+    OnCtrlNotSendCallback,
+    OnCtrlRecvCallback,
+    OnCtrlRecvParseErrorCallback,
+    OnCtrlSendCallback,
+    OnDataChunkRecvCallback,
+    OnDataRecvCallback,
+    OnDataSendCallback,
+    OnInvalidCtrlRecvCallback,
+    OnRequestRecvCallback,
+    OnStreamCloseCallback,
+    OnUnknownCtrlRecvCallback,
+    ReadCallback,
+    ReceivedHeaderList,
+    RecvCallback,
+    SendCallback,
+    SettingsEntry,
+)
 
 __version__ = "0.1.0"
 
@@ -45,17 +74,14 @@ core = "system" if _lib.PYSPDYLAY_SYSTEM_CORE else "bundled"
 # is imported on first use: it takes twice as long to import as the rest of
 # the package, which a program driving Sessions itself never needs.
 _NETWORKING = {
-    "client": ("BaseSPDYStreamHandler", "UrlFetcher", "UrlFetchError",
-               "urlfetch"),
+    "client": ("BaseSPDYStreamHandler", "UrlFetcher", "UrlFetchError", "urlfetch"),
     "server": ("BaseSPDYRequestHandler", "ThreadedSPDYServer"),
 }
-_NETWORKING_MODULE = {name: module for module, names in _NETWORKING.items()
-                      for name in names}
+_NETWORKING_MODULE = {name: module for module, names in _NETWORKING.items() for name in names}
 
 if TYPE_CHECKING:
     # What __getattr__ provides, for the type checker.
-    from .client import (BaseSPDYStreamHandler, UrlFetcher, UrlFetchError,
-                         urlfetch)
+    from .client import BaseSPDYStreamHandler, UrlFetcher, UrlFetchError, urlfetch
     from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 
@@ -65,8 +91,7 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("." + name, __name__)
     module = _NETWORKING_MODULE.get(name)
     if module is None:
-        raise AttributeError("module %r has no attribute %r"
-                             % (__name__, name))
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
     value = getattr(importlib.import_module("." + module, __name__), name)
     globals()[name] = value
     return value
@@ -75,23 +100,59 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_NETWORKING) | set(_NETWORKING_MODULE))
 
+
 __all__ = [
-    "Session", "DataProvider", "ReadCtrl",
-    "BytesLike", "HeaderText", "HeaderList", "ReceivedHeaderList",
-    "SettingsEntry", "SendCallback", "RecvCallback", "OnCtrlRecvCallback",
-    "OnInvalidCtrlRecvCallback", "OnDataChunkRecvCallback",
-    "OnDataRecvCallback", "BeforeCtrlSendCallback", "OnCtrlSendCallback",
-    "OnCtrlNotSendCallback", "OnDataSendCallback", "OnStreamCloseCallback",
-    "OnRequestRecvCallback", "OnCtrlRecvParseErrorCallback",
-    "OnUnknownCtrlRecvCallback", "ReadCallback",
-    "CtrlFrame", "SynStreamFrame", "SynReplyFrame", "HeadersFrame",
-    "RstStreamFrame", "SettingsFrame", "PingFrame", "GoawayFrame",
-    "WindowUpdateFrame", "CredentialFrame",
-    "Error", "CallbackFailureError", "TemporalCallbackFailureError",
-    "InvalidArgumentError", "InvalidStateError", "ZlibError",
-    "UnsupportedVersionError", "StreamClosedError", "EOFError",
-    "get_npn_protocols", "npn_get_version", "core",
-    "ThreadedSPDYServer", "BaseSPDYRequestHandler", "urlfetch", "UrlFetcher",
-    "BaseSPDYStreamHandler", "UrlFetchError", "DataFrame",
+    "Session",
+    "DataProvider",
+    "ReadCtrl",
+    "BytesLike",
+    "HeaderText",
+    "HeaderList",
+    "ReceivedHeaderList",
+    "SettingsEntry",
+    "SendCallback",
+    "RecvCallback",
+    "OnCtrlRecvCallback",
+    "OnInvalidCtrlRecvCallback",
+    "OnDataChunkRecvCallback",
+    "OnDataRecvCallback",
+    "BeforeCtrlSendCallback",
+    "OnCtrlSendCallback",
+    "OnCtrlNotSendCallback",
+    "OnDataSendCallback",
+    "OnStreamCloseCallback",
+    "OnRequestRecvCallback",
+    "OnCtrlRecvParseErrorCallback",
+    "OnUnknownCtrlRecvCallback",
+    "ReadCallback",
+    "CtrlFrame",
+    "SynStreamFrame",
+    "SynReplyFrame",
+    "HeadersFrame",
+    "RstStreamFrame",
+    "SettingsFrame",
+    "PingFrame",
+    "GoawayFrame",
+    "WindowUpdateFrame",
+    "CredentialFrame",
+    "Error",
+    "CallbackFailureError",
+    "TemporalCallbackFailureError",
+    "InvalidArgumentError",
+    "InvalidStateError",
+    "ZlibError",
+    "UnsupportedVersionError",
+    "StreamClosedError",
+    "EOFError",
+    "get_npn_protocols",
+    "npn_get_version",
+    "core",
+    "ThreadedSPDYServer",
+    "BaseSPDYRequestHandler",
+    "urlfetch",
+    "UrlFetcher",
+    "BaseSPDYStreamHandler",
+    "UrlFetchError",
+    "DataFrame",
 ]
 __all__ += [name for name in vars(_constants) if name.isupper()]

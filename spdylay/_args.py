@@ -25,11 +25,9 @@ MIN_RECV_CTRL_FRAME_BUFFER = 8192
 
 def int_in(value: object, low: int, high: int, what: str) -> int:
     if not isinstance(value, int):
-        raise TypeError("%s must be an int, not %s"
-                        % (what, type(value).__name__))
+        raise TypeError("%s must be an int, not %s" % (what, type(value).__name__))
     if not low <= value <= high:
-        raise InvalidArgumentError("%s must be in [%d, %d], not %d"
-                                   % (what, low, high, value))
+        raise InvalidArgumentError("%s must be in [%d, %d], not %d" % (what, low, high, value))
     return value
 
 
@@ -48,8 +46,7 @@ def priority(value: object, lowest: int) -> int:
     1.4 would silently use ``lowest`` for anything larger; the Python API
     refuses it.  Anything but an int is invalid too."""
     if not isinstance(value, int) or not 0 <= value <= lowest:
-        raise InvalidArgumentError("pri must be an int in [0, %d], not %r"
-                                   % (lowest, value))
+        raise InvalidArgumentError("pri must be an int in [0, %d], not %r" % (lowest, value))
     return value
 
 
@@ -57,8 +54,7 @@ def flags(value: object, allowed: int, what: str = "flags") -> int:
     """Flag bits, only those in ``allowed``."""
     value = int_in(value, 0, UINT8_MAX, what)
     if value & ~allowed:
-        raise InvalidArgumentError("%s 0x%02x has bits other than 0x%02x"
-                                   % (what, value, allowed))
+        raise InvalidArgumentError("%s 0x%02x has bits other than 0x%02x" % (what, value, allowed))
     return value
 
 
@@ -66,8 +62,9 @@ SYN_STREAM_FLAGS = lib.SPDYLAY_CTRL_FLAG_FIN | lib.SPDYLAY_CTRL_FLAG_UNIDIRECTIO
 HEADERS_FLAGS = lib.SPDYLAY_CTRL_FLAG_FIN
 DATA_FLAGS = lib.SPDYLAY_DATA_FLAG_FIN
 SETTINGS_FLAGS = lib.SPDYLAY_FLAG_SETTINGS_CLEAR_SETTINGS
-SETTINGS_ID_FLAGS = (lib.SPDYLAY_ID_FLAG_SETTINGS_PERSIST_VALUE
-                     | lib.SPDYLAY_ID_FLAG_SETTINGS_PERSISTED)
+SETTINGS_ID_FLAGS = (
+    lib.SPDYLAY_ID_FLAG_SETTINGS_PERSIST_VALUE | lib.SPDYLAY_ID_FLAG_SETTINGS_PERSISTED
+)
 
 
 def settings_entries(iv: Iterable[SettingsEntry]) -> list[tuple[int, ...]]:
@@ -76,18 +73,17 @@ def settings_entries(iv: Iterable[SettingsEntry]) -> list[tuple[int, ...]]:
     try:
         entries = [tuple(entry) for entry in iv]
     except TypeError as exc:
-        raise InvalidArgumentError(
-            "iv must be a sequence of (settings_id, flags, value)") from exc
+        raise InvalidArgumentError("iv must be a sequence of (settings_id, flags, value)") from exc
     seen = set()
     for entry in entries:
         if len(entry) != 3:
             raise InvalidArgumentError(
-                "iv entries are (settings_id, flags, value), not %r" % (entry,))
+                "iv entries are (settings_id, flags, value), not %r" % (entry,)
+            )
         settings_id, id_flags, value = entry
         int_in(settings_id, 1, lib.SPDYLAY_SETTINGS_MAX, "settings_id")
         if settings_id in seen:
-            raise InvalidArgumentError("settings_id %d appears twice in iv"
-                                       % settings_id)
+            raise InvalidArgumentError("settings_id %d appears twice in iv" % settings_id)
         seen.add(settings_id)
         flags(id_flags, SETTINGS_ID_FLAGS, "settings flags")
         int_in(value, 0, INT32_MAX, "settings value")

@@ -47,8 +47,7 @@ _ERR_CALLBACK_FAILURE: int = lib.SPDYLAY_ERR_CALLBACK_FAILURE
 READ_LENGTH = 65536
 
 
-def call_unlocked(session: Session, callback: Callable[..., _Result],
-                  *args: Any) -> _Result:
+def call_unlocked(session: Session, callback: Callable[..., _Result], *args: Any) -> _Result:
     """``callback(session, *args)`` with the session's lock released.  Inside
     send() or recv() this thread holds it exactly once; no other thread can
     start I/O meanwhile, as send()/recv()/close() wait for the running one
@@ -75,15 +74,13 @@ def _frame(frame_type: int, frame: Any, *rest: Any) -> tuple[Any, ...]:
     return (frame_from_c(frame_type, frame),) + rest
 
 
-def _parse_error(frame_type: int, head: Any, headlen: int, payload: Any,
-                 payloadlen: int, error_code: int
-                 ) -> tuple[int, bytes, bytes, int]:
-    return (frame_type, _bytes(head, headlen), _bytes(payload, payloadlen),
-            error_code)
+def _parse_error(
+    frame_type: int, head: Any, headlen: int, payload: Any, payloadlen: int, error_code: int
+) -> tuple[int, bytes, bytes, int]:
+    return (frame_type, _bytes(head, headlen), _bytes(payload, payloadlen), error_code)
 
 
-def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int
-                  ) -> tuple[bytes, bytes]:
+def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tuple[bytes, bytes]:
     return _bytes(head, headlen), _bytes(payload, payloadlen)
 
 
@@ -135,18 +132,20 @@ def _trampoline(attribute: str, convert: _Convert) -> Callable[..., None]:
                 lock.acquire()
         except BaseException as exc:
             session._store_exception(exc)
+
     return trampoline
 
 
 # (Session argument, shim bit) for each forwarded callback.
 FORWARDED = tuple(
-    (name + "_cb", getattr(lib, "PYSPDYLAY_" + name.upper()))
-    for name, _ in _FORWARDED_CALLBACKS)
+    (name + "_cb", getattr(lib, "PYSPDYLAY_" + name.upper())) for name, _ in _FORWARDED_CALLBACKS
+)
 
 for _name, _convert in _FORWARDED_CALLBACKS:
     if _convert is not _WRITTEN_OUT:
         ffi.def_extern(name="pyspdylay_" + _name)(
-            _trampoline("_" + _name + "_cb", cast("_Convert", _convert)))
+            _trampoline("_" + _name + "_cb", cast("_Convert", _convert))
+        )
 del _name, _convert
 
 
@@ -158,8 +157,9 @@ def _extern(function: _Function) -> _Function:
 
 
 @_extern
-def pyspdylay_on_data_chunk_recv(handle: Any, flags: int, stream_id: int,
-                                 data: Any, length: int) -> None:
+def pyspdylay_on_data_chunk_recv(
+    handle: Any, flags: int, stream_id: int, data: Any, length: int
+) -> None:
     session = _from_handle(handle)()
     if session is None:
         return
@@ -200,8 +200,7 @@ def pyspdylay_on_request_recv(handle: Any, stream_id: int) -> None:
 
 
 @_extern
-def pyspdylay_on_stream_close(handle: Any, stream_id: int, status_code: int,
-                              key: int) -> None:
+def pyspdylay_on_stream_close(handle: Any, stream_id: int, status_code: int, key: int) -> None:
     session = _from_handle(handle)()
     if session is None:
         return
@@ -235,8 +234,7 @@ def pyspdylay_on_stream_close(handle: Any, stream_id: int, status_code: int,
 
 
 @_extern
-def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any,
-                   length: int, eof: Any) -> int:
+def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int, eof: Any) -> int:
     """Asks read_cb for up to READ_LENGTH bytes however small the frame
     being built (``length`` is only the frame's room): the shim slices what
     does not fit into the stream's next frames, so a body crosses from
@@ -253,14 +251,12 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any,
         asked = READ_LENGTH if length < READ_LENGTH else length
         provider = session._streams.provider(key)
         if session._io_thread != _get_ident():
-            data = provider.read_cb(session, stream_id, asked, read_ctrl,
-                                    provider.source)
+            data = provider.read_cb(session, stream_id, asked, read_ctrl, provider.source)
         else:
             lock = session._lock
             lock.release()
             try:
-                data = provider.read_cb(session, stream_id, asked, read_ctrl,
-                                        provider.source)
+                data = provider.read_cb(session, stream_id, asked, read_ctrl, provider.source)
             finally:
                 lock.acquire()
         if data.__class__ is not bytes:
@@ -268,24 +264,22 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any,
                 if data == _ERR_DEFERRED:
                     return _ERR_DEFERRED
                 raise CallbackFailureError(
-                    "read_cb returned the int %d; only ERR_DEFERRED is allowed"
-                    % data)
-            data = b"" if data is None else memoryview(data).cast(
-                "B").tobytes()
+                    "read_cb returned the int %d; only ERR_DEFERRED is allowed" % data
+                )
+            data = b"" if data is None else memoryview(data).cast("B").tobytes()
         size = len(data)
         if size > asked:
             raise CallbackFailureError(
-                "read_cb returned %d bytes, more than the %d asked for"
-                % (size, asked))
+                "read_cb returned %d bytes, more than the %d asked for" % (size, asked)
+            )
         flags = read_ctrl.flags
         if flags.__class__ is not int and not isinstance(flags, int):
             raise CallbackFailureError(
-                "read_ctrl.flags must be an int (READ_EOF or 0), not %r"
-                % (flags,))
+                "read_ctrl.flags must be an int (READ_EOF or 0), not %r" % (flags,)
+            )
         at_eof = flags & _READ_EOF
         if size > length:
-            if _read_ahead(session._ctx, key, stream_id, data, length, size,
-                           at_eof) != 0:
+            if _read_ahead(session._ctx, key, stream_id, data, length, size, at_eof) != 0:
                 raise MemoryError("no memory for the rest of read_cb's data")
             size = length
             at_eof = 0

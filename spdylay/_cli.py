@@ -23,8 +23,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
-from typing import (IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO,
-                    TypeVar, cast)
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO, TypeVar, cast
 
 from . import _constants, _tls
 from ._errors import Error
@@ -33,8 +32,15 @@ from .client import BaseSPDYStreamHandler, UrlFetcher
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 if TYPE_CHECKING:
-    from ._frames import (DataFrame, GoawayFrame, PingFrame, RstStreamFrame,
-                          SettingsFrame, SynStreamFrame, WindowUpdateFrame)
+    from ._frames import (
+        DataFrame,
+        GoawayFrame,
+        PingFrame,
+        RstStreamFrame,
+        SettingsFrame,
+        SynStreamFrame,
+        WindowUpdateFrame,
+    )
     from ._typing import ReceivedHeaderList
 
 _Number = TypeVar("_Number", int, float)
@@ -43,9 +49,11 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-VERSION_NAMES = {_constants.PROTO_SPDY2: "spdy/2",
-                 _constants.PROTO_SPDY3: "spdy/3",
-                 _constants.PROTO_SPDY3_1: "spdy/3.1"}
+VERSION_NAMES = {
+    _constants.PROTO_SPDY2: "spdy/2",
+    _constants.PROTO_SPDY3: "spdy/3",
+    _constants.PROTO_SPDY3_1: "spdy/3.1",
+}
 
 # How much of a file the server reads, and the client writes out, at a time.
 CHUNK_SIZE = 65536
@@ -57,6 +65,7 @@ class UsageError(Exception):
 
 # --- argument parsing --------------------------------------------------------
 
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad argument is reported in one line (usage is one
     ``--help`` away) and raises UsageError instead of exiting, so that both
@@ -66,29 +75,34 @@ class _OneLineParser(argparse.ArgumentParser):
         raise UsageError("%s (see %s --help)" % (message, self.prog))
 
 
-def _number(convert: Callable[[str], _Number], what: str,
-            accept: Callable[[_Number], bool], limits: str
-            ) -> Callable[[str], _Number]:
+def _number(
+    convert: Callable[[str], _Number], what: str, accept: Callable[[_Number], bool], limits: str
+) -> Callable[[str], _Number]:
     """An argparse type: ``convert`` (int or float) the text, which must be
     ``what`` and pass ``accept``; ``limits`` says which values do."""
+
     def parse(text: str) -> _Number:
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError("not %s: %r" % (what, text))
+            raise argparse.ArgumentTypeError("not %s: %r" % (what, text)) from None
         if not accept(value):
             raise argparse.ArgumentTypeError("%s: %r" % (limits, text))
         return value
+
     return parse
 
 
-_positive_int = _number(int, "a whole number", lambda value: value >= 1,
-                        "must be at least 1")
+_positive_int = _number(int, "a whole number", lambda value: value >= 1, "must be at least 1")
 _positive_seconds = _number(
-    float, "a number of seconds", lambda value: 0 < value < float("inf"),
-    "must be a positive number of seconds")
-_port = _number(int, "a port number", lambda value: 0 <= value <= 65535,
-                "not a port number (0-65535)")
+    float,
+    "a number of seconds",
+    lambda value: 0 < value < float("inf"),
+    "must be a positive number of seconds",
+)
+_port = _number(
+    int, "a port number", lambda value: 0 <= value <= 65535, "not a port number (0-65535)"
+)
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -99,13 +113,13 @@ def parse_header(text: str) -> tuple[str, str]:
     if text.startswith(":"):
         raise argparse.ArgumentTypeError(
             "%r: the URL and the options set the special headers "
-            "(:host, :path, :method, ...)" % text)
+            "(:host, :path, :method, ...)" % text
+        )
     colon = text.find(":")
     if colon < 0:
-        raise argparse.ArgumentTypeError(
-            "a header is 'name: value', not %r" % text)
+        raise argparse.ArgumentTypeError("a header is 'name: value', not %r" % text)
     name = text[:colon].strip().lower()
-    value = text[colon + 1:].strip()
+    value = text[colon + 1 :].strip()
     if not name or any(c.isspace() for c in name):
         raise argparse.ArgumentTypeError("not a header name in %r" % text)
     return name, value
@@ -113,68 +127,122 @@ def parse_header(text: str) -> tuple[str, str]:
 
 def _add_version_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("-2", "--spdy2", dest="version", action="store_const",
-                       const=_constants.PROTO_SPDY2, help="only SPDY/2")
-    group.add_argument("-3", "--spdy3", dest="version", action="store_const",
-                       const=_constants.PROTO_SPDY3, help="only SPDY/3")
-    group.add_argument("--spdy3-1", dest="version", action="store_const",
-                       const=_constants.PROTO_SPDY3_1, help="only SPDY/3.1")
-    parser.add_argument("--no-tls", action="store_true",
-                        help="plain TCP with prior knowledge of the version "
-                             "(SPDY/3.1 unless -2 or -3)")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="print every frame sent and received on stderr")
+    group.add_argument(
+        "-2",
+        "--spdy2",
+        dest="version",
+        action="store_const",
+        const=_constants.PROTO_SPDY2,
+        help="only SPDY/2",
+    )
+    group.add_argument(
+        "-3",
+        "--spdy3",
+        dest="version",
+        action="store_const",
+        const=_constants.PROTO_SPDY3,
+        help="only SPDY/3",
+    )
+    group.add_argument(
+        "--spdy3-1",
+        dest="version",
+        action="store_const",
+        const=_constants.PROTO_SPDY3_1,
+        help="only SPDY/3.1",
+    )
+    parser.add_argument(
+        "--no-tls",
+        action="store_true",
+        help="plain TCP with prior knowledge of the version (SPDY/3.1 unless -2 or -3)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="print every frame sent and received on stderr"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
-        prog="spdylay", description="SPDY command line tools: a client "
-        "(like spdycat) and a static file server (like spdyd).")
+        prog="spdylay",
+        description="SPDY command line tools: a client "
+        "(like spdycat) and a static file server (like spdyd).",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     get = commands.add_parser(
-        "get", help="fetch URLs over SPDY", description="Fetch URLs over "
+        "get",
+        help="fetch URLs over SPDY",
+        description="Fetch URLs over "
         "SPDY; URLs to the same host and port share one connection.  Bodies "
         "go to stdout in the order the URLs were given.  Exit status 1 when "
-        "any request fails (no complete response, or status 400 or above).")
+        "any request fails (no complete response, or status 400 or above).",
+    )
     _add_version_options(get)
-    get.add_argument("-n", "--null-out", action="store_true",
-                     help="discard the response bodies")
-    get.add_argument("-m", "--multiply", type=_positive_int, default=1,
-                     metavar="N", help="request each URL N times")
-    get.add_argument("-t", "--timeout", type=_positive_seconds, metavar="SECONDS",
-                     help="give up on requests not answered in full by then")
-    get.add_argument("-H", "--header", type=parse_header, action="append",
-                     default=[], metavar="'NAME: VALUE'",
-                     help="add a request header (repeatable)")
-    get.add_argument("-d", "--data", metavar="FILE",
-                     help="POST the contents of FILE")
-    get.add_argument("-o", "--output", metavar="FILE",
-                     help="write the bodies to FILE instead of stdout")
-    get.add_argument("--insecure", action="store_true",
-                     help="do not verify the server's TLS certificate")
-    get.add_argument("--cacert", metavar="FILE",
-                     help="verify the server against the CA certificates in "
-                          "FILE instead of the system's")
+    get.add_argument("-n", "--null-out", action="store_true", help="discard the response bodies")
+    get.add_argument(
+        "-m",
+        "--multiply",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="request each URL N times",
+    )
+    get.add_argument(
+        "-t",
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="give up on requests not answered in full by then",
+    )
+    get.add_argument(
+        "-H",
+        "--header",
+        type=parse_header,
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="add a request header (repeatable)",
+    )
+    get.add_argument("-d", "--data", metavar="FILE", help="POST the contents of FILE")
+    get.add_argument(
+        "-o", "--output", metavar="FILE", help="write the bodies to FILE instead of stdout"
+    )
+    get.add_argument(
+        "--insecure", action="store_true", help="do not verify the server's TLS certificate"
+    )
+    get.add_argument(
+        "--cacert",
+        metavar="FILE",
+        help="verify the server against the CA certificates in FILE instead of the system's",
+    )
     get.add_argument("urls", nargs="+", metavar="URL")
 
     serve = commands.add_parser(
-        "serve", help="serve a directory over SPDY", description="Serve the "
+        "serve",
+        help="serve a directory over SPDY",
+        description="Serve the "
         "files under DIR over SPDY (index.html for directories); never "
         "anything outside DIR.  Logs one line per request on stderr; runs "
-        "until interrupted (SIGINT or SIGTERM).")
+        "until interrupted (SIGINT or SIGTERM).",
+    )
     _add_version_options(serve)
-    serve.add_argument("-d", "--htdocs", default=".", metavar="DIR",
-                       help="the directory to serve (default: the current one)")
-    serve.add_argument("--address", default="", metavar="ADDRESS",
-                       help="the address to listen on (default: all)")
-    serve.add_argument("port", type=_port, metavar="PORT",
-                       help="the port to listen on (0: any free one)")
-    serve.add_argument("key_file", nargs="?", metavar="KEY",
-                       help="the TLS private key (PEM)")
-    serve.add_argument("cert_file", nargs="?", metavar="CERT",
-                       help="the TLS certificate chain (PEM)")
+    serve.add_argument(
+        "-d",
+        "--htdocs",
+        default=".",
+        metavar="DIR",
+        help="the directory to serve (default: the current one)",
+    )
+    serve.add_argument(
+        "--address", default="", metavar="ADDRESS", help="the address to listen on (default: all)"
+    )
+    serve.add_argument(
+        "port", type=_port, metavar="PORT", help="the port to listen on (0: any free one)"
+    )
+    serve.add_argument("key_file", nargs="?", metavar="KEY", help="the TLS private key (PEM)")
+    serve.add_argument(
+        "cert_file", nargs="?", metavar="CERT", help="the TLS certificate chain (PEM)"
+    )
     return parser
 
 
@@ -192,7 +260,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         elif not args.no_tls and not args.cert_file:
             raise UsageError("TLS needs KEY and CERT (or --no-tls for plain TCP)")
     except UsageError as exc:
-        raise UsageError("%s (see spdylay %s --help)" % (exc, args.command))
+        raise UsageError("%s (see spdylay %s --help)" % (exc, args.command)) from None
     return args
 
 
@@ -217,7 +285,7 @@ def _parse_url(url: str, no_tls: bool) -> Target:
     try:
         port = parts.port
     except ValueError:
-        raise UsageError("bad port in URL %r" % url)
+        raise UsageError("bad port in URL %r" % url) from None
     if not parts.hostname:
         raise UsageError("no host in URL %r" % url)
     tls = parts.scheme == "https" and not no_tls
@@ -229,19 +297,25 @@ def _parse_url(url: str, no_tls: bool) -> Target:
 # --- the frame log of -v -----------------------------------------------------
 
 FRAME_TYPE_NAMES = {
-    _constants.SYN_STREAM: "SYN_STREAM", _constants.SYN_REPLY: "SYN_REPLY",
-    _constants.RST_STREAM: "RST_STREAM", _constants.SETTINGS: "SETTINGS",
-    _constants.NOOP: "NOOP", _constants.PING: "PING",
-    _constants.GOAWAY: "GOAWAY", _constants.HEADERS: "HEADERS",
+    _constants.SYN_STREAM: "SYN_STREAM",
+    _constants.SYN_REPLY: "SYN_REPLY",
+    _constants.RST_STREAM: "RST_STREAM",
+    _constants.SETTINGS: "SETTINGS",
+    _constants.NOOP: "NOOP",
+    _constants.PING: "PING",
+    _constants.GOAWAY: "GOAWAY",
+    _constants.HEADERS: "HEADERS",
     _constants.WINDOW_UPDATE: "WINDOW_UPDATE",
     _constants.CREDENTIAL: "CREDENTIAL",
 }
 RST_STATUS_NAMES = {
-    _constants.OK: "OK", _constants.PROTOCOL_ERROR: "PROTOCOL_ERROR",
+    _constants.OK: "OK",
+    _constants.PROTOCOL_ERROR: "PROTOCOL_ERROR",
     _constants.INVALID_STREAM: "INVALID_STREAM",
     _constants.REFUSED_STREAM: "REFUSED_STREAM",
     _constants.UNSUPPORTED_VERSION: "UNSUPPORTED_VERSION",
-    _constants.CANCEL: "CANCEL", _constants.INTERNAL_ERROR: "INTERNAL_ERROR",
+    _constants.CANCEL: "CANCEL",
+    _constants.INTERNAL_ERROR: "INTERNAL_ERROR",
     _constants.FLOW_CONTROL_ERROR: "FLOW_CONTROL_ERROR",
     _constants.STREAM_IN_USE: "STREAM_IN_USE",
     _constants.STREAM_ALREADY_CLOSED: "STREAM_ALREADY_CLOSED",
@@ -261,8 +335,7 @@ SETTINGS_ID_NAMES = {
     _constants.SETTINGS_CURRENT_CWND: "CURRENT_CWND",
     _constants.SETTINGS_DOWNLOAD_RETRANS_RATE: "DOWNLOAD_RETRANS_RATE",
     _constants.SETTINGS_INITIAL_WINDOW_SIZE: "INITIAL_WINDOW_SIZE",
-    _constants.SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE:
-        "CLIENT_CERTIFICATE_VECTOR_SIZE",
+    _constants.SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE: "CLIENT_CERTIFICATE_VECTOR_SIZE",
 }
 # Continuation lines (name/value pairs, settings) line up under the frame type.
 INDENT = " " * 10
@@ -271,8 +344,10 @@ INDENT = " " * 10
 def _printable(text: str) -> str:
     """``text`` with control characters escaped, so one header stays on one
     line of the log whatever the peer sent."""
-    return "".join(c if c.isprintable() else "\\x%02x" % ord(c)
-                   if ord(c) < 256 else "\\u%04x" % ord(c) for c in text)
+    return "".join(
+        c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c)
+        for c in text
+    )
 
 
 def _name(names: dict[int, str], value: int) -> str:
@@ -290,8 +365,7 @@ def _flags(frame: CtrlFrame | DataFrame, fin_name: str) -> str:
     return "0x%02x%s" % (frame.flags, "(%s)" % "|".join(names) if names else "")
 
 
-def format_frame(elapsed: float, direction: str,
-                 frame: CtrlFrame | DataFrame) -> str:
+def format_frame(elapsed: float, direction: str, frame: CtrlFrame | DataFrame) -> str:
     """One frame for the -v log: a line ``[seconds] send|recv TYPE fields``
     and, for frames with headers or settings, one indented line per entry.
     ``frame`` is a ``CtrlFrame`` or a ``DataFrame`` (stream_id, flags,
@@ -306,8 +380,7 @@ def format_frame(elapsed: float, direction: str,
         name = _name(FRAME_TYPE_NAMES, frame.frame_type)
         if hasattr(frame, "stream_id"):
             fields.append(("stream_id", frame.stream_id))
-        fin_name = ("CLEAR_SETTINGS"
-                    if frame.frame_type == _constants.SETTINGS else "FIN")
+        fin_name = "CLEAR_SETTINGS" if frame.frame_type == _constants.SETTINGS else "FIN"
         fields.append(("flags", _flags(frame, fin_name)))
         # frame_type says which frame class it is.
         if frame.frame_type == _constants.SYN_STREAM:
@@ -316,13 +389,11 @@ def format_frame(elapsed: float, direction: str,
             fields.append(("pri", frame.pri))
         elif frame.frame_type == _constants.RST_STREAM:
             frame = cast("RstStreamFrame", frame)
-            fields.append(("status_code",
-                           _name(RST_STATUS_NAMES, frame.status_code)))
+            fields.append(("status_code", _name(RST_STATUS_NAMES, frame.status_code)))
         elif frame.frame_type == _constants.GOAWAY:
             frame = cast("GoawayFrame", frame)
             fields.append(("last_good_stream_id", frame.last_good_stream_id))
-            fields.append(("status_code",
-                           _name(GOAWAY_STATUS_NAMES, frame.status_code)))
+            fields.append(("status_code", _name(GOAWAY_STATUS_NAMES, frame.status_code)))
         elif frame.frame_type == _constants.PING:
             frame = cast("PingFrame", frame)
             fields.append(("unique_id", frame.unique_id))
@@ -330,16 +401,18 @@ def format_frame(elapsed: float, direction: str,
             frame = cast("WindowUpdateFrame", frame)
             fields.append(("delta_window_size", frame.delta_window_size))
         if hasattr(frame, "nv"):
-            entries = ["%s: %s" % (_printable(n), _printable(v))
-                       for n, v in frame.nv]
+            entries = ["%s: %s" % (_printable(n), _printable(v)) for n, v in frame.nv]
         elif frame.frame_type == _constants.SETTINGS:
             frame = cast("SettingsFrame", frame)
-            entries = ["%s: %d (flags=0x%02x)"
-                       % (_name(SETTINGS_ID_NAMES, settings_id), value, flags)
-                       for settings_id, flags, value in frame.iv]
+            entries = [
+                "%s: %d (flags=0x%02x)" % (_name(SETTINGS_ID_NAMES, settings_id), value, flags)
+                for settings_id, flags, value in frame.iv
+            ]
     fields.append(("length", frame.length))
-    lines = ["[%7.3f] %s %s %s" % (elapsed, direction, name, " ".join(
-        "%s=%s" % field for field in fields))]
+    lines = [
+        "[%7.3f] %s %s %s"
+        % (elapsed, direction, name, " ".join("%s=%s" % field for field in fields))
+    ]
     lines.extend(INDENT + entry for entry in entries)
     return "\n".join(lines) + "\n"
 
@@ -349,8 +422,7 @@ class FrameLog:
     when the log was made.  Frames arrive on every connection's I/O thread,
     so writes are serialised."""
 
-    def __init__(self, stream: TextIO,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.clock = clock
         self.started = clock()
@@ -364,6 +436,7 @@ class FrameLog:
 
 
 # --- progress bar and summary of `get` --------------------------------------
+
 
 def _size(count: float) -> str:
     """A byte count for people: 999 B, 12.3 KB, 4.5 MB (powers of 1000)."""
@@ -382,9 +455,13 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, stream: TextIO, threshold: int = 1000000,
-                 interval: float = 0.1,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        threshold: int = 1000000,
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stream = stream
         self.threshold = threshold
         self.interval = interval
@@ -421,8 +498,12 @@ class Progress:
         fraction = min(self.received / self.expected, 1.0)
         filled = int(fraction * self.WIDTH)
         return "[%s%s] %3d%% %s of %s" % (
-            "=" * filled, " " * (self.WIDTH - filled), fraction * 100,
-            _size(self.received), _size(self.expected))
+            "=" * filled,
+            " " * (self.WIDTH - filled),
+            fraction * 100,
+            _size(self.received),
+            _size(self.expected),
+        )
 
     def finish(self) -> None:
         with self.lock:
@@ -432,16 +513,21 @@ class Progress:
                 self.drawn_at = None
 
 
-def format_summary(streams: int, failed: int, body_bytes: int,
-                   seconds: float) -> str:
+def format_summary(streams: int, failed: int, body_bytes: int, seconds: float) -> str:
     """The last line of ``get``: streams, failures, bytes, time and rates."""
     seconds = max(seconds, 1e-6)
-    return ("%d streams, %d failed, %d body bytes in %.3f s: %.1f streams/s, "
-            "%s/s\n" % (streams, failed, body_bytes, seconds, streams / seconds,
-                        _size(body_bytes / seconds)))
+    return "%d streams, %d failed, %d body bytes in %.3f s: %.1f streams/s, %s/s\n" % (
+        streams,
+        failed,
+        body_bytes,
+        seconds,
+        streams / seconds,
+        _size(body_bytes / seconds),
+    )
 
 
 # --- ordered output of `get` -------------------------------------------------
+
 
 class OutputFailed(Exception):
     """Writing the bodies failed (a closed pipe, a full disk); raised from a
@@ -477,7 +563,7 @@ class OrderedOutput:
                 action(*args)
             except OSError as exc:
                 self.error = exc
-                raise OutputFailed(exc)
+                raise OutputFailed(exc) from exc
 
     def write(self, index: int, data: bytes) -> None:
         self._guarded(self._write, index, data)
@@ -529,6 +615,7 @@ class OrderedOutput:
 
 
 # --- static files for `serve` ------------------------------------------------
+
 
 class Refused(Exception):
     """A request path ``serve`` does not answer with a file; ``status`` is
@@ -607,8 +694,7 @@ class StaticFileHandler(BaseSPDYRequestHandler):
             self.send_response(200)
             self.send_header("content-type", content_type(path))
             self.send_header("content-length", stat.st_size)
-            self.send_header("last-modified",
-                             self.date_time_string(stat.st_mtime))
+            self.send_header("last-modified", self.date_time_string(stat.st_mtime))
             if self.command != "HEAD":
                 shutil.copyfileobj(body, self.wfile, CHUNK_SIZE)
 
@@ -639,35 +725,42 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 def run_serve(args: argparse.Namespace, stderr: TextIO) -> int:
     root = os.path.realpath(args.htdocs)
     if not os.path.isdir(root):
-        raise UsageError("not a directory: %r (see spdylay serve --help)"
-                         % args.htdocs)
-    handler = cast("type[StaticFileHandler]", type(
-        "StaticFileHandler", (StaticFileHandler,), {"htdocs": root}))
+        raise UsageError("not a directory: %r (see spdylay serve --help)" % args.htdocs)
+    handler = cast(
+        "type[StaticFileHandler]", type("StaticFileHandler", (StaticFileHandler,), {"htdocs": root})
+    )
     ssl_context = None
     if not args.no_tls:
         try:
-            ssl_context = _tls.server_context(args.cert_file, args.key_file,
-                                              args.version)
+            ssl_context = _tls.server_context(args.cert_file, args.key_file, args.version)
         except OSError as exc:
-            stderr.write("spdylay serve: error: cannot use KEY %s and CERT %s: "
-                         "%s\n" % (args.key_file, args.cert_file, _describe(exc)))
+            stderr.write(
+                "spdylay serve: error: cannot use KEY %s and CERT %s: "
+                "%s\n" % (args.key_file, args.cert_file, _describe(exc))
+            )
             return EXIT_FAILED
     try:
         server = ThreadedSPDYServer(
-            (args.address, args.port), handler, version=args.version,
+            (args.address, args.port),
+            handler,
+            version=args.version,
             ssl_context=ssl_context,
-            on_frame=FrameLog(stderr) if args.verbose else None)
+            on_frame=FrameLog(stderr) if args.verbose else None,
+        )
     except OSError as exc:
-        stderr.write("spdylay serve: error: cannot listen on %s:%d: %s\n"
-                     % (args.address or "*", args.port, _describe(exc)))
+        stderr.write(
+            "spdylay serve: error: cannot listen on %s:%d: %s\n"
+            % (args.address or "*", args.port, _describe(exc))
+        )
         return EXIT_FAILED
     host, port = server.server_address[:2]
     if args.no_tls:
         versions = VERSION_NAMES[server.version] + " over plain TCP"
     else:
         versions = ", ".join(_tls.spdy_protocols(args.version)) + " over TLS"
-    stderr.write("spdylay serve: listening on %s:%d (%s), serving %s\n"
-                 % (host, port, versions, root))
+    stderr.write(
+        "spdylay serve: listening on %s:%d (%s), serving %s\n" % (host, port, versions, root)
+    )
     stderr.flush()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -701,8 +794,11 @@ class _Request:
         if self.close_status is None:
             return "no complete response"
         if self.close_status != _constants.OK:
-            if (self.close_status == _constants.CANCEL and timeout is not None
-                    and (self.reset is None or self.reset[0] == "send")):
+            if (
+                self.close_status == _constants.CANCEL
+                and timeout is not None
+                and (self.reset is None or self.reset[0] == "send")
+            ):
                 # The client ends a timed-out stream at its deadline, before
                 # its RST_STREAM goes out.
                 return "no complete response within %g s (-t)" % timeout
@@ -710,10 +806,8 @@ class _Request:
                 return "the connection ended before the response was complete"
             direction, status_code = self.reset
             if direction == "recv":
-                return "reset by the server (%s)" % _name(RST_STATUS_NAMES,
-                                                          status_code)
-            return "reset by spdylay get (%s)" % _name(RST_STATUS_NAMES,
-                                                       status_code)
+                return "reset by the server (%s)" % _name(RST_STATUS_NAMES, status_code)
+            return "reset by spdylay get (%s)" % _name(RST_STATUS_NAMES, status_code)
         if self.status is None:
             return "the response has no :status"
         code = self.status.split(" ", 1)[0]
@@ -726,9 +820,13 @@ class _Fetch:
     """The requests of ``get`` that share one connection, and the stream
     handler class their UrlFetcher makes one of per request, in URL order."""
 
-    def __init__(self, requests: list[_Request], output: OrderedOutput | None,
-                 progress: Progress | None, frame_log: FrameLog | None
-                 ) -> None:
+    def __init__(
+        self,
+        requests: list[_Request],
+        output: OrderedOutput | None,
+        progress: Progress | None,
+        frame_log: FrameLog | None,
+    ) -> None:
         self.requests = requests
         self.pending: Iterator[_Request] = iter(requests)
         self.error: str | None = None
@@ -747,8 +845,7 @@ class _Fetch:
                 for name, value in nv:
                     if name == ":status" and self.request.status is None:
                         self.request.status = value
-                    elif (name == "content-length" and progress is not None
-                          and not self.announced):
+                    elif name == "content-length" and progress is not None and not self.announced:
                         self.announced = True
                         progress.announce(int(value) if value.isdigit() else None)
 
@@ -770,11 +867,9 @@ class _Fetch:
     def on_frame(self, direction: str, frame: CtrlFrame | DataFrame) -> None:
         """Notes each stream's RST_STREAM, to say who ended a failed
         request; passes every frame to the -v log."""
-        if (isinstance(frame, CtrlFrame)
-                and frame.frame_type == _constants.RST_STREAM):
+        if isinstance(frame, CtrlFrame) and frame.frame_type == _constants.RST_STREAM:
             reset = cast("RstStreamFrame", frame)
-            self.resets.setdefault(reset.stream_id,
-                                   (direction, reset.status_code))
+            self.resets.setdefault(reset.stream_id, (direction, reset.status_code))
         if self.frame_log is not None:
             self.frame_log(direction, frame)
 
@@ -784,9 +879,12 @@ class _Fetch:
             fetcher = UrlFetcher(
                 (target.host, target.port),
                 [request.target.url for request in self.requests],
-                self.handler_class, tls=target.tls,
-                server_hostname=target.host, on_frame=self.on_frame,
-                **fetcher_arguments)
+                self.handler_class,
+                tls=target.tls,
+                server_hostname=target.host,
+                on_frame=self.on_frame,
+                **fetcher_arguments,
+            )
             fetcher.loop()
         except OutputFailed:
             pass  # reported once, for every connection, by run_get
@@ -803,8 +901,9 @@ def _terminal_output(stream: IO[Any]) -> bool:
         return False
 
 
-def _report_failures(fetches: list[_Fetch], stderr: TextIO,
-                     each_request: bool, timeout: float | None) -> int:
+def _report_failures(
+    fetches: list[_Fetch], stderr: TextIO, each_request: bool, timeout: float | None
+) -> int:
     """Writes a line for each connection that failed and, when
     ``each_request``, for each failed request (identical ones counted);
     returns the number of failed requests."""
@@ -818,64 +917,75 @@ def _report_failures(fetches: list[_Fetch], stderr: TextIO,
             if reason is None:
                 continue
             failed += 1
-            if each_request and (fetch.error is None
-                                 or request.close_status is not None):
+            if each_request and (fetch.error is None or request.close_status is not None):
                 reasons.setdefault((request.target.url, reason), []).append(request)
         for (url, reason), same in reasons.items():
-            stderr.write("spdylay get: %s: %s%s\n" % (
-                url, reason, " (%d times)" % len(same) if len(same) > 1 else ""))
+            stderr.write(
+                "spdylay get: %s: %s%s\n"
+                % (url, reason, " (%d times)" % len(same) if len(same) > 1 else "")
+            )
     return failed
 
 
 def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
     started = time.monotonic()
-    requests = [_Request(index, target) for index, target in enumerate(
-        target for target in args.targets for _ in range(args.multiply))]
+    requests = [
+        _Request(index, target)
+        for index, target in enumerate(
+            target for target in args.targets for _ in range(args.multiply)
+        )
+    ]
     body: bytes | None = None
     if args.data is not None:
         try:
             with open(args.data, "rb") as source:
                 body = source.read()
         except OSError as exc:
-            raise UsageError("cannot read -d %s: %s" % (args.data, _describe(exc)))
+            raise UsageError("cannot read -d %s: %s" % (args.data, _describe(exc))) from exc
     ssl_context = None
     if any(request.target.tls for request in requests):
         try:
-            ssl_context = _tls.client_context(verify=not args.insecure,
-                                              cafile=args.cacert,
-                                              version=args.version)
+            ssl_context = _tls.client_context(
+                verify=not args.insecure, cafile=args.cacert, version=args.version
+            )
         except (OSError, ssl.SSLError) as exc:
-            raise UsageError("cannot use --cacert %s: %s"
-                             % (args.cacert, _describe(exc)))
+            raise UsageError("cannot use --cacert %s: %s" % (args.cacert, _describe(exc))) from exc
     sink: BinaryIO | None = None
     if args.output is not None:
         try:
             sink = open(args.output, "wb")
         except OSError as exc:
-            raise UsageError("cannot write -o %s: %s" % (args.output, _describe(exc)))
+            raise UsageError("cannot write -o %s: %s" % (args.output, _describe(exc))) from exc
     elif not args.null_out:
         sink = stdout
     output = None if sink is None else OrderedOutput(sink, len(requests))
     progress = None
-    if (_terminal_output(stderr) and not args.verbose
-            and (sink is None or not _terminal_output(sink))):
+    if (
+        _terminal_output(stderr)
+        and not args.verbose
+        and (sink is None or not _terminal_output(sink))
+    ):
         progress = Progress(stderr)
     headers = list(args.header)
     if body is not None and "content-length" not in dict(headers):
         headers.append(("content-length", str(len(body))))
     fetcher_arguments = {
         "method": "GET" if body is None else "POST",
-        "headers": headers, "body": body, "timeout": args.timeout,
-        "version": args.version, "ssl_context": ssl_context,
+        "headers": headers,
+        "body": body,
+        "timeout": args.timeout,
+        "version": args.version,
+        "ssl_context": ssl_context,
     }
     frame_log = FrameLog(stderr) if args.verbose else None
     groups: dict[tuple[str, int, bool], list[_Request]] = {}
     for request in requests:
         groups.setdefault(request.target.connection, []).append(request)
-    fetches = [_Fetch(group, output, progress, frame_log)
-               for group in groups.values()]
-    threads = [threading.Thread(target=fetch.run, args=(fetcher_arguments,),
-                                daemon=True) for fetch in fetches[1:]]
+    fetches = [_Fetch(group, output, progress, frame_log) for group in groups.values()]
+    threads = [
+        threading.Thread(target=fetch.run, args=(fetcher_arguments,), daemon=True)
+        for fetch in fetches[1:]
+    ]
     for thread in threads:
         thread.start()
     fetches[0].run(fetcher_arguments)
@@ -893,20 +1003,26 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
         except OSError as exc:
             output_error = output_error or exc
     if output_error is not None:
-        stderr.write("spdylay get: error: cannot write the bodies to %s: %s\n"
-                     % (args.output or "stdout", _describe(output_error)))
+        stderr.write(
+            "spdylay get: error: cannot write the bodies to %s: %s\n"
+            % (args.output or "stdout", _describe(output_error))
+        )
         if sink is stdout:
             # Nothing more can reach a closed pipe; the interpreter's own
             # flush at exit must not fail on it again.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, stdout.fileno())
             os.close(devnull)
-    failed = _report_failures(fetches, stderr, output_error is None,
-                              args.timeout)
+    failed = _report_failures(fetches, stderr, output_error is None, args.timeout)
     if args.verbose or args.null_out:
-        stderr.write(format_summary(
-            len(requests), failed, sum(r.body_bytes for r in requests),
-            time.monotonic() - started))
+        stderr.write(
+            format_summary(
+                len(requests),
+                failed,
+                sum(r.body_bytes for r in requests),
+                time.monotonic() - started,
+            )
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -92,8 +92,11 @@ def with_error_code(exc: _Exception) -> _Exception:
 def error_for(error_code: int) -> Exception:
     """The exception for a negative libspdylay return value."""
     text = lib.spdylay_strerror(error_code)
-    message = ("libspdylay error %d" % error_code if text == ffi.NULL
-               else ffi.string(text).decode("ascii", "replace"))
+    message = (
+        "libspdylay error %d" % error_code
+        if text == ffi.NULL
+        else ffi.string(text).decode("ascii", "replace")
+    )
     if error_code == lib.SPDYLAY_ERR_NOMEM:
         return MemoryError(message)
     return _CLASSES.get(error_code, Error)(message, error_code=error_code)

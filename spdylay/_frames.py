@@ -24,17 +24,18 @@ class CtrlFrame:
     flags: int
     length: int
 
-    def __init__(self, version: int, frame_type: int, flags: int,
-                 length: int) -> None:
+    def __init__(self, version: int, frame_type: int, flags: int, length: int) -> None:
         self.version = version
         self.frame_type = frame_type
         self.flags = flags
         self.length = length
 
     def __repr__(self) -> str:
-        fields = ", ".join("%s=%r" % (name, getattr(self, name))
-                           for cls in reversed(type(self).__mro__)
-                           for name in getattr(cls, "__slots__", ()))
+        fields = ", ".join(
+            "%s=%r" % (name, getattr(self, name))
+            for cls in reversed(type(self).__mro__)
+            for name in getattr(cls, "__slots__", ())
+        )
         return "%s(%s)" % (type(self).__name__, fields)
 
 
@@ -47,9 +48,18 @@ class SynStreamFrame(CtrlFrame):
     slot: int
     nv: ReceivedHeaderList
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 stream_id: int, assoc_stream_id: int, pri: int, slot: int,
-                 nv: ReceivedHeaderList) -> None:
+    def __init__(
+        self,
+        version: int,
+        frame_type: int,
+        flags: int,
+        length: int,
+        stream_id: int,
+        assoc_stream_id: int,
+        pri: int,
+        slot: int,
+        nv: ReceivedHeaderList,
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.assoc_stream_id = assoc_stream_id
@@ -66,8 +76,15 @@ class _StreamHeadersFrame(CtrlFrame):
     stream_id: int
     nv: ReceivedHeaderList
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 stream_id: int, nv: ReceivedHeaderList) -> None:
+    def __init__(
+        self,
+        version: int,
+        frame_type: int,
+        flags: int,
+        length: int,
+        stream_id: int,
+        nv: ReceivedHeaderList,
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.nv = nv
@@ -87,8 +104,15 @@ class RstStreamFrame(CtrlFrame):
     stream_id: int
     status_code: int
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 stream_id: int, status_code: int) -> None:
+    def __init__(
+        self,
+        version: int,
+        frame_type: int,
+        flags: int,
+        length: int,
+        stream_id: int,
+        status_code: int,
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.status_code = status_code
@@ -101,8 +125,9 @@ class SettingsFrame(CtrlFrame):
 
     iv: list[tuple[int, int, int]]
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 iv: list[tuple[int, int, int]]) -> None:
+    def __init__(
+        self, version: int, frame_type: int, flags: int, length: int, iv: list[tuple[int, int, int]]
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.iv = iv
 
@@ -112,8 +137,9 @@ class PingFrame(CtrlFrame):
 
     unique_id: int
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 unique_id: int) -> None:
+    def __init__(
+        self, version: int, frame_type: int, flags: int, length: int, unique_id: int
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.unique_id = unique_id
 
@@ -124,8 +150,15 @@ class GoawayFrame(CtrlFrame):
     last_good_stream_id: int
     status_code: int
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 last_good_stream_id: int, status_code: int) -> None:
+    def __init__(
+        self,
+        version: int,
+        frame_type: int,
+        flags: int,
+        length: int,
+        last_good_stream_id: int,
+        status_code: int,
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.last_good_stream_id = last_good_stream_id
         self.status_code = status_code
@@ -137,8 +170,15 @@ class WindowUpdateFrame(CtrlFrame):
     stream_id: int
     delta_window_size: int
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 stream_id: int, delta_window_size: int) -> None:
+    def __init__(
+        self,
+        version: int,
+        frame_type: int,
+        flags: int,
+        length: int,
+        stream_id: int,
+        delta_window_size: int,
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.stream_id = stream_id
         self.delta_window_size = delta_window_size
@@ -153,8 +193,16 @@ class CredentialFrame(CtrlFrame):
     proof: bytes
     certs: list[bytes]
 
-    def __init__(self, version: int, frame_type: int, flags: int, length: int,
-                 slot: int, proof: bytes, certs: list[bytes]) -> None:
+    def __init__(
+        self,
+        version: int,
+        frame_type: int,
+        flags: int,
+        length: int,
+        slot: int,
+        proof: bytes,
+        certs: list[bytes],
+    ) -> None:
         CtrlFrame.__init__(self, version, frame_type, flags, length)
         self.slot = slot
         self.proof = proof
@@ -179,7 +227,10 @@ class DataFrame:
 
     def __repr__(self) -> str:
         return "DataFrame(stream_id=%r, flags=%r, length=%r)" % (
-            self.stream_id, self.flags, self.length)
+            self.stream_id,
+            self.flags,
+            self.length,
+        )
 
 
 def _entries(array: Any, count: int) -> Any:
@@ -190,37 +241,41 @@ def _entries(array: Any, count: int) -> Any:
 def _syn_stream(frame: Any) -> SynStreamFrame:
     f = frame.syn_stream
     hd = f.hd
-    return SynStreamFrame(hd.version, hd.type, hd.flags, hd.length,
-                          f.stream_id, f.assoc_stream_id, f.pri, f.slot,
-                          nv_from_c(f.nv))
+    return SynStreamFrame(
+        hd.version,
+        hd.type,
+        hd.flags,
+        hd.length,
+        f.stream_id,
+        f.assoc_stream_id,
+        f.pri,
+        f.slot,
+        nv_from_c(f.nv),
+    )
 
 
 def _syn_reply(frame: Any) -> SynReplyFrame:
     f = frame.syn_reply
     hd = f.hd
-    return SynReplyFrame(hd.version, hd.type, hd.flags, hd.length,
-                         f.stream_id, nv_from_c(f.nv))
+    return SynReplyFrame(hd.version, hd.type, hd.flags, hd.length, f.stream_id, nv_from_c(f.nv))
 
 
 def _headers(frame: Any) -> HeadersFrame:
     f = frame.headers
     hd = f.hd
-    return HeadersFrame(hd.version, hd.type, hd.flags, hd.length, f.stream_id,
-                        nv_from_c(f.nv))
+    return HeadersFrame(hd.version, hd.type, hd.flags, hd.length, f.stream_id, nv_from_c(f.nv))
 
 
 def _rst_stream(frame: Any) -> RstStreamFrame:
     f = frame.rst_stream
     hd = f.hd
-    return RstStreamFrame(hd.version, hd.type, hd.flags, hd.length,
-                          f.stream_id, f.status_code)
+    return RstStreamFrame(hd.version, hd.type, hd.flags, hd.length, f.stream_id, f.status_code)
 
 
 def _settings(frame: Any) -> SettingsFrame:
     f = frame.settings
     hd = f.hd
-    iv = [(entry.settings_id, entry.flags, entry.value)
-          for entry in _entries(f.iv, f.niv)]
+    iv = [(entry.settings_id, entry.flags, entry.value) for entry in _entries(f.iv, f.niv)]
     return SettingsFrame(hd.version, hd.type, hd.flags, hd.length, iv)
 
 
@@ -233,15 +288,17 @@ def _ping(frame: Any) -> PingFrame:
 def _goaway(frame: Any) -> GoawayFrame:
     f = frame.goaway
     hd = f.hd
-    return GoawayFrame(hd.version, hd.type, hd.flags, hd.length,
-                       f.last_good_stream_id, f.status_code)
+    return GoawayFrame(
+        hd.version, hd.type, hd.flags, hd.length, f.last_good_stream_id, f.status_code
+    )
 
 
 def _window_update(frame: Any) -> WindowUpdateFrame:
     f = frame.window_update
     hd = f.hd
-    return WindowUpdateFrame(hd.version, hd.type, hd.flags, hd.length,
-                             f.stream_id, f.delta_window_size)
+    return WindowUpdateFrame(
+        hd.version, hd.type, hd.flags, hd.length, f.stream_id, f.delta_window_size
+    )
 
 
 def _chunk(chunk: Any) -> bytes:
@@ -255,8 +312,7 @@ def _credential(frame: Any) -> CredentialFrame:
     f = frame.credential
     hd = f.hd
     certs = [_chunk(cert) for cert in _entries(f.certs, f.ncerts)]
-    return CredentialFrame(hd.version, hd.type, hd.flags, hd.length, f.slot,
-                           _chunk(f.proof), certs)
+    return CredentialFrame(hd.version, hd.type, hd.flags, hd.length, f.slot, _chunk(f.proof), certs)
 
 
 def _ctrl(frame: Any) -> CtrlFrame:

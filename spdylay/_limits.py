@@ -29,7 +29,6 @@ def check_seconds(value: object, name: str) -> None:
     """Refuses a ``value`` for a timeout argument other than None or a
     positive number."""
     if value is not None and (
-            not isinstance(value, (int, float)) or isinstance(value, bool)
-            or not value > 0):
-        raise ValueError("%s must be None or a number of seconds above 0, "
-                         "not %r" % (name, value))
+        not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0
+    ):
+        raise ValueError("%s must be None or a number of seconds above 0, not %r" % (name, value))

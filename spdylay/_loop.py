@@ -43,16 +43,17 @@ def _hooked(on_frame: FrameHook, callbacks: dict[str, Any]) -> dict[str, Any]:
             on_frame(direction, frame)
             if inner is not None:
                 inner(session, frame)
+
         hooked[name] = callback
 
     def data(direction: str, name: str) -> None:
         inner = callbacks.get(name)
 
-        def callback(session: Session, flags: int, stream_id: int,
-                     length: int) -> None:
+        def callback(session: Session, flags: int, stream_id: int, length: int) -> None:
             on_frame(direction, DataFrame(stream_id, flags, length))
             if inner is not None:
                 inner(session, flags, stream_id, length)
+
         hooked[name] = callback
 
     control("recv", "on_ctrl_recv_cb")
@@ -67,12 +68,19 @@ class SessionLoop:
     ``callbacks`` are Session keyword arguments; ``on_frame`` is the frame
     hook of the public API."""
 
-    def __init__(self, sock: socket.socket, side: int, version: int,
-                 on_frame: FrameHook | None = None, **callbacks: Any) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        side: int,
+        version: int,
+        on_frame: FrameHook | None = None,
+        **callbacks: Any,
+    ) -> None:
         sock.setblocking(False)
         self.sock = sock
-        self._calls: collections.deque[
-            tuple[Callable[..., object], tuple[Any, ...]]] = collections.deque()
+        self._calls: collections.deque[tuple[Callable[..., object], tuple[Any, ...]]] = (
+            collections.deque()
+        )
         self._lock = threading.Lock()
         self._finished = False
         self._stopping = False
@@ -84,8 +92,7 @@ class SessionLoop:
         self._wake_send.setblocking(False)
         if on_frame is not None:
             callbacks = _hooked(on_frame, callbacks)
-        self.session = Session(side, version, send_cb=self._send,
-                               recv_cb=self._recv, **callbacks)
+        self.session = Session(side, version, send_cb=self._send, recv_cb=self._recv, **callbacks)
 
     def _send(self, session: Session, data: bytes) -> int:
         try:
@@ -144,8 +151,7 @@ class SessionLoop:
         for function, args in calls:
             function(*args)
 
-    def run(self, next_timeout: Callable[[], float | None] | None = None
-            ) -> None:
+    def run(self, next_timeout: Callable[[], float | None] | None = None) -> None:
         """Sends and receives until the session wants neither, the peer
         closes the connection, or ``stop()``.  ``next_timeout()``, if given,
         is called every round and returns the seconds until it must be
@@ -165,8 +171,7 @@ class SessionLoop:
                 want_write = session.want_write()
                 if self._stopping or not (want_read or want_write):
                     return
-                wanted = (_READ if want_read else 0) | (
-                    _WRITE if want_write else 0)
+                wanted = (_READ if want_read else 0) | (_WRITE if want_write else 0)
                 if wanted != interest:
                     selector.modify(self.sock, wanted)
                     interest = wanted

@@ -12,10 +12,11 @@ def get_npn_protocols() -> list[str]:
     entries = lib.spdylay_npn_get_proto_list(length)
     if entries == ffi.NULL:
         return []
-    return [ffi.unpack(ffi.cast("char *", entry.proto), entry.len).decode(
-                "ascii", "replace")
-            for entry in ffi.unpack(entries, length[0])
-            if entry.proto != ffi.NULL]
+    return [
+        ffi.unpack(ffi.cast("char *", entry.proto), entry.len).decode("ascii", "replace")
+        for entry in ffi.unpack(entries, length[0])
+        if entry.proto != ffi.NULL
+    ]
 
 
 def npn_get_version(proto: str | bytes | None) -> int:
@@ -27,7 +28,6 @@ def npn_get_version(proto: str | bytes | None) -> int:
     if isinstance(proto, str):
         proto = proto.encode("utf-8", "surrogateescape")
     elif not isinstance(proto, bytes):
-        raise TypeError("proto must be str or bytes, not %s"
-                        % type(proto).__name__)
+        raise TypeError("proto must be str or bytes, not %s" % type(proto).__name__)
     version: int = lib.spdylay_npn_get_version(proto, len(proto))
     return version

@@ -26,8 +26,7 @@ def _encode(text: object, what: str) -> bytes:
         return bytes(text)
     if text is None:
         raise InvalidArgumentError("nv %s must not be None" % what)
-    raise InvalidArgumentError("nv %s must be str or bytes, not %s"
-                               % (what, type(text).__name__))
+    raise InvalidArgumentError("nv %s must be str or bytes, not %s" % (what, type(text).__name__))
 
 
 def _flatten(nv: HeaderList) -> list[Any]:
@@ -36,24 +35,26 @@ def _flatten(nv: HeaderList) -> list[Any]:
     would unpack too, into names and values that were never meant."""
     # Exact lists and tuples skip the isinstance checks, which cost more
     # than the flattening itself (Mapping's through the ABC machinery).
-    if (nv.__class__ is not list and nv.__class__ is not tuple
-            and isinstance(nv, (str, bytes, bytearray, memoryview, Mapping))):
+    if (
+        nv.__class__ is not list
+        and nv.__class__ is not tuple
+        and isinstance(nv, (str, bytes, bytearray, memoryview, Mapping))
+    ):
         raise InvalidArgumentError(
-            "nv must be a sequence of (name, value) pairs, not %s"
-            % type(nv).__name__)
+            "nv must be a sequence of (name, value) pairs, not %s" % type(nv).__name__
+        )
     strings: list[Any] = []
     extend = strings.extend
     try:
         for pair in nv:
-            if (pair.__class__ is not tuple
-                    and not isinstance(pair, (tuple, list))):
+            if pair.__class__ is not tuple and not isinstance(pair, (tuple, list)):
                 raise InvalidArgumentError(
-                    "nv entries must be (name, value) pairs, not %r" % (pair,))
+                    "nv entries must be (name, value) pairs, not %r" % (pair,)
+                )
             name, value = pair
             extend((name, value))
     except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(
-            "nv must be a sequence of (name, value) pairs") from exc
+        raise InvalidArgumentError("nv must be a sequence of (name, value) pairs") from exc
     return strings
 
 
@@ -73,7 +74,8 @@ def _encode_one_by_one(strings: list[Any]) -> bytes:
             for segment in value.split(b"\0"):
                 if not segment:
                     raise InvalidArgumentError(
-                        "nv value %r has an empty NUL-separated part" % value)
+                        "nv value %r has an empty NUL-separated part" % value
+                    )
                 append(name)
                 append(segment)
         else:
@@ -97,19 +99,16 @@ def pack_nv(nv: HeaderList) -> bytes:
         text = None
     # The common case, all str without NUL or empty names, costs one join and
     # one encode for the whole list.
-    if (text is not None and text.count("\0") == count - 1
-            and "" not in strings[0::2]):
+    if text is not None and text.count("\0") == count - 1 and "" not in strings[0::2]:
         try:
             data = (text + "\0").encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
-            raise InvalidArgumentError(
-                "nv holds a string UTF-8 cannot encode") from exc
+            raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
     else:
         try:
             data = _encode_one_by_one(strings)
         except UnicodeEncodeError as exc:
-            raise InvalidArgumentError(
-                "nv holds a string UTF-8 cannot encode") from exc
+            raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
     return data
 
 
@@ -125,6 +124,5 @@ def nv_from_c(nv: Any) -> ReceivedHeaderList:
         return []
     blob = ffi.new("char[]", size)
     lib.pyspdylay_nv_join(nv, blob)
-    strings = ffi.unpack(blob, size - 1).decode(
-        "utf-8", "surrogateescape").split("\0")
+    strings = ffi.unpack(blob, size - 1).decode("utf-8", "surrogateescape").split("\0")
     return list(zip(strings[::2], strings[1::2]))

@@ -8,36 +8,63 @@ import weakref
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
-from . import _args
-from . import _callbacks
+from . import _args, _callbacks
 from ._callbacks import call_unlocked
-from ._constants import (CLIENT, OPT_AUTO_REPLIES_STOP_READING,
-                         OPT_MAX_AUTO_REPLIES, OPT_MAX_EMPTY_FRAMES,
-                         OPT_MAX_HEADER_LIST_COUNT, OPT_MAX_HEADER_LIST_SIZE,
-                         OPT_MAX_INCOMING_STREAMS, OPT_MAX_PEER_RESETS,
-                         OPT_MAX_RECV_CTRL_FRAME_BUFFER,
-                         OPT_MAX_SETTINGS_ENTRIES,
-                         OPT_MAX_SMALL_WINDOW_UPDATES,
-                         OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
-                         PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER)
+from ._constants import (
+    CLIENT,
+    OPT_AUTO_REPLIES_STOP_READING,
+    OPT_MAX_AUTO_REPLIES,
+    OPT_MAX_EMPTY_FRAMES,
+    OPT_MAX_HEADER_LIST_COUNT,
+    OPT_MAX_HEADER_LIST_SIZE,
+    OPT_MAX_INCOMING_STREAMS,
+    OPT_MAX_PEER_RESETS,
+    OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+    OPT_MAX_SETTINGS_ENTRIES,
+    OPT_MAX_SMALL_WINDOW_UPDATES,
+    OPT_NO_AUTO_WINDOW_UPDATE,
+    OPT_NO_AUTO_WINDOW_UPDATE2,
+    PROTO_SPDY2,
+    PROTO_SPDY3,
+    PROTO_SPDY3_1,
+    SERVER,
+)
 from ._data import ReadCtrl
-from ._errors import (CallbackFailureError, EOFError, Error,
-                      InvalidArgumentError, InvalidStateError,
-                      UnsupportedVersionError, error_for, with_error_code)
+from ._errors import (
+    CallbackFailureError,
+    EOFError,
+    Error,
+    InvalidArgumentError,
+    InvalidStateError,
+    UnsupportedVersionError,
+    error_for,
+    with_error_code,
+)
 from ._nv import pack_nv
 from ._spdylay import ffi, lib
 from ._streams import StreamTable
 
 if TYPE_CHECKING:
     from ._data import DataProvider
-    from ._typing import (BeforeCtrlSendCallback, BytesLike, HeaderList,
-                          OnCtrlNotSendCallback, OnCtrlRecvCallback,
-                          OnCtrlRecvParseErrorCallback, OnCtrlSendCallback,
-                          OnDataChunkRecvCallback, OnDataRecvCallback,
-                          OnDataSendCallback, OnInvalidCtrlRecvCallback,
-                          OnRequestRecvCallback, OnStreamCloseCallback,
-                          OnUnknownCtrlRecvCallback, RecvCallback,
-                          SendCallback, SettingsEntry)
+    from ._typing import (
+        BeforeCtrlSendCallback,
+        BytesLike,
+        HeaderList,
+        OnCtrlNotSendCallback,
+        OnCtrlRecvCallback,
+        OnCtrlRecvParseErrorCallback,
+        OnCtrlSendCallback,
+        OnDataChunkRecvCallback,
+        OnDataRecvCallback,
+        OnDataSendCallback,
+        OnInvalidCtrlRecvCallback,
+        OnRequestRecvCallback,
+        OnStreamCloseCallback,
+        OnUnknownCtrlRecvCallback,
+        RecvCallback,
+        SendCallback,
+        SettingsEntry,
+    )
 
 # What recv() asks recv_cb for at a time.
 RECV_LENGTH = 131072
@@ -46,15 +73,20 @@ RECV_LENGTH = 131072
 # memory makes PyPy collect dropped sessions early enough.
 _SESSION_MEMORY = 400000
 
-_BOOL_OPTIONS = (OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2,
-                 OPT_AUTO_REPLIES_STOP_READING)
+_BOOL_OPTIONS = (
+    OPT_NO_AUTO_WINDOW_UPDATE,
+    OPT_NO_AUTO_WINDOW_UPDATE2,
+    OPT_AUTO_REPLIES_STOP_READING,
+)
 
 # Options taking a uint32_t: the name their errors give and the smallest
 # value (0 lifts a bound; the control frame buffer has libspdylay 1.4's
 # minimum).
 _COUNT_OPTIONS = {
-    OPT_MAX_RECV_CTRL_FRAME_BUFFER: ("OPT_MAX_RECV_CTRL_FRAME_BUFFER",
-                                     _args.MIN_RECV_CTRL_FRAME_BUFFER),
+    OPT_MAX_RECV_CTRL_FRAME_BUFFER: (
+        "OPT_MAX_RECV_CTRL_FRAME_BUFFER",
+        _args.MIN_RECV_CTRL_FRAME_BUFFER,
+    ),
     OPT_MAX_HEADER_LIST_SIZE: ("OPT_MAX_HEADER_LIST_SIZE", 0),
     OPT_MAX_HEADER_LIST_COUNT: ("OPT_MAX_HEADER_LIST_COUNT", 0),
     OPT_MAX_AUTO_REPLIES: ("OPT_MAX_AUTO_REPLIES", 0),
@@ -68,7 +100,8 @@ _COUNT_OPTIONS = {
 _FORWARDED = _callbacks.FORWARDED
 
 _CALLBACK_ARGUMENTS = ("send_cb", "recv_cb", "on_stream_close_cb") + tuple(
-    name for name, _ in _FORWARDED)
+    name for name, _ in _FORWARDED
+)
 
 _NULL = ffi.NULL
 _unpack = ffi.unpack
@@ -97,46 +130,58 @@ class Session:
     PROTO_SPDY3_1 = PROTO_SPDY3_1
 
     __slots__ = (
-        "__weakref__", "_user_data", "_ctx", "_ptr", "_handle", "_lock",
-        "_failed", "_io_thread", "_io_waiters", "_io_idle", "_exception",
-        "_holds_reads", "_streams", "_send_cb", "_recv_cb",
-        "_on_stream_close_cb", "_version", "_read_ctrl",
+        "__weakref__",
+        "_user_data",
+        "_ctx",
+        "_ptr",
+        "_handle",
+        "_lock",
+        "_failed",
+        "_io_thread",
+        "_io_waiters",
+        "_io_idle",
+        "_exception",
+        "_holds_reads",
+        "_streams",
+        "_send_cb",
+        "_recv_cb",
+        "_on_stream_close_cb",
+        "_version",
+        "_read_ctrl",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     # The cffi objects of the C session (None once closed).
     _ctx: Any
     _ptr: Any
 
-    def __init__(self, side: int, version: int,
-                 config: Mapping[int, int] | None = None,
-                 send_cb: SendCallback | None = None,
-                 recv_cb: RecvCallback | None = None,
-                 on_ctrl_recv_cb: OnCtrlRecvCallback | None = None,
-                 on_invalid_ctrl_recv_cb: OnInvalidCtrlRecvCallback
-                 | None = None,
-                 on_data_chunk_recv_cb: OnDataChunkRecvCallback | None = None,
-                 on_data_recv_cb: OnDataRecvCallback | None = None,
-                 before_ctrl_send_cb: BeforeCtrlSendCallback | None = None,
-                 on_ctrl_send_cb: OnCtrlSendCallback | None = None,
-                 on_ctrl_not_send_cb: OnCtrlNotSendCallback | None = None,
-                 on_data_send_cb: OnDataSendCallback | None = None,
-                 on_stream_close_cb: OnStreamCloseCallback | None = None,
-                 on_request_recv_cb: OnRequestRecvCallback | None = None,
-                 on_ctrl_recv_parse_error_cb: OnCtrlRecvParseErrorCallback
-                 | None = None,
-                 on_unknown_ctrl_recv_cb: OnUnknownCtrlRecvCallback
-                 | None = None,
-                 user_data: Any = None) -> None:
+    def __init__(
+        self,
+        side: int,
+        version: int,
+        config: Mapping[int, int] | None = None,
+        send_cb: SendCallback | None = None,
+        recv_cb: RecvCallback | None = None,
+        on_ctrl_recv_cb: OnCtrlRecvCallback | None = None,
+        on_invalid_ctrl_recv_cb: OnInvalidCtrlRecvCallback | None = None,
+        on_data_chunk_recv_cb: OnDataChunkRecvCallback | None = None,
+        on_data_recv_cb: OnDataRecvCallback | None = None,
+        before_ctrl_send_cb: BeforeCtrlSendCallback | None = None,
+        on_ctrl_send_cb: OnCtrlSendCallback | None = None,
+        on_ctrl_not_send_cb: OnCtrlNotSendCallback | None = None,
+        on_data_send_cb: OnDataSendCallback | None = None,
+        on_stream_close_cb: OnStreamCloseCallback | None = None,
+        on_request_recv_cb: OnRequestRecvCallback | None = None,
+        on_ctrl_recv_parse_error_cb: OnCtrlRecvParseErrorCallback | None = None,
+        on_unknown_ctrl_recv_cb: OnUnknownCtrlRecvCallback | None = None,
+        user_data: Any = None,
+    ) -> None:
         self._ctx = self._ptr = None
         if side != CLIENT and side != SERVER:
-            raise InvalidArgumentError(
-                "side must be CLIENT or SERVER, not %r" % (side,))
+            raise InvalidArgumentError("side must be CLIENT or SERVER, not %r" % (side,))
         if not isinstance(version, int):
-            raise TypeError("version must be an int, not %s"
-                            % type(version).__name__)
+            raise TypeError("version must be an int, not %s" % type(version).__name__)
         if not _args.INT32_MIN <= version <= _args.INT32_MAX:
-            raise UnsupportedVersionError(
-                "unsupported SPDY version %d" % version)
+            raise UnsupportedVersionError("unsupported SPDY version %d" % version)
         callbacks = locals()
         for name in _CALLBACK_ARGUMENTS:
             if callbacks[name] is not None and not callable(callbacks[name]):
@@ -182,24 +227,28 @@ class Session:
         for option, value in config.items():
             if option in _BOOL_OPTIONS:
                 if not isinstance(value, int):
-                    raise InvalidArgumentError(
-                        "option %r takes a bool, not %r" % (option, value))
+                    raise InvalidArgumentError("option %r takes a bool, not %r" % (option, value))
                 ctype, value = "int", int(bool(value))
                 if option == OPT_AUTO_REPLIES_STOP_READING:
                     self._holds_reads = bool(value)
             elif option in _COUNT_OPTIONS:
                 name, minimum = _COUNT_OPTIONS[option]
-                if (not isinstance(value, int) or isinstance(value, bool)
-                        or not minimum <= value <= _args.UINT32_MAX):
+                if (
+                    not isinstance(value, int)
+                    or isinstance(value, bool)
+                    or not minimum <= value <= _args.UINT32_MAX
+                ):
                     raise InvalidArgumentError(
-                        "%s takes an integer from %d to 2**32-1, not %r"
-                        % (name, minimum, value))
+                        "%s takes an integer from %d to 2**32-1, not %r" % (name, minimum, value)
+                    )
                 ctype = "uint32_t"
             else:
                 raise InvalidArgumentError("unknown option %r" % (option,))
-            _check(lib.spdylay_session_set_option(
-                self._ptr, option, ffi.new(ctype + " *", value),
-                ffi.sizeof(ctype)))
+            _check(
+                lib.spdylay_session_set_option(
+                    self._ptr, option, ffi.new(ctype + " *", value), ffi.sizeof(ctype)
+                )
+            )
 
     @property
     def user_data(self) -> Any:
@@ -247,9 +296,7 @@ class Session:
         io_thread = self._io_thread
         while io_thread is not None:
             if io_thread == threading.get_ident():
-                raise InvalidStateError(
-                    "%s() cannot be called from the session's callbacks"
-                    % name)
+                raise InvalidStateError("%s() cannot be called from the session's callbacks" % name)
             self._io_waiters += 1
             try:
                 self._io_idle.wait()
@@ -261,8 +308,7 @@ class Session:
         self._wait_for_io(name)
         ptr = self._live()
         if self._failed:
-            raise InvalidStateError(
-                "the session failed with a fatal error; close it")
+            raise InvalidStateError("the session failed with a fatal error; close it")
         self._io_thread = threading.get_ident()
         return ptr
 
@@ -311,10 +357,10 @@ class Session:
                         return
                     more = ctx.out_full
                     try:
-                        sent = call_unlocked(self, send_cb,
-                                             _unpack(ctx.out, length))
+                        sent = call_unlocked(self, send_cb, _unpack(ctx.out, length))
                     except Error as exc:
-                        raise with_error_code(exc)
+                        with_error_code(exc)
+                        raise
                     # None and 0 mean "would block"; b"", [] or 0.0 are
                     # mistakes, not counts.
                     if sent is None or (type(sent) is int and sent == 0):
@@ -322,7 +368,8 @@ class Session:
                     if not isinstance(sent, int) or not 0 < sent <= length:
                         raise CallbackFailureError(
                             "send_cb must return the number of bytes sent "
-                            "(0 to %d) or None, not %r" % (length, sent))
+                            "(0 to %d) or None, not %r" % (length, sent)
+                        )
                     lib.pyspdylay_out_consume(ctx, sent)
                     if sent < length or not more:
                         return
@@ -347,17 +394,19 @@ class Session:
                         data = call_unlocked(self, recv_cb, RECV_LENGTH)
                     except builtins.EOFError as exc:
                         if isinstance(exc, EOFError):
-                            raise with_error_code(exc)
-                        raise EOFError(str(exc) or "end of file",
-                                       error_code=lib.SPDYLAY_ERR_EOF) from exc
+                            with_error_code(exc)
+                            raise
+                        raise EOFError(
+                            str(exc) or "end of file", error_code=lib.SPDYLAY_ERR_EOF
+                        ) from exc
                     except Error as exc:
-                        raise with_error_code(exc)
+                        with_error_code(exc)
+                        raise
                     if not data:
                         return
                     self._feed(data)
                     # Back-pressure: the peer's replies must leave first.
-                    if (self._holds_reads
-                            and not lib.spdylay_session_want_read(ptr)):
+                    if self._holds_reads and not lib.spdylay_session_want_read(ptr):
                         return
             finally:
                 self._end_io()
@@ -371,8 +420,7 @@ class Session:
         """Puts the stream's deferred DATA back in the queue; raises
         InvalidArgumentError if there is no such stream or deferred DATA."""
         with self._lock:
-            _check(lib.spdylay_session_resume_data(
-                self._live(), _args.stream_id(stream_id)))
+            _check(lib.spdylay_session_resume_data(self._live(), _args.stream_id(stream_id)))
 
     def want_read(self) -> bool:
         with self._lock:
@@ -383,19 +431,17 @@ class Session:
         with self._lock:
             ptr = self._live()
             return not self._failed and (
-                lib.spdylay_session_want_write(ptr) != 0
-                or self._ctx.out_len != 0)
+                lib.spdylay_session_want_write(ptr) != 0 or self._ctx.out_len != 0
+            )
 
     # Queries.
 
     def get_stream_user_data(self, stream_id: int) -> Any:
         with self._lock:
-            key = self._streams.key_of(self._live(),
-                                       _args.stream_id(stream_id))
+            key = self._streams.key_of(self._live(), _args.stream_id(stream_id))
             return self._streams.user_data(key) if key else None
 
-    def set_stream_user_data(self, stream_id: int,
-                             stream_user_data: Any) -> None:
+    def set_stream_user_data(self, stream_id: int, stream_user_data: Any) -> None:
         """Replaces the stream's user data; InvalidArgumentError if the
         stream does not exist."""
         with self._lock:
@@ -412,8 +458,7 @@ class Session:
 
     def get_outbound_queue_size(self) -> int:
         with self._lock:
-            size: int = lib.spdylay_session_get_outbound_queue_size(
-                self._live())
+            size: int = lib.spdylay_session_get_outbound_queue_size(self._live())
             return size
 
     def get_pri_lowest(self) -> int:
@@ -426,27 +471,30 @@ class Session:
         WINDOW_UPDATE, or -1 if the stream does not exist."""
         with self._lock:
             length: int = lib.spdylay_session_get_stream_recv_data_length(
-                self._live(), _args.stream_id(stream_id))
+                self._live(), _args.stream_id(stream_id)
+            )
             return length
 
     def get_recv_data_length(self) -> int:
         """The same for the whole connection: 0 when the version has no
         connection window (SPDY/2, SPDY/3)."""
         with self._lock:
-            length: int = lib.spdylay_session_get_recv_data_length(
-                self._live())
+            length: int = lib.spdylay_session_get_recv_data_length(self._live())
             return length
 
     def consume(self, stream_id: int, size: int) -> None:
         """With OPT_NO_AUTO_WINDOW_UPDATE2: reports ``size`` bytes of the
         stream's DATA as processed, reopening its flow-control windows."""
         with self._lock:
-            _check(lib.spdylay_session_consume(
-                self._live(), _args.stream_id(stream_id),
-                _args.int_in(size, 0, _args.SIZE_MAX, "size")))
+            _check(
+                lib.spdylay_session_consume(
+                    self._live(),
+                    _args.stream_id(stream_id),
+                    _args.int_in(size, 0, _args.SIZE_MAX, "size"),
+                )
+            )
 
-    def _keep_provider(self, rv: int, data_prd: DataProvider,
-                       provider_key: int) -> None:
+    def _keep_provider(self, rv: int, data_prd: DataProvider, provider_key: int) -> None:
         """After a submit of ``data_prd`` on an existing stream: ``rv`` is
         the shim's answer, an error or the stream's key, which the shim gave
         the stream if it had none.  The provider is kept under that key
@@ -459,15 +507,18 @@ class Session:
     # Submitting frames: the shim's submit functions take the packed
     # name/value list (see pack_nv) and the provider's key.
 
-    def submit_request(self, pri: int, nv: HeaderList,
-                       data_prd: DataProvider | None = None,
-                       stream_user_data: Any = None) -> None:
+    def submit_request(
+        self,
+        pri: int,
+        nv: HeaderList,
+        data_prd: DataProvider | None = None,
+        stream_user_data: Any = None,
+    ) -> None:
         """Queues a SYN_STREAM carrying the request ``nv``, followed by DATA
         from ``data_prd`` (FIN on the SYN_STREAM when it is None)."""
         with self._lock:
             ptr = self._live()
-            pri = _args.priority(
-                pri, lib.spdylay_session_get_pri_lowest(ptr))
+            pri = _args.priority(pri, lib.spdylay_session_get_pri_lowest(ptr))
             packed = pack_nv(nv)
             streams = self._streams
             if data_prd is None:
@@ -478,13 +529,13 @@ class Session:
                 key = 0
             else:
                 key = streams.new_key()
-            _check(lib.pyspdylay_submit_request(
-                ptr, pri, packed, len(packed), provider_key, key))
+            _check(lib.pyspdylay_submit_request(ptr, pri, packed, len(packed), provider_key, key))
             if key:
                 streams.attach(key, stream_user_data, provider_key, data_prd)
 
-    def submit_response(self, stream_id: int, nv: HeaderList,
-                        data_prd: DataProvider | None = None) -> None:
+    def submit_response(
+        self, stream_id: int, nv: HeaderList, data_prd: DataProvider | None = None
+    ) -> None:
         """Queues a SYN_REPLY carrying ``nv`` on the stream, followed by DATA
         from ``data_prd`` (FIN on the SYN_REPLY when it is None)."""
         with self._lock:
@@ -492,24 +543,37 @@ class Session:
             stream_id = _args.frame_stream_id(stream_id)
             packed = pack_nv(nv)
             if data_prd is None:
-                _check(lib.pyspdylay_submit_response(
-                    ptr, stream_id, packed, len(packed), 0, 0))
+                _check(lib.pyspdylay_submit_response(ptr, stream_id, packed, len(packed), 0, 0))
                 return
             streams = self._streams
             key = streams.new_provider_key(data_prd)
-            self._keep_provider(lib.pyspdylay_submit_response(
-                ptr, stream_id, packed, len(packed), key, streams.new_key()),
-                data_prd, key)
+            self._keep_provider(
+                lib.pyspdylay_submit_response(
+                    ptr, stream_id, packed, len(packed), key, streams.new_key()
+                ),
+                data_prd,
+                key,
+            )
 
     @overload
-    def submit_syn_stream(self, flags: int, assoc_stream_id: int, pri: int,
-                          nv: HeaderList, stream_user_data: Any = None
-                          ) -> None: ...
+    def submit_syn_stream(
+        self,
+        flags: int,
+        assoc_stream_id: int,
+        pri: int,
+        nv: HeaderList,
+        stream_user_data: Any = None,
+    ) -> None: ...
 
     @overload
-    def submit_syn_stream(self, flags: int, pri: int, nv: HeaderList,
-                          assoc_stream_id: int = 0, stream_user_data: Any = None
-                          ) -> None: ...
+    def submit_syn_stream(
+        self,
+        flags: int,
+        pri: int,
+        nv: HeaderList,
+        assoc_stream_id: int = 0,
+        stream_user_data: Any = None,
+    ) -> None: ...
 
     def submit_syn_stream(self, *args: Any, **kwargs: Any) -> None:
         """Queues a SYN_STREAM.  Takes the documented form
@@ -518,48 +582,50 @@ class Session:
         stream_user_data=None)``, told apart by whether the third positional
         argument is an integer (pri) or anything else (nv), unless a list or
         tuple follows it: that is the documented form's nv after a bad pri."""
-        released = (len(args) >= 3 and not isinstance(args[2], int) and not (
-            len(args) >= 4 and isinstance(args[3], (list, tuple)))) or (
-            len(args) == 2 and "pri" not in kwargs)
+        released = (
+            len(args) >= 3
+            and not isinstance(args[2], int)
+            and not (len(args) >= 4 and isinstance(args[3], (list, tuple)))
+        ) or (len(args) == 2 and "pri" not in kwargs)
         flags, assoc_stream_id, pri, nv, stream_user_data = (
-            _released_syn_stream_args if released else _syn_stream_args)(
-                *args, **kwargs)
+            _released_syn_stream_args if released else _syn_stream_args
+        )(*args, **kwargs)
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags, _args.SYN_STREAM_FLAGS)
-            assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX,
-                                           "assoc_stream_id")
-            pri = _args.priority(
-                pri, lib.spdylay_session_get_pri_lowest(ptr))
+            assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX, "assoc_stream_id")
+            pri = _args.priority(pri, lib.spdylay_session_get_pri_lowest(ptr))
             packed = pack_nv(nv)
             key = 0 if stream_user_data is None else self._streams.new_key()
-            _check(lib.pyspdylay_submit_syn_stream(
-                ptr, flags, assoc_stream_id, pri, packed, len(packed), key))
+            _check(
+                lib.pyspdylay_submit_syn_stream(
+                    ptr, flags, assoc_stream_id, pri, packed, len(packed), key
+                )
+            )
             if key:
                 self._streams.attach(key, stream_user_data)
 
-    def submit_syn_reply(self, flags: int, stream_id: int,
-                         nv: HeaderList) -> None:
-        self._submit_stream_headers(lib.SPDYLAY_SYN_REPLY, flags,
-                                    stream_id, nv)
+    def submit_syn_reply(self, flags: int, stream_id: int, nv: HeaderList) -> None:
+        self._submit_stream_headers(lib.SPDYLAY_SYN_REPLY, flags, stream_id, nv)
 
-    def submit_headers(self, flags: int, stream_id: int,
-                       nv: HeaderList) -> None:
-        self._submit_stream_headers(lib.SPDYLAY_HEADERS, flags,
-                                    stream_id, nv)
+    def submit_headers(self, flags: int, stream_id: int, nv: HeaderList) -> None:
+        self._submit_stream_headers(lib.SPDYLAY_HEADERS, flags, stream_id, nv)
 
-    def _submit_stream_headers(self, frame_type: int, flags: int,
-                               stream_id: int, nv: HeaderList) -> None:
+    def _submit_stream_headers(
+        self, frame_type: int, flags: int, stream_id: int, nv: HeaderList
+    ) -> None:
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags, _args.HEADERS_FLAGS)
             stream_id = _args.frame_stream_id(stream_id)
             packed = pack_nv(nv)
-            _check(lib.pyspdylay_submit_stream_headers(
-                ptr, frame_type, flags, stream_id, packed, len(packed)))
+            _check(
+                lib.pyspdylay_submit_stream_headers(
+                    ptr, frame_type, flags, stream_id, packed, len(packed)
+                )
+            )
 
-    def submit_data(self, stream_id: int, flags: int,
-                    data_prd: DataProvider) -> None:
+    def submit_data(self, stream_id: int, flags: int, data_prd: DataProvider) -> None:
         """Queues DATA frames read from ``data_prd``; DATA_FLAG_FIN in
         ``flags`` puts FIN on the last one."""
         with self._lock:
@@ -568,14 +634,19 @@ class Session:
             flags = _args.flags(flags, _args.DATA_FLAGS)
             streams = self._streams
             key = streams.new_provider_key(data_prd)
-            self._keep_provider(lib.pyspdylay_submit_data(
-                ptr, stream_id, flags, key, streams.new_key()), data_prd, key)
+            self._keep_provider(
+                lib.pyspdylay_submit_data(ptr, stream_id, flags, key, streams.new_key()),
+                data_prd,
+                key,
+            )
 
     def submit_rst_stream(self, stream_id: int, status_code: int) -> None:
         with self._lock:
-            _check(lib.spdylay_submit_rst_stream(
-                self._live(), _args.frame_stream_id(stream_id),
-                _args.status_code(status_code)))
+            _check(
+                lib.spdylay_submit_rst_stream(
+                    self._live(), _args.frame_stream_id(stream_id), _args.status_code(status_code)
+                )
+            )
 
     def submit_ping(self) -> None:
         with self._lock:
@@ -583,15 +654,13 @@ class Session:
 
     def submit_goaway(self, status_code: int) -> None:
         with self._lock:
-            _check(lib.spdylay_submit_goaway(
-                self._live(), _args.status_code(status_code)))
+            _check(lib.spdylay_submit_goaway(self._live(), _args.status_code(status_code)))
 
     def fail_session(self, status_code: int) -> None:
         """Queues GOAWAY and stops reading: close the connection once it is
         sent."""
         with self._lock:
-            _check(lib.spdylay_session_fail_session(
-                self._live(), _args.status_code(status_code)))
+            _check(lib.spdylay_session_fail_session(self._live(), _args.status_code(status_code)))
 
     def submit_settings(self, flags: int, iv: Iterable[SettingsEntry]) -> None:
         """Stores and queues SETTINGS; ``iv`` is a sequence of
@@ -605,11 +674,9 @@ class Session:
                 c_entry.settings_id = settings_id
                 c_entry.flags = id_flags
                 c_entry.value = value
-            _check(lib.spdylay_submit_settings(ptr, flags, array,
-                                                    len(entries)))
+            _check(lib.spdylay_submit_settings(ptr, flags, array, len(entries)))
 
-    def submit_window_update(self, stream_id: int,
-                             delta_window_size: int) -> None:
+    def submit_window_update(self, stream_id: int, delta_window_size: int) -> None:
         """Queues WINDOW_UPDATE; ``delta_window_size`` must be in
         [1, 2**31-1] and the stream open (else StreamClosedError)."""
         with self._lock:
@@ -618,20 +685,22 @@ class Session:
                 raise InvalidArgumentError("SPDY/2 has no WINDOW_UPDATE")
             # Stream 0 is the connection window, which only SPDY/3.1 has.
             low = 0 if self._version == PROTO_SPDY3_1 else 1
-            _check(lib.spdylay_submit_window_update(
-                ptr, _args.int_in(stream_id, low, _args.INT32_MAX, "stream_id"),
-                _args.int_in(delta_window_size, 1, _args.INT32_MAX,
-                             "delta_window_size")))
+            _check(
+                lib.spdylay_submit_window_update(
+                    ptr,
+                    _args.int_in(stream_id, low, _args.INT32_MAX, "stream_id"),
+                    _args.int_in(delta_window_size, 1, _args.INT32_MAX, "delta_window_size"),
+                )
+            )
 
 
-def _syn_stream_args(flags: Any, assoc_stream_id: Any, pri: Any, nv: Any,
-                     stream_user_data: Any = None
-                     ) -> tuple[Any, Any, Any, Any, Any]:
+def _syn_stream_args(
+    flags: Any, assoc_stream_id: Any, pri: Any, nv: Any, stream_user_data: Any = None
+) -> tuple[Any, Any, Any, Any, Any]:
     return flags, assoc_stream_id, pri, nv, stream_user_data
 
 
-def _released_syn_stream_args(flags: Any, pri: Any, nv: Any,
-                              assoc_stream_id: Any = 0,
-                              stream_user_data: Any = None
-                              ) -> tuple[Any, Any, Any, Any, Any]:
+def _released_syn_stream_args(
+    flags: Any, pri: Any, nv: Any, assoc_stream_id: Any = 0, stream_user_data: Any = None
+) -> tuple[Any, Any, Any, Any, Any]:
     return flags, assoc_stream_id, pri, nv, stream_user_data

@@ -16,7 +16,8 @@
 #define PYSPDYLAY_OUT_HIGH_WATER 65536
 
 static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
-                         size_t length, int flags, void *user_data) {
+                         size_t length, int flags, void *user_data)
+{
   pyspdylay_ctx *ctx = user_data;
   size_t need;
   (void)session;
@@ -61,7 +62,8 @@ struct pyspdylay_ahead {
 };
 
 /* Hands the pending DATA chunk, if any, to Python. */
-static void flush_chunk(pyspdylay_ctx *ctx) {
+static void flush_chunk(pyspdylay_ctx *ctx)
+{
   size_t length = ctx->chunk_len;
   if (length == 0) {
     return;
@@ -71,17 +73,18 @@ static void flush_chunk(pyspdylay_ctx *ctx) {
                                ctx->chunk_stream_id, ctx->chunk, length);
 }
 
-void *pyspdylay_python_handle(void *user_data) {
+void *pyspdylay_python_handle(void *user_data)
+{
   pyspdylay_ctx *ctx = user_data;
   flush_chunk(ctx);
   return ctx->handle;
 }
 
-#define PYSPDYLAY_FORWARDER(BIT, name, python_params, core_params,         \
-                            arguments)                                        \
-  static void shim_##name core_params {                                       \
-    (void)session;                                                            \
-    pyspdylay_##name arguments;                                               \
+#define PYSPDYLAY_FORWARDER(BIT, name, python_params, core_params, arguments)  \
+  static void shim_##name core_params                                          \
+  {                                                                            \
+    (void)session;                                                             \
+    pyspdylay_##name arguments;                                                \
   }
 PYSPDYLAY_FORWARDED(PYSPDYLAY_FORWARDER)
 #undef PYSPDYLAY_FORWARDER
@@ -92,16 +95,16 @@ PYSPDYLAY_FORWARDED(PYSPDYLAY_FORWARDER)
    call. */
 static void gather_data_chunk(spdylay_session *session, uint8_t flags,
                               int32_t stream_id, const uint8_t *data,
-                              size_t length, void *user_data) {
+                              size_t length, void *user_data)
+{
   pyspdylay_ctx *ctx = user_data;
   if (length == 0) {
     /* Nothing to gather (and |data| may be NULL). */
-    shim_on_data_chunk_recv(session, flags, stream_id, data, length,
-                            user_data);
+    shim_on_data_chunk_recv(session, flags, stream_id, data, length, user_data);
     return;
   }
-  if (ctx->chunk_len != 0 && (ctx->chunk_stream_id != stream_id ||
-                              ctx->chunk_flags != flags)) {
+  if (ctx->chunk_len != 0 &&
+      (ctx->chunk_stream_id != stream_id || ctx->chunk_flags != flags)) {
     flush_chunk(ctx);
   }
   if (length > ctx->chunk_cap - ctx->chunk_len) {
@@ -133,11 +136,12 @@ static void gather_data_chunk(spdylay_session *session, uint8_t flags,
    stream's user data. */
 static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
                                  spdylay_status_code status_code,
-                                 void *user_data) {
+                                 void *user_data)
+{
   /* The pending chunk's callback may still give the stream its key. */
   void *handle = PYSPDYLAY_HANDLE(user_data);
-  uintptr_t key = (uintptr_t)spdylay_session_get_stream_user_data(session,
-                                                                  stream_id);
+  uintptr_t key =
+      (uintptr_t)spdylay_session_get_stream_user_data(session, stream_id);
   pyspdylay_ahead **link = &((pyspdylay_ctx *)user_data)->ahead;
   while (*link) {
     pyspdylay_ahead *ahead = *link;
@@ -156,7 +160,8 @@ static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
    asks Python once the provider has nothing left over. */
 static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
                          uint8_t *buf, size_t length, int *eof,
-                         spdylay_data_source *source, void *user_data) {
+                         spdylay_data_source *source, void *user_data)
+{
   pyspdylay_ctx *ctx = user_data;
   uintptr_t key = (uintptr_t)source->ptr;
   pyspdylay_ahead **link = &ctx->ahead;
@@ -190,9 +195,10 @@ static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
    provider |key| of |stream_id| beyond the frame being built, for its next
    frames; |eof| then applies after the last of them.  Returns nonzero for
    lack of memory. */
-int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key,
-                         int32_t stream_id, const char *data, size_t offset,
-                         size_t length, int eof) {
+int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
+                         const char *data, size_t offset, size_t length,
+                         int eof)
+{
   pyspdylay_ahead *ahead;
   size_t rest;
   if (offset >= length) {
@@ -218,7 +224,8 @@ int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key,
 }
 
 pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
-                             void *handle, int *error) {
+                             void *handle, int *error)
+{
   spdylay_session_callbacks callbacks;
   pyspdylay_ctx *ctx = calloc(1, sizeof(*ctx));
   if (ctx == NULL) {
@@ -230,10 +237,9 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
   memset(&callbacks, 0, sizeof(callbacks));
   callbacks.send_callback = shim_send;
   callbacks.on_stream_close_callback = shim_on_stream_close;
-#define PYSPDYLAY_REGISTER(BIT, name, python_params, core_params,         \
-                           arguments)                                         \
-  if (forward & PYSPDYLAY_##BIT) {                                            \
-    callbacks.name##_callback = shim_##name;                                  \
+#define PYSPDYLAY_REGISTER(BIT, name, python_params, core_params, arguments)   \
+  if (forward & PYSPDYLAY_##BIT) {                                             \
+    callbacks.name##_callback = shim_##name;                                   \
   }
   PYSPDYLAY_FORWARDED(PYSPDYLAY_REGISTER)
 #undef PYSPDYLAY_REGISTER
@@ -241,11 +247,11 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
     callbacks.on_data_chunk_recv_callback = gather_data_chunk;
   }
   if (side == PYSPDYLAY_CLIENT) {
-    *error = spdylay_session_client_new(&ctx->session, version, &callbacks,
-                                        ctx);
+    *error =
+        spdylay_session_client_new(&ctx->session, version, &callbacks, ctx);
   } else if (side == PYSPDYLAY_SERVER) {
-    *error = spdylay_session_server_new(&ctx->session, version, &callbacks,
-                                        ctx);
+    *error =
+        spdylay_session_server_new(&ctx->session, version, &callbacks, ctx);
   } else {
     *error = SPDYLAY_ERR_INVALID_ARGUMENT;
   }
@@ -256,7 +262,8 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
   return ctx;
 }
 
-void pyspdylay_del(pyspdylay_ctx *ctx) {
+void pyspdylay_del(pyspdylay_ctx *ctx)
+{
   spdylay_session_del(ctx->session);
   while (ctx->ahead) {
     pyspdylay_ahead *next = ctx->ahead->next;
@@ -271,8 +278,8 @@ void pyspdylay_del(pyspdylay_ctx *ctx) {
 /* spdylay_session_mem_recv(), then the last pending DATA chunk: every
    callback has run when it returns.  The chunk buffer is freed so that an
    idle session holds no receive memory. */
-ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in,
-                           size_t inlen) {
+ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
+{
   ssize_t rv;
   /* No chunk can be longer than the input: sizing the buffer for it at
      once spares growing it frame by frame. */
@@ -286,7 +293,8 @@ ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in,
 }
 
 /* Drops the first |length| bytes of the output, which Python has sent. */
-void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length) {
+void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length)
+{
   if (length > ctx->out_len) {
     length = ctx->out_len;
   }
@@ -297,7 +305,8 @@ void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length) {
 
 /* The Python side stores integer keys, not pointers, as stream user data, so
    a stale key can at worst miss a dictionary lookup. */
-uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id) {
+uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id)
+{
   return (uintptr_t)spdylay_session_get_stream_user_data(session, stream_id);
 }
 
@@ -313,8 +322,8 @@ uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id) {
    packed list; the array is |stack| when it fits, else allocated (free it
    with free_nv).  NULL for lack of memory or a list that does not end with
    NUL. */
-static const char **split_nv(const char *nv, size_t nvlen,
-                             const char **stack) {
+static const char **split_nv(const char *nv, size_t nvlen, const char **stack)
+{
   const char **array = stack;
   size_t count = 0, i, off;
   if (nvlen > 0 && nv[nvlen - 1] != '\0') {
@@ -340,14 +349,16 @@ static const char **split_nv(const char *nv, size_t nvlen,
   return array;
 }
 
-static void free_nv(const char **array, const char **stack) {
+static void free_nv(const char **array, const char **stack)
+{
   if (array != stack) {
     free(array);
   }
 }
 
-static const spdylay_data_provider *provider_for(
-    spdylay_data_provider *provider, uintptr_t key) {
+static const spdylay_data_provider *
+provider_for(spdylay_data_provider *provider, uintptr_t key)
+{
   if (key == 0) {
     return NULL;
   }
@@ -377,7 +388,8 @@ typedef struct {
 } submit_args;
 
 static int submit_nv(spdylay_session *session, const submit_args *args,
-                     const char *nv, size_t nvlen) {
+                     const char *nv, size_t nvlen)
+{
   const char *stack[PYSPDYLAY_NV_ON_STACK];
   const char **array = split_nv(nv, nvlen, stack);
   spdylay_data_provider provider;
@@ -396,13 +408,11 @@ static int submit_nv(spdylay_session *session, const submit_args *args,
     rv = spdylay_submit_response(session, args->stream_id, array, data_prd);
     break;
   case SUBMIT_SYN_STREAM:
-    rv = spdylay_submit_syn_stream(session, args->flags,
-                                   args->assoc_stream_id, args->pri, array,
-                                   (void *)args->stream_key);
+    rv = spdylay_submit_syn_stream(session, args->flags, args->assoc_stream_id,
+                                   args->pri, array, (void *)args->stream_key);
     break;
   case SUBMIT_SYN_REPLY:
-    rv = spdylay_submit_syn_reply(session, args->flags, args->stream_id,
-                                  array);
+    rv = spdylay_submit_syn_reply(session, args->flags, args->stream_id, array);
     break;
   case SUBMIT_HEADERS:
     rv = spdylay_submit_headers(session, args->flags, args->stream_id, array);
@@ -414,7 +424,8 @@ static int submit_nv(spdylay_session *session, const submit_args *args,
 
 int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
                              const char *nv, size_t nvlen,
-                             uintptr_t provider_key, uintptr_t stream_key) {
+                             uintptr_t provider_key, uintptr_t stream_key)
+{
   submit_args args = {SUBMIT_REQUEST, 0, 0, 0, 0, 0, 0};
   args.pri = pri;
   args.provider_key = provider_key;
@@ -427,7 +438,8 @@ int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
    none yet, |stream_key|, given to it now; 0 when there is no such stream
    (libspdylay then drops the DATA unread, so nothing is to be kept). */
 static int64_t keep_key(spdylay_session *session, int32_t stream_id,
-                        uintptr_t stream_key) {
+                        uintptr_t stream_key)
+{
   uintptr_t key =
       (uintptr_t)spdylay_session_get_stream_user_data(session, stream_id);
   if (key == 0 && spdylay_session_set_stream_user_data(
@@ -435,15 +447,14 @@ static int64_t keep_key(spdylay_session *session, int32_t stream_id,
     key = stream_key;
   }
   /* Python's keys count up from 1 and never get near INT64_MAX. */
-  return key > (uintptr_t)INT64_MAX ? SPDYLAY_ERR_INVALID_STATE
-                                    : (int64_t)key;
+  return key > (uintptr_t)INT64_MAX ? SPDYLAY_ERR_INVALID_STATE : (int64_t)key;
 }
 
 /* Returns libspdylay's error, or, with a provider, keep_key()'s answer. */
-int64_t pyspdylay_submit_response(spdylay_session *session,
-                                  int32_t stream_id, const char *nv,
-                                  size_t nvlen, uintptr_t provider_key,
-                                  uintptr_t stream_key) {
+int64_t pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
+                                  const char *nv, size_t nvlen,
+                                  uintptr_t provider_key, uintptr_t stream_key)
+{
   submit_args args = {SUBMIT_RESPONSE, 0, 0, 0, 0, 0, 0};
   int rv;
   args.stream_id = stream_id;
@@ -458,7 +469,8 @@ int64_t pyspdylay_submit_response(spdylay_session *session,
 int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
                                 int32_t assoc_stream_id, uint8_t pri,
                                 const char *nv, size_t nvlen,
-                                uintptr_t stream_key) {
+                                uintptr_t stream_key)
+{
   submit_args args = {SUBMIT_SYN_STREAM, 0, 0, 0, 0, 0, 0};
   args.flags = flags;
   args.assoc_stream_id = assoc_stream_id;
@@ -470,7 +482,8 @@ int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
 /* SYN_REPLY or HEADERS, as |frame_type| says. */
 int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
                                     uint8_t flags, int32_t stream_id,
-                                    const char *nv, size_t nvlen) {
+                                    const char *nv, size_t nvlen)
+{
   submit_args args = {SUBMIT_HEADERS, 0, 0, 0, 0, 0, 0};
   if (frame_type == SPDYLAY_SYN_REPLY) {
     args.kind = SUBMIT_SYN_REPLY;
@@ -485,7 +498,8 @@ int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
 /* Returns libspdylay's error or keep_key()'s answer. */
 int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
                               uint8_t flags, uintptr_t provider_key,
-                              uintptr_t stream_key) {
+                              uintptr_t stream_key)
+{
   spdylay_data_provider provider;
   int rv = spdylay_submit_data(session, stream_id, flags,
                                provider_for(&provider, provider_key));
@@ -498,7 +512,8 @@ int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
 /* Received name/value lists cross to Python as one NUL-joined blob, decoded
    and split there in one step each: the strings never contain NUL because
    libspdylay splits NUL-separated values into separate entries. */
-size_t pyspdylay_nv_size(char **nv) {
+size_t pyspdylay_nv_size(char **nv)
+{
   size_t size = 0;
   for (; *nv; ++nv) {
     size += strlen(*nv) + 1;
@@ -506,7 +521,8 @@ size_t pyspdylay_nv_size(char **nv) {
   return size;
 }
 
-void pyspdylay_nv_join(char **nv, char *out) {
+void pyspdylay_nv_join(char **nv, char *out)
+{
   for (; *nv; ++nv) {
     size_t length = strlen(*nv) + 1;
     memcpy(out, *nv, length);

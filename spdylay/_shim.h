@@ -44,72 +44,71 @@ enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
  * calls pyspdylay_name(arguments).  The builder reads this list to declare
  * the Python functions to cffi: keep python_params free of parentheses.
  */
-#define PYSPDYLAY_FORWARDED(X)                                                \
-  X(ON_CTRL_RECV, on_ctrl_recv,                                               \
-    (void *handle, int type, spdylay_frame *frame),                           \
-    (spdylay_session *session, spdylay_frame_type type,                       \
-     spdylay_frame *frame, void *user_data),                                  \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                          \
-  X(ON_INVALID_CTRL_RECV, on_invalid_ctrl_recv,                               \
-    (void *handle, int type, spdylay_frame *frame, uint32_t status_code),     \
-    (spdylay_session *session, spdylay_frame_type type,                       \
-     spdylay_frame *frame, uint32_t status_code, void *user_data),            \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, status_code))             \
-  X(ON_DATA_CHUNK_RECV, on_data_chunk_recv,                                   \
-    (void *handle, uint8_t flags, int32_t stream_id, const char *data,        \
-     size_t length),                                                          \
-    (spdylay_session *session, uint8_t flags, int32_t stream_id,              \
-     const uint8_t *data, size_t length, void *user_data),                    \
-    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, (const char *)data,       \
-     length))                                                                 \
-  X(ON_DATA_RECV, on_data_recv,                                               \
-    (void *handle, uint8_t flags, int32_t stream_id, int32_t length),         \
-    (spdylay_session *session, uint8_t flags, int32_t stream_id,              \
-     int32_t length, void *user_data),                                        \
-    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, length))                  \
-  X(BEFORE_CTRL_SEND, before_ctrl_send,                                       \
-    (void *handle, int type, spdylay_frame *frame),                           \
-    (spdylay_session *session, spdylay_frame_type type,                       \
-     spdylay_frame *frame, void *user_data),                                  \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                          \
-  X(ON_CTRL_SEND, on_ctrl_send,                                               \
-    (void *handle, int type, spdylay_frame *frame),                           \
-    (spdylay_session *session, spdylay_frame_type type,                       \
-     spdylay_frame *frame, void *user_data),                                  \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                          \
-  X(ON_CTRL_NOT_SEND, on_ctrl_not_send,                                       \
-    (void *handle, int type, spdylay_frame *frame, int error_code),           \
-    (spdylay_session *session, spdylay_frame_type type,                       \
-     spdylay_frame *frame, int error_code, void *user_data),                  \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, error_code))              \
-  X(ON_DATA_SEND, on_data_send,                                               \
-    (void *handle, uint8_t flags, int32_t stream_id, int32_t length),         \
-    (spdylay_session *session, uint8_t flags, int32_t stream_id,              \
-     int32_t length, void *user_data),                                        \
-    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, length))                  \
-  X(ON_REQUEST_RECV, on_request_recv,                                         \
-    (void *handle, int32_t stream_id),                                        \
-    (spdylay_session *session, int32_t stream_id, void *user_data),           \
-    (PYSPDYLAY_HANDLE(user_data), stream_id))                                 \
-  X(ON_CTRL_RECV_PARSE_ERROR, on_ctrl_recv_parse_error,                       \
-    (void *handle, int type, const char *head, size_t headlen,                \
-     const char *payload, size_t payloadlen, int error_code),                 \
-    (spdylay_session *session, spdylay_frame_type type, const uint8_t *head,  \
-     size_t headlen, const uint8_t *payload, size_t payloadlen,               \
-     int error_code, void *user_data),                                        \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, (const char *)head, headlen,     \
-     (const char *)payload, payloadlen, error_code))                          \
-  X(ON_UNKNOWN_CTRL_RECV, on_unknown_ctrl_recv,                               \
-    (void *handle, const char *head, size_t headlen, const char *payload,     \
-     size_t payloadlen),                                                      \
-    (spdylay_session *session, const uint8_t *head, size_t headlen,           \
-     const uint8_t *payload, size_t payloadlen, void *user_data),             \
-    (PYSPDYLAY_HANDLE(user_data), (const char *)head, headlen,                \
+#define PYSPDYLAY_FORWARDED(X)                                                 \
+  X(ON_CTRL_RECV, on_ctrl_recv,                                                \
+    (void *handle, int type, spdylay_frame *frame),                            \
+    (spdylay_session * session, spdylay_frame_type type,                       \
+     spdylay_frame * frame, void *user_data),                                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                           \
+  X(ON_INVALID_CTRL_RECV, on_invalid_ctrl_recv,                                \
+    (void *handle, int type, spdylay_frame *frame, uint32_t status_code),      \
+    (spdylay_session * session, spdylay_frame_type type,                       \
+     spdylay_frame * frame, uint32_t status_code, void *user_data),            \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, status_code))              \
+  X(ON_DATA_CHUNK_RECV, on_data_chunk_recv,                                    \
+    (void *handle, uint8_t flags, int32_t stream_id, const char *data,         \
+     size_t length),                                                           \
+    (spdylay_session * session, uint8_t flags, int32_t stream_id,              \
+     const uint8_t *data, size_t length, void *user_data),                     \
+    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, (const char *)data,        \
+     length))                                                                  \
+  X(ON_DATA_RECV, on_data_recv,                                                \
+    (void *handle, uint8_t flags, int32_t stream_id, int32_t length),          \
+    (spdylay_session * session, uint8_t flags, int32_t stream_id,              \
+     int32_t length, void *user_data),                                         \
+    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, length))                   \
+  X(BEFORE_CTRL_SEND, before_ctrl_send,                                        \
+    (void *handle, int type, spdylay_frame *frame),                            \
+    (spdylay_session * session, spdylay_frame_type type,                       \
+     spdylay_frame * frame, void *user_data),                                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                           \
+  X(ON_CTRL_SEND, on_ctrl_send,                                                \
+    (void *handle, int type, spdylay_frame *frame),                            \
+    (spdylay_session * session, spdylay_frame_type type,                       \
+     spdylay_frame * frame, void *user_data),                                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                           \
+  X(ON_CTRL_NOT_SEND, on_ctrl_not_send,                                        \
+    (void *handle, int type, spdylay_frame *frame, int error_code),            \
+    (spdylay_session * session, spdylay_frame_type type,                       \
+     spdylay_frame * frame, int error_code, void *user_data),                  \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, error_code))               \
+  X(ON_DATA_SEND, on_data_send,                                                \
+    (void *handle, uint8_t flags, int32_t stream_id, int32_t length),          \
+    (spdylay_session * session, uint8_t flags, int32_t stream_id,              \
+     int32_t length, void *user_data),                                         \
+    (PYSPDYLAY_HANDLE(user_data), flags, stream_id, length))                   \
+  X(ON_REQUEST_RECV, on_request_recv, (void *handle, int32_t stream_id),       \
+    (spdylay_session * session, int32_t stream_id, void *user_data),           \
+    (PYSPDYLAY_HANDLE(user_data), stream_id))                                  \
+  X(ON_CTRL_RECV_PARSE_ERROR, on_ctrl_recv_parse_error,                        \
+    (void *handle, int type, const char *head, size_t headlen,                 \
+     const char *payload, size_t payloadlen, int error_code),                  \
+    (spdylay_session * session, spdylay_frame_type type, const uint8_t *head,  \
+     size_t headlen, const uint8_t *payload, size_t payloadlen,                \
+     int error_code, void *user_data),                                         \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, (const char *)head, headlen,      \
+     (const char *)payload, payloadlen, error_code))                           \
+  X(ON_UNKNOWN_CTRL_RECV, on_unknown_ctrl_recv,                                \
+    (void *handle, const char *head, size_t headlen, const char *payload,      \
+     size_t payloadlen),                                                       \
+    (spdylay_session * session, const uint8_t *head, size_t headlen,           \
+     const uint8_t *payload, size_t payloadlen, void *user_data),              \
+    (PYSPDYLAY_HANDLE(user_data), (const char *)head, headlen,                 \
      (const char *)payload, payloadlen))
 
-#define PYSPDYLAY_INDEX(BIT, name, python_params, core_params, arguments)    \
+#define PYSPDYLAY_INDEX(BIT, name, python_params, core_params, arguments)      \
   PYSPDYLAY_INDEX_##BIT,
-#define PYSPDYLAY_BIT(BIT, name, python_params, core_params, arguments)      \
+#define PYSPDYLAY_BIT(BIT, name, python_params, core_params, arguments)        \
   PYSPDYLAY_##BIT = 1 << PYSPDYLAY_INDEX_##BIT,
 enum { PYSPDYLAY_FORWARDED(PYSPDYLAY_INDEX) };
 enum { PYSPDYLAY_FORWARDED(PYSPDYLAY_BIT) };
@@ -152,19 +151,17 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
                              void *handle, int *error);
 void pyspdylay_del(pyspdylay_ctx *ctx);
 void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
-ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in,
-                           size_t inlen);
-int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key,
-                         int32_t stream_id, const char *data, size_t offset,
-                         size_t length, int eof);
+ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen);
+int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
+                         const char *data, size_t offset, size_t length,
+                         int eof);
 uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
 int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
                              const char *nv, size_t nvlen,
                              uintptr_t provider_key, uintptr_t stream_key);
-int64_t pyspdylay_submit_response(spdylay_session *session,
-                                  int32_t stream_id, const char *nv,
-                                  size_t nvlen, uintptr_t provider_key,
-                                  uintptr_t stream_key);
+int64_t pyspdylay_submit_response(spdylay_session *session, int32_t stream_id,
+                                  const char *nv, size_t nvlen,
+                                  uintptr_t provider_key, uintptr_t stream_key);
 int pyspdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
                                 int32_t assoc_stream_id, uint8_t pri,
                                 const char *nv, size_t nvlen,
@@ -181,7 +178,7 @@ void pyspdylay_nv_join(char **nv, char *out);
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the
    first argument is the Session's handle. */
-#define PYSPDYLAY_DECLARE(BIT, name, python_params, core_params, arguments)  \
+#define PYSPDYLAY_DECLARE(BIT, name, python_params, core_params, arguments)    \
   void pyspdylay_##name python_params;
 PYSPDYLAY_FORWARDED(PYSPDYLAY_DECLARE)
 #undef PYSPDYLAY_DECLARE

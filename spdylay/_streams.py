@@ -22,8 +22,7 @@ _cast = ffi.cast
 class StreamTable:
     """Stream user data and DataProviders, in separate maps, by key."""
 
-    __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key",
-                 "provider")
+    __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key", "provider")
 
     def __init__(self) -> None:
         # stream key -> stream_user_data (None when only providers are kept)
@@ -35,8 +34,7 @@ class StreamTable:
         # provider(provider_key): the DataProvider, for the read trampoline
         # twice per body at least, so the dict's own lookup, not a method
         # that calls it.
-        self.provider: Callable[[int], DataProvider] = (
-            self._providers.__getitem__)
+        self.provider: Callable[[int], DataProvider] = self._providers.__getitem__
         # The key handed out last: one that has not moved over a callback
         # says the callback attached nothing new.
         self.last_key = 0
@@ -49,8 +47,7 @@ class StreamTable:
         """The key the shim reads ``data_prd`` under; the provider is kept
         only once attach() is given that key."""
         if not isinstance(data_prd, DataProvider):
-            raise TypeError("data_prd must be a DataProvider, not %s"
-                            % type(data_prd).__name__)
+            raise TypeError("data_prd must be a DataProvider, not %s" % type(data_prd).__name__)
         return self.new_key()
 
     @staticmethod
@@ -64,12 +61,16 @@ class StreamTable:
         the key, or libspdylay's (negative) error when there is no such
         stream."""
         key = self.new_key()
-        rv = lib.spdylay_session_set_stream_user_data(
-            ptr, stream_id, _cast("void *", key))
+        rv = lib.spdylay_session_set_stream_user_data(ptr, stream_id, _cast("void *", key))
         return rv if rv != 0 else key
 
-    def attach(self, key: int, user_data: Any = None, provider_key: int = 0,
-               provider: DataProvider | None = None) -> None:
+    def attach(
+        self,
+        key: int,
+        user_data: Any = None,
+        provider_key: int = 0,
+        provider: DataProvider | None = None,
+    ) -> None:
         """Keeps ``user_data`` (for a stream new to the table) and the
         DataProvider ``provider`` submitted under ``provider_key`` for the
         stream with key ``key`` until release(key)."""

@@ -19,9 +19,9 @@ def check_version(version: int | None) -> int | None:
     """``version`` itself when it is None or a ``PROTO_*`` constant this
     library speaks; UnsupportedVersionError otherwise."""
     if version is not None and not any(
-            npn_get_version(name) == version for name in get_npn_protocols()):
-        raise UnsupportedVersionError("unsupported SPDY version %r"
-                                      % (version,))
+        npn_get_version(name) == version for name in get_npn_protocols()
+    ):
+        raise UnsupportedVersionError("unsupported SPDY version %r" % (version,))
     return version
 
 
@@ -33,21 +33,20 @@ def spdy_protocols(version: int | None = None) -> list[str]:
         return protocols
     chosen = [name for name in protocols if npn_get_version(name) == version]
     if not chosen:
-        raise ValueError("not a SPDY version this library speaks: %r"
-                         % (version,))
+        raise ValueError("not a SPDY version this library speaks: %r" % (version,))
     return chosen
 
 
-def offer_spdy(context: ssl.SSLContext, version: int | None = None
-               ) -> ssl.SSLContext:
+def offer_spdy(context: ssl.SSLContext, version: int | None = None) -> ssl.SSLContext:
     """Make ``context`` (an ``ssl.SSLContext``) offer the SPDY versions by
     ALPN; returns it.  Used on contexts the application supplies too."""
     context.set_alpn_protocols(spdy_protocols(version))
     return context
 
 
-def client_context(verify: bool = True, cafile: str | None = None,
-                   version: int | None = None) -> ssl.SSLContext:
+def client_context(
+    verify: bool = True, cafile: str | None = None, version: int | None = None
+) -> ssl.SSLContext:
     """A client context: certificate and host name verified against the
     system's trust store (or ``cafile``) unless ``verify`` is false."""
     context = ssl.create_default_context(cafile=cafile)
@@ -57,8 +56,7 @@ def client_context(verify: bool = True, cafile: str | None = None,
     return offer_spdy(context, version)
 
 
-def server_context(cert_file: str, key_file: str, version: int | None = None
-                   ) -> ssl.SSLContext:
+def server_context(cert_file: str, key_file: str, version: int | None = None) -> ssl.SSLContext:
     """A server context with the certificate chain in ``cert_file`` and its
     private key in ``key_file``."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -18,19 +18,28 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, cast
 
 from . import __version__
-from ._constants import (CANCEL, CLIENT, GOAWAY_OK, HEADERS, INTERNAL_ERROR,
-                         PROTO_SPDY3_1, READ_EOF, REFUSED_STREAM, RST_STREAM,
-                         SETTINGS, SYN_REPLY, SYN_STREAM)
+from ._constants import (
+    CANCEL,
+    CLIENT,
+    GOAWAY_OK,
+    HEADERS,
+    INTERNAL_ERROR,
+    PROTO_SPDY3_1,
+    READ_EOF,
+    REFUSED_STREAM,
+    RST_STREAM,
+    SETTINGS,
+    SYN_REPLY,
+    SYN_STREAM,
+)
 from ._data import DataProvider
 from ._errors import Error
 from ._loop import SessionLoop
-from ._tls import (check_version, client_context, negotiated_version,
-                   offer_spdy)
+from ._tls import check_version, client_context, negotiated_version, offer_spdy
 
 if TYPE_CHECKING:
     from ._data import ReadCtrl
-    from ._frames import (CtrlFrame, HeadersFrame, RstStreamFrame,
-                          SynReplyFrame, SynStreamFrame)
+    from ._frames import CtrlFrame, HeadersFrame, RstStreamFrame, SynReplyFrame, SynStreamFrame
     from ._loop import FrameHook
     from ._session import Session
     from ._typing import BytesLike, ReceivedHeaderList
@@ -86,32 +95,40 @@ STREAMS_BEFORE_SETTINGS = 100
 class _Request:
     """One URL's stream: its handler and its body source."""
 
-    __slots__ = ("url", "handler", "deadline", "closed", "body",
-                 "body_start", "body_offset", "attempts", "answered",
-                 "refused")
+    __slots__ = (
+        "url",
+        "handler",
+        "deadline",
+        "closed",
+        "body",
+        "body_start",
+        "body_offset",
+        "attempts",
+        "answered",
+        "refused",
+    )
 
     deadline: float | None
     body_start: int | None
     body_offset: int | None
 
-    def __init__(self, url: str, handler: BaseSPDYStreamHandler,
-                 body: BinaryIO | None) -> None:
+    def __init__(self, url: str, handler: BaseSPDYStreamHandler, body: BinaryIO | None) -> None:
         self.url = url
         self.handler = handler
         self.deadline = None
         self.closed = False
         self.body = body
         # Streams sharing one seekable file each read from its own offset.
-        self.body_start = (body.tell() if body is not None and body.seekable()
-                           else None)
+        self.body_start = body.tell() if body is not None and body.seekable() else None
         self.body_offset = self.body_start
         self.attempts = 0
         self.answered = False
         self.refused = False
 
 
-def _read_body(session: Session, stream_id: int, length: int,
-               read_ctrl: ReadCtrl, request: _Request) -> bytes:
+def _read_body(
+    session: Session, stream_id: int, length: int, read_ctrl: ReadCtrl, request: _Request
+) -> bytes:
     # A provider exists only for a request with a body.
     body = cast(BinaryIO, request.body)
     if request.body_offset is not None:
@@ -130,15 +147,24 @@ class UrlFetcher:
     (default SPDY/3.1) otherwise.  ``loop()`` runs until every stream has
     closed."""
 
-    def __init__(self, server_address: tuple[str, int], urls: str | Iterable[str],
-                 StreamHandlerClass: StreamHandlerFactory, *, tls: bool = True,
-                 server_hostname: str | None = None, method: str = "GET",
-                 headers: Iterable[tuple[str, str]] = (),
-                 body: BytesLike | BinaryIO | None = None,
-                 timeout: float | None = None, version: int | None = None,
-                 ssl_context: ssl.SSLContext | None = None,
-                 verify: bool = True, on_frame: FrameHook | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        server_address: tuple[str, int],
+        urls: str | Iterable[str],
+        StreamHandlerClass: StreamHandlerFactory,
+        *,
+        tls: bool = True,
+        server_hostname: str | None = None,
+        method: str = "GET",
+        headers: Iterable[tuple[str, str]] = (),
+        body: BytesLike | BinaryIO | None = None,
+        timeout: float | None = None,
+        version: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        verify: bool = True,
+        on_frame: FrameHook | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
         self.server_address: tuple[Any, ...] = tuple(server_address)
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.StreamHandlerClass = StreamHandlerClass
@@ -152,8 +178,7 @@ class UrlFetcher:
             if not hasattr(body, "read"):
                 raise TypeError("body must be bytes or a binary file object")
             if len(self.urls) > 1 and not body.seekable():
-                raise ValueError("a body sent to several URLs must be bytes "
-                                 "or a seekable file")
+                raise ValueError("a body sent to several URLs must be bytes or a seekable file")
         self.body = body
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -176,49 +201,44 @@ class UrlFetcher:
         return "%s:%d" % self.server_address[:2]
 
     def _timed_out(self, what: str) -> UrlFetchError:
-        return UrlFetchError("%s %s timed out after %g seconds"
-                             % (what, self._where(), self.connect_timeout))
+        return UrlFetchError(
+            "%s %s timed out after %g seconds" % (what, self._where(), self.connect_timeout)
+        )
 
     def _connect(self) -> tuple[socket.socket, int]:
         started = time.monotonic()
         try:
-            sock = socket.create_connection(self.server_address,
-                                            timeout=self.connect_timeout)
+            sock = socket.create_connection(self.server_address, timeout=self.connect_timeout)
         except socket.timeout as exc:
             raise self._timed_out("connecting to") from exc
         except OSError as exc:
-            raise UrlFetchError("cannot connect to %s: %s"
-                                % (self._where(), exc)) from exc
+            raise UrlFetchError("cannot connect to %s: %s" % (self._where(), exc)) from exc
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if not self.tls:
-            return sock, (PROTO_SPDY3_1 if self.version is None
-                          else self.version)
+            return sock, (PROTO_SPDY3_1 if self.version is None else self.version)
         if self.ssl_context is None:
             context = client_context(self.verify, version=self.version)
         else:
             context = offer_spdy(self.ssl_context, self.version)
         if self.connect_timeout is not None:
             # The handshake gets what the connection left of the bound.
-            sock.settimeout(max(0.001, self.connect_timeout
-                                - (time.monotonic() - started)))
+            sock.settimeout(max(0.001, self.connect_timeout - (time.monotonic() - started)))
         try:
-            sock = context.wrap_socket(sock,
-                                       server_hostname=self.server_hostname)
+            sock = context.wrap_socket(sock, server_hostname=self.server_hostname)
         except socket.timeout as exc:
             sock.close()
             raise self._timed_out("the TLS handshake with") from exc
         except (OSError, ssl.CertificateError) as exc:
             sock.close()
-            raise UrlFetchError("TLS handshake with %s failed: %s"
-                                % (self._where(), exc)) from exc
+            raise UrlFetchError("TLS handshake with %s failed: %s" % (self._where(), exc)) from exc
         version = negotiated_version(sock)
         if not version:
             chosen = sock.selected_alpn_protocol()
             sock.close()
             raise UrlFetchError(
                 "%s negotiated no SPDY version (it chose %s)"
-                % (self._where(), "nothing" if chosen is None
-                   else repr(chosen)))
+                % (self._where(), "nothing" if chosen is None else repr(chosen))
+            )
         return sock, version
 
     def _request_nv(self, url: str) -> list[tuple[str, str]]:
@@ -226,13 +246,19 @@ class UrlFetcher:
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        nv = [(":method", self.method), (":scheme", parts.scheme or "http"),
-              (":path", path), (":version", "HTTP/1.1"),
-              (":host", parts.netloc or self._where())]
+        nv = [
+            (":method", self.method),
+            (":scheme", parts.scheme or "http"),
+            (":path", path),
+            (":version", "HTTP/1.1"),
+            (":host", parts.netloc or self._where()),
+        ]
         given = {name.lower() for name, _ in self.headers}
-        nv.extend(default for default in (("accept", "*/*"),
-                                          ("user-agent", USER_AGENT))
-                  if default[0] not in given)
+        nv.extend(
+            default
+            for default in (("accept", "*/*"), ("user-agent", USER_AGENT))
+            if default[0] not in given
+        )
         nv.extend(self.headers)
         return nv
 
@@ -244,19 +270,22 @@ class UrlFetcher:
         self.spdy_version = version
         try:
             loop = self._loop = SessionLoop(
-                sock, CLIENT, version, on_frame=self.on_frame,
+                sock,
+                CLIENT,
+                version,
+                on_frame=self.on_frame,
                 before_ctrl_send_cb=self._before_ctrl_send,
                 on_ctrl_not_send_cb=self._on_ctrl_not_send,
                 on_ctrl_recv_cb=self._on_ctrl_recv,
                 on_data_chunk_recv_cb=self._on_data_chunk_recv,
-                on_stream_close_cb=self._on_stream_close)
+                on_stream_close_cb=self._on_stream_close,
+            )
         except BaseException:
             sock.close()
             raise
         try:
             for url in self.urls:
-                self._waiting.append(_Request(
-                    url, self.StreamHandlerClass(url, self), self.body))
+                self._waiting.append(_Request(url, self.StreamHandlerClass(url, self), self.body))
                 self._open += 1
             self._submit_waiting()
             if self._open:
@@ -264,14 +293,14 @@ class UrlFetcher:
             # The connection ended under these: closed by the server, reset,
             # or dropped because the server stopped reading.
             self._ended = True
-            for request in (list(self._waiting) + list(self._unsent)
-                            + list(self._sent.values())):
+            for request in list(self._waiting) + list(self._unsent) + list(self._sent.values()):
                 self._close(request, INTERNAL_ERROR)
             if self._stalled:
                 raise UrlFetchError(
                     "%s stopped reading: nothing could be sent to it for %g "
                     "seconds, so the connection was dropped"
-                    % (self._where(), cast(float, self.timeout)))  # set, to stall
+                    % (self._where(), cast(float, self.timeout))
+                )  # set, to stall
         finally:
             self._waiting.clear()
             self._unsent.clear()
@@ -282,9 +311,14 @@ class UrlFetcher:
     def _submit_waiting(self) -> None:
         """Submits the waiting requests: all of them once the server's
         SETTINGS have arrived, else up to STREAMS_BEFORE_SETTINGS open."""
-        while self._waiting and not self._ended and (
+        while (
+            self._waiting
+            and not self._ended
+            and (
                 self._settings_received
-                or len(self._unsent) + len(self._sent) < STREAMS_BEFORE_SETTINGS):
+                or len(self._unsent) + len(self._sent) < STREAMS_BEFORE_SETTINGS
+            )
+        ):
             try:
                 self._submit(self._waiting[0])
             except Error:
@@ -298,10 +332,10 @@ class UrlFetcher:
         request.refused = False
         request.body_offset = request.body_start
         request.handler.stream_id = None
-        provider = (None if request.body is None
-                    else DataProvider(request, _read_body))
+        provider = None if request.body is None else DataProvider(request, _read_body)
         cast(SessionLoop, self._loop).session.submit_request(
-            0, self._request_nv(request.url), provider, request)
+            0, self._request_nv(request.url), provider, request
+        )
         self._unsent.append(request)
 
     def _expire(self) -> float | None:
@@ -329,8 +363,7 @@ class UrlFetcher:
         if session.want_write():
             if self._write_wait_start is None:
                 self._write_wait_start = now
-            stall_deadline = (max(self._write_wait_start, loop.last_sent)
-                              + self.timeout)
+            stall_deadline = max(self._write_wait_start, loop.last_sent) + self.timeout
             if stall_deadline <= now:
                 self._stalled = True
                 loop.stop()
@@ -372,8 +405,7 @@ class UrlFetcher:
             if self.timeout is not None:
                 request.deadline = time.monotonic() + self.timeout
 
-    def _on_ctrl_not_send(self, session: Session, frame: CtrlFrame,
-                          error_code: int) -> None:
+    def _on_ctrl_not_send(self, session: Session, frame: CtrlFrame, error_code: int) -> None:
         if frame.frame_type == SYN_STREAM and self._unsent:
             self._close(self._unsent[0], REFUSED_STREAM)
 
@@ -392,20 +424,22 @@ class UrlFetcher:
         elif frame.frame_type == SETTINGS and not self._settings_received:
             self._settings_received = True
             self._submit_waiting()
-        elif (frame.frame_type == RST_STREAM
-              and cast("RstStreamFrame", frame).status_code == REFUSED_STREAM):
+        elif (
+            frame.frame_type == RST_STREAM
+            and cast("RstStreamFrame", frame).status_code == REFUSED_STREAM
+        ):
             request = self._sent.get(cast("RstStreamFrame", frame).stream_id)
             if request is not None and not request.answered:
                 request.refused = True
 
-    def _on_data_chunk_recv(self, session: Session, flags: int, stream_id: int,
-                            data: bytes) -> None:
+    def _on_data_chunk_recv(
+        self, session: Session, flags: int, stream_id: int, data: bytes
+    ) -> None:
         request = self._sent.get(stream_id)
         if request is not None:
             request.handler.on_data(data)
 
-    def _on_stream_close(self, session: Session, stream_id: int,
-                         status_code: int) -> None:
+    def _on_stream_close(self, session: Session, stream_id: int, status_code: int) -> None:
         request = self._sent.get(stream_id)
         if request is None:
             return
@@ -416,14 +450,20 @@ class UrlFetcher:
             self._close(request, status_code)
 
 
-def urlfetch(url_or_urls: str | Iterable[str],
-             StreamHandlerClass: StreamHandlerFactory, *, method: str = "GET",
-             headers: Iterable[tuple[str, str]] = (),
-             body: BytesLike | BinaryIO | None = None,
-             timeout: float | None = None, version: int | None = None,
-             ssl_context: ssl.SSLContext | None = None, verify: bool = True,
-             on_frame: FrameHook | None = None,
-             connect_timeout: float = CONNECT_TIMEOUT) -> None:
+def urlfetch(
+    url_or_urls: str | Iterable[str],
+    StreamHandlerClass: StreamHandlerFactory,
+    *,
+    method: str = "GET",
+    headers: Iterable[tuple[str, str]] = (),
+    body: BytesLike | BinaryIO | None = None,
+    timeout: float | None = None,
+    version: int | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    verify: bool = True,
+    on_frame: FrameHook | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> None:
     """Fetches one URL or a list of them; URLs with the same scheme, host and
     port share one connection (a ``UrlFetcher``), connections are made one
     after the other.  The keyword arguments are ``UrlFetcher``'s."""
@@ -438,8 +478,19 @@ def urlfetch(url_or_urls: str | Iterable[str],
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
         groups.setdefault((parts.scheme, parts.hostname, port), []).append(url)
     for (scheme, host, port), group in groups.items():
-        UrlFetcher((host, port), group, StreamHandlerClass,
-                   tls=scheme == "https", server_hostname=host, method=method,
-                   headers=headers, body=body, timeout=timeout,
-                   version=version, ssl_context=ssl_context, verify=verify,
-                   on_frame=on_frame, connect_timeout=connect_timeout).loop()
+        UrlFetcher(
+            (host, port),
+            group,
+            StreamHandlerClass,
+            tls=scheme == "https",
+            server_hostname=host,
+            method=method,
+            headers=headers,
+            body=body,
+            timeout=timeout,
+            version=version,
+            ssl_context=ssl_context,
+            verify=verify,
+            on_frame=on_frame,
+            connect_timeout=connect_timeout,
+        ).loop()

@@ -29,18 +29,26 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from . import __version__
-from ._constants import (CANCEL, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK,
-                         HEADERS, ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR,
-                         PROTO_SPDY3_1, READ_EOF, SERVER,
-                         SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM)
+from ._constants import (
+    CANCEL,
+    ERR_DEFERRED,
+    FLAG_SETTINGS_NONE,
+    GOAWAY_OK,
+    HEADERS,
+    ID_FLAG_SETTINGS_NONE,
+    INTERNAL_ERROR,
+    PROTO_SPDY3_1,
+    READ_EOF,
+    SERVER,
+    SETTINGS_MAX_CONCURRENT_STREAMS,
+    SYN_STREAM,
+)
 from ._data import DataProvider
 from ._errors import Error, InvalidArgumentError, InvalidStateError
-from ._limits import (HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds,
-                      header_bytes)
+from ._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
 from ._loop import SessionLoop
 from ._nv import pack_nv
-from ._tls import (check_version, negotiated_version, offer_spdy,
-                   server_context)
+from ._tls import check_version, negotiated_version, offer_spdy, server_context
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -61,10 +69,8 @@ _NO_BODY_STATUSES = frozenset((204, 304))
 
 
 def _check_count(value: object, least: int, name: str) -> None:
-    if (not isinstance(value, int) or isinstance(value, bool)
-            or not least <= value <= 2 ** 31 - 1):
-        raise ValueError("%s must be an int from %d to 2**31-1, not %r"
-                         % (name, least, value))
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= 2**31 - 1:
+        raise ValueError("%s must be an int from %d to 2**31-1, not %r" % (name, least, value))
 
 
 class _ResponseBody:
@@ -84,8 +90,7 @@ class _ResponseBody:
         ready = self.ready
         while view:
             with ready:
-                while (len(self.buffer) >= RESPONSE_BUFFER_LIMIT
-                       and self.stream.status is None):
+                while len(self.buffer) >= RESPONSE_BUFFER_LIMIT and self.stream.status is None:
                     ready.wait()
                 self.stream.check_open()
                 room = RESPONSE_BUFFER_LIMIT - len(self.buffer)
@@ -102,14 +107,16 @@ class _ResponseBody:
         if self.deferred:
             self.deferred = False
             self.stream.connection.loop.call_soon(
-                self.stream.connection.resume, self.stream.stream_id)
+                self.stream.connection.resume, self.stream.stream_id
+            )
 
     def wake(self) -> None:
         with self.ready:
             self.ready.notify_all()
 
-    def read_cb(self, session: Session, stream_id: int, length: int,
-                read_ctrl: ReadCtrl, source: object) -> bytes | int:
+    def read_cb(
+        self, session: Session, stream_id: int, length: int, read_ctrl: ReadCtrl, source: object
+    ) -> bytes | int:
         with self.ready:
             buffer = self.buffer
             if not buffer and not self.finished:
@@ -140,8 +147,9 @@ class _ResponseWriter(io.RawIOBase):
         self._handler.end_headers()
         body = self._handler._stream.body
         if body is None:
-            raise ValueError("this response has no body (%s)"
-                             % self._handler._stream.no_body_reason)
+            raise ValueError(
+                "this response has no body (%s)" % self._handler._stream.no_body_reason
+            )
         body.write(data)
         return memoryview(data).nbytes
 
@@ -149,8 +157,9 @@ class _ResponseWriter(io.RawIOBase):
 class _Stream:
     """One request on a server connection, from SYN_STREAM to close."""
 
-    def __init__(self, connection: _Connection, stream_id: int,
-                 nv: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self, connection: _Connection, stream_id: int, nv: Iterable[tuple[str, str]]
+    ) -> None:
         self.connection = connection
         self.stream_id = stream_id
         self.nv: list[tuple[str, str]] = []
@@ -174,8 +183,7 @@ class _Stream:
         self.header_bytes += header_bytes(nv)
         if self.header_bytes > HEADER_BYTES_LIMIT:
             self.nv = []
-            self.refusal = (431, "Request headers larger than %d bytes"
-                            % HEADER_BYTES_LIMIT)
+            self.refusal = (431, "Request headers larger than %d bytes" % HEADER_BYTES_LIMIT)
             return False
         self.nv.extend(nv)
         return True
@@ -184,7 +192,8 @@ class _Stream:
         if self.status is not None:
             raise ConnectionResetError(
                 "stream %d was closed (status code %d) before the response "
-                "was sent" % (self.stream_id, self.status))
+                "was sent" % (self.stream_id, self.status)
+            )
 
     def closed(self, status_code: int) -> None:
         self.status = status_code
@@ -200,8 +209,9 @@ class _Workers:
     IDLE_SECONDS = 10.0
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[
-            tuple[Callable[..., object], tuple[Any, ...]]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[..., object], tuple[Any, ...]]] = (
+            queue.SimpleQueue()
+        )
         self._lock = threading.Lock()
         self._idle = 0
 
@@ -212,8 +222,7 @@ class _Workers:
                 self._idle -= 1
         self._jobs.put((function, args))
         if start:
-            threading.Thread(target=self._work, daemon=True,
-                             name="spdylay request handler").start()
+            threading.Thread(target=self._work, daemon=True, name="spdylay request handler").start()
 
     def _work(self) -> None:
         jobs = self._jobs
@@ -235,8 +244,13 @@ class _Workers:
 class _Connection:
     """One accepted connection: its Session and its open streams."""
 
-    def __init__(self, server: ThreadedSPDYServer, sock: socket.socket,
-                 client_address: tuple[Any, ...], version: int) -> None:
+    def __init__(
+        self,
+        server: ThreadedSPDYServer,
+        sock: socket.socket,
+        client_address: tuple[Any, ...],
+        version: int,
+    ) -> None:
         self.server = server
         self.client_address = client_address
         self.version = version
@@ -247,22 +261,32 @@ class _Connection:
         self.body_bytes = 0
         self.idle_since = time.monotonic()
         self.loop = SessionLoop(
-            sock, SERVER, version, on_frame=server.on_frame,
+            sock,
+            SERVER,
+            version,
+            on_frame=server.on_frame,
             on_ctrl_recv_cb=self._on_ctrl_recv,
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
             on_request_recv_cb=self._on_request_recv,
-            on_stream_close_cb=self._on_stream_close)
-        self.loop.session.submit_settings(FLAG_SETTINGS_NONE, [(
-            SETTINGS_MAX_CONCURRENT_STREAMS, ID_FLAG_SETTINGS_NONE,
-            server.max_concurrent_streams)])
+            on_stream_close_cb=self._on_stream_close,
+        )
+        self.loop.session.submit_settings(
+            FLAG_SETTINGS_NONE,
+            [
+                (
+                    SETTINGS_MAX_CONCURRENT_STREAMS,
+                    ID_FLAG_SETTINGS_NONE,
+                    server.max_concurrent_streams,
+                )
+            ],
+        )
 
     def _on_ctrl_recv(self, session: Session, frame: CtrlFrame) -> None:
         stream: _Stream | None
         # frame_type says which frame class it is.
         if frame.frame_type == SYN_STREAM:
             frame = cast("SynStreamFrame", frame)
-            stream = self.streams[frame.stream_id] = _Stream(
-                self, frame.stream_id, ())
+            stream = self.streams[frame.stream_id] = _Stream(self, frame.stream_id, ())
         elif frame.frame_type == HEADERS:
             frame = cast("HeadersFrame", frame)
             stream = self.streams.get(frame.stream_id)
@@ -273,20 +297,24 @@ class _Connection:
         if not stream.add_headers(frame.nv):
             self._start_handler(stream)
 
-    def _on_data_chunk_recv(self, session: Session, flags: int, stream_id: int,
-                            data: bytes) -> None:
+    def _on_data_chunk_recv(
+        self, session: Session, flags: int, stream_id: int, data: bytes
+    ) -> None:
         stream = self.streams.get(stream_id)
         if stream is None or stream.handled:
             return
         server = self.server
         request_body = cast(bytearray, stream.request_body)  # not handled yet
         if len(request_body) + len(data) > server.request_body_limit:
-            self._refuse_body(stream, "Request body larger than %d bytes"
-                              % server.request_body_limit)
+            self._refuse_body(
+                stream, "Request body larger than %d bytes" % server.request_body_limit
+            )
         elif self.body_bytes + len(data) > server.connection_body_limit:
-            self._refuse_body(stream, "Request bodies on one connection "
-                              "larger than %d bytes together"
-                              % server.connection_body_limit)
+            self._refuse_body(
+                stream,
+                "Request bodies on one connection "
+                "larger than %d bytes together" % server.connection_body_limit,
+            )
         else:
             request_body += data
             stream.counted_body_bytes += len(data)
@@ -313,8 +341,7 @@ class _Connection:
         stream.handled = True
         self.server._workers.run(self.server._handle_stream, stream)
 
-    def _on_stream_close(self, session: Session, stream_id: int,
-                         status_code: int) -> None:
+    def _on_stream_close(self, session: Session, stream_id: int, status_code: int) -> None:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
             stream.closed(status_code)
@@ -342,8 +369,9 @@ class _Connection:
 
     # Run on the I/O thread, posted by handler threads and the server.
 
-    def respond(self, stream: _Stream, nv: list[tuple[str, str]],
-                body: _ResponseBody | None) -> None:
+    def respond(
+        self, stream: _Stream, nv: list[tuple[str, str]], body: _ResponseBody | None
+    ) -> None:
         if stream.status is not None:
             return
         provider = None if body is None else DataProvider(None, body.read_cb)
@@ -390,8 +418,9 @@ class BaseSPDYRequestHandler:
     error_message_format = http.server.BaseHTTPRequestHandler.error_message_format
     error_content_type = http.server.BaseHTTPRequestHandler.error_content_type
 
-    def __init__(self, request: _Stream, client_address: tuple[Any, ...],
-                 server: ThreadedSPDYServer) -> None:
+    def __init__(
+        self, request: _Stream, client_address: tuple[Any, ...], server: ThreadedSPDYServer
+    ) -> None:
         self._stream = request
         self.client_address = client_address
         self.server = server
@@ -434,8 +463,10 @@ class BaseSPDYRequestHandler:
             message = self.responses.get(code, ("",))[0]
         self._status = ("%d %s" % (code, message)).rstrip()
         self._code = code
-        self._response_headers = [("server", self.version_string()),
-                                  ("date", self.date_time_string())]
+        self._response_headers = [
+            ("server", self.version_string()),
+            ("date", self.date_time_string()),
+        ]
 
     def send_header(self, name: str, value: object) -> None:
         """Adds a response header (names are sent lower-cased)."""
@@ -473,8 +504,7 @@ class BaseSPDYRequestHandler:
         else:
             stream.no_body_reason = reason
         self._headers_sent = True
-        stream.connection.loop.call_soon(stream.connection.respond, stream,
-                                         nv, stream.body)
+        stream.connection.loop.call_soon(stream.connection.respond, stream, nv, stream.body)
 
     def send_error(self, code: int, message: str | None = None) -> None:
         """Answers with status ``code`` (and its standard reason phrase) and
@@ -487,10 +517,14 @@ class BaseSPDYRequestHandler:
         self.send_header("content-type", self.error_content_type)
         body = b""
         if code >= 200 and code not in _NO_BODY_STATUSES:
-            body = (self.error_message_format % {
-                "code": code, "message": html.escape(message, quote=False),
-                "explain": html.escape(explain, quote=False),
-            }).encode("utf-8", "replace")
+            body = (
+                self.error_message_format
+                % {
+                    "code": code,
+                    "message": html.escape(message, quote=False),
+                    "explain": html.escape(explain, quote=False),
+                }
+            ).encode("utf-8", "replace")
             self.send_header("content-length", str(len(body)))
         if body and self.command != "HEAD":
             self.wfile.write(body)
@@ -521,17 +555,19 @@ class BaseSPDYRequestHandler:
         return email.utils.formatdate(timestamp, usegmt=True)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        self.log_message('"%s %s %s" %s %s', self.command, self.path,
-                         self.request_version, code, size)
+        self.log_message(
+            '"%s %s %s" %s %s', self.command, self.path, self.request_version, code, size
+        )
 
     def log_error(self, format: str, *args: Any) -> None:
         self.log_message(format, *args)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Writes one line to stderr, as ``http.server`` does."""
-        sys.stderr.write("%s - - [%s] %s\n" % (
-            self.client_address[0], self.log_date_time_string(),
-            format % args))
+        sys.stderr.write(
+            "%s - - [%s] %s\n"
+            % (self.client_address[0], self.log_date_time_string(), format % args)
+        )
 
     def log_date_time_string(self) -> str:
         return time.strftime("%d/%b/%Y %H:%M:%S")
@@ -550,23 +586,27 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     server_address: tuple[Any, ...]
     RequestHandlerClass: type[BaseSPDYRequestHandler]  # type: ignore[assignment]
 
-    def __init__(self, server_address: tuple[str, int],
-                 RequestHandlerClass: type[BaseSPDYRequestHandler],
-                 cert_file: str | None = None, key_file: str | None = None, *,
-                 version: int | None = None,
-                 ssl_context: ssl.SSLContext | None = None,
-                 max_concurrent_streams: int = 100,
-                 request_body_limit: int = 16 * 1024 * 1024,
-                 on_frame: FrameHook | None = None,
-                 idle_timeout: float | None = IDLE_TIMEOUT,
-                 connection_body_limit: int = 64 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        server_address: tuple[str, int],
+        RequestHandlerClass: type[BaseSPDYRequestHandler],
+        cert_file: str | None = None,
+        key_file: str | None = None,
+        *,
+        version: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        max_concurrent_streams: int = 100,
+        request_body_limit: int = 16 * 1024 * 1024,
+        on_frame: FrameHook | None = None,
+        idle_timeout: float | None = IDLE_TIMEOUT,
+        connection_body_limit: int = 64 * 1024 * 1024,
+    ) -> None:
         check_version(version)
         check_seconds(idle_timeout, "idle_timeout")
         _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
         _check_count(request_body_limit, 0, "request_body_limit")
         _check_count(connection_body_limit, 0, "connection_body_limit")
-        if ssl_context is None and (cert_file is not None
-                                    or key_file is not None):
+        if ssl_context is None and (cert_file is not None or key_file is not None):
             if cert_file is None or key_file is None:
                 raise ValueError("TLS needs both cert_file and key_file")
             ssl_context = server_context(cert_file, key_file, version)
@@ -593,14 +633,15 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self._workers = _Workers()
         # socketserver's stubs want a socketserver.BaseRequestHandler class:
         # this server makes its handlers itself (_handle_stream).
-        super().__init__(server_address,
-                         RequestHandlerClass)  # type: ignore[arg-type]
+        super().__init__(server_address, RequestHandlerClass)  # type: ignore[arg-type]
 
     def start(self, daemon: bool = False) -> None:
         """Runs ``serve_forever()`` in a new thread."""
-        thread = threading.Thread(target=self.serve_forever, daemon=daemon,
-                                  name="spdylay server %s:%d"
-                                  % self.server_address[:2])
+        thread = threading.Thread(
+            target=self.serve_forever,
+            daemon=daemon,
+            name="spdylay server %s:%d" % self.server_address[:2],
+        )
         thread.start()
         self._serving.wait()
 
@@ -671,11 +712,11 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         else:
             request.settimeout(HANDSHAKE_TIMEOUT)
             try:
-                request = self.ssl_context.wrap_socket(request,
-                                                       server_side=True)
+                request = self.ssl_context.wrap_socket(request, server_side=True)
             except OSError as exc:
-                sys.stderr.write("spdylay: TLS handshake with %s failed: %s\n"
-                                 % (client_address[0], exc))
+                sys.stderr.write(
+                    "spdylay: TLS handshake with %s failed: %s\n" % (client_address[0], exc)
+                )
                 return
             version = negotiated_version(request)
             if not version:
@@ -704,8 +745,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     def _handle_stream(self, stream: _Stream) -> None:
         handler: BaseSPDYRequestHandler | None = None
         try:
-            handler = self.RequestHandlerClass(
-                stream, stream.connection.client_address, self)
+            handler = self.RequestHandlerClass(stream, stream.connection.client_address, self)
             if stream.refusal is not None:
                 handler.send_error(*stream.refusal)
             else:
@@ -724,12 +764,11 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             connection = stream.connection
             connection.loop.call_soon(connection.release_body, stream)
 
-    def _handler_failed(self, stream: _Stream,
-                        handler: BaseSPDYRequestHandler | None) -> None:
+    def _handler_failed(self, stream: _Stream, handler: BaseSPDYRequestHandler | None) -> None:
         sys.stderr.write(
-            "spdylay: handler for stream %d from %s failed:\n%s" % (
-                stream.stream_id, stream.connection.client_address[0],
-                traceback.format_exc()))
+            "spdylay: handler for stream %d from %s failed:\n%s"
+            % (stream.stream_id, stream.connection.client_address[0], traceback.format_exc())
+        )
         if stream.status is not None:
             return
         if handler is not None and not handler._headers_sent:
@@ -739,5 +778,4 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 return
             except Exception:
                 pass  # send_error itself failed: reset the stream instead
-        stream.connection.loop.call_soon(stream.connection.reset, stream,
-                                         INTERNAL_ERROR)
+        stream.connection.loop.call_soon(stream.connection.reset, stream, INTERNAL_ERROR)

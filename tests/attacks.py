@@ -25,11 +25,17 @@ sys.path.insert(0, HERE)
 sys.path.append(os.path.dirname(HERE))
 
 import spdylay  # noqa: E402
+
 import spdywire  # noqa: E402
 
 VERSION = spdylay.PROTO_SPDY3_1
-REQUEST = [(":host", "example.org"), (":method", "GET"), (":path", "/"),
-           (":scheme", "https"), (":version", "HTTP/1.1")]
+REQUEST = [
+    (":host", "example.org"),
+    (":method", "GET"),
+    (":path", "/"),
+    (":scheme", "https"),
+    (":version", "HTTP/1.1"),
+]
 # How many attacking frames each flood sends: far past every default bound,
 # small enough for the undefended runs to stay quick under a sanitizer.
 FLOOD = 20000
@@ -54,9 +60,14 @@ class Target:
         self.wire = bytearray()
         self.incoming = iter(())
         self.read_bytes = 0
-        self.session = spdylay.Session(spdylay.SERVER, VERSION, config=config,
-                                       send_cb=self._send, recv_cb=self._recv,
-                                       **callbacks)
+        self.session = spdylay.Session(
+            spdylay.SERVER,
+            VERSION,
+            config=config,
+            send_cb=self._send,
+            recv_cb=self._recv,
+            **callbacks,
+        )
 
     def _send(self, session, data):
         if not self.writable:
@@ -89,9 +100,12 @@ class Target:
             elif frame.type == spdywire.GOAWAY:
                 key = "GOAWAY %d" % frame.status_code
             else:
-                key = {spdywire.SYN_REPLY: "SYN_REPLY", spdywire.PING: "PING",
-                       spdywire.WINDOW_UPDATE: "WINDOW_UPDATE",
-                       spdywire.SETTINGS: "SETTINGS"}.get(frame.type, str(frame.type))
+                key = {
+                    spdywire.SYN_REPLY: "SYN_REPLY",
+                    spdywire.PING: "PING",
+                    spdywire.WINDOW_UPDATE: "WINDOW_UPDATE",
+                    spdywire.SETTINGS: "SETTINGS",
+                }.get(frame.type, str(frame.type))
             seen[key] = seen.get(key, 0) + 1
         return seen
 
@@ -142,14 +156,20 @@ def header_bomb(defended):
     of "ab\\0ab\\0...": millions of name/value entries for on_ctrl_recv_cb."""
     inflated = 15 * 1024 * 1024 + 700 * 1024 if defended else 1024 * 1024
     enc = spdywire.Encoder(VERSION)
-    config = {} if defended else {spdylay.OPT_MAX_HEADER_LIST_SIZE: 0,
-                                  spdylay.OPT_MAX_HEADER_LIST_COUNT: 0}
+    config = (
+        {}
+        if defended
+        else {spdylay.OPT_MAX_HEADER_LIST_SIZE: 0, spdylay.OPT_MAX_HEADER_LIST_COUNT: 0}
+    )
     received = []
     target = Target(config, on_ctrl_recv_cb=lambda s, frame: received.append(frame))
     repeats = inflated // 3
     compressor = enc.compressor
-    parts = [compressor.compress_piece(
-        struct.pack(">II", 1, 1) + b"x" + struct.pack(">I", 3 * repeats + 2))]
+    parts = [
+        compressor.compress_piece(
+            struct.pack(">II", 1, 1) + b"x" + struct.pack(">I", 3 * repeats + 2)
+        )
+    ]
     full, rest = divmod(repeats, 20000)
     for _ in range(full):
         parts.append(compressor.compress_piece(b"ab\0" * 20000))
@@ -224,13 +244,20 @@ def window_dribble(defended):
         return source[:length]
 
     def on_request_recv(session, stream_id):
-        session.submit_response(stream_id, [(":status", "200"), (":version", "HTTP/1.1")],
-                                spdylay.DataProvider(body, read_cb))
+        session.submit_response(
+            stream_id,
+            [(":status", "200"), (":version", "HTTP/1.1")],
+            spdylay.DataProvider(body, read_cb),
+        )
 
     target = Target(config, on_request_recv_cb=on_request_recv)
     enc = spdywire.Encoder(VERSION)
-    target.read([enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)])
-                 + enc.syn_stream(1, REQUEST, flags=spdywire.FLAG_FIN)])
+    target.read(
+        [
+            enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)])
+            + enc.syn_stream(1, REQUEST, flags=spdywire.FLAG_FIN)
+        ]
+    )
     target.session.send()
     target.read_bytes = 0
     update = enc.window_update(1, 1)
@@ -248,32 +275,35 @@ def window_dribble(defended):
 
 def idle_streams(defended):
     """Streams opened and never closed by a peer that never reads."""
-    config = {} if defended else {spdylay.OPT_MAX_INCOMING_STREAMS: 0,
-                                  spdylay.OPT_MAX_AUTO_REPLIES: 0}
-    target = Target(config, writable=False,
-                    on_ctrl_recv_cb=lambda s, frame: s.set_stream_user_data(
-                        frame.stream_id, [frame.stream_id]))
+    config = (
+        {} if defended else {spdylay.OPT_MAX_INCOMING_STREAMS: 0, spdylay.OPT_MAX_AUTO_REPLIES: 0}
+    )
+    target = Target(
+        config,
+        writable=False,
+        on_ctrl_recv_cb=lambda s, frame: s.set_stream_user_data(frame.stream_id, [frame.stream_id]),
+    )
     enc = spdywire.Encoder(VERSION)
     frames = (enc.syn_stream(2 * i + 1, REQUEST) for i in range(FLOOD))
     result = _attack(target, _batched(frames))
     result["open_streams"] = sum(
-        target.session.get_stream_user_data(2 * i + 1) is not None
-        for i in range(FLOOD))
+        target.session.get_stream_user_data(2 * i + 1) is not None for i in range(FLOOD)
+    )
     return result
 
 
 def unread_answers(defended):
     """Requests from a peer that never reads the responses we queue."""
-    config = {} if defended else {spdylay.OPT_MAX_INCOMING_STREAMS: 0,
-                                  spdylay.OPT_MAX_AUTO_REPLIES: 0}
+    config = (
+        {} if defended else {spdylay.OPT_MAX_INCOMING_STREAMS: 0, spdylay.OPT_MAX_AUTO_REPLIES: 0}
+    )
 
     def on_request_recv(session, stream_id):
         session.submit_response(stream_id, [(":status", "200"), (":version", "HTTP/1.1")])
 
     target = Target(config, writable=False, on_request_recv_cb=on_request_recv)
     enc = spdywire.Encoder(VERSION)
-    frames = (enc.syn_stream(2 * i + 1, REQUEST, flags=spdywire.FLAG_FIN)
-              for i in range(FLOOD))
+    frames = (enc.syn_stream(2 * i + 1, REQUEST, flags=spdywire.FLAG_FIN) for i in range(FLOOD))
     return _attack(target, _batched(frames))
 
 

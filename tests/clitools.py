@@ -18,20 +18,24 @@ CONTINUATION = " " * 10
 def spdylay_command(*args):
     """``python -m spdylay ARGS``, importing the spdylay under test (not the
     sources in the child's working directory, which ``-m`` would)."""
-    return python_command("import runpy\n"
-                          "runpy.run_module('spdylay', run_name='__main__', alter_sys=True)",
-                          *args)
+    return python_command(
+        "import runpy\nrunpy.run_module('spdylay', run_name='__main__', alter_sys=True)", *args
+    )
 
 
 def get(*args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE):
     """Runs ``spdylay get ARGS``; returns the CompletedProcess (stdout bytes,
     stderr text)."""
     try:
-        result = subprocess.run(spdylay_command("get", *args), stdin=stdin,
-                                stdout=subprocess.PIPE, stderr=stderr,
-                                timeout=TIMEOUT)
+        result = subprocess.run(
+            spdylay_command("get", *args),
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            timeout=TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
-        raise AssertionError("spdylay get did not finish: %r" % (args,))
+        raise AssertionError("spdylay get did not finish: %r" % (args,)) from None
     if isinstance(result.stderr, bytes):
         result.stderr = result.stderr.decode("utf-8", "replace")
     return result
@@ -47,8 +51,10 @@ class Serve:
         self.log_file = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             spdylay_command("serve", "--address", "127.0.0.1", *args),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self.log_file)
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log_file,
+        )
         try:
             self.port = self._wait_for_port()
         except BaseException:
@@ -63,8 +69,9 @@ class Serve:
                 address = first.split(LISTENING, 1)[1].split(" ", 1)[0]
                 return int(address.rsplit(":", 1)[1])
             if self.proc.poll() is not None:
-                raise AssertionError("spdylay serve exited with %d: %s"
-                                     % (self.proc.returncode, self.log()))
+                raise AssertionError(
+                    "spdylay serve exited with %d: %s" % (self.proc.returncode, self.log())
+                )
             time.sleep(0.05)
         raise AssertionError("spdylay serve did not start: %s" % self.log())
 
@@ -100,8 +107,15 @@ def parse_frame_log(text):
         match = FRAME_LINE.match(line)
         if match:
             fields = dict(field.split("=", 1) for field in match.group(4).split())
-            frames.append({"time": float(match.group(1)), "direction": match.group(2),
-                           "type": match.group(3), "fields": fields, "nv": []})
+            frames.append(
+                {
+                    "time": float(match.group(1)),
+                    "direction": match.group(2),
+                    "type": match.group(3),
+                    "fields": fields,
+                    "nv": [],
+                }
+            )
         elif line.startswith(CONTINUATION) and frames:
             frames[-1]["nv"].append(tuple(line.strip().split(": ", 1)))
     return frames

@@ -8,16 +8,19 @@
 """
 
 import pytest
+from helpers import VERSION_IDS, VERSIONS, bundled_core_skip_reason
+
+import spdylay
 
 import certs
-import spdylay
-from helpers import VERSION_IDS, VERSIONS, bundled_core_skip_reason
 
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "bundled_core(reason): the test pins behaviour only the bundled C core "
-        "has (see docs/differences.rst); skipped, with the reason, on a system libspdylay")
+        "markers",
+        "bundled_core(reason): the test pins behaviour only the bundled C core "
+        "has (see docs/differences.rst); skipped, with the reason, on a system libspdylay",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,9 +67,9 @@ def aio_run(request):
         else:
             loop = asyncio.new_event_loop()
         try:
-            return loop.run_until_complete(
-                asyncio.wait_for(coro, AIO_TEST_SECONDS))
+            return loop.run_until_complete(asyncio.wait_for(coro, AIO_TEST_SECONDS))
         finally:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
+
     return run

@@ -18,6 +18,7 @@ import sys
 import pytest
 
 import spdylay
+
 import spdywire
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,9 +31,11 @@ PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(spdylay.__file__)
 def python_command(code, *args):
     """A child Python running ``code`` with ``args`` as sys.argv[1:], that
     imports the spdylay under test whatever its working directory holds."""
-    return [sys.executable, "-c",
-            "import sys; sys.path.insert(0, %r)\n%s" % (PACKAGE_ROOT, code)
-            ] + [str(arg) for arg in args]
+    return [
+        sys.executable,
+        "-c",
+        "import sys; sys.path.insert(0, %r)\n%s" % (PACKAGE_ROOT, code),
+    ] + [str(arg) for arg in args]
 
 
 def child_env(**overrides):
@@ -55,15 +58,26 @@ def bundled_core_skip_reason(mark, core):
 
 
 VERSIONS = [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1]
-VERSION_IDS = {spdylay.PROTO_SPDY2: "spdy2", spdylay.PROTO_SPDY3: "spdy3",
-               spdylay.PROTO_SPDY3_1: "spdy3.1"}
+VERSION_IDS = {
+    spdylay.PROTO_SPDY2: "spdy2",
+    spdylay.PROTO_SPDY3: "spdy3",
+    spdylay.PROTO_SPDY3_1: "spdy3.1",
+}
 
 # Callbacks whose calls a Recorder can capture (send_cb / recv_cb are I/O, not events).
 EVENT_CALLBACKS = (
-    "on_ctrl_recv_cb", "on_invalid_ctrl_recv_cb", "on_data_chunk_recv_cb",
-    "on_data_recv_cb", "before_ctrl_send_cb", "on_ctrl_send_cb",
-    "on_ctrl_not_send_cb", "on_data_send_cb", "on_stream_close_cb",
-    "on_request_recv_cb", "on_ctrl_recv_parse_error_cb", "on_unknown_ctrl_recv_cb",
+    "on_ctrl_recv_cb",
+    "on_invalid_ctrl_recv_cb",
+    "on_data_chunk_recv_cb",
+    "on_data_recv_cb",
+    "before_ctrl_send_cb",
+    "on_ctrl_send_cb",
+    "on_ctrl_not_send_cb",
+    "on_data_send_cb",
+    "on_stream_close_cb",
+    "on_request_recv_cb",
+    "on_ctrl_recv_parse_error_cb",
+    "on_unknown_ctrl_recv_cb",
 )
 
 
@@ -81,6 +95,7 @@ class Recorder:
     def callback(self, name):
         def record(session, *args):
             self.events.append((name, args))
+
         return record
 
     def kwargs(self, names=EVENT_CALLBACKS):
@@ -182,19 +197,34 @@ def control_frames(frames, frame_type):
 
 
 def data_frames(frames, stream_id=None):
-    return [f for f in frames
-            if not f.control and (stream_id is None or f.stream_id == stream_id)]
+    return [f for f in frames if not f.control and (stream_id is None or f.stream_id == stream_id)]
 
 
-REQUEST_NV = [(":method", "GET"), (":scheme", "https"), (":path", "/index.html"),
-              (":version", "HTTP/1.1"), (":host", "example.org:8443")]
-POST_NV = [(":method", "POST"), (":scheme", "https"), (":path", "/upload"),
-           (":version", "HTTP/1.1"), (":host", "example.org:8443")]
+REQUEST_NV = [
+    (":method", "GET"),
+    (":scheme", "https"),
+    (":path", "/index.html"),
+    (":version", "HTTP/1.1"),
+    (":host", "example.org:8443"),
+]
+POST_NV = [
+    (":method", "POST"),
+    (":scheme", "https"),
+    (":path", "/upload"),
+    (":version", "HTTP/1.1"),
+    (":host", "example.org:8443"),
+]
 RESPONSE_NV = [(":status", "200 OK"), (":version", "HTTP/1.1")]
 
 # SPDY/2 spells the special headers without the colon, and the path as "url".
-SPDY2_NAMES = {":method": "method", ":scheme": "scheme", ":path": "url",
-               ":version": "version", ":host": "host", ":status": "status"}
+SPDY2_NAMES = {
+    ":method": "method",
+    ":scheme": "scheme",
+    ":path": "url",
+    ":version": "version",
+    ":host": "host",
+    ":status": "status",
+}
 
 
 def nv_on_wire(version, nv):
@@ -220,7 +250,7 @@ def body_provider(body):
 
     def read_cb(session, stream_id, length, read_ctrl, source):
         start = view["offset"]
-        chunk = source[start:start + length]
+        chunk = source[start : start + length]
         view["offset"] = start + len(chunk)
         if view["offset"] >= len(source):
             read_ctrl.flags = spdylay.READ_EOF

@@ -8,6 +8,7 @@ import ssl
 import threading
 
 import spdylay
+
 import spdywire
 
 # Every socket operation and thread join in these tests ends within this.
@@ -55,11 +56,9 @@ def fetch(server, paths, version=None, certificates=None, **kwargs):
     scheme = "https" if tls else "http"
     urls = ["%s://%s:%d%s" % (scheme, host, port, path) for path in paths]
     if tls and "ssl_context" not in kwargs and "verify" not in kwargs:
-        kwargs["ssl_context"] = ssl.create_default_context(
-            cafile=certificates.ca_file)
+        kwargs["ssl_context"] = ssl.create_default_context(cafile=certificates.ca_file)
     kwargs.setdefault("timeout", TIMEOUT)
-    fetcher = spdylay.UrlFetcher((host, port), urls, Collect, tls=tls,
-                                 version=version, **kwargs)
+    fetcher = spdylay.UrlFetcher((host, port), urls, Collect, tls=tls, version=version, **kwargs)
     fetcher.collected = []
     fetcher.loop()
     by_url = {}
@@ -69,17 +68,14 @@ def fetch(server, paths, version=None, certificates=None, **kwargs):
 
 
 @contextlib.contextmanager
-def running(handler_class, version=spdylay.PROTO_SPDY3_1, certificates=None,
-            **kwargs):
+def running(handler_class, version=spdylay.PROTO_SPDY3_1, certificates=None, **kwargs):
     """A ThreadedSPDYServer on 127.0.0.1 port 0, serving in a thread: TLS
     with the test certificates when ``certificates`` is given."""
     if certificates is not None:
         kwargs.setdefault("cert_file", certificates.cert_file)
         kwargs.setdefault("key_file", certificates.key_file)
-    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), handler_class,
-                                        version=version, **kwargs)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,),
-                              daemon=True)
+    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), handler_class, version=version, **kwargs)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server

@@ -62,8 +62,7 @@ _DICTIONARY_V3_WORDS = (
     "proxy-authenticate proxy-authorization range referer retry-after server te "
     "trailer transfer-encoding upgrade user-agent vary via warning "
     "www-authenticate method get status"
-).split() + ["200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie",
-             "keep-alive", "origin"]
+).split() + ["200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie", "keep-alive", "origin"]
 DICTIONARY_V3 = b"".join(
     struct.pack(">I", len(word)) + word.encode("ascii") for word in _DICTIONARY_V3_WORDS
 ) + (
@@ -126,7 +125,7 @@ def decode_nv(version, block):
         nonlocal pos
         if pos + length > len(block):
             raise ValueError("name/value block truncated at %d" % pos)
-        chunk = block[pos:pos + length]
+        chunk = block[pos : pos + length]
         pos += length
         return chunk
 
@@ -147,8 +146,13 @@ class HeaderCompressor:
     def __init__(self, version):
         self.version = version
         self._deflater = zlib.compressobj(
-            zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, 15, 8, zlib.Z_DEFAULT_STRATEGY,
-            zdict=dictionary(version))
+            zlib.Z_DEFAULT_COMPRESSION,
+            zlib.DEFLATED,
+            15,
+            8,
+            zlib.Z_DEFAULT_STRATEGY,
+            zdict=dictionary(version),
+        )
 
     def compress_raw(self, raw_block):
         return self.compress_piece(raw_block) + self.flush_block()
@@ -181,15 +185,14 @@ def pack_control(version, frame_type, flags, payload, length=None):
     """Control frame: C bit, 15-bit version, 16-bit type, 8-bit flags, 24-bit length."""
     if length is None:
         length = len(payload)
-    return struct.pack(">HHI", 0x8000 | version, frame_type,
-                       (flags << 24) | length) + payload
+    return struct.pack(">HHI", 0x8000 | version, frame_type, (flags << 24) | length) + payload
 
 
 def pack_data(stream_id, payload, flags=0, length=None):
     """DATA frame: C bit clear, 31-bit stream ID, 8-bit flags, 24-bit length."""
     if length is None:
         length = len(payload)
-    return struct.pack(">II", stream_id & 0x7fffffff, (flags << 24) | length) + payload
+    return struct.pack(">II", stream_id & 0x7FFFFFFF, (flags << 24) | length) + payload
 
 
 def pack_settings_entries(version, entries):
@@ -213,11 +216,11 @@ class Encoder:
         self.compressor = HeaderCompressor(self.version)
 
     def control(self, frame_type, payload, flags=0, length=None, version=None):
-        return pack_control(self.version if version is None else version,
-                            frame_type, flags, payload, length)
+        return pack_control(
+            self.version if version is None else version, frame_type, flags, payload, length
+        )
 
-    def syn_stream(self, stream_id, nv, flags=0, pri=0, assoc_stream_id=0, slot=0,
-                   block=None):
+    def syn_stream(self, stream_id, nv, flags=0, pri=0, assoc_stream_id=0, slot=0, block=None):
         """``block`` replaces the compressed header block (for malformed input)."""
         if block is None:
             block = self.compressor.compress(nv)
@@ -267,8 +270,7 @@ class Encoder:
         return self.control(GOAWAY, payload)
 
     def window_update(self, stream_id, delta_window_size):
-        return self.control(WINDOW_UPDATE,
-                            struct.pack(">II", stream_id, delta_window_size))
+        return self.control(WINDOW_UPDATE, struct.pack(">II", stream_id, delta_window_size))
 
     def credential(self, slot, proof, certs):
         payload = struct.pack(">HI", slot, len(proof)) + proof
@@ -287,7 +289,9 @@ class Frame:
         self.__dict__.update(fields)
 
     def __repr__(self):
-        shown = {k: v for k, v in self.__dict__.items() if k not in ("payload", "nv_raw", "header_block")}
+        shown = {
+            k: v for k, v in self.__dict__.items() if k not in ("payload", "nv_raw", "header_block")
+        }
         return "Frame(%s)" % ", ".join("%s=%r" % item for item in sorted(shown.items()))
 
     def headers_dict(self):
@@ -307,11 +311,11 @@ class Decoder:
         frames = []
         while len(self._buffer) >= 8:
             (word,) = struct.unpack_from(">I", self._buffer, 4)
-            length = word & 0xffffff
+            length = word & 0xFFFFFF
             if len(self._buffer) < 8 + length:
                 break
-            raw = bytes(self._buffer[:8 + length])
-            del self._buffer[:8 + length]
+            raw = bytes(self._buffer[: 8 + length])
+            del self._buffer[: 8 + length]
             frames.append(self._parse(raw))
         return frames
 
@@ -322,13 +326,25 @@ class Decoder:
 
     def _parse(self, raw):
         first, second = struct.unpack_from(">II", raw, 0)
-        flags, length, payload = second >> 24, second & 0xffffff, raw[8:]
+        flags, length, payload = second >> 24, second & 0xFFFFFF, raw[8:]
         if not first & 0x80000000:
-            return Frame(control=False, stream_id=first & 0x7fffffff,
-                         reserved_bit=first >> 31, flags=flags, length=length,
-                         payload=payload, data=payload)
-        frame = Frame(control=True, version=(first >> 16) & 0x7fff, type=first & 0xffff,
-                      flags=flags, length=length, payload=payload)
+            return Frame(
+                control=False,
+                stream_id=first & 0x7FFFFFFF,
+                reserved_bit=first >> 31,
+                flags=flags,
+                length=length,
+                payload=payload,
+                data=payload,
+            )
+        frame = Frame(
+            control=True,
+            version=(first >> 16) & 0x7FFF,
+            type=first & 0xFFFF,
+            flags=flags,
+            length=length,
+            payload=payload,
+        )
         parse = _PAYLOAD_PARSERS.get(frame.type)
         if parse is not None:
             parse(self, frame, payload)
@@ -337,27 +353,26 @@ class Decoder:
     def _nv(self, frame, block):
         frame.header_block = block
         frame.nv_raw = self.decompressor.decompress(block)
-        frame.nv = [(name.decode("utf-8"), value.decode("utf-8"))
-                    for name, value in frame.nv_raw]
+        frame.nv = [(name.decode("utf-8"), value.decode("utf-8")) for name, value in frame.nv_raw]
 
     def _syn_stream(self, frame, payload):
         stream_word, assoc_word, pri_byte, second_byte = struct.unpack_from(">IIBB", payload)
-        frame.stream_id = stream_word & 0x7fffffff
-        frame.assoc_stream_id = assoc_word & 0x7fffffff
+        frame.stream_id = stream_word & 0x7FFFFFFF
+        frame.assoc_stream_id = assoc_word & 0x7FFFFFFF
         frame.reserved_bits = (stream_word >> 31, assoc_word >> 31)
         if self.version == 2:
             frame.pri = pri_byte >> 6
-            frame.unused_bits = ((pri_byte & 0x3f) << 8) | second_byte
+            frame.unused_bits = ((pri_byte & 0x3F) << 8) | second_byte
             frame.slot = None
         else:
             frame.pri = pri_byte >> 5
-            frame.unused_bits = pri_byte & 0x1f
+            frame.unused_bits = pri_byte & 0x1F
             frame.slot = second_byte
         self._nv(frame, payload[10:])
 
     def _reply_like(self, frame, payload):
         (stream_word,) = struct.unpack_from(">I", payload)
-        frame.stream_id = stream_word & 0x7fffffff
+        frame.stream_id = stream_word & 0x7FFFFFFF
         frame.reserved_bits = (stream_word >> 31,)
         if self.version == 2:
             (frame.unused_bits,) = struct.unpack_from(">H", payload, 4)
@@ -367,13 +382,13 @@ class Decoder:
 
     def _rst_stream(self, frame, payload):
         stream_word, frame.status_code = struct.unpack(">II", payload)
-        frame.stream_id = stream_word & 0x7fffffff
+        frame.stream_id = stream_word & 0x7FFFFFFF
 
     def _settings(self, frame, payload):
         (frame.count,) = struct.unpack_from(">I", payload)
         entries = []
         for pos in range(4, len(payload) - 7, 8):
-            head, value = payload[pos:pos + 4], struct.unpack_from(">I", payload, pos + 4)[0]
+            head, value = payload[pos : pos + 4], struct.unpack_from(">I", payload, pos + 4)[0]
             if self.version == 2:
                 settings_id = struct.unpack("<I", head[:3] + b"\x00")[0]
                 id_flags = head[3]
@@ -388,7 +403,7 @@ class Decoder:
 
     def _goaway(self, frame, payload):
         (stream_word,) = struct.unpack_from(">I", payload)
-        frame.last_good_stream_id = stream_word & 0x7fffffff
+        frame.last_good_stream_id = stream_word & 0x7FFFFFFF
         if self.version == 2:
             frame.status_code = None
         else:
@@ -396,16 +411,16 @@ class Decoder:
 
     def _window_update(self, frame, payload):
         stream_word, delta_word = struct.unpack(">II", payload)
-        frame.stream_id = stream_word & 0x7fffffff
-        frame.delta_window_size = delta_word & 0x7fffffff
+        frame.stream_id = stream_word & 0x7FFFFFFF
+        frame.delta_window_size = delta_word & 0x7FFFFFFF
 
     def _credential(self, frame, payload):
         frame.slot, proof_length = struct.unpack_from(">HI", payload)
-        frame.proof = payload[6:6 + proof_length]
+        frame.proof = payload[6 : 6 + proof_length]
         pos, certs = 6 + proof_length, []
         while pos < len(payload):
             (cert_length,) = struct.unpack_from(">I", payload, pos)
-            certs.append(payload[pos + 4:pos + 4 + cert_length])
+            certs.append(payload[pos + 4 : pos + 4 + cert_length])
             pos += 4 + cert_length
         frame.certs = certs
 

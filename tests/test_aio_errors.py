@@ -348,9 +348,9 @@ def test_serve_forever_returns_once_the_server_is_closed(aio_run):
     aio_run(main())
 
 
-
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3],
-                         ids=["spdy2", "spdy3"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3], ids=["spdy2", "spdy3"]
+)
 def test_server_close_after_a_connection_failed_raises_nothing(aio_run, version):
     # The client never reads, so the server's writes back up and the GOAWAY
     # of its failed session is still queued when close() asks for another.
@@ -362,7 +362,9 @@ def test_server_close_after_a_connection_failed_raises_nothing(aio_run, version)
         reader, writer = await asyncio.open_connection(HOST, server.port)
         enc = spdywire.Encoder(version)
         for stream_id in range(1, 400, 2):
-            writer.write(enc.syn_stream(stream_id, request_nv(version, "/"), flags=spdywire.FLAG_FIN))
+            writer.write(
+                enc.syn_stream(stream_id, request_nv(version, "/"), flags=spdywire.FLAG_FIN)
+            )
         await writer.drain()
         await asyncio.sleep(0.5)
         # A header block that does not inflate fails the server's session.

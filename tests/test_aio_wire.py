@@ -241,7 +241,9 @@ def test_request_headers_grown_past_the_limit_are_431(aio_run, version):
         assert refused.headers_dict()[status].startswith("431 ")
         assert served.headers_dict()[status] == "200 OK"
         assert not [
-            f for f in peer.frames if f.control and f.type == spdywire.RST_STREAM and f.stream_id == 1
+            f
+            for f in peer.frames
+            if f.control and f.type == spdywire.RST_STREAM and f.stream_id == 1
         ]
         await peer.close()
         await server.close()
@@ -260,7 +262,9 @@ def test_idle_connection_gets_goaway_and_is_closed(aio_run, version):
         reader, writer = await asyncio.open_connection(HOST, server.port)
         peer = SocketPeer(version, reader, writer)
         peer.send(peer.enc.syn_stream(1, request_nv(version, "/"), flags=spdywire.FLAG_FIN))
-        await peer.frame(lambda f: not f.control and f.stream_id == 1 and f.flags & spdywire.FLAG_FIN)
+        await peer.frame(
+            lambda f: not f.control and f.stream_id == 1 and f.flags & spdywire.FLAG_FIN
+        )
         goaway = await peer.frame(of_type(spdywire.GOAWAY))
         assert goaway.last_good_stream_id == 1
         with pytest.raises(EOFError):

@@ -3,14 +3,25 @@ argument forms the API accepts (str or bytes nv, NUL-separated values, both
 submit_syn_stream forms, config) do what they say."""
 
 import pytest
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    make_pair,
+    nv_on_wire,
+    pairs,
+    pump,
+)
 
 import spdylay
-import spdywire
-from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                     control_frames, make_pair, nv_on_wire, pairs, pump)
 
-HUGE = [2 ** 31, 2 ** 32, 2 ** 64, 10 ** 30]
-NEGATIVE = [-1, -2 ** 31, -2 ** 63]
+import spdywire
+
+HUGE = [2**31, 2**32, 2**64, 10**30]
+NEGATIVE = [-1, -(2**31), -(2**63)]
 
 
 def client(version=spdylay.PROTO_SPDY3, **kwargs):
@@ -27,13 +38,14 @@ def open_stream(version):
 
 # Priorities.
 
+
 def test_lowest_priority_per_version():
     assert client(spdylay.PROTO_SPDY2).get_pri_lowest() == 3
     assert client(spdylay.PROTO_SPDY3).get_pri_lowest() == 7
     assert client(spdylay.PROTO_SPDY3_1).get_pri_lowest() == 7
 
 
-@pytest.mark.parametrize("pri", [-1, 256, 2 ** 64, 1.5, "1", None, b"\x01"])
+@pytest.mark.parametrize("pri", [-1, 256, 2**64, 1.5, "1", None, b"\x01"])
 def test_invalid_priority_any_version(version, pri):
     session = client(version)
     with pytest.raises(spdylay.InvalidArgumentError):
@@ -50,21 +62,38 @@ def test_priority_above_lowest(version):
     with pytest.raises(spdylay.InvalidArgumentError):
         session.submit_request(lowest + 1, REQUEST_NV)
     with pytest.raises(spdylay.InvalidArgumentError):
-        session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, lowest + 1,
-                                  REQUEST_NV)
+        session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, lowest + 1, REQUEST_NV)
     assert session.get_outbound_queue_size() == 1
 
 
 # Name/value lists.
 
 BAD_NV = [
-    [("", "x")], [(b"", b"x")], [(None, "x")], [("x", None)],
-    [("x", 1)], [(1, "x")], [("x",)], [("x", "y", "z")], ["xyz"], [None],
-    [("x", "a\0\0b")], [("x", "\0a")], [("x", "a\0")], [("x\0y", "z")],
-    None, 42, [("x", "\udcff\ud800")],
+    [("", "x")],
+    [(b"", b"x")],
+    [(None, "x")],
+    [("x", None)],
+    [("x", 1)],
+    [(1, "x")],
+    [("x",)],
+    [("x", "y", "z")],
+    ["xyz"],
+    [None],
+    [("x", "a\0\0b")],
+    [("x", "\0a")],
+    [("x", "a\0")],
+    [("x\0y", "z")],
+    None,
+    42,
+    [("x", "\udcff\ud800")],
     # Would unpack, into names and values nobody meant.
-    {":method": "GET", ":path": "/"}, ["ab", "cd"], [b"ab"], "ab", b"ab",
-    [("x", "y"), "ab"], [bytearray(b"ab")],
+    {":method": "GET", ":path": "/"},
+    ["ab", "cd"],
+    [b"ab"],
+    "ab",
+    b"ab",
+    [("x", "y"), "ab"],
+    [bytearray(b"ab")],
 ]
 
 
@@ -87,15 +116,25 @@ def test_invalid_nv(version, nv):
 
 
 def test_str_and_bytes_nv_mixed_and_names_lower_cased(version):
-    nv = [(":method", b"GET"), (b":scheme", "https"), (":path", "/"),
-          (":version", "HTTP/1.1"), (":host", "example.org"),
-          ("X-Custom", "caf\u00e9"), (b"Accept", bytearray(b"*/*"))]
+    nv = [
+        (":method", b"GET"),
+        (b":scheme", "https"),
+        (":path", "/"),
+        (":version", "HTTP/1.1"),
+        (":host", "example.org"),
+        ("X-Custom", "caf\u00e9"),
+        (b"Accept", bytearray(b"*/*")),
+    ]
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_request(0, nv)
     (syn,) = control_frames(peer.sent(), spdylay.SYN_STREAM)
-    expected = [(name.decode() if isinstance(name, bytes) else name,
-                 bytes(value).decode() if not isinstance(value, str) else value)
-                for name, value in nv]
+    expected = [
+        (
+            name.decode() if isinstance(name, bytes) else name,
+            bytes(value).decode() if not isinstance(value, str) else value,
+        )
+        for name, value in nv
+    ]
     assert sorted(syn.nv) == nv_on_wire(version, expected)
 
 
@@ -120,32 +159,34 @@ def test_long_nv_reaches_the_wire_whole(version, extra):
 def test_value_with_nul_is_sent_as_several_values(version):
     pair = make_pair(version)
     pair.client.session.submit_request(
-        0, REQUEST_NV + [("cookie", "a=1\0b=2"), ("accept", b"x\0y\0z")])
+        0, REQUEST_NV + [("cookie", "a=1\0b=2"), ("accept", b"x\0y\0z")]
+    )
     pump(pair)
     (syn,) = [args[0] for args in pair.server.rec.calls("on_ctrl_recv_cb")]
     received = pairs(syn.nv)
     assert [v for n, v in received if n == "cookie"] == ["a=1", "b=2"]
     assert [v for n, v in received if n == "accept"] == ["x", "y", "z"]
-    (wire_syn,) = control_frames(spdywire.parse_all(version, pair.client.wire),
-                                 spdylay.SYN_STREAM)
+    (wire_syn,) = control_frames(spdywire.parse_all(version, pair.client.wire), spdylay.SYN_STREAM)
     assert dict(wire_syn.nv_raw)[b"cookie"] == b"a=1\0b=2"
     assert dict(wire_syn.nv_raw)[b"accept"] == b"x\0y\0z"
 
 
 def test_received_nv_never_fails_to_decode(version):
     seen = []
-    peer = RawPeer(spdylay.SERVER, version,
-                   on_ctrl_recv_cb=lambda session, frame: seen.append(frame))
-    request = [(name.encode(), value.encode()) for name, value in
-               nv_on_wire(version, REQUEST_NV)]
-    peer.feed(peer.enc.syn_stream(1, request + [(b"x-bin", b"\xff\xfe ok")],
-                                  flags=spdylay.CTRL_FLAG_FIN))
+    peer = RawPeer(
+        spdylay.SERVER, version, on_ctrl_recv_cb=lambda session, frame: seen.append(frame)
+    )
+    request = [(name.encode(), value.encode()) for name, value in nv_on_wire(version, REQUEST_NV)]
+    peer.feed(
+        peer.enc.syn_stream(1, request + [(b"x-bin", b"\xff\xfe ok")], flags=spdylay.CTRL_FLAG_FIN)
+    )
     (frame,) = seen
     value = dict(frame.nv)["x-bin"]
     assert value.encode("utf-8", "surrogateescape") == b"\xff\xfe ok"
 
 
 # Integers that do not fit their C types.
+
 
 @pytest.mark.parametrize("stream_id", HUGE + NEGATIVE)
 def test_stream_ids_out_of_range(stream_id):
@@ -154,8 +195,7 @@ def test_stream_ids_out_of_range(stream_id):
         lambda: session.submit_response(stream_id, RESPONSE_NV),
         lambda: session.submit_syn_reply(0, stream_id, RESPONSE_NV),
         lambda: session.submit_headers(0, stream_id, RESPONSE_NV),
-        lambda: session.submit_data(stream_id, 0, spdylay.DataProvider(
-            None, lambda *args: b"")),
+        lambda: session.submit_data(stream_id, 0, spdylay.DataProvider(None, lambda *args: b"")),
         lambda: session.submit_rst_stream(stream_id, spdylay.CANCEL),
         lambda: session.submit_window_update(stream_id, 1),
         lambda: session.submit_syn_stream(0, stream_id, 0, REQUEST_NV),
@@ -194,24 +234,27 @@ def test_wrong_types_raise_type_error(value):
 @pytest.mark.parametrize("value", HUGE[1:] + NEGATIVE)
 def test_status_codes_and_flags_out_of_range(value):
     session = client()
-    for call in (lambda: session.submit_rst_stream(1, value),
-                 lambda: session.submit_goaway(value),
-                 lambda: session.fail_session(value),
-                 lambda: session.submit_syn_reply(value, 1, RESPONSE_NV),
-                 lambda: session.submit_headers(value, 1, RESPONSE_NV),
-                 lambda: session.submit_data(1, value, spdylay.DataProvider(
-                     None, lambda *args: b"")),
-                 lambda: session.submit_settings(value, []),
-                 lambda: session.consume(1, -1 if value > 0 else value)):
+    for call in (
+        lambda: session.submit_rst_stream(1, value),
+        lambda: session.submit_goaway(value),
+        lambda: session.fail_session(value),
+        lambda: session.submit_syn_reply(value, 1, RESPONSE_NV),
+        lambda: session.submit_headers(value, 1, RESPONSE_NV),
+        lambda: session.submit_data(1, value, spdylay.DataProvider(None, lambda *args: b"")),
+        lambda: session.submit_settings(value, []),
+        lambda: session.consume(1, -1 if value > 0 else value),
+    ):
         with pytest.raises(spdylay.InvalidArgumentError):
             call()
 
 
 def test_data_prd_must_be_a_data_provider():
     session = client()
-    for call in (lambda: session.submit_request(0, REQUEST_NV, b"body"),
-                 lambda: session.submit_response(1, RESPONSE_NV, b"body"),
-                 lambda: session.submit_data(1, 0, "body")):
+    for call in (
+        lambda: session.submit_request(0, REQUEST_NV, b"body"),
+        lambda: session.submit_response(1, RESPONSE_NV, b"body"),
+        lambda: session.submit_data(1, 0, "body"),
+    ):
         with pytest.raises(TypeError):
             call()
     assert session.get_outbound_queue_size() == 0
@@ -226,15 +269,28 @@ def test_recv_rejects_what_is_not_bytes_like():
 
 # SETTINGS.
 
-@pytest.mark.parametrize("iv", [
-    [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10),
-     (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 20)],
-    [(0, 0, 1)], [(spdylay.SETTINGS_MAX + 1, 0, 1)], [(2 ** 31, 0, 1)],
-    [(-1, 0, 1)], [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 2 ** 32)],
-    [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, -1)],
-    [(spdylay.SETTINGS_ROUND_TRIP_TIME, 256, 1)],
-    [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0)], [(1, 2, 3, 4)], [7], None, 3,
-])
+
+@pytest.mark.parametrize(
+    "iv",
+    [
+        [
+            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10),
+            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 20),
+        ],
+        [(0, 0, 1)],
+        [(spdylay.SETTINGS_MAX + 1, 0, 1)],
+        [(2**31, 0, 1)],
+        [(-1, 0, 1)],
+        [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 2**32)],
+        [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, -1)],
+        [(spdylay.SETTINGS_ROUND_TRIP_TIME, 256, 1)],
+        [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0)],
+        [(1, 2, 3, 4)],
+        [7],
+        None,
+        3,
+    ],
+)
 def test_invalid_settings(version, iv):
     session = client(version)
     with pytest.raises(spdylay.InvalidArgumentError):
@@ -244,10 +300,10 @@ def test_invalid_settings(version, iv):
 
 def test_valid_settings_accepted(version):
     peer = RawPeer(spdylay.CLIENT, version)
-    entries = [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS,
-                spdylay.ID_FLAG_SETTINGS_NONE, 100),
-               (spdylay.SETTINGS_ROUND_TRIP_TIME,
-                spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 2 ** 31 - 1)]
+    entries = [
+        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_NONE, 100),
+        (spdylay.SETTINGS_ROUND_TRIP_TIME, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 2**31 - 1),
+    ]
     peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE, iter(entries))
     (settings,) = control_frames(peer.sent(), spdylay.SETTINGS)
     assert sorted(settings.entries) == sorted(entries)
@@ -255,7 +311,8 @@ def test_valid_settings_accepted(version):
 
 # WINDOW_UPDATE.
 
-@pytest.mark.parametrize("delta", [0, -1, 2 ** 31, 2 ** 63, -2 ** 31])
+
+@pytest.mark.parametrize("delta", [0, -1, 2**31, 2**63, -(2**31)])
 def test_window_delta_out_of_range(delta):
     peer = open_stream(spdylay.PROTO_SPDY3)
     with pytest.raises(spdylay.InvalidArgumentError):
@@ -263,19 +320,19 @@ def test_window_delta_out_of_range(delta):
     assert peer.session.get_outbound_queue_size() == 0
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3,
-                                     spdylay.PROTO_SPDY3_1])
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1])
 def test_window_update_limits(version):
     peer = open_stream(version)
     peer.session.submit_window_update(1, 1)
-    peer.session.submit_window_update(1, 2 ** 31 - 1 - 65536 - 1)
+    peer.session.submit_window_update(1, 2**31 - 1 - 65536 - 1)
     frames = control_frames(peer.sent(), spdylay.WINDOW_UPDATE)
-    assert [f.delta_window_size for f in frames] == [1, 2 ** 31 - 1 - 65536 - 1]
+    assert [f.delta_window_size for f in frames] == [1, 2**31 - 1 - 65536 - 1]
     with pytest.raises(spdylay.StreamClosedError):
         peer.session.submit_window_update(3, 1)
 
 
 # resume_data.
+
 
 def test_resume_data_errors(version):
     peer = open_stream(version)
@@ -287,13 +344,14 @@ def test_resume_data_errors(version):
 
 # Constructor.
 
-@pytest.mark.parametrize("side", [0, 3, -1, 2 ** 64, "client", None])
+
+@pytest.mark.parametrize("side", [0, 3, -1, 2**64, "client", None])
 def test_invalid_side(side):
     with pytest.raises(spdylay.InvalidArgumentError):
         spdylay.Session(side, spdylay.PROTO_SPDY3)
 
 
-@pytest.mark.parametrize("version", [0, 1, 5, 100, -3, 2 ** 31, 2 ** 80])
+@pytest.mark.parametrize("version", [0, 1, 5, 100, -3, 2**31, 2**80])
 def test_unsupported_version(version):
     with pytest.raises(spdylay.UnsupportedVersionError):
         spdylay.Session(spdylay.CLIENT, version)
@@ -305,12 +363,25 @@ def test_version_of_wrong_type(version):
         spdylay.Session(spdylay.CLIENT, version)
 
 
-@pytest.mark.parametrize("name", [
-    "send_cb", "recv_cb", "on_ctrl_recv_cb", "on_invalid_ctrl_recv_cb",
-    "on_data_chunk_recv_cb", "on_data_recv_cb", "before_ctrl_send_cb",
-    "on_ctrl_send_cb", "on_ctrl_not_send_cb", "on_data_send_cb",
-    "on_stream_close_cb", "on_request_recv_cb", "on_ctrl_recv_parse_error_cb",
-    "on_unknown_ctrl_recv_cb"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "send_cb",
+        "recv_cb",
+        "on_ctrl_recv_cb",
+        "on_invalid_ctrl_recv_cb",
+        "on_data_chunk_recv_cb",
+        "on_data_recv_cb",
+        "before_ctrl_send_cb",
+        "on_ctrl_send_cb",
+        "on_ctrl_not_send_cb",
+        "on_data_send_cb",
+        "on_stream_close_cb",
+        "on_request_recv_cb",
+        "on_ctrl_recv_parse_error_cb",
+        "on_unknown_ctrl_recv_cb",
+    ],
+)
 def test_callbacks_must_be_callable(name):
     with pytest.raises(TypeError, match=name):
         spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3, **{name: "no"})
@@ -320,31 +391,42 @@ def test_callbacks_must_be_callable(name):
 
 SYN_STREAM_CALLS = {
     "documented positional": lambda s, nv: s.submit_syn_stream(
-        spdylay.CTRL_FLAG_FIN, 0, 2, nv, "data"),
+        spdylay.CTRL_FLAG_FIN, 0, 2, nv, "data"
+    ),
     "documented keywords": lambda s, nv: s.submit_syn_stream(
-        flags=spdylay.CTRL_FLAG_FIN, assoc_stream_id=0, pri=2, nv=nv,
-        stream_user_data="data"),
+        flags=spdylay.CTRL_FLAG_FIN, assoc_stream_id=0, pri=2, nv=nv, stream_user_data="data"
+    ),
     "documented mixed": lambda s, nv: s.submit_syn_stream(
-        spdylay.CTRL_FLAG_FIN, 0, pri=2, nv=nv, stream_user_data="data"),
+        spdylay.CTRL_FLAG_FIN, 0, pri=2, nv=nv, stream_user_data="data"
+    ),
     "released positional": lambda s, nv: s.submit_syn_stream(
-        spdylay.CTRL_FLAG_FIN, 2, nv, 0, "data"),
+        spdylay.CTRL_FLAG_FIN, 2, nv, 0, "data"
+    ),
     "released keywords": lambda s, nv: s.submit_syn_stream(
-        spdylay.CTRL_FLAG_FIN, 2, nv, assoc_stream_id=0,
-        stream_user_data="data"),
+        spdylay.CTRL_FLAG_FIN, 2, nv, assoc_stream_id=0, stream_user_data="data"
+    ),
     "released nv keyword": lambda s, nv: s.submit_syn_stream(
-        spdylay.CTRL_FLAG_FIN, 2, nv=nv, stream_user_data="data"),
+        spdylay.CTRL_FLAG_FIN, 2, nv=nv, stream_user_data="data"
+    ),
 }
 
 
 @pytest.mark.parametrize("form", sorted(SYN_STREAM_CALLS))
 def test_submit_syn_stream_forms(version, form):
     seen = []
-    peer = RawPeer(spdylay.CLIENT, version, before_ctrl_send_cb=lambda s, f:
-                   seen.append(s.get_stream_user_data(f.stream_id)))
+    peer = RawPeer(
+        spdylay.CLIENT,
+        version,
+        before_ctrl_send_cb=lambda s, f: seen.append(s.get_stream_user_data(f.stream_id)),
+    )
     SYN_STREAM_CALLS[form](peer.session, REQUEST_NV)
     (syn,) = control_frames(peer.sent(), spdylay.SYN_STREAM)
     assert (syn.stream_id, syn.flags, syn.pri, syn.assoc_stream_id) == (
-        1, spdylay.CTRL_FLAG_FIN, 2, 0)
+        1,
+        spdylay.CTRL_FLAG_FIN,
+        2,
+        0,
+    )
     assert sorted(syn.nv) == nv_on_wire(version, REQUEST_NV)
     assert seen == ["data"]
 
@@ -354,8 +436,7 @@ def test_released_form_takes_any_iterable_nv(version):
     form's nv, whatever iterable of pairs it is."""
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_syn_stream(spdylay.CTRL_FLAG_FIN, 0, iter(REQUEST_NV))
-    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_FIN, 0,
-                                   (pair for pair in REQUEST_NV))
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_FIN, 0, (pair for pair in REQUEST_NV))
     frames = control_frames(peer.sent(), spdylay.SYN_STREAM)
     assert [sorted(f.nv) for f in frames] == [nv_on_wire(version, REQUEST_NV)] * 2
 
@@ -400,17 +481,13 @@ def test_submit_after_a_session_error_is_refused(version):
 
 def test_server_push_with_both_forms(version):
     peer = RawPeer(spdylay.SERVER, version)
-    request = [(name.encode(), value.encode()) for name, value in
-               nv_on_wire(version, REQUEST_NV)]
+    request = [(name.encode(), value.encode()) for name, value in nv_on_wire(version, REQUEST_NV)]
     peer.feed(peer.enc.syn_stream(1, request))
     push_nv = REQUEST_NV[:2] + [(":path", "/pushed")] + REQUEST_NV[3:]
-    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL, 1, 3,
-                                   push_nv)
-    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL, 3,
-                                   push_nv, 1)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL, 1, 3, push_nv)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL, 3, push_nv, 1)
     pushes = control_frames(peer.sent(), spdylay.SYN_STREAM)
-    assert [(f.stream_id, f.assoc_stream_id, f.pri) for f in pushes] == [
-        (2, 1, 3), (4, 1, 3)]
+    assert [(f.stream_id, f.assoc_stream_id, f.pri) for f in pushes] == [(2, 1, 3), (4, 1, 3)]
 
 
 def test_submit_syn_stream_missing_arguments():
@@ -424,25 +501,34 @@ def test_submit_syn_stream_missing_arguments():
 # config.
 
 BOUND_OPTIONS = (
-    spdylay.OPT_MAX_HEADER_LIST_SIZE, spdylay.OPT_MAX_HEADER_LIST_COUNT,
-    spdylay.OPT_MAX_AUTO_REPLIES, spdylay.OPT_MAX_SETTINGS_ENTRIES,
-    spdylay.OPT_MAX_PEER_RESETS, spdylay.OPT_MAX_EMPTY_FRAMES,
-    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES, spdylay.OPT_MAX_INCOMING_STREAMS)
+    spdylay.OPT_MAX_HEADER_LIST_SIZE,
+    spdylay.OPT_MAX_HEADER_LIST_COUNT,
+    spdylay.OPT_MAX_AUTO_REPLIES,
+    spdylay.OPT_MAX_SETTINGS_ENTRIES,
+    spdylay.OPT_MAX_PEER_RESETS,
+    spdylay.OPT_MAX_EMPTY_FRAMES,
+    spdylay.OPT_MAX_SMALL_WINDOW_UPDATES,
+    spdylay.OPT_MAX_INCOMING_STREAMS,
+)
 
 
-@pytest.mark.parametrize("config", [
-    {99: True}, {"no_auto_window_update": True},
-    {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: "yes"},
-    {spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: None},
-    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: -1},
-    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 0},
-    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8191},
-    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 2 ** 32},
-    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: "16"},
-    {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: True},
-    {spdylay.OPT_AUTO_REPLIES_STOP_READING: "yes"},
-] + [{option: value} for option in BOUND_OPTIONS
-       for value in (-1, 2 ** 32, "16", True, 1.0)])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {99: True},
+        {"no_auto_window_update": True},
+        {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: "yes"},
+        {spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: None},
+        {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: -1},
+        {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 0},
+        {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8191},
+        {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 2**32},
+        {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: "16"},
+        {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: True},
+        {spdylay.OPT_AUTO_REPLIES_STOP_READING: "yes"},
+    ]
+    + [{option: value} for option in BOUND_OPTIONS for value in (-1, 2**32, "16", True, 1.0)],
+)
 def test_invalid_config(config):
     with pytest.raises(spdylay.InvalidArgumentError):
         client(config=config)
@@ -450,7 +536,7 @@ def test_invalid_config(config):
 
 @pytest.mark.bundled_core(reason="libspdylay 1.4 has no peer-limit options")
 @pytest.mark.parametrize("option", BOUND_OPTIONS)
-@pytest.mark.parametrize("value", [0, 1, 2 ** 32 - 1])
+@pytest.mark.parametrize("value", [0, 1, 2**32 - 1])
 def test_bound_options_take_any_uint32(option, value):
     client(config={option: value}).close()
 
@@ -463,11 +549,11 @@ def test_config_must_be_a_mapping():
 def test_no_auto_window_update_option():
     def window_updates(config):
         pair = make_pair(spdylay.PROTO_SPDY3, server_kwargs={"config": config})
-        pair.client.session.submit_request(0, POST_NV,
-                                           body_provider(b"b" * 40000))
+        pair.client.session.submit_request(0, POST_NV, body_provider(b"b" * 40000))
         pump(pair)
-        return control_frames(spdywire.parse_all(
-            spdylay.PROTO_SPDY3, pair.server.wire), spdylay.WINDOW_UPDATE)
+        return control_frames(
+            spdywire.parse_all(spdylay.PROTO_SPDY3, pair.server.wire), spdylay.WINDOW_UPDATE
+        )
 
     assert window_updates(None) != []
     assert window_updates({spdylay.OPT_NO_AUTO_WINDOW_UPDATE: True}) == []
@@ -475,11 +561,13 @@ def test_no_auto_window_update_option():
 
 def test_max_recv_ctrl_frame_buffer_option(version):
     seen = []
-    peer = RawPeer(spdylay.SERVER, version,
-                   config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192},
-                   on_ctrl_recv_cb=lambda s, frame: seen.append(frame))
-    request = [(name.encode(), value.encode()) for name, value in
-               nv_on_wire(version, REQUEST_NV)]
+    peer = RawPeer(
+        spdylay.SERVER,
+        version,
+        config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192},
+        on_ctrl_recv_cb=lambda s, frame: seen.append(frame),
+    )
+    request = [(name.encode(), value.encode()) for name, value in nv_on_wire(version, REQUEST_NV)]
     peer.feed(peer.enc.syn_stream(1, request + [(b"x-big", b"v" * 9000)]))
     assert seen == []
     peer.feed(peer.enc.syn_stream(3, request))

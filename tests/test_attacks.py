@@ -15,10 +15,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire
 
 import spdylay
+
 import spdywire
-from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire
 
 SPDY2 = spdylay.PROTO_SPDY2
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,7 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SANITIZED = "libasan" in os.environ.get("LD_PRELOAD", "")
 
 pytestmark = pytest.mark.bundled_core(
-    reason="the peer-limit options are spdylay extensions; libspdylay 1.4 has none")
+    reason="the peer-limit options are spdylay extensions; libspdylay 1.4 has none"
+)
 
 
 def server(version, config, **kwargs):
@@ -61,23 +63,30 @@ def too_large(version):
 
 
 def stream_ids_seen(peer, frame_type=spdylay.SYN_STREAM):
-    return [frame.stream_id for (frame,) in peer.rec.calls("on_ctrl_recv_cb")
-            if frame.frame_type == frame_type]
+    return [
+        frame.stream_id
+        for (frame,) in peer.rec.calls("on_ctrl_recv_cb")
+        if frame.frame_type == frame_type
+    ]
 
 
 # --- header lists (defect 4) ---------------------------------------------------
 
+
 def test_header_list_count_is_checked_per_value(version):
     """NUL-separated values count one by one, before any frame object exists."""
     peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: len(REQUEST_NV) + 3})
-    peer.feed(peer.enc.syn_stream(1, request(version, [("x-v", "a\0b\0c")]),
-                                  flags=spdywire.FLAG_FIN))
-    peer.feed(peer.enc.syn_stream(3, request(version, [("x-v", "a\0b\0c\0d")]),
-                                  flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(1, request(version, [("x-v", "a\0b\0c")]), flags=spdywire.FLAG_FIN)
+    )
+    peer.feed(
+        peer.enc.syn_stream(3, request(version, [("x-v", "a\0b\0c\0d")]), flags=spdywire.FLAG_FIN)
+    )
     assert stream_ids_seen(peer) == [1]
     assert answers(peer) == [("RST_STREAM", 3, too_large(version))]
     assert [code for *_, code in peer.rec.calls("on_ctrl_recv_parse_error_cb")] == [
-        spdylay.ERR_INVALID_FRAME]
+        spdylay.ERR_INVALID_FRAME
+    ]
     assert peer.session.want_read()
 
 
@@ -89,10 +98,12 @@ def test_header_list_size_counts_names_and_values(version):
     """Names as decoded (SPDY/2's translated) and values, byte by byte."""
     base = decoded_size(REQUEST_NV)
     peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_SIZE: base + 10})
-    peer.feed(peer.enc.syn_stream(1, request(version, [("x-v", "1234567")]),
-                                  flags=spdywire.FLAG_FIN))
-    peer.feed(peer.enc.syn_stream(3, request(version, [("x-v", "12345678")]),
-                                  flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(1, request(version, [("x-v", "1234567")]), flags=spdywire.FLAG_FIN)
+    )
+    peer.feed(
+        peer.enc.syn_stream(3, request(version, [("x-v", "12345678")]), flags=spdywire.FLAG_FIN)
+    )
     assert stream_ids_seen(peer) == [1]
     assert answers(peer) == [("RST_STREAM", 3, too_large(version))]
 
@@ -101,24 +112,45 @@ def test_header_list_default_bounds(version):
     """1000 entries and 65536 bytes of names and values pass; one more fails."""
     peer = server(version, {})
     entries = len(REQUEST_NV)
-    peer.feed(peer.enc.syn_stream(1, request(version, [("x", "\0".join(["v"] * (1000 - entries)))]),
-                                  flags=spdywire.FLAG_FIN))
-    peer.feed(peer.enc.syn_stream(3, request(version, [("x", "\0".join(["v"] * (1001 - entries)))]),
-                                  flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(
+            1,
+            request(version, [("x", "\0".join(["v"] * (1000 - entries)))]),
+            flags=spdywire.FLAG_FIN,
+        )
+    )
+    peer.feed(
+        peer.enc.syn_stream(
+            3,
+            request(version, [("x", "\0".join(["v"] * (1001 - entries)))]),
+            flags=spdywire.FLAG_FIN,
+        )
+    )
     base = decoded_size(REQUEST_NV) + 1
-    peer.feed(peer.enc.syn_stream(5, request(version, [("x", "v" * (65536 - base))]),
-                                  flags=spdywire.FLAG_FIN))
-    peer.feed(peer.enc.syn_stream(7, request(version, [("x", "v" * (65537 - base))]),
-                                  flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(
+            5, request(version, [("x", "v" * (65536 - base))]), flags=spdywire.FLAG_FIN
+        )
+    )
+    peer.feed(
+        peer.enc.syn_stream(
+            7, request(version, [("x", "v" * (65537 - base))]), flags=spdywire.FLAG_FIN
+        )
+    )
     assert stream_ids_seen(peer) == [1, 5]
-    assert answers(peer) == [("RST_STREAM", 3, too_large(version)),
-                             ("RST_STREAM", 7, too_large(version))]
+    assert answers(peer) == [
+        ("RST_STREAM", 3, too_large(version)),
+        ("RST_STREAM", 7, too_large(version)),
+    ]
 
 
 def test_header_list_bounds_lifted(version):
     peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 0})
-    peer.feed(peer.enc.syn_stream(1, request(version, [("x", "\0".join(["v"] * 5000))]),
-                                  flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(
+            1, request(version, [("x", "\0".join(["v"] * 5000))]), flags=spdywire.FLAG_FIN
+        )
+    )
     assert stream_ids_seen(peer) == [1]
     (frame,) = [f for (f,) in peer.rec.calls("on_ctrl_recv_cb")]
     assert sum(1 for name, _ in frame.nv if name == "x") == 5000
@@ -147,8 +179,11 @@ def test_headers_frames_add_up_to_one_header_list(version):
 
 def test_response_headers_add_up_to_the_size_bound(version):
     """The client side too: SYN_REPLY and its HEADERS are one list."""
-    peer = RawPeer(spdylay.CLIENT, version,
-                   config={spdylay.OPT_MAX_HEADER_LIST_SIZE: decoded_size(RESPONSE_NV) + 20})
+    peer = RawPeer(
+        spdylay.CLIENT,
+        version,
+        config={spdylay.OPT_MAX_HEADER_LIST_SIZE: decoded_size(RESPONSE_NV) + 20},
+    )
     peer.session.submit_request(0, REQUEST_NV)
     peer.sent()
     peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV)))
@@ -160,8 +195,9 @@ def test_response_headers_add_up_to_the_size_bound(version):
 
 
 def test_headers_frames_unbounded_when_the_bounds_are_lifted(version):
-    peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 0,
-                            spdylay.OPT_MAX_HEADER_LIST_SIZE: 0})
+    peer = server(
+        version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 0, spdylay.OPT_MAX_HEADER_LIST_SIZE: 0}
+    )
     peer.feed(peer.enc.syn_stream(1, request(version)))
     peer.feed(b"".join(peer.enc.headers(1, [("x-%d" % i, "v" * 100)]) for i in range(1000)))
     assert len(stream_ids_seen(peer, spdylay.HEADERS)) == 1000
@@ -169,6 +205,7 @@ def test_headers_frames_unbounded_when_the_bounds_are_lifted(version):
 
 
 # --- automatic replies (defect 5) ------------------------------------------------
+
 
 class Unwritable:
     """A send_cb for a peer that never reads: it always would block."""
@@ -241,9 +278,12 @@ def test_stop_reading_instead_of_failing(version):
         reads.append(incoming.pop(0))
         return reads[-1]
 
-    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 4,
-                            spdylay.OPT_AUTO_REPLIES_STOP_READING: True},
-                  send_cb=writer, recv_cb=recv_cb)
+    peer = server(
+        version,
+        {spdylay.OPT_MAX_AUTO_REPLIES: 4, spdylay.OPT_AUTO_REPLIES_STOP_READING: True},
+        send_cb=writer,
+        recv_cb=recv_cb,
+    )
     peer.session.recv()
     assert len(reads) == 4
     assert not peer.session.want_read()
@@ -264,9 +304,11 @@ def test_stop_reading_instead_of_failing(version):
 
 def test_stop_reading_with_fed_bytes_processes_them_all(version):
     """recv(data) consumes all of data; the bound then shows in want_read()."""
-    peer = server(version, {spdylay.OPT_MAX_AUTO_REPLIES: 4,
-                            spdylay.OPT_AUTO_REPLIES_STOP_READING: True},
-                  send_cb=Unwritable())
+    peer = server(
+        version,
+        {spdylay.OPT_MAX_AUTO_REPLIES: 4, spdylay.OPT_AUTO_REPLIES_STOP_READING: True},
+        send_cb=Unwritable(),
+    )
     peer.feed(b"".join(peer.enc.ping(2 * i + 1) for i in range(6)))
     assert peer.session.get_outbound_queue_size() == 6
     assert not peer.session.want_read()
@@ -281,6 +323,7 @@ def test_automatic_replies_unbounded(version):
 
 # --- floods -------------------------------------------------------------------
 
+
 def test_settings_with_too_many_entries_fail_the_session(version):
     peer = server(version, {spdylay.OPT_MAX_SETTINGS_ENTRIES: 2})
     two = [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 1), (spdylay.SETTINGS_CURRENT_CWND, 0, 2)]
@@ -290,7 +333,8 @@ def test_settings_with_too_many_entries_fail_the_session(version):
     peer.feed(peer.enc.settings(three))
     assert [f.frame_type for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [spdylay.SETTINGS]
     assert [code for *_, code in peer.rec.calls("on_ctrl_recv_parse_error_cb")] == [
-        spdylay.ERR_INVALID_FRAME]
+        spdylay.ERR_INVALID_FRAME
+    ]
     assert answers(peer) == [goaway(version)]
     assert not peer.session.want_read()
 
@@ -305,8 +349,9 @@ def test_settings_default_entry_bound(version):
 
 
 def _open_and_reset(peer, version, stream_id):
-    return (peer.enc.syn_stream(stream_id, request(version))
-            + peer.enc.rst_stream(stream_id, spdylay.CANCEL))
+    return peer.enc.syn_stream(stream_id, request(version)) + peer.enc.rst_stream(
+        stream_id, spdylay.CANCEL
+    )
 
 
 def test_rapid_reset_fails_the_session(version):
@@ -324,8 +369,13 @@ def test_a_reset_never_pays_itself_back(version, status_code):
     the peer's RST_STREAM carries (0 is OK's number, which a normal close
     uses)."""
     peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3})
-    peer.feed(b"".join(peer.enc.syn_stream(2 * i + 1, request(version))
-                       + peer.enc.rst_stream(2 * i + 1, status_code) for i in range(4)))
+    peer.feed(
+        b"".join(
+            peer.enc.syn_stream(2 * i + 1, request(version))
+            + peer.enc.rst_stream(2 * i + 1, status_code)
+            for i in range(4)
+        )
+    )
     assert answers(peer) == [goaway(version)]
 
 
@@ -334,26 +384,35 @@ def test_streams_the_peer_makes_us_reset_spend_the_same_budget(version):
     FIN) makes us reset it: as cheap for the peer as resetting it itself."""
     peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3})
     for i in range(3):
-        peer.feed(peer.enc.syn_stream(2 * i + 1, request(version), flags=spdywire.FLAG_FIN)
-                  + peer.enc.headers(2 * i + 1, [("x-a", "1")]))
+        peer.feed(
+            peer.enc.syn_stream(2 * i + 1, request(version), flags=spdywire.FLAG_FIN)
+            + peer.enc.headers(2 * i + 1, [("x-a", "1")])
+        )
     assert goaway(version) not in answers(peer)
-    peer.feed(peer.enc.syn_stream(7, request(version), flags=spdywire.FLAG_FIN)
-              + peer.enc.headers(7, [("x-a", "1")]))
+    peer.feed(
+        peer.enc.syn_stream(7, request(version), flags=spdywire.FLAG_FIN)
+        + peer.enc.headers(7, [("x-a", "1")])
+    )
     assert answers(peer)[-1] == goaway(version)
 
 
 def test_completed_streams_pay_back_resets(version):
     """A client that cancels some requests but lets others finish is fine."""
+
     def respond(session, stream_id):
         session.submit_response(stream_id, RESPONSE_NV)
 
     peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 2}, on_request_recv_cb=respond)
     stream_id = 1
     for _ in range(10):
-        peer.feed(_open_and_reset(peer, version, stream_id)
-                  + _open_and_reset(peer, version, stream_id + 2))
-        peer.feed(peer.enc.syn_stream(stream_id + 4, request(version), flags=spdywire.FLAG_FIN)
-                  + peer.enc.syn_stream(stream_id + 6, request(version), flags=spdywire.FLAG_FIN))
+        peer.feed(
+            _open_and_reset(peer, version, stream_id)
+            + _open_and_reset(peer, version, stream_id + 2)
+        )
+        peer.feed(
+            peer.enc.syn_stream(stream_id + 4, request(version), flags=spdywire.FLAG_FIN)
+            + peer.enc.syn_stream(stream_id + 6, request(version), flags=spdywire.FLAG_FIN)
+        )
         assert goaway(version) not in answers(peer)
         stream_id += 8
     assert peer.session.want_read()
@@ -364,8 +423,7 @@ def test_resets_of_our_own_streams_do_not_count(version):
     for _ in range(3):
         peer.session.submit_request(0, REQUEST_NV)
     peer.sent()
-    peer.feed(b"".join(peer.enc.rst_stream(2 * i + 1, spdylay.REFUSED_STREAM)
-                       for i in range(3)))
+    peer.feed(b"".join(peer.enc.rst_stream(2 * i + 1, spdylay.REFUSED_STREAM) for i in range(3)))
     assert peer.session.want_read()
 
 
@@ -383,8 +441,10 @@ def test_frames_that_carry_something_restart_the_empty_count(version):
     peer.feed(peer.enc.syn_stream(1, request(version)))
     for _ in range(10):
         peer.feed(peer.enc.data(1, b"") * 3 + peer.enc.data(1, b"x"))
-        peer.feed(b"".join(peer.enc.headers(1, []) for _ in range(3))
-                  + peer.enc.headers(1, [("x-a", "1")]))
+        peer.feed(
+            b"".join(peer.enc.headers(1, []) for _ in range(3))
+            + peer.enc.headers(1, [("x-a", "1")])
+        )
     peer.feed(peer.enc.data(1, b"") * 3 + peer.enc.data(1, b"", flags=spdywire.FLAG_FIN))
     assert peer.session.want_read()
     assert goaway(version) not in answers(peer)
@@ -400,16 +460,20 @@ def _dribble_peer(version, bound):
     def respond(session, stream_id):
         session.submit_response(stream_id, RESPONSE_NV, spdylay.DataProvider(body, read_cb))
 
-    peer = server(version, {spdylay.OPT_MAX_SMALL_WINDOW_UPDATES: bound},
-                  on_request_recv_cb=respond)
-    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)])
-              + peer.enc.syn_stream(1, request(version), flags=spdywire.FLAG_FIN))
+    peer = server(
+        version, {spdylay.OPT_MAX_SMALL_WINDOW_UPDATES: bound}, on_request_recv_cb=respond
+    )
+    peer.feed(
+        peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)])
+        + peer.enc.syn_stream(1, request(version), flags=spdywire.FLAG_FIN)
+    )
     peer.sent()
     return peer
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                         ids=["spdy3", "spdy3.1"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 def test_window_dribble_fails_the_session(version):
     peer = _dribble_peer(version, 3)
     for _ in range(3):
@@ -419,8 +483,9 @@ def test_window_dribble_fails_the_session(version):
     assert answers(peer) == [goaway(version)]
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                         ids=["spdy3", "spdy3.1"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 def test_window_updates_opening_a_full_frame_are_fine(version):
     peer = _dribble_peer(version, 3)
     for _ in range(10):
@@ -429,8 +494,9 @@ def test_window_updates_opening_a_full_frame_are_fine(version):
     assert peer.session.want_read()
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                         ids=["spdy3", "spdy3.1"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 def test_updates_on_an_idle_stream_do_not_hide_the_dribble(version):
     """A stream with nothing to send may have a wide window: updating it
     must not restart the count of the dribble on the stream that sends."""
@@ -463,8 +529,9 @@ def test_a_stream_window_the_connection_holds_shut_does_not_restart_the_count():
     assert answers(peer)[-1] == goaway(version)
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                         ids=["spdy3", "spdy3.1"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 def test_settings_raising_the_initial_window_a_little_are_the_dribble_too(version):
     """SETTINGS_INITIAL_WINDOW_SIZE raised a byte at a time opens a byte on
     every stream at once: each such SETTINGS counts as a small update."""
@@ -476,31 +543,40 @@ def test_settings_raising_the_initial_window_a_little_are_the_dribble_too(versio
     assert answers(peer) == [goaway(version)]
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                         ids=["spdy3", "spdy3.1"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 def test_settings_dribble_counts_every_stream_it_opens_a_little(version):
     """One SETTINGS raising the window of four sending streams by a byte
     makes four one-byte DATA frames: four small updates, past a bound of 3,
     although a fifth stream gets a full frame."""
     peer = _dribble_peer(version, 3)
-    peer.feed(peer.enc.syn_stream(11, request(version), flags=spdywire.FLAG_FIN)
-              + peer.enc.window_update(11, 8192))
-    peer.feed(b"".join(peer.enc.syn_stream(i, request(version), flags=spdywire.FLAG_FIN)
-                       for i in (13, 15, 17)))
+    peer.feed(
+        peer.enc.syn_stream(11, request(version), flags=spdywire.FLAG_FIN)
+        + peer.enc.window_update(11, 8192)
+    )
+    peer.feed(
+        b"".join(
+            peer.enc.syn_stream(i, request(version), flags=spdywire.FLAG_FIN) for i in (13, 15, 17)
+        )
+    )
     peer.sent()
     peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 2)]))
     assert answers(peer)[-1] == goaway(version)
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                         ids=["spdy3", "spdy3.1"])
+@pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 def test_settings_opening_full_frames_or_shrinking_are_fine(version):
     peer = _dribble_peer(version, 3)
     size = 1
     for _ in range(10):
         size += 4096
-        peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, size)])
-                  + peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)]) * 5)
+        peer.feed(
+            peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, size)])
+            + peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1)]) * 5
+        )
         assert goaway(version) not in answers(peer)
     assert peer.session.want_read()
 
@@ -523,8 +599,9 @@ def test_default_incoming_stream_bound(version):
 
 def test_announced_concurrency_below_the_bound_still_applies(version):
     peer = server(version, {})
-    peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE,
-                                 [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1)])
+    peer.session.submit_settings(
+        spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1)]
+    )
     peer.sent()
     peer.feed(peer.enc.syn_stream(1, request(version)) + peer.enc.syn_stream(3, request(version)))
     assert answers(peer) == [("RST_STREAM", 3, spdylay.REFUSED_STREAM)]
@@ -532,10 +609,20 @@ def test_announced_concurrency_below_the_bound_still_applies(version):
 
 # --- measured at full size, in a fresh process ----------------------------------------
 
+
 def run_attack(name, defended):
-    out = subprocess.run([sys.executable, os.path.join(HERE, "attacks.py"), name,
-                          "defended" if defended else "undefended"],
-                         check=True, capture_output=True, text=True, timeout=600).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(HERE, "attacks.py"),
+            name,
+            "defended" if defended else "undefended",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
     return json.loads(out)
 
 
@@ -544,9 +631,22 @@ def measured(name):
     defended, undefended = run_attack(name, True), run_attack(name, False)
     line = "%-24s %-8s %-9s %7d KiB held %7d KiB peak %8.1f ms %6.0f ns/B queue %5d %s"
     for label, run in (("defended", defended), ("without", undefended)):
-        print("\n" + line % (name, sys.implementation.name, label, run["rss_kib"],
-                             run["peak_kib"], run["cpu_s"] * 1e3, run["ns_per_byte"],
-                             run["queue"], run["answers"]), end="")
+        print(
+            "\n"
+            + line
+            % (
+                name,
+                sys.implementation.name,
+                label,
+                run["rss_kib"],
+                run["peak_kib"],
+                run["cpu_s"] * 1e3,
+                run["ns_per_byte"],
+                run["queue"],
+                run["answers"],
+            ),
+            end="",
+        )
     # AddressSanitizer keeps freed memory in quarantine, resident, so there
     # RSS measures the attack's churn rather than what the session holds;
     # its queue and stream bounds are still checked by the callers.

@@ -7,10 +7,11 @@ import gc
 import weakref
 
 import pytest
+from helpers import POST_NV, RawPeer, Recorder, data_frames, nv_on_wire
 
 import spdylay
+
 import spdywire
-from helpers import POST_NV, RawPeer, Recorder, data_frames, nv_on_wire
 
 READ_LENGTH = 65536
 
@@ -40,8 +41,7 @@ def read_steps(session, stream_id, length, read_ctrl, source):
 
 def uploading_client(version, source, **kwargs):
     peer = RawPeer(spdylay.CLIENT, version, **kwargs)
-    peer.session.submit_request(0, POST_NV,
-                                spdylay.DataProvider(source, read_steps))
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(source, read_steps))
     return peer
 
 
@@ -50,7 +50,7 @@ def body_of(frames, stream_id=1):
 
 
 def test_one_read_feeds_many_frames(version):
-    body = bytes(range(256)) * 200          # 51,200 bytes: below every window
+    body = bytes(range(256)) * 200  # 51,200 bytes: below every window
     source = Source(body)
     peer = uploading_client(version, source)
     frames = peer.sent()
@@ -153,8 +153,7 @@ def test_reset_stream_drops_its_read_ahead_bytes():
     assert provider_source() is None
     # The session goes on: a new stream reads from the start.
     second = Source(b"f" * 3000)
-    peer.session.submit_request(0, POST_NV,
-                                spdylay.DataProvider(second, read_steps))
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(second, read_steps))
     assert body_of(peer.sent(), 3) == b"f" * 3000
     assert second.asked == [READ_LENGTH]
 
@@ -163,8 +162,7 @@ def receiving_server(version, **callbacks):
     """A server, its peer's streams 1 and 3 open, recording only the
     callbacks named (so that no on_data_recv_cb splits the chunks)."""
     rec = Recorder()
-    kwargs = rec.kwargs(callbacks.pop("record", ("on_data_chunk_recv_cb",
-                                                 "on_stream_close_cb")))
+    kwargs = rec.kwargs(callbacks.pop("record", ("on_data_chunk_recv_cb", "on_stream_close_cb")))
     kwargs.update(callbacks)
     peer = RawPeer(spdylay.SERVER, version, record=False, **kwargs)
     for stream_id in (1, 3):
@@ -177,47 +175,65 @@ def receiving_server(version, **callbacks):
 def test_consecutive_chunks_of_a_stream_arrive_as_one(version):
     peer, rec = receiving_server(version)
     enc = peer.enc
-    peer.feed(enc.data(1, b"1" * 4096) + enc.data(1, b"2" * 4096)
-              + enc.data(1, b"3" * 100))
-    assert rec.calls("on_data_chunk_recv_cb") == [
-        (0, 1, b"1" * 4096 + b"2" * 4096 + b"3" * 100)]
+    peer.feed(enc.data(1, b"1" * 4096) + enc.data(1, b"2" * 4096) + enc.data(1, b"3" * 100))
+    assert rec.calls("on_data_chunk_recv_cb") == [(0, 1, b"1" * 4096 + b"2" * 4096 + b"3" * 100)]
 
 
 def test_chunks_split_where_the_stream_or_the_flags_change(version):
     peer, rec = receiving_server(version)
     enc = peer.enc
-    peer.feed(enc.data(1, b"a" * 10) + enc.data(1, b"b" * 10)
-              + enc.data(3, b"c" * 10) + enc.data(1, b"d" * 10)
-              + enc.data(1, b"e" * 10, spdywire.FLAG_FIN))
+    peer.feed(
+        enc.data(1, b"a" * 10)
+        + enc.data(1, b"b" * 10)
+        + enc.data(3, b"c" * 10)
+        + enc.data(1, b"d" * 10)
+        + enc.data(1, b"e" * 10, spdywire.FLAG_FIN)
+    )
     assert rec.calls("on_data_chunk_recv_cb") == [
-        (0, 1, b"a" * 10 + b"b" * 10), (0, 3, b"c" * 10), (0, 1, b"d" * 10),
-        (spdylay.DATA_FLAG_FIN, 1, b"e" * 10)]
+        (0, 1, b"a" * 10 + b"b" * 10),
+        (0, 3, b"c" * 10),
+        (0, 1, b"d" * 10),
+        (spdylay.DATA_FLAG_FIN, 1, b"e" * 10),
+    ]
 
 
 def test_chunks_come_before_the_events_that_follow_them(version):
-    peer, rec = receiving_server(version, record=(
-        "on_data_chunk_recv_cb", "on_stream_close_cb", "on_ctrl_recv_cb"))
+    peer, rec = receiving_server(
+        version, record=("on_data_chunk_recv_cb", "on_stream_close_cb", "on_ctrl_recv_cb")
+    )
     enc = peer.enc
-    peer.feed(enc.data(1, b"a" * 10) + enc.ping(1) + enc.data(1, b"b" * 10)
-              + enc.rst_stream(1, spdylay.CANCEL) + enc.data(3, b"c" * 10))
-    described = {"on_data_chunk_recv_cb": lambda flags, sid, data: ("chunk", sid),
-                 "on_ctrl_recv_cb": lambda frame: ("ctrl", frame.frame_type),
-                 "on_stream_close_cb": lambda sid, code: ("close", sid)}
+    peer.feed(
+        enc.data(1, b"a" * 10)
+        + enc.ping(1)
+        + enc.data(1, b"b" * 10)
+        + enc.rst_stream(1, spdylay.CANCEL)
+        + enc.data(3, b"c" * 10)
+    )
+    described = {
+        "on_data_chunk_recv_cb": lambda flags, sid, data: ("chunk", sid),
+        "on_ctrl_recv_cb": lambda frame: ("ctrl", frame.frame_type),
+        "on_stream_close_cb": lambda sid, code: ("close", sid),
+    }
     assert [described[name](*args) for name, args in rec.events] == [
-        ("chunk", 1), ("ctrl", spdylay.PING), ("chunk", 1),
-        ("ctrl", spdylay.RST_STREAM), ("close", 1), ("chunk", 3)]
+        ("chunk", 1),
+        ("ctrl", spdylay.PING),
+        ("chunk", 1),
+        ("ctrl", spdylay.RST_STREAM),
+        ("close", 1),
+        ("chunk", 3),
+    ]
 
 
 def test_with_on_data_recv_cb_every_frame_is_its_own_chunk(version):
-    peer, rec = receiving_server(version, record=(
-        "on_data_chunk_recv_cb", "on_data_recv_cb"))
+    peer, rec = receiving_server(version, record=("on_data_chunk_recv_cb", "on_data_recv_cb"))
     enc = peer.enc
     peer.feed(enc.data(1, b"a" * 10) + enc.data(1, b"b" * 20))
     assert rec.events == [
         ("on_data_chunk_recv_cb", (0, 1, b"a" * 10)),
         ("on_data_recv_cb", (0, 1, 10)),
         ("on_data_chunk_recv_cb", (0, 1, b"b" * 20)),
-        ("on_data_recv_cb", (0, 1, 20))]
+        ("on_data_recv_cb", (0, 1, 20)),
+    ]
 
 
 def test_exception_in_a_batched_chunk_lets_the_rest_run(version):
@@ -229,12 +245,16 @@ def test_exception_in_a_batched_chunk_lets_the_rest_run(version):
         if len(chunks) == 1:
             raise failure
 
-    peer, rec = receiving_server(version, record=("on_stream_close_cb",),
-                                 on_data_chunk_recv_cb=on_chunk)
+    peer, rec = receiving_server(
+        version, record=("on_stream_close_cb",), on_data_chunk_recv_cb=on_chunk
+    )
     enc = peer.enc
     with pytest.raises(ValueError) as info:
-        peer.feed(enc.data(1, b"a" * 5000) + enc.data(1, b"b" * 5000)
-                  + enc.data(3, b"c" * 10, spdywire.FLAG_FIN))
+        peer.feed(
+            enc.data(1, b"a" * 5000)
+            + enc.data(1, b"b" * 5000)
+            + enc.data(3, b"c" * 10, spdywire.FLAG_FIN)
+        )
     assert info.value is failure
     assert chunks == [(1, b"a" * 5000 + b"b" * 5000), (3, b"c" * 10)]
     peer.feed(enc.data(1, b"d" * 10))
@@ -247,8 +267,7 @@ def test_a_chunk_split_across_recv_calls_is_delivered_per_call(version):
     peer.feed(wire[:2000])
     assert rec.calls("on_data_chunk_recv_cb") == [(0, 1, b"x" * 1992)]
     peer.feed(wire[2000:])
-    assert rec.calls("on_data_chunk_recv_cb")[1:] == [
-        (0, 1, b"x" * 1008 + b"y" * 3000)]
+    assert rec.calls("on_data_chunk_recv_cb")[1:] == [(0, 1, b"x" * 1008 + b"y" * 3000)]
 
 
 def test_user_data_set_in_a_batched_chunk_is_released_at_close(version):
@@ -265,15 +284,17 @@ def test_user_data_set_in_a_batched_chunk_is_released_at_close(version):
     def on_close(session, stream_id, status_code):
         seen.append(session.get_stream_user_data(stream_id))
 
-    peer, rec = receiving_server(version, record=(),
-                                 on_data_chunk_recv_cb=on_chunk,
-                                 on_stream_close_cb=on_close)
-    peer.session.submit_response(1, [(":status", "200 OK"),
-                                     (":version", "HTTP/1.1")])
+    peer, rec = receiving_server(
+        version, record=(), on_data_chunk_recv_cb=on_chunk, on_stream_close_cb=on_close
+    )
+    peer.session.submit_response(1, [(":status", "200 OK"), (":version", "HTTP/1.1")])
     peer.sent()
     # The stream closes in the same recv() as its last chunk arrives.
-    peer.feed(peer.enc.data(1, b"a" * 10) + peer.enc.data(1, b"b" * 10)
-              + peer.enc.data(1, b"", spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.data(1, b"a" * 10)
+        + peer.enc.data(1, b"b" * 10)
+        + peer.enc.data(1, b"", spdywire.FLAG_FIN)
+    )
     assert len(seen) == 2
     state_ref, closing_state = seen
     assert closing_state is state_ref()

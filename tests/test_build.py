@@ -10,11 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT, child_env
 
 import spdylay
 from spdylay import _callbacks
-
-from helpers import ROOT, child_env
 
 BUILDER = os.path.join(ROOT, "spdylay_build.py")
 
@@ -31,9 +30,13 @@ print(flags["extra_compile_args"], flags["extra_link_args"])
 def run_builder(pkg_config_dir):
     return subprocess.run(
         [sys.executable, "-c", SHOW_FLAGS, BUILDER],
-        env=child_env(SPDYLAY_USE_SYSTEM="1", PKG_CONFIG_PATH="",
-                      PKG_CONFIG_LIBDIR=str(pkg_config_dir)),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        env=child_env(
+            SPDYLAY_USE_SYSTEM="1", PKG_CONFIG_PATH="", PKG_CONFIG_LIBDIR=str(pkg_config_dir)
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -43,8 +46,7 @@ def pkg_config_dir(tmp_path):
     return tmp_path
 
 
-def test_system_build_without_libspdylay_in_pkg_config_fails_loudly(
-        pkg_config_dir):
+def test_system_build_without_libspdylay_in_pkg_config_fails_loudly(pkg_config_dir):
     result = run_builder(pkg_config_dir)
     assert result.returncode != 0
     assert "SPDYLAY_USE_SYSTEM=1" in result.stderr
@@ -56,18 +58,18 @@ def test_system_build_takes_its_flags_from_pkg_config(pkg_config_dir):
     (pkg_config_dir / "libspdylay.pc").write_text(
         "Name: libspdylay\nDescription: test\nVersion: 1.4.0\n"
         "Libs: -L/opt/spdylay-test/lib -lspdylay\n"
-        "Cflags: -I/opt/spdylay-test/include\n")
+        "Cflags: -I/opt/spdylay-test/include\n"
+    )
     result = run_builder(pkg_config_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == (
-        "['-I/opt/spdylay-test/include'] "
-        "['-L/opt/spdylay-test/lib', '-lspdylay']")
+        "['-I/opt/spdylay-test/include'] ['-L/opt/spdylay-test/lib', '-lspdylay']"
+    )
 
 
 def test_every_callback_of_the_shims_list_has_a_trampoline_and_an_argument():
     with open(os.path.join(ROOT, "spdylay", "_shim.h")) as header:
-        forwarded = runpy.run_path(BUILDER)["forwarded_callbacks"](
-            header.read())
+        forwarded = runpy.run_path(BUILDER)["forwarded_callbacks"](header.read())
     names = [name + "_cb" for _, name, _ in forwarded]
     assert [name for name, _ in _callbacks.FORWARDED] == names
     assert set(names) <= set(inspect.signature(spdylay.Session).parameters)

@@ -10,9 +10,9 @@ crashed process.
 """
 
 import pytest
+from spdylay._spdylay import ffi, lib
 
 import spdylay
-from spdylay._spdylay import ffi, lib
 
 
 class Callbacks:
@@ -20,17 +20,19 @@ class Callbacks:
         self.frames = []
         self.calls = []
         self.session = spdylay.Session(
-            side, version,
+            side,
+            version,
             on_ctrl_recv_cb=lambda s, frame: self.frames.append(frame),
             on_invalid_ctrl_recv_cb=lambda s, frame, code: self.frames.append(frame),
             before_ctrl_send_cb=lambda s, frame: self.frames.append(frame),
             on_ctrl_send_cb=lambda s, frame: self.frames.append(frame),
             on_ctrl_not_send_cb=lambda s, frame, code: self.frames.append(frame),
             on_data_chunk_recv_cb=lambda s, flags, sid, data: self.calls.append(data),
-            on_ctrl_recv_parse_error_cb=lambda s, t, head, payload, code:
-                self.calls.append((head, payload)),
-            on_unknown_ctrl_recv_cb=lambda s, head, payload:
-                self.calls.append((head, payload)))
+            on_ctrl_recv_parse_error_cb=lambda s, t, head, payload, code: self.calls.append(
+                (head, payload)
+            ),
+            on_unknown_ctrl_recv_cb=lambda s, head, payload: self.calls.append((head, payload)),
+        )
         # What libspdylay gets as user_data and hands back to the shim.
         self.handle = self.session._handle
 
@@ -45,18 +47,25 @@ def frame_of(frame_type):
 FRAME_DELIVERIES = {
     "on_ctrl_recv": lambda cb, t, f: lib.pyspdylay_on_ctrl_recv(cb.handle, t, f),
     "on_invalid_ctrl_recv": lambda cb, t, f: lib.pyspdylay_on_invalid_ctrl_recv(
-        cb.handle, t, f, spdylay.PROTOCOL_ERROR),
+        cb.handle, t, f, spdylay.PROTOCOL_ERROR
+    ),
     "before_ctrl_send": lambda cb, t, f: lib.pyspdylay_before_ctrl_send(cb.handle, t, f),
     "on_ctrl_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_send(cb.handle, t, f),
     "on_ctrl_not_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_not_send(
-        cb.handle, t, f, spdylay.ERR_STREAM_CLOSED),
+        cb.handle, t, f, spdylay.ERR_STREAM_CLOSED
+    ),
 }
 
 
 @pytest.mark.parametrize("deliver", sorted(FRAME_DELIVERIES))
-@pytest.mark.parametrize("frame_type,member", [
-    (spdylay.SYN_STREAM, "syn_stream"), (spdylay.SYN_REPLY, "syn_reply"),
-    (spdylay.HEADERS, "headers")])
+@pytest.mark.parametrize(
+    "frame_type,member",
+    [
+        (spdylay.SYN_STREAM, "syn_stream"),
+        (spdylay.SYN_REPLY, "syn_reply"),
+        (spdylay.HEADERS, "headers"),
+    ],
+)
 def test_null_nv_is_no_headers(deliver, frame_type, member):
     cb = Callbacks()
     frame = frame_of(frame_type)
@@ -117,8 +126,9 @@ def test_null_data_chunk():
 
 def test_null_head_and_payload():
     cb = Callbacks()
-    lib.pyspdylay_on_ctrl_recv_parse_error(cb.handle, spdylay.SYN_STREAM, ffi.NULL, 8,
-                                           ffi.NULL, 10, spdylay.ERR_INVALID_FRAME)
+    lib.pyspdylay_on_ctrl_recv_parse_error(
+        cb.handle, spdylay.SYN_STREAM, ffi.NULL, 8, ffi.NULL, 10, spdylay.ERR_INVALID_FRAME
+    )
     lib.pyspdylay_on_unknown_ctrl_recv(cb.handle, ffi.NULL, 8, ffi.NULL, 3)
     assert cb.calls == [(b"", b""), (b"", b"")]
 
@@ -148,11 +158,14 @@ class LibWith:
 
 def test_null_error_string_still_names_the_code(monkeypatch):
     from spdylay import _errors
+
     monkeypatch.setattr(_errors, "lib", LibWith(spdylay_strerror=lambda code: ffi.NULL))
     error = _errors.error_for(spdylay.ERR_INVALID_FRAME)
     assert type(error) is spdylay.Error
     assert (str(error), error.error_code) == (
-        "libspdylay error %d" % spdylay.ERR_INVALID_FRAME, spdylay.ERR_INVALID_FRAME)
+        "libspdylay error %d" % spdylay.ERR_INVALID_FRAME,
+        spdylay.ERR_INVALID_FRAME,
+    )
 
 
 def test_null_npn_list_is_no_protocols(monkeypatch):
@@ -168,6 +181,7 @@ def test_null_npn_list_is_no_protocols(monkeypatch):
 
 def test_npn_entry_without_a_name_is_left_out(monkeypatch):
     from spdylay import _npn
+
     name = ffi.new("unsigned char[]", b"spdy/3")
     entries = ffi.new("spdylay_npn_proto[]", 2)
     entries[0].len, entries[0].version = 8, spdylay.PROTO_SPDY3_1

@@ -9,11 +9,20 @@ import traceback
 import weakref
 
 import pytest
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    make_pair,
+    pump,
+)
 
 import spdylay
+
 import spdywire
-from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                     control_frames, make_pair, pump)
 
 REQUEST_BODY = b"q" * 5000
 RESPONSE_BODY = b"r" * 9000
@@ -26,6 +35,7 @@ class Boom(Exception):
 def raising_once(wrapped=None):
     """A callback that runs ``wrapped`` (if any), then raises Boom on its
     first call only; ``callback.raised`` holds what it raised."""
+
     def callback(session, *args):
         callback.calls += 1
         result = wrapped(session, *args) if wrapped else None
@@ -40,8 +50,7 @@ def raising_once(wrapped=None):
 
 
 def respond(session, stream_id):
-    session.submit_response(stream_id, RESPONSE_NV,
-                            body_provider(RESPONSE_BODY))
+    session.submit_response(stream_id, RESPONSE_NV, body_provider(RESPONSE_BODY))
 
 
 def pump_catching(pair):
@@ -50,8 +59,7 @@ def pump_catching(pair):
     caught = []
     for _ in range(1000):
         moved = False
-        for sender, receiver in ((pair.client, pair.server),
-                                 (pair.server, pair.client)):
+        for sender, receiver in ((pair.client, pair.server), (pair.server, pair.client)):
             try:
                 sender.session.send()
             except Boom as exc:
@@ -70,24 +78,31 @@ def pump_catching(pair):
 
 
 def received_body(rec, stream_id):
-    return b"".join(data for _, sid, data in rec.calls("on_data_chunk_recv_cb")
-                    if sid == stream_id)
+    return b"".join(data for _, sid, data in rec.calls("on_data_chunk_recv_cb") if sid == stream_id)
 
 
 EXCHANGE_CALLBACKS = [
-    ("client", "before_ctrl_send_cb"), ("client", "on_ctrl_send_cb"),
-    ("client", "on_data_send_cb"), ("client", "on_ctrl_recv_cb"),
-    ("client", "on_data_chunk_recv_cb"), ("client", "on_data_recv_cb"),
+    ("client", "before_ctrl_send_cb"),
+    ("client", "on_ctrl_send_cb"),
+    ("client", "on_data_send_cb"),
+    ("client", "on_ctrl_recv_cb"),
+    ("client", "on_data_chunk_recv_cb"),
+    ("client", "on_data_recv_cb"),
     ("client", "on_stream_close_cb"),
-    ("server", "on_ctrl_recv_cb"), ("server", "on_data_chunk_recv_cb"),
-    ("server", "on_data_recv_cb"), ("server", "on_request_recv_cb"),
-    ("server", "before_ctrl_send_cb"), ("server", "on_ctrl_send_cb"),
-    ("server", "on_data_send_cb"), ("server", "on_stream_close_cb"),
+    ("server", "on_ctrl_recv_cb"),
+    ("server", "on_data_chunk_recv_cb"),
+    ("server", "on_data_recv_cb"),
+    ("server", "on_request_recv_cb"),
+    ("server", "before_ctrl_send_cb"),
+    ("server", "on_ctrl_send_cb"),
+    ("server", "on_data_send_cb"),
+    ("server", "on_stream_close_cb"),
 ]
 
 
-@pytest.mark.parametrize("side,name", EXCHANGE_CALLBACKS,
-                         ids=["%s-%s" % item for item in EXCHANGE_CALLBACKS])
+@pytest.mark.parametrize(
+    "side,name", EXCHANGE_CALLBACKS, ids=["%s-%s" % item for item in EXCHANGE_CALLBACKS]
+)
 def test_exception_propagates_and_exchange_completes(version, side, name):
     def record(session, *args):
         getattr(pair, side).rec.callback(name)(session, *args)
@@ -97,10 +112,8 @@ def test_exception_propagates_and_exchange_completes(version, side, name):
     callback = raising_once(record)
     kwargs = {"client": {}, "server": {"on_request_recv_cb": respond}}
     kwargs[side][name] = callback
-    pair = make_pair(version, client_kwargs=kwargs["client"],
-                     server_kwargs=kwargs["server"])
-    pair.client.session.submit_request(0, POST_NV,
-                                       body_provider(REQUEST_BODY))
+    pair = make_pair(version, client_kwargs=kwargs["client"], server_kwargs=kwargs["server"])
+    pair.client.session.submit_request(0, POST_NV, body_provider(REQUEST_BODY))
     caught = pump_catching(pair)
 
     assert caught == callback.raised and len(caught) == 1
@@ -112,8 +125,7 @@ def test_exception_propagates_and_exchange_completes(version, side, name):
     assert pair.server.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
 
 
-def test_only_the_first_exception_propagates_and_every_event_is_delivered(
-        version):
+def test_only_the_first_exception_propagates_and_every_event_is_delivered(version):
     seen = []
 
     def on_ctrl_recv_cb(session, frame):
@@ -125,12 +137,10 @@ def test_only_the_first_exception_propagates_and_every_event_is_delivered(
         peer.feed(peer.enc.ping(2) + peer.enc.ping(4))
     assert info.value.args == (2,)
     assert seen == [2, 4]
-    assert sorted(f.unique_id for f in control_frames(peer.sent(),
-                                                      spdylay.PING)) == [2, 4]
+    assert sorted(f.unique_id for f in control_frames(peer.sent(), spdylay.PING)) == [2, 4]
 
 
-@pytest.mark.parametrize("exc_type", [KeyboardInterrupt, SystemExit,
-                                      spdylay.CallbackFailureError])
+@pytest.mark.parametrize("exc_type", [KeyboardInterrupt, SystemExit, spdylay.CallbackFailureError])
 def test_any_exception_type_propagates(version, exc_type):
     def on_ctrl_recv_cb(session, frame):
         raise exc_type("stop")
@@ -147,7 +157,8 @@ def check_usable(peer):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM"
+)
 def test_on_invalid_ctrl_recv_cb(version):
     callback = raising_once()
     peer = RawPeer(spdylay.CLIENT, version, on_invalid_ctrl_recv_cb=callback)
@@ -169,15 +180,14 @@ def test_on_ctrl_not_send_cb(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
+)
 def test_on_ctrl_recv_parse_error_cb(version):
     callback = raising_once()
     other_version = 3 if version == spdylay.PROTO_SPDY2 else 2
-    peer = RawPeer(spdylay.CLIENT, version,
-                   on_ctrl_recv_parse_error_cb=callback)
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_recv_parse_error_cb=callback)
     with pytest.raises(Boom):
-        peer.feed(peer.enc.control(spdylay.PING, b"\0\0\0\2",
-                                   version=other_version))
+        peer.feed(peer.enc.control(spdylay.PING, b"\0\0\0\2", version=other_version))
     assert callback.calls == 1
     check_usable(peer)
 
@@ -199,8 +209,7 @@ def test_read_cb_exception_propagates_out_of_send(version):
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
     with pytest.raises(Boom) as info:
         peer.session.send()
-    assert "read_cb" in [f.name for f in traceback.extract_tb(
-        info.value.__traceback__)]
+    assert "read_cb" in [f.name for f in traceback.extract_tb(info.value.__traceback__)]
 
 
 def test_recv_cb_exception_propagates(version):
@@ -223,8 +232,12 @@ def test_reentrant_send_and_recv_raise_a_clear_error(version):
             except spdylay.InvalidStateError as exc:
                 errors.append(str(exc))
 
-    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_recv_cb=on_ctrl_recv_cb,
-                   recv_cb=lambda session, length: b"")
+    peer = RawPeer(
+        spdylay.CLIENT,
+        version,
+        on_ctrl_recv_cb=on_ctrl_recv_cb,
+        recv_cb=lambda session, length: b"",
+    )
     peer.feed(peer.enc.ping(2))
     assert len(errors) == 3
     assert all("callback" in message for message in errors)
@@ -251,15 +264,15 @@ def test_submit_from_callbacks_works(version):
     peer = RawPeer(spdylay.CLIENT, version, on_ctrl_send_cb=on_ctrl_send_cb)
     peer.session.submit_request(0, REQUEST_NV)
     frames = peer.sent()
-    assert [f.type for f in frames] == [spdylay.SYN_STREAM, spdylay.PING,
-                                        spdylay.RST_STREAM]
+    assert [f.type for f in frames] == [spdylay.SYN_STREAM, spdylay.PING, spdylay.RST_STREAM]
     assert (frames[2].stream_id, frames[2].status_code) == (1, spdylay.CANCEL)
 
 
 def test_two_threads_using_one_session(version):
     wire = []
-    session = spdylay.Session(spdylay.CLIENT, version,
-                              send_cb=lambda s, data: wire.append(data) or len(data))
+    session = spdylay.Session(
+        spdylay.CLIENT, version, send_cb=lambda s, data: wire.append(data) or len(data)
+    )
     per_thread = 500
     failures = []
 
@@ -279,8 +292,7 @@ def test_two_threads_using_one_session(version):
     for thread in threads:
         thread.join()
     assert failures == []
-    pings = control_frames(spdywire.parse_all(version, b"".join(wire)),
-                           spdylay.PING)
+    pings = control_frames(spdywire.parse_all(version, b"".join(wire)), spdylay.PING)
     assert len({ping.unique_id for ping in pings}) == 2 * per_thread
 
 
@@ -315,6 +327,7 @@ def test_close_from_another_thread_while_in_use(version):
 
 # --- every line of every trampoline fails the call, never just prints ---------
 
+
 class UnraisableRecorder:
     """Replaces sys.unraisablehook, where cffi reports an exception that
     escaped a callback ("Exception ignored from cffi callback")."""
@@ -343,11 +356,14 @@ def _delete_flags(read_ctrl):
     del read_ctrl.flags
 
 
-@pytest.mark.parametrize("spoil, expected", [
-    (_spoil_flags_with_str, spdylay.CallbackFailureError),
-    (_spoil_flags_with_float, spdylay.CallbackFailureError),
-    (_delete_flags, AttributeError),
-])
+@pytest.mark.parametrize(
+    "spoil, expected",
+    [
+        (_spoil_flags_with_str, spdylay.CallbackFailureError),
+        (_spoil_flags_with_float, spdylay.CallbackFailureError),
+        (_delete_flags, AttributeError),
+    ],
+)
 def test_read_ctrl_flags_that_are_not_an_int_fail_send(version, spoil, expected):
     """The body must not go out empty while send() returns normally."""
     calls = []
@@ -377,11 +393,13 @@ def test_read_ctrl_flags_true_means_eof(version):
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
     frames = peer.sent()
     assert [(f.data, f.flags) for f in frames if not f.control] == [
-        (b"body", spdylay.DATA_FLAG_FIN)]
+        (b"body", spdylay.DATA_FLAG_FIN)
+    ]
 
 
 def test_on_stream_close_cb_raising_still_releases_the_stream(version):
     """The exception comes out of recv(); what the stream kept is gone."""
+
     class Kept:
         pass
 
@@ -405,10 +423,12 @@ def test_on_stream_close_cb_raising_still_releases_the_stream(version):
 
 # --- what on_stream_close_cb attaches goes with the stream ----------------------
 
+
 @pytest.mark.parametrize("attach", ["user data", "data provider", "both"])
 def test_objects_attached_in_on_stream_close_are_released(version, attach):
     """set_stream_user_data() and submit_data() on a closing stream that had
     no user data kept the object until close(): 2,000 streams, none kept."""
+
     class Attached:
         pass
 
@@ -421,11 +441,15 @@ def test_objects_attached_in_on_stream_close_are_released(version, attach):
             session.set_stream_user_data(stream_id, thing)
             assert session.get_stream_user_data(stream_id) is thing
         if attach in ("data provider", "both"):
-            session.submit_data(stream_id, spdylay.DATA_FLAG_FIN,
-                                spdylay.DataProvider(thing, lambda *args: b""))
+            session.submit_data(
+                stream_id, spdylay.DATA_FLAG_FIN, spdylay.DataProvider(thing, lambda *args: b"")
+            )
 
-    pair = make_pair(version, client_kwargs={"on_stream_close_cb": on_stream_close},
-                     server_kwargs={"on_request_recv_cb": respond})
+    pair = make_pair(
+        version,
+        client_kwargs={"on_stream_close_cb": on_stream_close},
+        server_kwargs={"on_request_recv_cb": respond},
+    )
     streams = 2000
     for _ in range(streams):
         pair.client.session.submit_request(0, REQUEST_NV)
@@ -437,6 +461,7 @@ def test_objects_attached_in_on_stream_close_are_released(version, attach):
 
 
 # --- callbacks calling into each other's sessions from two threads -------------
+
 
 @pytest.mark.parametrize("callback", ["on_ctrl_recv_cb", "send_cb"])
 def test_sessions_calling_each_other_from_two_threads_do_not_deadlock(version, callback):
@@ -466,8 +491,9 @@ def test_sessions_calling_each_other_from_two_threads_do_not_deadlock(version, c
             wires[name] += data
             return len(data)
 
-        return spdylay.Session(spdylay.SERVER, version, send_cb=send_cb,
-                               on_ctrl_recv_cb=on_ctrl_recv)
+        return spdylay.Session(
+            spdylay.SERVER, version, send_cb=send_cb, on_ctrl_recv_cb=on_ctrl_recv
+        )
 
     sessions["a"], sessions["b"] = make("a", "b"), make("b", "a")
     for session in sessions.values():
@@ -484,8 +510,7 @@ def test_sessions_calling_each_other_from_two_threads_do_not_deadlock(version, c
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(name,), daemon=True)
-               for name in sessions]
+    threads = [threading.Thread(target=run, args=(name,), daemon=True) for name in sessions]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -496,8 +521,7 @@ def test_sessions_calling_each_other_from_two_threads_do_not_deadlock(version, c
     for session in sessions.values():
         session.send()
     for name in sessions:
-        pings = control_frames(spdywire.parse_all(version, bytes(wires[name])),
-                               spdylay.PING)
+        pings = control_frames(spdywire.parse_all(version, bytes(wires[name])), spdylay.PING)
         assert len(pings) >= 2
 
 
@@ -513,10 +537,12 @@ def test_another_thread_waits_for_the_running_io_instead_of_failing(version):
         release.wait(10)
         order.append("callback done")
 
-    session = spdylay.Session(spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv,
-                              send_cb=lambda s, data: len(data))
-    reader = threading.Thread(target=session.recv,
-                              args=(spdywire.Encoder(version).ping(1),), daemon=True)
+    session = spdylay.Session(
+        spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv, send_cb=lambda s, data: len(data)
+    )
+    reader = threading.Thread(
+        target=session.recv, args=(spdywire.Encoder(version).ping(1),), daemon=True
+    )
     reader.start()
     assert inside.wait(10)
     session.submit_ping()  # allowed meanwhile: it does not run I/O

@@ -25,13 +25,16 @@ import sys
 import threading
 
 import pytest
-
-import spdylay
 from clitools import TIMEOUT, Serve, get, parse_frame_log, spdylay_command
 
+import spdylay
+
 VERSION_FLAGS = {"spdy/2": "-2", "spdy/3": "-3", "spdy/3.1": "--spdy3-1"}
-VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
-            "spdy/3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {
+    "spdy/2": spdylay.PROTO_SPDY2,
+    "spdy/3": spdylay.PROTO_SPDY3,
+    "spdy/3.1": spdylay.PROTO_SPDY3_1,
+}
 # Bigger than the initial flow-control window, so WINDOW_UPDATE is needed.
 BIG_SIZE = 300000
 
@@ -78,20 +81,41 @@ def assert_one_line_error(result, *words):
 
 # --- get against serve, every version, TLS and plain ----------------------------------
 
+
 @pytest.mark.parametrize("tls", [True, False], ids=["tls", "plain"])
 @pytest.mark.parametrize("protocol", sorted(VERSION_FLAGS))
-def test_get_fetches_the_served_directory_byte_for_byte(certificates, htdocs, tmp_path,
-                                                        protocol, tls):
+def test_get_fetches_the_served_directory_byte_for_byte(
+    certificates, htdocs, tmp_path, protocol, tls
+):
     paths = ["/", "/big.bin", "/empty", "/sub/", "/sub/two%20words.txt", "/big.bin"]
-    expected = b"".join((htdocs / relative).read_bytes() for relative in (
-        "index.html", "big.bin", "empty", "sub/index.html", "sub/two words.txt",
-        "big.bin"))
+    expected = b"".join(
+        (htdocs / relative).read_bytes()
+        for relative in (
+            "index.html",
+            "big.bin",
+            "empty",
+            "sub/index.html",
+            "sub/two words.txt",
+            "big.bin",
+        )
+    )
     out = tmp_path / "out"
     # With TLS the server offers every version and the client picks one.
-    with Serve(tmp_path / "serve.log", "-d", htdocs,
-               *serve_args(certificates, None if tls else protocol, tls)) as server:
-        result = get(VERSION_FLAGS[protocol], "--cacert", certificates.ca_file,
-                     "-v", "-o", out, *[url(server, path, tls) for path in paths])
+    with Serve(
+        tmp_path / "serve.log",
+        "-d",
+        htdocs,
+        *serve_args(certificates, None if tls else protocol, tls),
+    ) as server:
+        result = get(
+            VERSION_FLAGS[protocol],
+            "--cacert",
+            certificates.ca_file,
+            "-v",
+            "-o",
+            out,
+            *[url(server, path, tls) for path in paths],
+        )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == expected
     assert result.stdout == b""
@@ -99,8 +123,7 @@ def test_get_fetches_the_served_directory_byte_for_byte(certificates, htdocs, tm
     syn_streams = [f for f in frames if f["type"] == "SYN_STREAM"]
     assert len(syn_streams) == len(paths)
     # One connection: the stream IDs are 1, 3, 5, ...
-    assert sorted(int(f["fields"]["stream_id"]) for f in syn_streams) == [
-        1, 3, 5, 7, 9, 11]
+    assert sorted(int(f["fields"]["stream_id"]) for f in syn_streams) == [1, 3, 5, 7, 9, 11]
     replies = [f for f in frames if f["type"] == "SYN_REPLY"]
     assert all(dict(f["nv"])[":status"] == "200 OK" for f in replies)
     assert "6 streams, 0 failed, %d body bytes" % len(expected) in result.stderr
@@ -108,8 +131,11 @@ def test_get_fetches_the_served_directory_byte_for_byte(certificates, htdocs, tm
 
 def test_get_writes_bodies_to_stdout_in_url_order(certificates, htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
-        result = get(url(server, "/big.bin", False), url(server, "/index.html", False),
-                     url(server, "/big.bin", False))
+        result = get(
+            url(server, "/big.bin", False),
+            url(server, "/index.html", False),
+            url(server, "/big.bin", False),
+        )
     assert result.returncode == 0, result.stderr
     big = (htdocs / "big.bin").read_bytes()
     assert result.stdout == big + (htdocs / "index.html").read_bytes() + big
@@ -117,23 +143,38 @@ def test_get_writes_bodies_to_stdout_in_url_order(certificates, htdocs, tmp_path
 
 
 def test_urls_on_several_servers_are_fetched_side_by_side_and_written_in_order(
-        certificates, htdocs, tmp_path):
+    certificates, htdocs, tmp_path
+):
     other = tmp_path / "other"
     other.mkdir()
     (other / "index.html").write_bytes(b"<h1>other server</h1>\n")
     dead = "http://127.0.0.1:%d/never" % free_port()
-    with Serve(tmp_path / "a.log", "-d", htdocs, "--no-tls", "0") as plain, \
-            Serve(tmp_path / "b.log", "-d", other, "0", certificates.key_file,
-                  certificates.cert_file) as tls:
-        result = get("--cacert", certificates.ca_file, url(tls, "/", True),
-                     url(plain, "/big.bin", False), dead, url(tls, "/", True),
-                     url(plain, "/sub/", False))
+    with (
+        Serve(tmp_path / "a.log", "-d", htdocs, "--no-tls", "0") as plain,
+        Serve(
+            tmp_path / "b.log", "-d", other, "0", certificates.key_file, certificates.cert_file
+        ) as tls,
+    ):
+        result = get(
+            "--cacert",
+            certificates.ca_file,
+            url(tls, "/", True),
+            url(plain, "/big.bin", False),
+            dead,
+            url(tls, "/", True),
+            url(plain, "/sub/", False),
+        )
     other_index = (other / "index.html").read_bytes()
-    assert result.stdout == (other_index + (htdocs / "big.bin").read_bytes()
-                             + other_index + (htdocs / "sub" / "index.html").read_bytes())
+    assert result.stdout == (
+        other_index
+        + (htdocs / "big.bin").read_bytes()
+        + other_index
+        + (htdocs / "sub" / "index.html").read_bytes()
+    )
     assert result.returncode == 1
-    assert_one_line_error(result, "spdylay get: error: cannot connect to %s" % dead[7:-6],
-                          "refused")
+    assert_one_line_error(
+        result, "spdylay get: error: cannot connect to %s" % dead[7:-6], "refused"
+    )
 
 
 def test_serve_logs_one_line_per_request(htdocs, tmp_path):
@@ -148,8 +189,10 @@ def test_serve_logs_one_line_per_request(htdocs, tmp_path):
     assert "spdy/3.1 over plain TCP" in lines[0]
     requests = lines[1:]
     assert len(requests) == 2, log
-    assert sorted(re.search(r'"GET (\S+) HTTP/1.1" (\d+)', line).groups()
-                  for line in requests) == [("/index.html", "200"), ("/nothing", "404")]
+    assert sorted(re.search(r'"GET (\S+) HTTP/1.1" (\d+)', line).groups() for line in requests) == [
+        ("/index.html", "200"),
+        ("/nothing", "404"),
+    ]
 
 
 def test_serve_stops_cleanly_on_ctrl_c(htdocs, tmp_path):
@@ -167,8 +210,9 @@ def test_serve_stops_cleanly_on_ctrl_c(htdocs, tmp_path):
 
 def test_multiply_requests_each_url_n_times(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
-        result = get("-m", "5", "-n", "-v", url(server, "/big.bin", False),
-                     url(server, "/index.html", False))
+        result = get(
+            "-m", "5", "-n", "-v", url(server, "/big.bin", False), url(server, "/index.html", False)
+        )
     assert result.returncode == 0, result.stderr
     assert result.stdout == b""
     frames = parse_frame_log(result.stderr)
@@ -181,8 +225,9 @@ def test_multiply_requests_each_url_n_times(htdocs, tmp_path):
     for frame in frames:
         if frame["type"] == "DATA" and frame["direction"] == "recv":
             stream_id = int(frame["fields"]["stream_id"])
-            data_by_stream[stream_id] = (data_by_stream.get(stream_id, 0)
-                                         + int(frame["fields"]["length"]))
+            data_by_stream[stream_id] = data_by_stream.get(stream_id, 0) + int(
+                frame["fields"]["length"]
+            )
             if "FIN" in frame["fields"]["flags"]:
                 fin_streams.add(stream_id)
     by_path = {}
@@ -193,8 +238,7 @@ def test_multiply_requests_each_url_n_times(htdocs, tmp_path):
     assert "10 streams, 0 failed, %d body bytes" % (5 * (BIG_SIZE + size)) in result.stderr
 
 
-def test_more_requests_on_one_connection_than_the_server_can_refuse_at_once(
-        htdocs, tmp_path):
+def test_more_requests_on_one_connection_than_the_server_can_refuse_at_once(htdocs, tmp_path):
     """1500 streams: opened all at once before the server's SETTINGS arrive,
     1400 would be refused, more automatic replies than a session queues."""
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
@@ -225,8 +269,7 @@ def test_verbose_log_shows_every_frame_in_order(htdocs, tmp_path):
     assert ("send", "WINDOW_UPDATE") in kinds
     assert kinds[-1] == ("send", "GOAWAY")
     request = dict(frames[0]["nv"])
-    assert (request[":method"], request[":path"], request["x-test"]) == (
-        "GET", "/big.bin", "yes")
+    assert (request[":method"], request[":path"], request["x-test"]) == ("GET", "/big.bin", "yes")
     assert frames[0]["fields"]["flags"] == "0x01(FIN)"
     settings = next(f for f in frames if f["type"] == "SETTINGS")
     assert settings["nv"] == [("MAX_CONCURRENT_STREAMS", "100 (flags=0x00)")]
@@ -241,11 +284,11 @@ def test_verbose_log_shows_every_frame_in_order(htdocs, tmp_path):
     assert ("recv", "SYN_STREAM") in server_kinds
     assert ("send", "SYN_REPLY") in server_kinds
     assert ("recv", "GOAWAY") in server_kinds
-    assert sum(int(f["fields"]["length"]) for f in server_frames
-               if f["type"] == "DATA") == BIG_SIZE
+    assert sum(int(f["fields"]["length"]) for f in server_frames if f["type"] == "DATA") == BIG_SIZE
 
 
 # --- requests carrying a body and headers, against a server of the test -------------
+
 
 class EchoHandler(spdylay.BaseSPDYRequestHandler):
     """Answers with the request's method, headers and body length as a JSON
@@ -257,8 +300,13 @@ class EchoHandler(spdylay.BaseSPDYRequestHandler):
         if self.path == "/slow":
             self.release.wait(TIMEOUT)
         body = self.rfile.read()
-        reply = json.dumps({"method": self.command, "headers": self.headers,
-                            "length": len(body)}).encode() + b"\n" + body
+        reply = (
+            json.dumps(
+                {"method": self.command, "headers": self.headers, "length": len(body)}
+            ).encode()
+            + b"\n"
+            + body
+        )
         self.send_response(200)
         self.send_header("content-length", len(reply))
         self.wfile.write(reply)
@@ -268,8 +316,9 @@ class EchoHandler(spdylay.BaseSPDYRequestHandler):
 
 @pytest.fixture(params=sorted(VERSIONS))
 def echo_server(request):
-    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), EchoHandler,
-                                        version=VERSIONS[request.param])
+    server = spdylay.ThreadedSPDYServer(
+        ("127.0.0.1", 0), EchoHandler, version=VERSIONS[request.param]
+    )
     server.start(daemon=True)
     server.protocol = request.param
     EchoHandler.release.clear()
@@ -293,8 +342,15 @@ def split_echo(body):
 def test_data_posts_the_file(echo_server, tmp_path):
     upload = tmp_path / "upload.bin"
     upload.write_bytes(pattern(BIG_SIZE, seed=3))
-    result = get("--no-tls", VERSION_FLAGS[echo_server.protocol], "-d", upload,
-                 "-H", "X-Custom: hello world", echo_url(echo_server))
+    result = get(
+        "--no-tls",
+        VERSION_FLAGS[echo_server.protocol],
+        "-d",
+        upload,
+        "-H",
+        "X-Custom: hello world",
+        echo_url(echo_server),
+    )
     assert result.returncode == 0, result.stderr
     info, body = split_echo(result.stdout)
     assert info["method"] == "POST"
@@ -308,24 +364,37 @@ def test_data_posts_the_file(echo_server, tmp_path):
 def test_data_with_multiply_posts_the_file_on_every_stream(echo_server, tmp_path):
     upload = tmp_path / "upload.bin"
     upload.write_bytes(pattern(5000, seed=9))
-    result = get("--no-tls", VERSION_FLAGS[echo_server.protocol], "-m", "3", "-d",
-                 upload, echo_url(echo_server))
+    result = get(
+        "--no-tls",
+        VERSION_FLAGS[echo_server.protocol],
+        "-m",
+        "3",
+        "-d",
+        upload,
+        echo_url(echo_server),
+    )
     assert result.returncode == 0, result.stderr
-    one = result.stdout[:len(result.stdout) // 3]
+    one = result.stdout[: len(result.stdout) // 3]
     assert result.stdout == one * 3
     info, body = split_echo(one)
     assert (info["length"], body) == (5000, upload.read_bytes())
 
 
 def test_timeout_fails_the_slow_request_only(echo_server):
-    result = get("--no-tls", VERSION_FLAGS[echo_server.protocol], "-t", "0.5",
-                 echo_url(echo_server, "/fast"), echo_url(echo_server, "/slow"))
+    result = get(
+        "--no-tls",
+        VERSION_FLAGS[echo_server.protocol],
+        "-t",
+        "0.5",
+        echo_url(echo_server, "/fast"),
+        echo_url(echo_server, "/slow"),
+    )
     assert result.returncode == 1
     info, _ = split_echo(result.stdout)
     assert info["method"] == "GET"
     assert result.stderr.splitlines() == [
-        "spdylay get: %s: no complete response within 0.5 s (-t)"
-        % echo_url(echo_server, "/slow")]
+        "spdylay get: %s: no complete response within 0.5 s (-t)" % echo_url(echo_server, "/slow")
+    ]
 
 
 class OneRequestPeer:
@@ -358,8 +427,12 @@ class OneRequestPeer:
                 sock.sendall(data)
                 return len(data)
 
-            session = spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY3_1,
-                                      send_cb=send, on_request_recv_cb=on_request_recv)
+            session = spdylay.Session(
+                spdylay.SERVER,
+                spdylay.PROTO_SPDY3_1,
+                send_cb=send,
+                on_request_recv_cb=on_request_recv,
+            )
             try:
                 while not any(hang_up):
                     data = sock.recv(65536)
@@ -375,12 +448,17 @@ class OneRequestPeer:
         self.listener.close()
 
 
-@pytest.mark.parametrize("answer, reason", [
-    (lambda session, stream_id: session.submit_rst_stream(stream_id, spdylay.INTERNAL_ERROR),
-     "reset by the server (INTERNAL_ERROR)"),
-    (lambda session, stream_id: True,
-     "the connection ended before the response was complete"),
-], ids=["reset", "hang-up"])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (
+            lambda session, stream_id: session.submit_rst_stream(stream_id, spdylay.INTERNAL_ERROR),
+            "reset by the server (INTERNAL_ERROR)",
+        ),
+        (lambda session, stream_id: True, "the connection ended before the response was complete"),
+    ],
+    ids=["reset", "hang-up"],
+)
 def test_a_request_the_server_does_not_finish_says_who_ended_it(answer, reason):
     peer = OneRequestPeer(answer)
     try:
@@ -393,16 +471,20 @@ def test_a_request_the_server_does_not_finish_says_who_ended_it(answer, reason):
 
 # --- serve never leaves its directory ------------------------------------------------
 
-@pytest.mark.parametrize("path, status", [
-    ("/../secret", "400"),
-    ("/sub/../../secret", "400"),
-    ("/%2e%2e/secret", "400"),
-    ("/sub/%2E%2E/%2e%2e/secret", "400"),
-    ("/link_out", "404"),
-    ("//etc/passwd", "404"),
-    ("/%2Fetc%2Fpasswd", "404"),
-    ("/missing.html", "404"),
-])
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/../secret", "400"),
+        ("/sub/../../secret", "400"),
+        ("/%2e%2e/secret", "400"),
+        ("/sub/%2E%2E/%2e%2e/secret", "400"),
+        ("/link_out", "404"),
+        ("//etc/passwd", "404"),
+        ("/%2Fetc%2Fpasswd", "404"),
+        ("/missing.html", "404"),
+    ],
+)
 def test_serve_refuses_paths_outside_its_directory(htdocs, tmp_path, path, status):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         result = get("-v", "http://127.0.0.1:%d%s" % (server.port, path))
@@ -412,8 +494,10 @@ def test_serve_refuses_paths_outside_its_directory(htdocs, tmp_path, path, statu
     reply = dict(next(f for f in frames if f["type"] == "SYN_REPLY")["nv"])
     assert reply[":status"].split()[0] == status
     assert b"secret" not in result.stdout and b"root:" not in result.stdout
-    assert "spdylay get: http://127.0.0.1:%d%s: status %s" % (
-        server.port, path, status) in result.stderr
+    assert (
+        "spdylay get: http://127.0.0.1:%d%s: status %s" % (server.port, path, status)
+        in result.stderr
+    )
 
 
 def raw_request(port, method, path):
@@ -432,17 +516,29 @@ def raw_request(port, method, path):
         response["close"] = status_code
 
     with socket.create_connection(("127.0.0.1", port), TIMEOUT) as sock:
+
         def send(session, data):
             sock.sendall(data)
             return len(data)
 
-        session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3_1, send_cb=send,
-                                  on_ctrl_recv_cb=on_ctrl_recv,
-                                  on_data_chunk_recv_cb=on_data_chunk_recv,
-                                  on_stream_close_cb=on_stream_close)
-        session.submit_request(0, [(":method", method), (":scheme", "http"),
-                                   (":path", path), (":version", "HTTP/1.1"),
-                                   (":host", "127.0.0.1")])
+        session = spdylay.Session(
+            spdylay.CLIENT,
+            spdylay.PROTO_SPDY3_1,
+            send_cb=send,
+            on_ctrl_recv_cb=on_ctrl_recv,
+            on_data_chunk_recv_cb=on_data_chunk_recv,
+            on_stream_close_cb=on_stream_close,
+        )
+        session.submit_request(
+            0,
+            [
+                (":method", method),
+                (":scheme", "http"),
+                (":path", path),
+                (":version", "HTTP/1.1"),
+                (":host", "127.0.0.1"),
+            ],
+        )
         session.send()
         while "close" not in response:
             data = sock.recv(65536)
@@ -460,22 +556,29 @@ def test_serve_refuses_a_path_that_does_not_start_with_a_slash(htdocs, tmp_path)
     assert b"not an absolute path" in response["body"]
 
 
-def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(
-        htdocs, tmp_path):
+def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(htdocs, tmp_path):
     """1200 SYN_STREAMs before reading anything: more refusals than a
     session queues, so the server's session fails and the connection ends;
     the server logs no traceback and goes on serving."""
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         with socket.create_connection(("127.0.0.1", server.port), TIMEOUT) as sock:
             sent = []
-            session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3_1,
-                                      send_cb=lambda session, data: sent.append(data)
-                                      or len(data))
+            session = spdylay.Session(
+                spdylay.CLIENT,
+                spdylay.PROTO_SPDY3_1,
+                send_cb=lambda session, data: sent.append(data) or len(data),
+            )
             for _ in range(1200):
-                session.submit_request(0, [(":method", "GET"), (":scheme", "http"),
-                                           (":path", "/index.html"),
-                                           (":version", "HTTP/1.1"),
-                                           (":host", "127.0.0.1")])
+                session.submit_request(
+                    0,
+                    [
+                        (":method", "GET"),
+                        (":scheme", "http"),
+                        (":path", "/index.html"),
+                        (":version", "HTTP/1.1"),
+                        (":host", "127.0.0.1"),
+                    ],
+                )
             session.send()
             sock.sendall(b"".join(sent))
             while sock.recv(65536):
@@ -499,6 +602,7 @@ def test_serve_answers_head_without_a_body_and_other_methods_with_501(htdocs, tm
 
 # --- one-line errors and the exit status ------------------------------------------------
 
+
 def test_bad_arguments_are_one_line_and_exit_status_2(tmp_path):
     for args in (["-m", "0", "http://127.0.0.1/"], ["ftp://127.0.0.1/"], []):
         result = get(*args)
@@ -507,8 +611,13 @@ def test_bad_arguments_are_one_line_and_exit_status_2(tmp_path):
     missing = get("-d", tmp_path / "missing", "http://127.0.0.1:1/")
     assert missing.returncode == 2
     assert_one_line_error(missing, "cannot read -d", "No such file")
-    serve = subprocess.run(spdylay_command("serve", "8443"), stdin=subprocess.DEVNULL, capture_output=True,
-        text=True, timeout=TIMEOUT)
+    serve = subprocess.run(
+        spdylay_command("serve", "8443"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert serve.returncode == 2
     assert_one_line_error(serve, "TLS needs KEY and CERT")
 
@@ -524,20 +633,26 @@ def test_unreachable_host_is_one_line():
     port = free_port()
     result = get("http://127.0.0.1:%d/" % port)
     assert result.returncode == 1
-    assert_one_line_error(result, "spdylay get: error: cannot connect to 127.0.0.1:%d" % port,
-                          "refused")
+    assert_one_line_error(
+        result, "spdylay get: error: cannot connect to 127.0.0.1:%d" % port, "refused"
+    )
 
 
 def test_certificate_not_trusted_is_one_line_and_insecure_skips_the_check(
-        certificates, htdocs, tmp_path):
-    with Serve(tmp_path / "serve.log", "-d", htdocs, "0", certificates.key_file,
-               certificates.cert_file) as server:
+    certificates, htdocs, tmp_path
+):
+    with Serve(
+        tmp_path / "serve.log", "-d", htdocs, "0", certificates.key_file, certificates.cert_file
+    ) as server:
         untrusted = get(url(server, "/index.html", True))
         insecure = get("--insecure", url(server, "/index.html", True))
         log = server.log()
     assert untrusted.returncode == 1
-    assert_one_line_error(untrusted, "TLS handshake with localhost:%d failed" % server.port,
-                          "CERTIFICATE_VERIFY_FAILED")
+    assert_one_line_error(
+        untrusted,
+        "TLS handshake with localhost:%d failed" % server.port,
+        "CERTIFICATE_VERIFY_FAILED",
+    )
     assert insecure.returncode == 0, insecure.stderr
     assert insecure.stdout == (htdocs / "index.html").read_bytes()
     assert "Traceback" not in log
@@ -545,8 +660,15 @@ def test_certificate_not_trusted_is_one_line_and_insecure_skips_the_check(
 
 
 def test_no_common_spdy_version_is_one_line(certificates, htdocs, tmp_path):
-    with Serve(tmp_path / "serve.log", "-d", htdocs, "--spdy3-1", "0",
-               certificates.key_file, certificates.cert_file) as server:
+    with Serve(
+        tmp_path / "serve.log",
+        "-d",
+        htdocs,
+        "--spdy3-1",
+        "0",
+        certificates.key_file,
+        certificates.cert_file,
+    ) as server:
         result = get("-2", "--cacert", certificates.ca_file, url(server, "/", True))
     assert result.returncode == 1
     assert_one_line_error(result, "localhost:%d negotiated no SPDY version" % server.port)
@@ -572,8 +694,9 @@ def test_peer_that_negotiates_no_spdy_is_one_line(certificates):
     thread = threading.Thread(target=serve_one)
     thread.start()
     try:
-        result = get("--cacert", certificates.ca_file,
-                     "https://localhost:%d/" % listener.getsockname()[1])
+        result = get(
+            "--cacert", certificates.ca_file, "https://localhost:%d/" % listener.getsockname()[1]
+        )
     finally:
         thread.join(TIMEOUT)
         listener.close()
@@ -581,10 +704,10 @@ def test_peer_that_negotiates_no_spdy_is_one_line(certificates):
     assert_one_line_error(result, "negotiated no SPDY version")
 
 
-def test_serve_closes_a_client_that_negotiates_no_spdy_and_goes_on(
-        certificates, htdocs, tmp_path):
-    with Serve(tmp_path / "serve.log", "-d", htdocs, "0", certificates.key_file,
-               certificates.cert_file) as server:
+def test_serve_closes_a_client_that_negotiates_no_spdy_and_goes_on(certificates, htdocs, tmp_path):
+    with Serve(
+        tmp_path / "serve.log", "-d", htdocs, "0", certificates.key_file, certificates.cert_file
+    ) as server:
         context = ssl.create_default_context(cafile=certificates.ca_file)
         context.set_alpn_protocols(["http/1.1"])
         with socket.create_connection(("127.0.0.1", server.port), TIMEOUT) as raw:
@@ -598,23 +721,26 @@ def test_serve_closes_a_client_that_negotiates_no_spdy_and_goes_on(
 
 def test_exit_status_is_1_when_any_request_fails(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
-        result = get("-m", "2", url(server, "/index.html", False),
-                     url(server, "/missing", False))
+        result = get("-m", "2", url(server, "/index.html", False), url(server, "/missing", False))
         good = get(url(server, "/index.html", False))
     index = (htdocs / "index.html").read_bytes()
     assert result.returncode == 1
     assert result.stdout.startswith(index * 2)
     assert result.stderr.splitlines() == [
-        "spdylay get: %s: status 404 Not Found (2 times)" % url(server, "/missing", False)]
+        "spdylay get: %s: status 404 Not Found (2 times)" % url(server, "/missing", False)
+    ]
     assert (good.returncode, good.stdout) == (0, index)
 
 
 def test_output_that_cannot_be_written_is_one_line(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         full = get("-o", "/dev/full", url(server, "/big.bin", False))
-        proc = subprocess.Popen(spdylay_command("get", "-m", "20", url(server, "/big.bin", False)),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            spdylay_command("get", "-m", "20", url(server, "/big.bin", False)),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         assert len(proc.stdout.read(10)) == 10
         proc.stdout.close()  # a reader that has seen enough, as `head` does
         try:
@@ -623,8 +749,9 @@ def test_output_that_cannot_be_written_is_one_line(htdocs, tmp_path):
         finally:
             proc.stderr.close()
     assert full.returncode == 1
-    assert_one_line_error(full, "spdylay get: error: cannot write the bodies to /dev/full",
-                          "No space left on device")
+    assert_one_line_error(
+        full, "spdylay get: error: cannot write the bodies to /dev/full", "No space left on device"
+    )
     assert broken_stderr == "spdylay get: error: cannot write the bodies to stdout: Broken pipe\n"
 
 
@@ -632,29 +759,39 @@ def test_serve_errors_are_one_line(certificates, htdocs, tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
         in_use = subprocess.run(
-            spdylay_command(
-                "serve", "--address", "127.0.0.1", "--no-tls", port),
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+            spdylay_command("serve", "--address", "127.0.0.1", "--no-tls", port),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
     assert in_use.returncode == 1
     assert_one_line_error(in_use, "cannot listen on 127.0.0.1:%d" % port, "in use")
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("not a certificate\n")
     for key, cert in ((garbage, garbage), (tmp_path / "missing.key", certificates.cert_file)):
         bad = subprocess.run(
-            spdylay_command(
-                "serve", "--address", "127.0.0.1", "0", key, cert),
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+            spdylay_command("serve", "--address", "127.0.0.1", "0", key, cert),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
         assert bad.returncode == 1
         assert_one_line_error(bad, "cannot use KEY %s and CERT %s" % (key, cert))
     no_dir = subprocess.run(
-        spdylay_command(
-            "serve", "--no-tls", "-d", tmp_path / "nowhere", "0"),
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+        spdylay_command("serve", "--no-tls", "-d", tmp_path / "nowhere", "0"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert no_dir.returncode == 2
     assert_one_line_error(no_dir, "not a directory")
 
 
 # --- the progress bar ---------------------------------------------------------------------
+
 
 def test_progress_bar_only_when_stderr_is_a_terminal(htdocs, tmp_path):
     (htdocs / "large.bin").write_bytes(pattern(3000000, seed=1))
@@ -666,7 +803,10 @@ def test_progress_bar_only_when_stderr_is_a_terminal(htdocs, tmp_path):
         try:
             proc = subprocess.Popen(
                 spdylay_command("get", "-o", out, target),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=terminal,
+            )
             os.close(terminal)
             shown = b""
             while True:
@@ -689,12 +829,18 @@ def test_progress_bar_only_when_stderr_is_a_terminal(htdocs, tmp_path):
 
 # --- how the tools are started ----------------------------------------------------------
 
+
 def test_the_spdylay_console_script_runs_the_tools():
     script = shutil.which("spdylay", path=os.path.dirname(sys.executable))
     if script is None:
         pytest.skip("the package is not installed in this interpreter's environment")
-    result = subprocess.run([script, "get", "--help"], stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [script, "get", "--help"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert result.returncode == 0
     assert "usage: spdylay get" in result.stdout
     assert "--spdy3-1" in result.stdout

@@ -21,23 +21,50 @@ class FakeClock:
 
 # --- argument parsing ---------------------------------------------------------
 
+
 def test_get_options_parse_as_spdycat_spells_them():
-    args = _cli.parse_args(["get", "-3", "-v", "-n", "-m", "4", "-t", "2.5",
-                            "-H", "Accept: text/plain", "-H", "X-Trace: a:b",
-                            "-d", "body.bin", "-o", "out", "--insecure",
-                            "https://127.0.0.1:8443/a", "http://localhost/b"])
+    args = _cli.parse_args(
+        [
+            "get",
+            "-3",
+            "-v",
+            "-n",
+            "-m",
+            "4",
+            "-t",
+            "2.5",
+            "-H",
+            "Accept: text/plain",
+            "-H",
+            "X-Trace: a:b",
+            "-d",
+            "body.bin",
+            "-o",
+            "out",
+            "--insecure",
+            "https://127.0.0.1:8443/a",
+            "http://localhost/b",
+        ]
+    )
     assert args.command == "get"
     assert args.version == spdylay.PROTO_SPDY3
     assert (args.verbose, args.null_out, args.multiply, args.timeout) == (True, True, 4, 2.5)
     assert args.header == [("accept", "text/plain"), ("x-trace", "a:b")]
     assert (args.data, args.output, args.insecure) == ("body.bin", "out", True)
-    assert [t.connection for t in args.targets] == [("127.0.0.1", 8443, True),
-                                                    ("localhost", 80, False)]
+    assert [t.connection for t in args.targets] == [
+        ("127.0.0.1", 8443, True),
+        ("localhost", 80, False),
+    ]
 
 
-@pytest.mark.parametrize("flag, version", [
-    ("-2", spdylay.PROTO_SPDY2), ("-3", spdylay.PROTO_SPDY3),
-    ("--spdy3-1", spdylay.PROTO_SPDY3_1)])
+@pytest.mark.parametrize(
+    "flag, version",
+    [
+        ("-2", spdylay.PROTO_SPDY2),
+        ("-3", spdylay.PROTO_SPDY3),
+        ("--spdy3-1", spdylay.PROTO_SPDY3_1),
+    ],
+)
 def test_version_flags(flag, version):
     assert _cli.parse_args(["get", flag, "http://h/"]).version == version
     assert _cli.parse_args(["serve", flag, "--no-tls", "0"]).version == version
@@ -53,39 +80,42 @@ def test_no_tls_makes_https_urls_plain_and_keeps_their_default_port():
 
 
 def test_serve_arguments():
-    args = _cli.parse_args(["serve", "-d", "/srv", "-v", "--address", "127.0.0.1",
-                            "8443", "key.pem", "cert.pem"])
-    assert (args.htdocs, args.verbose, args.address, args.port) == (
-        "/srv", True, "127.0.0.1", 8443)
+    args = _cli.parse_args(
+        ["serve", "-d", "/srv", "-v", "--address", "127.0.0.1", "8443", "key.pem", "cert.pem"]
+    )
+    assert (args.htdocs, args.verbose, args.address, args.port) == ("/srv", True, "127.0.0.1", 8443)
     assert (args.key_file, args.cert_file, args.no_tls) == ("key.pem", "cert.pem", False)
     plain = _cli.parse_args(["serve", "--no-tls", "0"])
     assert (plain.htdocs, plain.port, plain.key_file) == (".", 0, None)
 
 
-@pytest.mark.parametrize("argv, words", [
-    ([], "COMMAND"),
-    (["fetch", "http://h/"], "invalid choice"),
-    (["get"], "URL"),
-    (["get", "-m", "0", "http://h/"], "at least 1"),
-    (["get", "-m", "many", "http://h/"], "not a whole number"),
-    (["get", "-t", "0", "http://h/"], "positive number of seconds"),
-    (["get", "-t", "nan", "http://h/"], "positive number of seconds"),
-    (["get", "-H", "no colon here", "http://h/"], "'name: value'"),
-    (["get", "-H", "bad name: v", "http://h/"], "not a header name"),
-    (["get", "-H", " : value", "http://h/"], "not a header name"),
-    (["get", "-H", ":host: example.org", "http://h/"], "set the special headers"),
-    (["get", "-2", "-3", "http://h/"], "not allowed with"),
-    (["get", "ftp://h/file"], "not an http:// or https:// URL"),
-    (["get", "http://h:99999/"], "bad port"),
-    (["get", "http:///path"], "no host"),
-    (["get", "--insecure", "--cacert", "ca.pem", "https://h/"], "contradict"),
-    (["serve", "8443"], "TLS needs KEY and CERT"),
-    (["serve", "8443", "key.pem"], "TLS needs KEY and CERT"),
-    (["serve", "--no-tls", "8443", "key.pem", "cert.pem"], "--no-tls takes neither"),
-    (["serve", "--no-tls", "65536"], "0-65535"),
-    (["serve", "--no-tls", "http"], "not a port number"),
-    (["serve", "--no-tls", "80", "a", "b", "c"], "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        ([], "COMMAND"),
+        (["fetch", "http://h/"], "invalid choice"),
+        (["get"], "URL"),
+        (["get", "-m", "0", "http://h/"], "at least 1"),
+        (["get", "-m", "many", "http://h/"], "not a whole number"),
+        (["get", "-t", "0", "http://h/"], "positive number of seconds"),
+        (["get", "-t", "nan", "http://h/"], "positive number of seconds"),
+        (["get", "-H", "no colon here", "http://h/"], "'name: value'"),
+        (["get", "-H", "bad name: v", "http://h/"], "not a header name"),
+        (["get", "-H", " : value", "http://h/"], "not a header name"),
+        (["get", "-H", ":host: example.org", "http://h/"], "set the special headers"),
+        (["get", "-2", "-3", "http://h/"], "not allowed with"),
+        (["get", "ftp://h/file"], "not an http:// or https:// URL"),
+        (["get", "http://h:99999/"], "bad port"),
+        (["get", "http:///path"], "no host"),
+        (["get", "--insecure", "--cacert", "ca.pem", "https://h/"], "contradict"),
+        (["serve", "8443"], "TLS needs KEY and CERT"),
+        (["serve", "8443", "key.pem"], "TLS needs KEY and CERT"),
+        (["serve", "--no-tls", "8443", "key.pem", "cert.pem"], "--no-tls takes neither"),
+        (["serve", "--no-tls", "65536"], "0-65535"),
+        (["serve", "--no-tls", "http"], "not a port number"),
+        (["serve", "--no-tls", "80", "a", "b", "c"], "unrecognized arguments"),
+    ],
+)
 def test_bad_arguments_are_one_usage_error(argv, words):
     with pytest.raises(_cli.UsageError) as info:
         _cli.parse_args(argv)
@@ -95,16 +125,20 @@ def test_bad_arguments_are_one_usage_error(argv, words):
     assert "--help" in message
 
 
-@pytest.mark.parametrize("text, pair", [
-    ("Accept: */*", ("accept", "*/*")),
-    ("x-empty:", ("x-empty", "")),
-    ("x-colons: a:b:c", ("x-colons", "a:b:c")),
-])
+@pytest.mark.parametrize(
+    "text, pair",
+    [
+        ("Accept: */*", ("accept", "*/*")),
+        ("x-empty:", ("x-empty", "")),
+        ("x-colons: a:b:c", ("x-colons", "a:b:c")),
+    ],
+)
 def test_parse_header(text, pair):
     assert _cli.parse_header(text) == pair
 
 
 # --- safe paths under the served directory ----------------------------------------
+
 
 @pytest.fixture
 def htdocs(tmp_path):
@@ -126,41 +160,47 @@ def htdocs(tmp_path):
     return os.path.realpath(str(root))
 
 
-@pytest.mark.parametrize("request_path, relative", [
-    ("/", "index.html"),
-    ("/a.txt", "a.txt"),
-    ("/a.txt?x=1#frag", "a.txt"),
-    ("/sub", "sub/index.html"),
-    ("/sub/", "sub/index.html"),
-    ("/sub/b%20c.bin", "sub/b c.bin"),
-    ("/./sub/./b%20c.bin", "sub/b c.bin"),
-    ("//a.txt", "a.txt"),
-    ("/link_in", "a.txt"),
-])
+@pytest.mark.parametrize(
+    "request_path, relative",
+    [
+        ("/", "index.html"),
+        ("/a.txt", "a.txt"),
+        ("/a.txt?x=1#frag", "a.txt"),
+        ("/sub", "sub/index.html"),
+        ("/sub/", "sub/index.html"),
+        ("/sub/b%20c.bin", "sub/b c.bin"),
+        ("/./sub/./b%20c.bin", "sub/b c.bin"),
+        ("//a.txt", "a.txt"),
+        ("/link_in", "a.txt"),
+    ],
+)
 def test_paths_inside_the_directory_resolve(htdocs, request_path, relative):
     assert _cli.resolve_path(htdocs, request_path) == os.path.join(htdocs, relative)
 
 
-@pytest.mark.parametrize("request_path, status", [
-    ("/../secret", 400),
-    ("/sub/../../secret", 400),
-    ("/%2e%2e/secret", 400),
-    ("/%2E%2E%2Fsecret", 400),
-    ("/sub/%2e%2e/%2e%2e/secret", 400),
-    ("/..", 400),
-    ("secret", 400),
-    ("", 400),
-    ("http://h/a.txt", 400),
-    ("/a.txt%00.html", 400),
-    ("/..%5csecret", 400),
-    ("/link_out", 404),
-    ("/dir_link_out/", 404),
-    ("/dir_link_out/index.html", 404),
-    ("/sub/empty/", 404),
-    ("/fifo", 404),
-    ("/missing", 404),
-    ("/a.txt/more", 404),
-])
+@pytest.mark.parametrize(
+    "request_path, status",
+    [
+        ("/../secret", 400),
+        ("/sub/../../secret", 400),
+        ("/%2e%2e/secret", 400),
+        ("/%2E%2E%2Fsecret", 400),
+        ("/sub/%2e%2e/%2e%2e/secret", 400),
+        ("/..", 400),
+        ("secret", 400),
+        ("", 400),
+        ("http://h/a.txt", 400),
+        ("/a.txt%00.html", 400),
+        ("/..%5csecret", 400),
+        ("/link_out", 404),
+        ("/dir_link_out/", 404),
+        ("/dir_link_out/index.html", 404),
+        ("/sub/empty/", 404),
+        ("/fifo", 404),
+        ("/missing", 404),
+        ("/a.txt/more", 404),
+    ],
+)
 def test_paths_that_could_escape_or_name_nothing_are_refused(htdocs, request_path, status):
     with pytest.raises(_cli.Refused) as info:
         _cli.resolve_path(htdocs, request_path)
@@ -176,32 +216,45 @@ def test_an_absolute_file_system_path_stays_under_the_directory(htdocs):
         _cli.resolve_path(htdocs, "/" + secret)
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("index.html", "text/html; charset=utf-8"),
-    ("a.txt", "text/plain; charset=utf-8"),
-    ("x.png", "image/png"),
-    ("x.tar.gz", "application/octet-stream"),
-    ("noextension", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("index.html", "text/html; charset=utf-8"),
+        ("a.txt", "text/plain; charset=utf-8"),
+        ("x.png", "image/png"),
+        ("x.tar.gz", "application/octet-stream"),
+        ("noextension", "application/octet-stream"),
+    ],
+)
 def test_content_type(name, expected):
     assert _cli.content_type("/srv/" + name) == expected
 
 
 # --- the -v frame log -------------------------------------------------------------
 
+
 def test_syn_stream_line_and_its_headers():
-    frame = spdylay.SynStreamFrame(3, spdylay.SYN_STREAM, spdylay.CTRL_FLAG_FIN, 42,
-                                   1, 0, 3, 0, [(":method", "GET"), (":path", "/a")])
+    frame = spdylay.SynStreamFrame(
+        3,
+        spdylay.SYN_STREAM,
+        spdylay.CTRL_FLAG_FIN,
+        42,
+        1,
+        0,
+        3,
+        0,
+        [(":method", "GET"), (":path", "/a")],
+    )
     assert _cli.format_frame(0.0125, "send", frame) == (
         "[  0.013] send SYN_STREAM stream_id=1 flags=0x01(FIN) assoc_stream_id=0 "
         "pri=3 length=42\n"
         "          :method: GET\n"
-        "          :path: /a\n")
+        "          :path: /a\n"
+    )
 
 
 def test_header_values_with_control_characters_stay_on_one_line():
-    frame = spdylay.SynReplyFrame(3, spdylay.SYN_REPLY, 0, 10, 5,
-                                  [("x-evil", "a\r\nb\x00c\u2028")])
+    frame = spdylay.SynReplyFrame(3, spdylay.SYN_REPLY, 0, 10, 5, [("x-evil", "a\r\nb\x00c\u2028")])
     text = _cli.format_frame(1, "recv", frame)
     assert text.splitlines()[1] == "          x-evil: a\\x0d\\x0ab\\x00c\\u2028"
 
@@ -209,24 +262,30 @@ def test_header_values_with_control_characters_stay_on_one_line():
 def test_data_frames_settings_and_the_others():
     data = spdylay.DataFrame(7, spdylay.DATA_FLAG_NONE, 4096)
     assert _cli.format_frame(2, "recv", data) == (
-        "[  2.000] recv DATA stream_id=7 flags=0x00 length=4096\n")
-    settings = spdylay.SettingsFrame(3, spdylay.SETTINGS, 0, 12, [
-        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 100), (99, 1, 5)])
+        "[  2.000] recv DATA stream_id=7 flags=0x00 length=4096\n"
+    )
+    settings = spdylay.SettingsFrame(
+        3, spdylay.SETTINGS, 0, 12, [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 100), (99, 1, 5)]
+    )
     assert _cli.format_frame(0, "send", settings) == (
         "[  0.000] send SETTINGS flags=0x00 length=12\n"
         "          MAX_CONCURRENT_STREAMS: 100 (flags=0x00)\n"
-        "          UNKNOWN(99): 5 (flags=0x01)\n")
+        "          UNKNOWN(99): 5 (flags=0x01)\n"
+    )
     rst = spdylay.RstStreamFrame(3, spdylay.RST_STREAM, 0, 8, 3, spdylay.CANCEL)
     assert _cli.format_frame(0, "recv", rst).endswith(
-        "RST_STREAM stream_id=3 flags=0x00 status_code=CANCEL length=8\n")
+        "RST_STREAM stream_id=3 flags=0x00 status_code=CANCEL length=8\n"
+    )
     goaway = spdylay.GoawayFrame(3, spdylay.GOAWAY, 0, 8, 9, spdylay.GOAWAY_OK)
     assert _cli.format_frame(0, "recv", goaway).endswith(
-        "GOAWAY flags=0x00 last_good_stream_id=9 status_code=OK length=8\n")
+        "GOAWAY flags=0x00 last_good_stream_id=9 status_code=OK length=8\n"
+    )
     ping = spdylay.PingFrame(3, spdylay.PING, 0, 4, 1)
     assert _cli.format_frame(0, "send", ping).endswith("PING flags=0x00 unique_id=1 length=4\n")
     update = spdylay.WindowUpdateFrame(3, spdylay.WINDOW_UPDATE, 0, 8, 0, 65536)
     assert _cli.format_frame(0, "send", update).endswith(
-        "WINDOW_UPDATE stream_id=0 flags=0x00 delta_window_size=65536 length=8\n")
+        "WINDOW_UPDATE stream_id=0 flags=0x00 delta_window_size=65536 length=8\n"
+    )
     unidirectional = spdylay.SynStreamFrame(3, spdylay.SYN_STREAM, 0x02, 9, 2, 1, 0, 0, [])
     assert "flags=0x02(UNIDIRECTIONAL)" in _cli.format_frame(0, "recv", unidirectional)
     clear = spdylay.SettingsFrame(3, spdylay.SETTINGS, 0x01, 4, [])
@@ -243,6 +302,7 @@ def test_frame_log_times_frames_from_its_start():
 
 
 # --- progress bar and summary -----------------------------------------------------
+
 
 def test_progress_stays_silent_for_short_bodies():
     out = io.StringIO()
@@ -281,10 +341,12 @@ def test_progress_without_a_content_length_counts_bytes():
 
 def test_summary():
     assert _cli.format_summary(4, 1, 2500000, 0.5) == (
-        "4 streams, 1 failed, 2500000 body bytes in 0.500 s: 8.0 streams/s, 5.0 MB/s\n")
+        "4 streams, 1 failed, 2500000 body bytes in 0.500 s: 8.0 streams/s, 5.0 MB/s\n"
+    )
 
 
 # --- bodies in request order ------------------------------------------------------
+
 
 def test_ordered_output_writes_interleaved_bodies_in_request_order():
     out = io.BytesIO()

@@ -5,9 +5,9 @@ import shutil
 import subprocess
 
 import pytest
+from helpers import bundled_core_skip_reason
 
 import spdylay
-from helpers import bundled_core_skip_reason
 from spdylay import _spdylay
 
 
@@ -23,8 +23,12 @@ def test_core_matches_where_the_c_functions_live():
     if nm is None:
         pytest.skip("nm (binutils) is not installed")
     defined = subprocess.run(
-        [nm, "-D", "--defined-only", _spdylay.__file__], stdout=subprocess.PIPE,
-        universal_newlines=True, timeout=60, check=True).stdout.split()
+        [nm, "-D", "--defined-only", _spdylay.__file__],
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
     assert ("spdylay_session_send" in defined) == (spdylay.core == "bundled")
 
 
@@ -32,7 +36,8 @@ def test_bundled_core_tests_are_skipped_on_a_system_library():
     mark = pytest.mark.bundled_core(reason="1.4 differs here").mark
     assert bundled_core_skip_reason(mark, "bundled") is None
     assert bundled_core_skip_reason(mark, "system") == (
-        "not for this build: bundled core only (spdylay.core is 'system'): 1.4 differs here")
+        "not for this build: bundled core only (spdylay.core is 'system'): 1.4 differs here"
+    )
 
 
 def test_bundled_core_marker_needs_a_reason():

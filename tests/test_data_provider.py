@@ -5,11 +5,20 @@ import gc
 import weakref
 
 import pytest
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    data_frames,
+    make_pair,
+    pump,
+)
+from spdylay._spdylay import ffi, lib
 
 import spdylay
-from spdylay._spdylay import ffi, lib
-from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                     control_frames, data_frames, make_pair, pump)
 
 
 def collect():
@@ -26,7 +35,7 @@ class Body:
 
 
 def read_body(session, stream_id, length, read_ctrl, source):
-    chunk = source.data[source.offset:source.offset + length]
+    chunk = source.data[source.offset : source.offset + length]
     source.offset += len(chunk)
     if source.offset == len(source.data):
         read_ctrl.flags = spdylay.READ_EOF
@@ -34,8 +43,7 @@ def read_body(session, stream_id, length, read_ctrl, source):
 
 
 def received_body(rec, stream_id):
-    return b"".join(data for _, sid, data in rec.calls("on_data_chunk_recv_cb")
-                    if sid == stream_id)
+    return b"".join(data for _, sid, data in rec.calls("on_data_chunk_recv_cb") if sid == stream_id)
 
 
 def test_attributes():
@@ -54,8 +62,9 @@ def test_read_cb_arguments(version):
     calls = []
 
     def read_cb(session, stream_id, length, read_ctrl, source):
-        calls.append((session, stream_id, length, type(read_ctrl).__name__,
-                      read_ctrl.flags, source))
+        calls.append(
+            (session, stream_id, length, type(read_ctrl).__name__, read_ctrl.flags, source)
+        )
         read_ctrl.flags = spdylay.READ_EOF
         return b"abc"
 
@@ -71,8 +80,7 @@ def test_read_cb_arguments(version):
 def test_dropping_the_provider_before_the_stream_closes_is_safe(version):
     body = bytes(range(256)) * 100
     pair = make_pair(version)
-    pair.client.session.submit_request(
-        0, POST_NV, spdylay.DataProvider(Body(body), read_body))
+    pair.client.session.submit_request(0, POST_NV, spdylay.DataProvider(Body(body), read_body))
     collect()
     pump(pair)
     assert received_body(pair.server.rec, 1) == body
@@ -84,11 +92,13 @@ def test_provider_and_user_data_released_when_stream_closes(version):
 
     source, user_data = Body(b"x" * 10000), UserData()
     refs = [weakref.ref(source), weakref.ref(user_data)]
-    pair = make_pair(version, server_kwargs={
-        "on_request_recv_cb": lambda s, sid: s.submit_response(sid, RESPONSE_NV)})
+    pair = make_pair(
+        version,
+        server_kwargs={"on_request_recv_cb": lambda s, sid: s.submit_response(sid, RESPONSE_NV)},
+    )
     pair.client.session.submit_request(
-        0, POST_NV, spdylay.DataProvider(source, read_body),
-        stream_user_data=user_data)
+        0, POST_NV, spdylay.DataProvider(source, read_body), stream_user_data=user_data
+    )
     del source, user_data
     pair.server.session.recv(pair.client.flush())
     collect()
@@ -105,11 +115,11 @@ def test_response_provider_released_when_stream_closes(version):
     ref = weakref.ref(sources[0])
 
     def on_request_recv_cb(session, stream_id):
-        session.submit_response(stream_id, RESPONSE_NV,
-                                spdylay.DataProvider(sources.pop(), read_body))
+        session.submit_response(
+            stream_id, RESPONSE_NV, spdylay.DataProvider(sources.pop(), read_body)
+        )
 
-    pair = make_pair(version,
-                     server_kwargs={"on_request_recv_cb": on_request_recv_cb})
+    pair = make_pair(version, server_kwargs={"on_request_recv_cb": on_request_recv_cb})
     pair.client.session.submit_request(0, REQUEST_NV)
     pump(pair)
     assert received_body(pair.client.rec, 1) == b"y" * 20000
@@ -124,10 +134,11 @@ def test_stream_user_data_visible_until_on_stream_close_returns(version):
     def on_stream_close_cb(session, stream_id, status_code):
         seen.append(session.get_stream_user_data(stream_id))
 
-    pair = make_pair(version,
-                     client_kwargs={"on_stream_close_cb": on_stream_close_cb},
-                     server_kwargs={"on_request_recv_cb": lambda s, sid:
-                                    s.submit_response(sid, RESPONSE_NV)})
+    pair = make_pair(
+        version,
+        client_kwargs={"on_stream_close_cb": on_stream_close_cb},
+        server_kwargs={"on_request_recv_cb": lambda s, sid: s.submit_response(sid, RESPONSE_NV)},
+    )
     pair.client.session.submit_request(0, REQUEST_NV, stream_user_data=marker)
     pump(pair)
     assert seen == [marker]
@@ -233,6 +244,7 @@ def call_read_callback(answer, length):
     """Runs the read callback the C core calls, for a provider whose read_cb
     returns ``answer``, on a guarded buffer: returns what it returned, the
     buffer afterwards, the guard, and the EOF flag it set."""
+
     def read_cb(session, stream_id, asked, read_ctrl, source):
         assert asked == 65536
         return answer
@@ -283,20 +295,30 @@ def test_read_cb_may_return_any_bytes_like_object(version):
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
     frames = data_frames(peer.sent(), 1)
     assert [(f.data, f.flags) for f in frames] == [
-        (b"ab", 0), (b"cd", 0), (b"", spdylay.DATA_FLAG_FIN)]
+        (b"ab", 0),
+        (b"cd", 0),
+        (b"", spdylay.DATA_FLAG_FIN),
+    ]
 
 
 def test_read_cb_returning_str_propagates_type_error(version):
     peer = RawPeer(spdylay.CLIENT, version)
-    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(
-        None, lambda session, stream_id, length, read_ctrl, source: "text"))
+    peer.session.submit_request(
+        0,
+        POST_NV,
+        spdylay.DataProvider(None, lambda session, stream_id, length, read_ctrl, source: "text"),
+    )
     with pytest.raises(TypeError):
         peer.session.send()
 
 
-@pytest.mark.parametrize("flags,last_flags", [
-    (spdylay.DATA_FLAG_FIN, spdylay.DATA_FLAG_FIN),
-    (spdylay.DATA_FLAG_NONE, spdylay.DATA_FLAG_NONE)])
+@pytest.mark.parametrize(
+    "flags,last_flags",
+    [
+        (spdylay.DATA_FLAG_FIN, spdylay.DATA_FLAG_FIN),
+        (spdylay.DATA_FLAG_NONE, spdylay.DATA_FLAG_NONE),
+    ],
+)
 def test_submit_data_flags(version, flags, last_flags):
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV)
@@ -315,11 +337,11 @@ def test_submit_data_provider_kept_until_stream_closes(version, user_data):
     source = Body(b"w" * 3000)
     ref = weakref.ref(source)
     peer = RawPeer(spdylay.CLIENT, version)
-    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV,
-                                   stream_user_data=user_data)
+    peer.session.submit_syn_stream(
+        spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV, stream_user_data=user_data
+    )
     peer.sent()
-    peer.session.submit_data(1, spdylay.DATA_FLAG_FIN,
-                             spdylay.DataProvider(source, read_body))
+    peer.session.submit_data(1, spdylay.DATA_FLAG_FIN, spdylay.DataProvider(source, read_body))
     del source
     collect()
     assert b"".join(f.data for f in data_frames(peer.sent(), 1)) == b"w" * 3000
@@ -334,8 +356,7 @@ def test_submit_data_on_a_stream_that_does_not_exist_keeps_nothing(version):
     source = Body(b"n" * 3000)
     ref = weakref.ref(source)
     peer = RawPeer(spdylay.CLIENT, version)
-    peer.session.submit_data(5, spdylay.DATA_FLAG_FIN,
-                             spdylay.DataProvider(source, read_body))
+    peer.session.submit_data(5, spdylay.DATA_FLAG_FIN, spdylay.DataProvider(source, read_body))
     del source
     collect()
     assert ref() is None

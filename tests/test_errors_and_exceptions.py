@@ -4,11 +4,11 @@ place."""
 import builtins
 
 import pytest
+from helpers import Endpoint
+from spdylay._spdylay import ffi, lib
 
 import spdylay
-from helpers import REQUEST_NV, Endpoint
 from spdylay._errors import error_for
-from spdylay._spdylay import ffi, lib
 
 MAPPED = [
     (spdylay.ERR_INVALID_ARGUMENT, spdylay.InvalidArgumentError),
@@ -16,19 +16,23 @@ MAPPED = [
     (spdylay.ERR_UNSUPPORTED_VERSION, spdylay.UnsupportedVersionError),
     (spdylay.ERR_STREAM_CLOSED, spdylay.StreamClosedError),
     (spdylay.ERR_CALLBACK_FAILURE, spdylay.CallbackFailureError),
-    (spdylay.ERR_TEMPORAL_CALLBACK_FAILURE,
-     spdylay.TemporalCallbackFailureError),
+    (spdylay.ERR_TEMPORAL_CALLBACK_FAILURE, spdylay.TemporalCallbackFailureError),
     (spdylay.ERR_INVALID_STATE, spdylay.InvalidStateError),
     (spdylay.ERR_EOF, spdylay.EOFError),
 ]
 
 
 def test_hierarchy():
-    for cls in (spdylay.CallbackFailureError,
-                spdylay.TemporalCallbackFailureError,
-                spdylay.InvalidArgumentError, spdylay.ZlibError,
-                spdylay.UnsupportedVersionError, spdylay.StreamClosedError,
-                spdylay.InvalidStateError, spdylay.EOFError):
+    for cls in (
+        spdylay.CallbackFailureError,
+        spdylay.TemporalCallbackFailureError,
+        spdylay.InvalidArgumentError,
+        spdylay.ZlibError,
+        spdylay.UnsupportedVersionError,
+        spdylay.StreamClosedError,
+        spdylay.InvalidStateError,
+        spdylay.EOFError,
+    ):
         assert issubclass(cls, spdylay.Error)
     assert issubclass(spdylay.Error, Exception)
     assert issubclass(spdylay.EOFError, builtins.EOFError)
@@ -46,8 +50,12 @@ def test_error_code_maps_to_its_class(code, cls):
 
 
 def test_other_codes_map_to_the_base_class():
-    for code in (spdylay.ERR_PROTO, spdylay.ERR_INVALID_FRAME,
-                 spdylay.ERR_STREAM_SHUT_WR, spdylay.ERR_GZIP):
+    for code in (
+        spdylay.ERR_PROTO,
+        spdylay.ERR_INVALID_FRAME,
+        spdylay.ERR_STREAM_SHUT_WR,
+        spdylay.ERR_GZIP,
+    ):
         error = error_for(code)
         assert type(error) is spdylay.Error
         assert error.error_code == code
@@ -77,8 +85,7 @@ def test_recv_cb_eof_becomes_spdylay_eof(raised):
     def recv_cb(session, length):
         raise raised("peer gone")
 
-    session = spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY3,
-                              recv_cb=recv_cb)
+    session = spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY3, recv_cb=recv_cb)
     with pytest.raises(spdylay.EOFError) as info:
         session.recv()
     assert str(info.value) == "peer gone"
@@ -90,7 +97,7 @@ def test_recv_cb_eof_becomes_spdylay_eof(raised):
 
 
 def test_unsupported_version():
-    for version in (0, 1, 5, -1, 2 ** 40):
+    for version in (0, 1, 5, -1, 2**40):
         with pytest.raises(spdylay.UnsupportedVersionError):
             spdylay.Session(spdylay.CLIENT, version)
 
@@ -115,12 +122,11 @@ def test_callback_failure_from_send_cb_propagates(version):
     assert info.value is failure
 
 
-@pytest.mark.parametrize("result", [-1, 10 ** 9, "12", 1.5, b"", "", [], 0.0])
+@pytest.mark.parametrize("result", [-1, 10**9, "12", 1.5, b"", "", [], 0.0])
 def test_send_cb_returning_nonsense_is_callback_failure(version, result):
     """Only None and 0 mean "would block": an empty string or list, or 0.0,
     is a mistake, however false it is."""
-    endpoint = Endpoint(spdylay.CLIENT, version,
-                        send_cb=lambda session, data: result)
+    endpoint = Endpoint(spdylay.CLIENT, version, send_cb=lambda session, data: result)
     endpoint.session.submit_ping()
     with pytest.raises(spdylay.CallbackFailureError):
         endpoint.session.send()

@@ -8,17 +8,18 @@ import subprocess
 import sys
 
 import pytest
-
-import spdylay
 from helpers import ROOT
 from netkit import TIMEOUT, running
+
+import spdylay
 
 EXAMPLES = os.path.join(ROOT, "examples")
 
 
 def run_example(*args, **kwargs):
-    return subprocess.run((sys.executable,) + args, capture_output=True,
-                          timeout=TIMEOUT * 3, check=True, **kwargs)
+    return subprocess.run(
+        (sys.executable,) + args, capture_output=True, timeout=TIMEOUT * 3, check=True, **kwargs
+    )
 
 
 @pytest.mark.parametrize("protocol", ["spdy/2", "spdy/3", "spdy/3.1"])
@@ -26,24 +27,31 @@ def test_demo(protocol):
     result = run_example(os.path.join(EXAMPLES, "demo.py"), protocol)
     out = result.stdout.decode()
     assert "status: 200 OK" in out
-    assert ("body: Hello from spdylay over %s, you asked for /hello"
-            % protocol) in out
+    assert ("body: Hello from spdylay over %s, you asked for /hello" % protocol) in out
 
 
 def test_readme_server_and_client_over_tls(certificates):
     server = subprocess.Popen(
-        (sys.executable, os.path.join(EXAMPLES, "spdy_server.py"), "0",
-         certificates.cert_file, certificates.key_file),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        (
+            sys.executable,
+            os.path.join(EXAMPLES, "spdy_server.py"),
+            "0",
+            certificates.cert_file,
+            certificates.key_file,
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         banner = server.stdout.readline().decode()
-        port = int(re.match(r"serving on https://localhost:(\d+)/", banner)
-                   .group(1))
+        port = int(re.match(r"serving on https://localhost:(\d+)/", banner).group(1))
         env = dict(os.environ, SSL_CERT_FILE=certificates.ca_file)
         client = run_example(
             os.path.join(EXAMPLES, "spdy_client.py"),
             "https://localhost:%d/" % port,
-            "https://localhost:%d/robots.txt" % port, env=env)
+            "https://localhost:%d/robots.txt" % port,
+            env=env,
+        )
     finally:
         server.terminate()
         server.wait(TIMEOUT)
@@ -60,9 +68,14 @@ def test_readme_server_and_client_over_tls(certificates):
 def test_readme_client_refuses_an_unverified_server(certificates):
     with running(spdylay.BaseSPDYRequestHandler, None, certificates) as server:
         result = subprocess.run(
-            (sys.executable, os.path.join(EXAMPLES, "spdy_client.py"),
-             "https://localhost:%d/" % server.server_address[1]),
-            capture_output=True, timeout=TIMEOUT * 3)
+            (
+                sys.executable,
+                os.path.join(EXAMPLES, "spdy_client.py"),
+                "https://localhost:%d/" % server.server_address[1],
+            ),
+            capture_output=True,
+            timeout=TIMEOUT * 3,
+        )
     assert result.returncode != 0
     assert b"spdylay.client.UrlFetchError: TLS handshake" in result.stderr
 
@@ -85,12 +98,14 @@ def test_tutorial_server_and_client(capsys, monkeypatch):
         real_urlfetch = spdylay.urlfetch
 
         def on_this_port(urls, handler, **kwargs):
-            return real_urlfetch([url.replace(":8080", ":%d" % port)
-                                  for url in urls], handler, **kwargs)
+            return real_urlfetch(
+                [url.replace(":8080", ":%d" % port) for url in urls], handler, **kwargs
+            )
 
         monkeypatch.setattr(spdylay, "urlfetch", on_this_port)
         socket_client.main()
     out = capsys.readouterr().out
-    assert out.startswith(":status: 200 OK\n:version: HTTP/1.1\n"
-                          "content-length: 25\ncontent-type: text/plain\n")
+    assert out.startswith(
+        ":status: 200 OK\n:version: HTTP/1.1\ncontent-length: 25\ncontent-type: text/plain\n"
+    )
     assert out.endswith("\nYou asked for /some/path\n")

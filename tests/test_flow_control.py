@@ -1,15 +1,25 @@
 """Flow control: SPDY/3 stream windows, SPDY/3.1 stream and connection windows."""
 
 import pytest
+from helpers import (
+    POST_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    data_frames,
+    make_pair,
+    nv_on_wire,
+    pump,
+)
 
 import spdylay
+
 import spdywire
-from helpers import (POST_NV, RawPeer, body_provider, control_frames, data_frames,
-                     make_pair, nv_on_wire, pump)
 
 WINDOW = 65536
-V3_AND_31 = pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                                    ids=["spdy3", "spdy3.1"])
+V3_AND_31 = pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 NO_AUTO_UPDATE = {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: True}
 
 
@@ -18,8 +28,9 @@ def data_bytes(frames, stream_id=None):
 
 
 def window_updates(frames):
-    return sorted((f.stream_id, f.delta_window_size)
-                  for f in control_frames(frames, spdywire.WINDOW_UPDATE))
+    return sorted(
+        (f.stream_id, f.delta_window_size) for f in control_frames(frames, spdywire.WINDOW_UPDATE)
+    )
 
 
 def stalled_client(version, body_length=200000):
@@ -185,36 +196,42 @@ def test_settings_initial_window_size_applies_to_new_streams(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 lets DATA overrun the stream and connection windows")
+    reason="libspdylay 1.4 lets DATA overrun the stream and connection windows"
+)
 @V3_AND_31
 def test_peer_overrunning_a_stream_window_gets_flow_control_error(version):
     peer = RawPeer(spdylay.SERVER, version, config=NO_AUTO_UPDATE)
-    peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE,
-                                 [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1000)])
+    peer.session.submit_settings(
+        spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1000)]
+    )
     peer.sent()
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
     peer.feed(peer.enc.data(1, b"o" * 1000))
     assert peer.sent() == []
     peer.feed(peer.enc.data(1, b"o"))
     frames = peer.sent()
-    assert [(f.stream_id, f.status_code) for f in control_frames(frames, spdywire.RST_STREAM)] \
-        == [(1, spdylay.FLOW_CONTROL_ERROR)]
+    assert [(f.stream_id, f.status_code) for f in control_frames(frames, spdywire.RST_STREAM)] == [
+        (1, spdylay.FLOW_CONTROL_ERROR)
+    ]
     assert control_frames(frames, spdywire.GOAWAY) == []
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.FLOW_CONTROL_ERROR)]
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 lets DATA overrun the stream and connection windows")
+    reason="libspdylay 1.4 lets DATA overrun the stream and connection windows"
+)
 def test_spdy3_peer_overrunning_the_default_window():
     peer = server_receiving(spdylay.PROTO_SPDY3, config=NO_AUTO_UPDATE)
     send_data(peer, 1, WINDOW + 1)
     frames = peer.sent()
     assert [(f.type, f.stream_id, f.status_code) for f in frames] == [
-        (spdywire.RST_STREAM, 1, spdylay.FLOW_CONTROL_ERROR)]
+        (spdywire.RST_STREAM, 1, spdylay.FLOW_CONTROL_ERROR)
+    ]
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 lets DATA overrun the stream and connection windows")
+    reason="libspdylay 1.4 lets DATA overrun the stream and connection windows"
+)
 def test_spdy31_peer_overrunning_the_connection_window_is_a_session_error():
     peer = server_receiving(spdylay.PROTO_SPDY3_1, stream_ids=(1, 3), config=NO_AUTO_UPDATE)
     send_data(peer, 1, 40000)
@@ -237,15 +254,16 @@ def test_window_update_overflowing_a_stream_window(version):
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, deferred))
     assert [f.type for f in peer.sent()] == [spdywire.SYN_STREAM]
-    peer.feed(peer.enc.window_update(1, 0x7fffffff))
+    peer.feed(peer.enc.window_update(1, 0x7FFFFFFF))
     frames = peer.sent()
     assert [(f.type, f.stream_id, f.status_code) for f in frames] == [
-        (spdywire.RST_STREAM, 1, spdylay.FLOW_CONTROL_ERROR)]
+        (spdywire.RST_STREAM, 1, spdylay.FLOW_CONTROL_ERROR)
+    ]
 
 
 def test_spdy31_window_update_overflowing_the_connection_window():
     peer = RawPeer(spdylay.CLIENT, spdylay.PROTO_SPDY3_1)
-    peer.feed(peer.enc.window_update(0, 0x7fffffff))
+    peer.feed(peer.enc.window_update(0, 0x7FFFFFFF))
     (frame,) = peer.sent()
     assert frame.type == spdywire.GOAWAY
     assert frame.status_code == spdylay.GOAWAY_PROTOCOL_ERROR

@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import ROOT, child_env
 from libspdylay14 import CONSTANTS, LAYOUT_LP64
 
@@ -22,11 +21,16 @@ HEADER = os.path.join(ROOT, "libspdylay", "include", "spdylay", "spdylay.h")
 # after 1.4's last option so no 1.4 value moves, and the macro announcing
 # them.
 EXTENSIONS = {
-    "OPT_MAX_HEADER_LIST_SIZE": 4, "OPT_MAX_HEADER_LIST_COUNT": 5,
-    "OPT_MAX_AUTO_REPLIES": 6, "OPT_AUTO_REPLIES_STOP_READING": 7,
-    "OPT_MAX_SETTINGS_ENTRIES": 8, "OPT_MAX_PEER_RESETS": 9,
-    "OPT_MAX_EMPTY_FRAMES": 10, "OPT_MAX_SMALL_WINDOW_UPDATES": 11,
-    "OPT_MAX_INCOMING_STREAMS": 12, "PEER_LIMIT_OPTIONS": 1,
+    "OPT_MAX_HEADER_LIST_SIZE": 4,
+    "OPT_MAX_HEADER_LIST_COUNT": 5,
+    "OPT_MAX_AUTO_REPLIES": 6,
+    "OPT_AUTO_REPLIES_STOP_READING": 7,
+    "OPT_MAX_SETTINGS_ENTRIES": 8,
+    "OPT_MAX_PEER_RESETS": 9,
+    "OPT_MAX_EMPTY_FRAMES": 10,
+    "OPT_MAX_SMALL_WINDOW_UPDATES": 11,
+    "OPT_MAX_INCOMING_STREAMS": 12,
+    "PEER_LIMIT_OPTIONS": 1,
 }
 PINNED = dict(CONSTANTS, **EXTENSIONS)
 
@@ -42,18 +46,22 @@ uint16_t frame_type(const spdylay_frame *frame) { return frame->ctrl.hd.type; }
 
 
 def probe_source():
-    lines = ["#include <stddef.h>", "#include <stdio.h>",
-             "#include <spdylay/spdylay.h>", "int main(void) {",
-             'printf("VERSION %s\\n", SPDYLAY_VERSION);']
+    lines = [
+        "#include <stddef.h>",
+        "#include <stdio.h>",
+        "#include <spdylay/spdylay.h>",
+        "int main(void) {",
+        'printf("VERSION %s\\n", SPDYLAY_VERSION);',
+    ]
     for name in PINNED:
-        lines.append('printf("%s %%lld\\n", (long long)(SPDYLAY_%s));'
-                     % (name, name))
+        lines.append('printf("%s %%lld\\n", (long long)(SPDYLAY_%s));' % (name, name))
     for struct, (_, members) in LAYOUT_LP64.items():
-        lines.append('printf("sizeof(%s) %%zu\\n", sizeof(%s));'
-                     % (struct, struct))
+        lines.append('printf("sizeof(%s) %%zu\\n", sizeof(%s));' % (struct, struct))
         for member, _ in members:
-            lines.append('printf("offsetof(%s, %s) %%zu\\n", offsetof(%s, %s));'
-                         % (struct, member, struct, member))
+            lines.append(
+                'printf("offsetof(%s, %s) %%zu\\n", offsetof(%s, %s));'
+                % (struct, member, struct, member)
+            )
     lines.append("return 0;\n}\n")
     return "\n".join(lines)
 
@@ -67,11 +75,23 @@ def compiler():
 
 def compile_against_header(source, *args):
     build = subprocess.run(
-        [compiler(), "-std=c99", "-Wall", "-Wextra", "-Werror",
-         "-I", os.path.join(ROOT, "libspdylay", "include"), str(source)]
+        [
+            compiler(),
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-I",
+            os.path.join(ROOT, "libspdylay", "include"),
+            str(source),
+        ]
         + list(args),
-        env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        universal_newlines=True, timeout=120)
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
     assert build.returncode == 0, build.stdout
 
 
@@ -82,8 +102,7 @@ def probed(tmp_path_factory):
     source.write_text(probe_source())
     program = str(directory / "probe")
     compile_against_header(source, "-o", program)
-    run = subprocess.run([program], env=child_env(), stdout=subprocess.PIPE,
-                         universal_newlines=True, timeout=60)
+    run = subprocess.run([program], env=child_env(), stdout=subprocess.PIPE, text=True, timeout=60)
     assert run.returncode == 0
     return dict(line.rsplit(" ", 1) for line in run.stdout.splitlines())
 
@@ -98,14 +117,13 @@ def test_constant(probed, name):
 
 
 def test_extension_options_come_after_1_4s():
-    last_1_4 = max(value for name, value in CONSTANTS.items()
-                   if name.startswith("OPT_"))
-    assert min(value for name, value in EXTENSIONS.items()
-               if name.startswith("OPT_")) == last_1_4 + 1
+    last_1_4 = max(value for name, value in CONSTANTS.items() if name.startswith("OPT_"))
+    assert (
+        min(value for name, value in EXTENSIONS.items() if name.startswith("OPT_")) == last_1_4 + 1
+    )
 
 
-@pytest.mark.skipif(sys.maxsize <= 2 ** 32,
-                    reason="the published layout is the LP64 (x86-64) one")
+@pytest.mark.skipif(sys.maxsize <= 2**32, reason="the published layout is the LP64 (x86-64) one")
 @pytest.mark.parametrize("struct", sorted(LAYOUT_LP64))
 def test_struct_layout(probed, struct):
     size, members = LAYOUT_LP64[struct]
@@ -125,7 +143,7 @@ def test_the_frame_union_starts_with_ctrl():
     as the union's first member."""
     with open(HEADER) as header:
         text = header.read()
-    union = text[text.index("typedef union {\n  spdylay_ctrl_frame ctrl;"):]
+    union = text[text.index("typedef union {\n  spdylay_ctrl_frame ctrl;") :]
     assert union.index("} spdylay_frame;") < union.index("typedef", 1)
 
 

@@ -34,9 +34,9 @@ import subprocess
 import threading
 import time
 
+import clitools
 import pytest
 
-import clitools
 import spdylay
 
 INTEROP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "interop")
@@ -46,8 +46,11 @@ EXCHANGE_SECONDS = 60
 OUR_BIG_SIZE = 200000
 # Bodies node sends or receives per version; see the module docstring for SPDY/2.
 BODY_SIZES = {"spdy/2": 60000, "spdy/3": 300000, "spdy/3.1": 300000}
-VERSIONS = {"spdy/2": spdylay.PROTO_SPDY2, "spdy/3": spdylay.PROTO_SPDY3,
-            "spdy/3.1": spdylay.PROTO_SPDY3_1}
+VERSIONS = {
+    "spdy/2": spdylay.PROTO_SPDY2,
+    "spdy/3": spdylay.PROTO_SPDY3,
+    "spdy/3.1": spdylay.PROTO_SPDY3_1,
+}
 VERSION_FLAGS = {"spdy/2": "-2", "spdy/3": "-3", "spdy/3.1": "--spdy3-1"}
 
 
@@ -85,8 +88,9 @@ class Connection:
         sock.setblocking(False)
         self.sock = sock
         self.eof = False
-        self.session = spdylay.Session(side, version, send_cb=self._send,
-                                       recv_cb=self._recv, **callbacks)
+        self.session = spdylay.Session(
+            side, version, send_cb=self._send, recv_cb=self._recv, **callbacks
+        )
 
     def _send(self, session, data):
         try:
@@ -137,7 +141,7 @@ class BodySource:
         self.offset = 0
 
     def read(self, session, stream_id, length, read_ctrl, source):
-        chunk = self.body[self.offset:self.offset + length]
+        chunk = self.body[self.offset : self.offset + length]
         self.offset += len(chunk)
         if self.offset >= len(self.body):
             read_ctrl.flags = spdylay.READ_EOF
@@ -146,14 +150,19 @@ class BodySource:
 
 # --- our client, node's server ---------------------------------------------
 
+
 class NodeServer:
     """node tests/interop/server.js, stopped by closing its stdin (or killed)."""
 
     def __init__(self, node, args):
-        self.proc = subprocess.Popen([node, "--no-deprecation", "server.js"] + args,
-                                     cwd=INTEROP_DIR, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=child_env())
+        self.proc = subprocess.Popen(
+            [node, "--no-deprecation", "server.js"] + args,
+            cwd=INTEROP_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=child_env(),
+        )
         try:
             with selectors.DefaultSelector() as selector:
                 selector.register(self.proc.stdout, selectors.EVENT_READ)
@@ -161,8 +170,10 @@ class NodeServer:
                     raise AssertionError("node's spdy server did not start")
             line = self.proc.stdout.readline()
             if not line:
-                raise AssertionError("node's spdy server exited: %s"
-                                     % self.proc.stderr.read().decode(errors="replace"))
+                raise AssertionError(
+                    "node's spdy server exited: %s"
+                    % self.proc.stderr.read().decode(errors="replace")
+                )
             self.port = json.loads(line)["port"]
         except BaseException:
             self.stop()
@@ -218,25 +229,36 @@ def fetch_from(port, version, requests):
         responses[by_stream[stream_id]]["close_status"] = status_code
 
     sock = socket.create_connection(("127.0.0.1", port), timeout=STARTUP_SECONDS)
-    conn = Connection(sock, spdylay.CLIENT, version, on_ctrl_recv_cb=on_ctrl_recv,
-                      before_ctrl_send_cb=before_ctrl_send,
-                      on_data_chunk_recv_cb=on_data_chunk_recv,
-                      on_stream_close_cb=on_stream_close)
+    conn = Connection(
+        sock,
+        spdylay.CLIENT,
+        version,
+        on_ctrl_recv_cb=on_ctrl_recv,
+        before_ctrl_send_cb=before_ctrl_send,
+        on_data_chunk_recv_cb=on_data_chunk_recv,
+        on_stream_close_cb=on_stream_close,
+    )
     try:
         for method, path, body in requests:
-            responses[path] = {"status": None, "headers": None, "body": b"",
-                               "close_status": None}
-            nv = [(":method", method), (":scheme", "http"), (":path", path),
-                  (":version", "HTTP/1.1"), (":host", "127.0.0.1:%d" % port),
-                  ("user-agent", "spdylay-interop-test")]
+            responses[path] = {"status": None, "headers": None, "body": b"", "close_status": None}
+            nv = [
+                (":method", method),
+                (":scheme", "http"),
+                (":path", path),
+                (":version", "HTTP/1.1"),
+                (":host", "127.0.0.1:%d" % port),
+                ("user-agent", "spdylay-interop-test"),
+            ]
             provider = None
             if body is not None:
                 source = BodySource(body)
                 provider = spdylay.DataProvider(source, source.read)
                 nv.append(("content-length", str(len(body))))
             conn.session.submit_request(0, nv, provider, stream_user_data=path)
-        conn.run(lambda: all(r["close_status"] is not None for r in responses.values()),
-                 time.monotonic() + EXCHANGE_SECONDS)
+        conn.run(
+            lambda: all(r["close_status"] is not None for r in responses.values()),
+            time.monotonic() + EXCHANGE_SECONDS,
+        )
     finally:
         conn.close()
     return responses
@@ -247,12 +269,16 @@ def test_our_client_against_node_server(node_servers, protocol):
     size = BODY_SIZES[protocol]
     post_body = bytes(range(256)) * (size // 256)
     big_path = "/bytes/%d" % size
-    responses = fetch_from(node_servers[protocol], VERSIONS[protocol], [
-        ("GET", "/hello", None),
-        ("GET", big_path, None),
-        ("POST", "/echo", post_body),
-        ("GET", "/missing", None),
-    ])
+    responses = fetch_from(
+        node_servers[protocol],
+        VERSIONS[protocol],
+        [
+            ("GET", "/hello", None),
+            ("GET", big_path, None),
+            ("POST", "/echo", post_body),
+            ("GET", "/missing", None),
+        ],
+    )
 
     wire_version = "2" if protocol == "spdy/2" else "3"
     for path, response in responses.items():
@@ -278,6 +304,7 @@ def test_our_client_against_node_server(node_servers, protocol):
 
 
 # --- node's client, our server ---------------------------------------------
+
 
 class OurServer:
     """Accepts one connection on 127.0.0.1 and serves it from a thread with a
@@ -317,14 +344,24 @@ class OurServer:
             else:
                 status, body = "404 Not Found", b"no such path\n"
             source = BodySource(body)
-            session.submit_response(stream_id, [
-                (":status", status), (":version", "HTTP/1.1"),
-                ("content-type", "text/plain"), ("x-served-by", "spdylay")],
-                spdylay.DataProvider(source, source.read))
+            session.submit_response(
+                stream_id,
+                [
+                    (":status", status),
+                    (":version", "HTTP/1.1"),
+                    ("content-type", "text/plain"),
+                    ("x-served-by", "spdylay"),
+                ],
+                spdylay.DataProvider(source, source.read),
+            )
 
-        conn = Connection(sock, spdylay.SERVER, self.version,
-                          on_ctrl_recv_cb=on_ctrl_recv,
-                          on_request_recv_cb=on_request_recv)
+        conn = Connection(
+            sock,
+            spdylay.SERVER,
+            self.version,
+            on_ctrl_recv_cb=on_ctrl_recv,
+            on_request_recv_cb=on_request_recv,
+        )
         try:
             conn.run(self.stop.is_set, time.monotonic() + EXCHANGE_SECONDS)
         except Exception as exc:  # reported by the test thread
@@ -340,13 +377,19 @@ class OurServer:
 
 def node_client_fetch(node, port, protocol, paths, options=()):
     try:
-        result = subprocess.run([node, "--no-deprecation", "client.js"] + list(options)
-                                + [str(port), protocol] + list(paths),
-                                cwd=INTEROP_DIR, env=child_env(),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, timeout=EXCHANGE_SECONDS)
+        result = subprocess.run(
+            [node, "--no-deprecation", "client.js"]
+            + list(options)
+            + [str(port), protocol]
+            + list(paths),
+            cwd=INTEROP_DIR,
+            env=child_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=EXCHANGE_SECONDS,
+        )
     except subprocess.TimeoutExpired:
-        raise AssertionError("node's spdy client did not finish")
+        raise AssertionError("node's spdy client did not finish") from None
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     return json.loads(result.stdout)
 
@@ -355,8 +398,7 @@ def node_client_fetch(node, port, protocol, paths, options=()):
 def test_node_client_against_our_server(node, protocol):
     server = OurServer(VERSIONS[protocol])
     try:
-        results = node_client_fetch(node, server.port, protocol,
-                                    ["/hello", "/big", "/missing"])
+        results = node_client_fetch(node, server.port, protocol, ["/hello", "/big", "/missing"])
     finally:
         server.close()
     assert server.error is None, server.error
@@ -388,8 +430,9 @@ def node_tls_server(node, certificates):
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("protocol", sorted(VERSIONS))
-def test_our_get_against_node_server(node_tls_server, node_servers, certificates,
-                                     tmp_path, protocol, transport):
+def test_our_get_against_node_server(
+    node_tls_server, node_servers, certificates, tmp_path, protocol, transport
+):
     if transport == "tls":
         # Within one window: over TLS node's server now and then resets a
         # stream whose WINDOW_UPDATE arrives between its last DATA and its
@@ -405,12 +448,14 @@ def test_our_get_against_node_server(node_tls_server, node_servers, certificates
         options = [VERSION_FLAGS[protocol], "--no-tls"]
         node_version = "2" if protocol == "spdy/2" else "3"
     out = tmp_path / "out"
-    result = clitools.get(*options, "-v", "-o", out, base + "/hello",
-                          base + "/bytes/%d" % size)
+    result = clitools.get(*options, "-v", "-o", out, base + "/hello", base + "/bytes/%d" % size)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == b"hello from node spdy\n" + node_pattern(size)
-    replies = [dict(frame["nv"]) for frame in clitools.parse_frame_log(result.stderr)
-               if frame["type"] == "SYN_REPLY"]
+    replies = [
+        dict(frame["nv"])
+        for frame in clitools.parse_frame_log(result.stderr)
+        if frame["type"] == "SYN_REPLY"
+    ]
     assert [reply["x-spdy-version"] for reply in replies] == [node_version] * 2
 
     upload = tmp_path / "upload"
@@ -437,10 +482,12 @@ def test_node_client_against_our_serve(node, certificates, tmp_path, protocol, t
     else:
         serve_options = ["--no-tls", "0"]
         client_options = []
-    with clitools.Serve(tmp_path / "serve.log", "-d", htdocs, VERSION_FLAGS[protocol],
-                        *serve_options) as server:
-        results = node_client_fetch(node, server.port, protocol,
-                                    ["/hello.txt", "/big.bin", "/missing"], client_options)
+    with clitools.Serve(
+        tmp_path / "serve.log", "-d", htdocs, VERSION_FLAGS[protocol], *serve_options
+    ) as server:
+        results = node_client_fetch(
+            node, server.port, protocol, ["/hello.txt", "/big.bin", "/missing"], client_options
+        )
         log = server.log()
     hello, big, missing = results
     assert (hello["status"], hello["body"]) == (200, "hello from spdylay serve\n")

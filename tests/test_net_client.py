@@ -8,11 +8,12 @@ import ssl
 import threading
 
 import pytest
-
-import spdylay
-import spdywire
 from helpers import nv_on_wire
 from netkit import TIMEOUT, Collect, QuietHandler, fetch, running
+
+import spdylay
+
+import spdywire
 
 
 class RawServer:
@@ -34,8 +35,7 @@ class RawServer:
         conn, _ = self.listener.accept()
         conn.settimeout(TIMEOUT)
         try:
-            self.script(conn, spdywire.Decoder(self.version),
-                        spdywire.Encoder(self.version))
+            self.script(conn, spdywire.Decoder(self.version), spdywire.Encoder(self.version))
         finally:
             conn.close()
 
@@ -51,14 +51,14 @@ def read_syn_streams(conn, dec, count):
     while len(syns) < count:
         data = conn.recv(65536)
         assert data, "the client hung up before sending its requests"
-        syns.extend(frame for frame in dec.feed(data)
-                    if frame.control and frame.type == spdylay.SYN_STREAM)
+        syns.extend(
+            frame for frame in dec.feed(data) if frame.control and frame.type == spdylay.SYN_STREAM
+        )
     return syns
 
 
 def reply_nv(version):
-    return nv_on_wire(version, [(":status", "200 OK"),
-                                (":version", "HTTP/1.1")])
+    return nv_on_wire(version, [(":status", "200 OK"), (":version", "HTTP/1.1")])
 
 
 def drain(conn):
@@ -75,17 +75,17 @@ def fetch_raw(version, script, paths):
         server.close()
 
 
-@pytest.mark.parametrize("status_code", [spdylay.PROTOCOL_ERROR,
-                                         spdylay.INTERNAL_ERROR,
-                                         spdylay.CANCEL])
-def test_peer_rst_stream_ends_the_stream_with_its_status(version,
-                                                         status_code):
+@pytest.mark.parametrize(
+    "status_code", [spdylay.PROTOCOL_ERROR, spdylay.INTERNAL_ERROR, spdylay.CANCEL]
+)
+def test_peer_rst_stream_ends_the_stream_with_its_status(version, status_code):
     def script(conn, dec, enc):
         first, second = read_syn_streams(conn, dec, 2)
-        conn.sendall(enc.rst_stream(first.stream_id, status_code)
-                     + enc.syn_reply(second.stream_id, reply_nv(version))
-                     + enc.data(second.stream_id, b"ok",
-                                flags=spdylay.DATA_FLAG_FIN))
+        conn.sendall(
+            enc.rst_stream(first.stream_id, status_code)
+            + enc.syn_reply(second.stream_id, reply_nv(version))
+            + enc.data(second.stream_id, b"ok", flags=spdylay.DATA_FLAG_FIN)
+        )
         drain(conn)
 
     reset, ok = fetch_raw(version, script, ["/reset", "/ok"])
@@ -101,9 +101,10 @@ def test_refused_stream_is_sent_again(version):
         conn.sendall(enc.rst_stream(first.stream_id, spdylay.REFUSED_STREAM))
         (again,) = read_syn_streams(conn, dec, 1)
         retries.append((first.stream_id, again.stream_id, again.nv))
-        conn.sendall(enc.syn_reply(again.stream_id, reply_nv(version))
-                     + enc.data(again.stream_id, b"second try",
-                                flags=spdylay.DATA_FLAG_FIN))
+        conn.sendall(
+            enc.syn_reply(again.stream_id, reply_nv(version))
+            + enc.data(again.stream_id, b"second try", flags=spdylay.DATA_FLAG_FIN)
+        )
         drain(conn)
 
     (response,) = fetch_raw(version, script, ["/retry"])
@@ -119,8 +120,7 @@ def test_stream_refused_every_time_ends_refused(version):
     def script(conn, dec, enc):
         for _ in range(3):
             (syn,) = read_syn_streams(conn, dec, 1)
-            conn.sendall(enc.rst_stream(syn.stream_id,
-                                        spdylay.REFUSED_STREAM))
+            conn.sendall(enc.rst_stream(syn.stream_id, spdylay.REFUSED_STREAM))
         drain(conn)
 
     (response,) = fetch_raw(version, script, ["/never"])
@@ -130,10 +130,11 @@ def test_stream_refused_every_time_ends_refused(version):
 def test_peer_goaway_refuses_the_streams_it_did_not_process(version):
     def script(conn, dec, enc):
         first, second = read_syn_streams(conn, dec, 2)
-        conn.sendall(enc.goaway(first.stream_id)
-                     + enc.syn_reply(first.stream_id, reply_nv(version))
-                     + enc.data(first.stream_id, b"done",
-                                flags=spdylay.DATA_FLAG_FIN))
+        conn.sendall(
+            enc.goaway(first.stream_id)
+            + enc.syn_reply(first.stream_id, reply_nv(version))
+            + enc.data(first.stream_id, b"done", flags=spdylay.DATA_FLAG_FIN)
+        )
         drain(conn)
 
     done, refused = fetch_raw(version, script, ["/done", "/refused"])
@@ -146,21 +147,31 @@ def test_server_push_is_refused(version):
 
     def script(conn, dec, enc):
         (syn,) = read_syn_streams(conn, dec, 1)
-        push_nv = nv_on_wire(version, [
-            (":status", "200 OK"), (":version", "HTTP/1.1"),
-            (":scheme", "http"), (":host", "127.0.0.1"),
-            (":path", "/pushed")])
-        conn.sendall(enc.syn_stream(2, push_nv, assoc_stream_id=syn.stream_id,
-                                    flags=spdylay.CTRL_FLAG_UNIDIRECTIONAL)
-                     + enc.syn_reply(syn.stream_id, reply_nv(version))
-                     + enc.data(syn.stream_id, b"asked for",
-                                flags=spdylay.DATA_FLAG_FIN))
+        push_nv = nv_on_wire(
+            version,
+            [
+                (":status", "200 OK"),
+                (":version", "HTTP/1.1"),
+                (":scheme", "http"),
+                (":host", "127.0.0.1"),
+                (":path", "/pushed"),
+            ],
+        )
+        conn.sendall(
+            enc.syn_stream(
+                2, push_nv, assoc_stream_id=syn.stream_id, flags=spdylay.CTRL_FLAG_UNIDIRECTIONAL
+            )
+            + enc.syn_reply(syn.stream_id, reply_nv(version))
+            + enc.data(syn.stream_id, b"asked for", flags=spdylay.DATA_FLAG_FIN)
+        )
         while not refused:
             data = conn.recv(65536)
             assert data, "the client hung up without refusing the push"
-            refused.extend((frame.stream_id, frame.status_code)
-                           for frame in dec.feed(data) if frame.control
-                           and frame.type == spdylay.RST_STREAM)
+            refused.extend(
+                (frame.stream_id, frame.status_code)
+                for frame in dec.feed(data)
+                if frame.control and frame.type == spdylay.RST_STREAM
+            )
         drain(conn)
 
     (response,) = fetch_raw(version, script, ["/page"])
@@ -172,8 +183,9 @@ def test_server_push_is_refused(version):
 def test_peer_hanging_up_ends_open_streams(version):
     def script(conn, dec, enc):
         (syn,) = read_syn_streams(conn, dec, 1)
-        conn.sendall(enc.syn_reply(syn.stream_id, reply_nv(version))
-                     + enc.data(syn.stream_id, b"partial"))
+        conn.sendall(
+            enc.syn_reply(syn.stream_id, reply_nv(version)) + enc.data(syn.stream_id, b"partial")
+        )
 
     (response,) = fetch_raw(version, script, ["/cut"])
     assert response.status_code == spdylay.INTERNAL_ERROR
@@ -198,13 +210,17 @@ def test_per_request_timeout_cancels_only_the_late_stream(version):
 
     with running(Late, version) as server:
         host, port = server.server_address
-        urls = ["http://%s:%d%s" % (host, port, path)
-                for path in ("/late", "/quick")]
-        fetcher = spdylay.UrlFetcher((host, port), urls, ReleasesAfterClose,
-                                     tls=False, version=version,
-                                     # Long enough for /quick on a loaded
-                                     # machine (CI runs this under ASan).
-                                     timeout=2.0)
+        urls = ["http://%s:%d%s" % (host, port, path) for path in ("/late", "/quick")]
+        fetcher = spdylay.UrlFetcher(
+            (host, port),
+            urls,
+            ReleasesAfterClose,
+            tls=False,
+            version=version,
+            # Long enough for /quick on a loaded
+            # machine (CI runs this under ASan).
+            timeout=2.0,
+        )
         fetcher.collected = []
         fetcher.loop()
     late, quick = fetcher.collected
@@ -216,10 +232,8 @@ def test_connection_refused_is_url_fetch_error():
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     listener.close()
-    with pytest.raises(spdylay.UrlFetchError,
-                       match="cannot connect to 127.0.0.1:%d" % port):
-        spdylay.urlfetch("http://127.0.0.1:%d/" % port, Collect,
-                         timeout=TIMEOUT)
+    with pytest.raises(spdylay.UrlFetchError, match="cannot connect to 127.0.0.1:%d" % port):
+        spdylay.urlfetch("http://127.0.0.1:%d/" % port, Collect, timeout=TIMEOUT)
 
 
 class Hello(QuietHandler):
@@ -231,9 +245,10 @@ class Hello(QuietHandler):
 def test_certificate_is_verified_by_default(certificates):
     with running(Hello, None, certificates) as server:
         url = "https://127.0.0.1:%d/" % server.server_address[1]
-        with pytest.raises(spdylay.UrlFetchError,
-                           match="TLS handshake with 127.0.0.1:.* failed.*"
-                                 "CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(
+            spdylay.UrlFetchError,
+            match="TLS handshake with 127.0.0.1:.* failed.*CERTIFICATE_VERIFY_FAILED",
+        ):
             spdylay.urlfetch(url, Collect, timeout=TIMEOUT)
 
 
@@ -241,10 +256,13 @@ def test_certificate_for_another_name_is_refused(certificates):
     with running(Hello, None, certificates) as server:
         with pytest.raises(spdylay.UrlFetchError, match="TLS handshake"):
             fetcher = spdylay.UrlFetcher(
-                server.server_address, ["https://elsewhere.example/"],
-                Collect, server_hostname="elsewhere.example",
-                timeout=TIMEOUT, ssl_context=ssl.create_default_context(
-                    cafile=certificates.ca_file))
+                server.server_address,
+                ["https://elsewhere.example/"],
+                Collect,
+                server_hostname="elsewhere.example",
+                timeout=TIMEOUT,
+                ssl_context=ssl.create_default_context(cafile=certificates.ca_file),
+            )
             fetcher.collected = []
             fetcher.loop()
 
@@ -256,9 +274,12 @@ def test_sni_names_the_url_host(certificates):
     context.sni_callback = lambda tls, name, context: names.append(name)
     with running(Hello, None, ssl_context=context) as server:
         url = "https://localhost:%d/" % server.server_address[1]
-        spdylay.urlfetch(url, spdylay.BaseSPDYStreamHandler, timeout=TIMEOUT,
-                         ssl_context=ssl.create_default_context(
-                             cafile=certificates.ca_file))
+        spdylay.urlfetch(
+            url,
+            spdylay.BaseSPDYStreamHandler,
+            timeout=TIMEOUT,
+            ssl_context=ssl.create_default_context(cafile=certificates.ca_file),
+        )
     assert names == ["localhost"]
 
 
@@ -293,16 +314,16 @@ def _tls_server_offering(certificates, protocols):
 
 
 def test_server_choosing_no_spdy_version_is_url_fetch_error(certificates):
-    listener, thread, result = _tls_server_offering(certificates,
-                                                    ["http/1.1"])
+    listener, thread, result = _tls_server_offering(certificates, ["http/1.1"])
     port = listener.getsockname()[1]
     try:
-        with pytest.raises(spdylay.UrlFetchError,
-                           match="negotiated no SPDY version"):
-            spdylay.urlfetch("https://127.0.0.1:%d/" % port, Collect,
-                             timeout=TIMEOUT, ssl_context=ssl.
-                             create_default_context(
-                                 cafile=certificates.ca_file))
+        with pytest.raises(spdylay.UrlFetchError, match="negotiated no SPDY version"):
+            spdylay.urlfetch(
+                "https://127.0.0.1:%d/" % port,
+                Collect,
+                timeout=TIMEOUT,
+                ssl_context=ssl.create_default_context(cafile=certificates.ca_file),
+            )
     finally:
         thread.join(TIMEOUT)
         listener.close()
@@ -313,10 +334,8 @@ def test_our_server_closes_a_client_that_negotiates_no_spdy(certificates):
     with running(Hello, None, certificates) as server:
         context = ssl.create_default_context(cafile=certificates.ca_file)
         context.set_alpn_protocols(["http/1.1"])
-        with socket.create_connection(server.server_address,
-                                      timeout=TIMEOUT) as sock:
-            with context.wrap_socket(sock,
-                                     server_hostname="127.0.0.1") as tls:
+        with socket.create_connection(server.server_address, timeout=TIMEOUT) as sock:
+            with context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
                 assert tls.selected_alpn_protocol() is None
                 assert tls.recv(65536) == b""
 
@@ -331,14 +350,16 @@ def test_urls_to_different_servers_get_one_connection_each(version):
 
     class Peer(QuietHandler):
         def do_GET(self):
-            peers.append((self.server.server_address[1],
-                          self.client_address))
+            peers.append((self.server.server_address[1], self.client_address))
             self.send_response(200)
             self.wfile.write(self.path.encode())
 
     with running(Peer, version) as one, running(Peer, version) as two:
-        urls = ["http://127.0.0.1:%d/%d" % (server.server_address[1], n)
-                for n in range(3) for server in (one, two)]
+        urls = [
+            "http://127.0.0.1:%d/%d" % (server.server_address[1], n)
+            for n in range(3)
+            for server in (one, two)
+        ]
         seen = []
 
         class Record(spdylay.BaseSPDYStreamHandler):
@@ -346,8 +367,7 @@ def test_urls_to_different_servers_get_one_connection_each(version):
                 seen.append((self.url, data))
 
         spdylay.urlfetch(urls, Record, version=version, timeout=TIMEOUT)
-    assert sorted(seen) == sorted(
-        (url, url[url.rindex("/"):].encode()) for url in urls)
+    assert sorted(seen) == sorted((url, url[url.rindex("/") :].encode()) for url in urls)
     by_server = {}
     for port, client in peers:
         by_server.setdefault(port, set()).add(client)
@@ -357,16 +377,13 @@ def test_urls_to_different_servers_get_one_connection_each(version):
 def test_frame_hook_sees_every_frame_both_ways(version):
     log = []
     with running(Hello, version) as server:
-        (response,) = fetch(server, ["/"], version,
-                            on_frame=lambda *seen: log.append(seen))
+        (response,) = fetch(server, ["/"], version, on_frame=lambda *seen: log.append(seen))
     kinds = [(direction, type(frame).__name__) for direction, frame in log]
     assert ("send", "SynStreamFrame") in kinds
     assert ("recv", "SettingsFrame") in kinds
     assert ("recv", "SynReplyFrame") in kinds
-    data = [frame for direction, frame in log
-            if isinstance(frame, spdylay.DataFrame)]
-    assert [(frame.stream_id, frame.length) for frame in data
-            if frame.length] == [(1, 5)]
+    data = [frame for direction, frame in log if isinstance(frame, spdylay.DataFrame)]
+    assert [(frame.stream_id, frame.length) for frame in data if frame.length] == [(1, 5)]
     assert data[-1].flags & spdylay.DATA_FLAG_FIN
 
 
@@ -401,13 +418,11 @@ class Digest(QuietHandler):
 def test_body_from_an_unseekable_file_is_streamed(version):
     body = bytes(range(251)) * 4000
     reader, writer = socket.socketpair()
-    feeder = threading.Thread(target=lambda: (writer.sendall(body),
-                                              writer.close()), daemon=True)
+    feeder = threading.Thread(target=lambda: (writer.sendall(body), writer.close()), daemon=True)
     feeder.start()
     try:
         with running(Digest, version) as server:
-            (response,) = fetch(server, ["/"], version, method="POST",
-                                body=reader.makefile("rb"))
+            (response,) = fetch(server, ["/"], version, method="POST", body=reader.makefile("rb"))
     finally:
         feeder.join(TIMEOUT)
         reader.close()
@@ -417,18 +432,17 @@ def test_body_from_an_unseekable_file_is_streamed(version):
 def test_unseekable_body_for_several_urls_is_refused():
     reader, writer = socket.socketpair()
     with reader, writer, pytest.raises(ValueError, match="seekable"):
-        spdylay.UrlFetcher(("127.0.0.1", 1), ["http://a/", "http://a/"],
-                           Collect, body=reader.makefile("rb"))
+        spdylay.UrlFetcher(
+            ("127.0.0.1", 1), ["http://a/", "http://a/"], Collect, body=reader.makefile("rb")
+        )
 
 
 @pytest.mark.parametrize("version", [0, 1, 5, "3"])
 def test_unsupported_version_is_refused_before_connecting(version):
     with pytest.raises(spdylay.UnsupportedVersionError):
-        spdylay.UrlFetcher(("127.0.0.1", 1), ["http://a/"], Collect,
-                           version=version)
+        spdylay.UrlFetcher(("127.0.0.1", 1), ["http://a/"], Collect, version=version)
     with pytest.raises(spdylay.UnsupportedVersionError):
-        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), QuietHandler,
-                                   version=version)
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), QuietHandler, version=version)
 
 
 def _fetch_in_thread(function):
@@ -456,16 +470,17 @@ def test_silent_tls_server_ends_the_fetch_at_connect_timeout():
     # accepts, so the TLS handshake never gets an answer.
     with socket.create_server(("127.0.0.1", 0)) as listener:
         host, port = listener.getsockname()
-        error = _fetch_in_thread(lambda: spdylay.urlfetch(
-            "https://%s:%d/" % (host, port), Collect, verify=False,
-            connect_timeout=0.3))
+        error = _fetch_in_thread(
+            lambda: spdylay.urlfetch(
+                "https://%s:%d/" % (host, port), Collect, verify=False, connect_timeout=0.3
+            )
+        )
     assert isinstance(error, spdylay.UrlFetchError)
     assert "TLS handshake" in str(error) and "timed out" in str(error)
 
 
 def test_connect_timeout_defaults_to_a_bound():
-    fetcher = spdylay.UrlFetcher(("127.0.0.1", 1), ["http://127.0.0.1:1/"],
-                                 Collect)
+    fetcher = spdylay.UrlFetcher(("127.0.0.1", 1), ["http://127.0.0.1:1/"], Collect)
     assert fetcher.connect_timeout == spdylay.client.CONNECT_TIMEOUT == 30.0
 
 
@@ -484,9 +499,15 @@ def test_timed_out_request_ends_although_the_server_stopped_reading():
     server = RawServer(spdylay.PROTO_SPDY2, stop_reading)
     host, port = server.server_address
     fetcher = spdylay.UrlFetcher(
-        (host, port), ["http://%s:%d/upload" % (host, port)], Collect,
-        tls=False, version=spdylay.PROTO_SPDY2, method="POST",
-        body=bytes(64 << 20), timeout=0.5)
+        (host, port),
+        ["http://%s:%d/upload" % (host, port)],
+        Collect,
+        tls=False,
+        version=spdylay.PROTO_SPDY2,
+        method="POST",
+        body=bytes(64 << 20),
+        timeout=0.5,
+    )
     fetcher.collected = []
     error = _fetch_in_thread(fetcher.loop)
     fetch_ended.set()
@@ -494,5 +515,4 @@ def test_timed_out_request_ends_although_the_server_stopped_reading():
     assert read_request.is_set()
     assert isinstance(error, spdylay.UrlFetchError)
     assert "stopped reading" in str(error)
-    assert [handler.status_code for handler in fetcher.collected] == [
-        spdylay.CANCEL]
+    assert [handler.status_code for handler in fetcher.collected] == [spdylay.CANCEL]

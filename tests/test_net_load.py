@@ -7,10 +7,10 @@ import threading
 import time
 
 import pytest
-
-import spdylay
 from helpers import nv_on_wire
 from netkit import TIMEOUT, QuietHandler, RawPeer, fetch, running
+
+import spdylay
 
 
 def body_for(path):
@@ -36,16 +36,17 @@ def test_50_connections_of_20_streams(version):
 
     def client(index):
         try:
-            results[index] = fetch(server, [
-                "/%d/%d" % (index, stream) for stream in range(streams)],
-                version)
+            results[index] = fetch(
+                server, ["/%d/%d" % (index, stream) for stream in range(streams)], version
+            )
         except BaseException as exc:
             errors.append(exc)
 
     with running(Bodies, version) as server:
-        threads = [threading.Thread(target=client, args=(index,),
-                                    daemon=True)
-                   for index in range(connections)]
+        threads = [
+            threading.Thread(target=client, args=(index,), daemon=True)
+            for index in range(connections)
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + TIMEOUT * 3
@@ -109,7 +110,8 @@ class Digesting(spdylay.BaseSPDYStreamHandler):
 def test_large_body_is_streamed_not_held(version):
     # The code measured is the same on PyPy, which has no tracemalloc.
     tracemalloc = pytest.importorskip(
-        "tracemalloc", reason="not for this build: PyPy has no tracemalloc")
+        "tracemalloc", reason="not for this build: PyPy has no tracemalloc"
+    )
     Streams.written, Streams.ended = [], []
     expected = hashlib.sha256()
     for piece in chunks(BIG_BODY):
@@ -117,8 +119,13 @@ def test_large_body_is_streamed_not_held(version):
     with running(Streams, version) as server:
         host, port = server.server_address
         fetcher = spdylay.UrlFetcher(
-            (host, port), ["http://%s:%d/big" % (host, port)], Digesting,
-            tls=False, version=version, timeout=TIMEOUT * 3)
+            (host, port),
+            ["http://%s:%d/big" % (host, port)],
+            Digesting,
+            tls=False,
+            version=version,
+            timeout=TIMEOUT * 3,
+        )
         fetcher.collected = []
         tracemalloc.start()
         try:
@@ -141,13 +148,20 @@ def test_client_that_stops_reading_holds_back_only_itself(version, capsys):
     with running(Streams, version) as server:
         stalled = RawPeer(server.server_address, version)
         try:
-            nv = nv_on_wire(version, [
-                (":method", "GET"), (":path", "/big"), (":scheme", "http"),
-                (":version", "HTTP/1.1"), (":host", "localhost")])
-            stalled.send(stalled.enc.syn_stream(
-                1, nv, flags=spdylay.CTRL_FLAG_FIN))
-            assert stalled.next_frame(lambda frame: frame.control and
-                                      frame.type == spdylay.SYN_REPLY)
+            nv = nv_on_wire(
+                version,
+                [
+                    (":method", "GET"),
+                    (":path", "/big"),
+                    (":scheme", "http"),
+                    (":version", "HTTP/1.1"),
+                    (":host", "localhost"),
+                ],
+            )
+            stalled.send(stalled.enc.syn_stream(1, nv, flags=spdylay.CTRL_FLAG_FIN))
+            assert stalled.next_frame(
+                lambda frame: frame.control and frame.type == spdylay.SYN_REPLY
+            )
 
             class Small(QuietHandler):
                 def do_GET(self):
@@ -191,6 +205,5 @@ def test_more_streams_than_the_server_allows_at_once(version):
 
     with running(Counting, version, max_concurrent_streams=4) as server:
         responses = fetch(server, ["/%d" % n for n in range(30)], version)
-    assert [bytes(response.body) for response in responses] == [
-        b"/%d" % n for n in range(30)]
+    assert [bytes(response.body) for response in responses] == [b"/%d" % n for n in range(30)]
     assert max(peak) == 4

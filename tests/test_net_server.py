@@ -9,11 +9,12 @@ import ssl
 import threading
 
 import pytest
-
-import spdylay
-import spdywire
 from helpers import nv_on_wire
 from netkit import TIMEOUT, Collect, QuietHandler, RawPeer, fetch, running
+
+import spdylay
+
+import spdywire
 
 
 class Echo(QuietHandler):
@@ -46,8 +47,7 @@ class Echo(QuietHandler):
     def do_POST(self):
         body = self.rfile.read()
         self.send_response(201)
-        self.wfile.write(b"%d %s" % (len(body),
-                                     hashlib.sha256(body).hexdigest().encode()))
+        self.wfile.write(b"%d %s" % (len(body), hashlib.sha256(body).hexdigest().encode()))
 
 
 def test_send_error_page(version):
@@ -78,8 +78,7 @@ def test_head_has_headers_and_no_body(version):
 
 def test_request_headers_reach_the_handler(version):
     with running(Echo, version) as server:
-        (response,) = fetch(server, ["/h"], version,
-                            headers=[("X-Test", "forty-two")])
+        (response,) = fetch(server, ["/h"], version, headers=[("X-Test", "forty-two")])
     assert response.header("x-seen") == "forty-two"
 
 
@@ -108,8 +107,7 @@ def test_header_the_session_refuses_fails_in_the_handler(version, capsys):
         bad, ok = fetch(server, ["/bad-header", "/fine"], version)
     assert bad.header(":status") == "500 Internal Server Error"
     assert ok.status_code == spdylay.OK and bytes(ok.body) == b"/fine"
-    assert "InvalidArgumentError: nv name must not be empty" in (
-        capsys.readouterr().err)
+    assert "InvalidArgumentError: nv name must not be empty" in (capsys.readouterr().err)
 
 
 def test_wfile_is_closed_once_the_handler_returns(version):
@@ -143,8 +141,7 @@ def test_post_body_reaches_rfile(version, kind):
     body = bytes(range(256)) * 1000
     sent = body if kind == "bytes" else io.BytesIO(body)
     with running(Echo, version) as server:
-        responses = fetch(server, ["/up", "/up", "/up"], version,
-                          method="POST", body=sent)
+        responses = fetch(server, ["/up", "/up", "/up"], version, method="POST", body=sent)
     for response in responses:
         assert response.header(":status") == "201 Created"
         assert bytes(response.body) == _digest(body)
@@ -159,15 +156,14 @@ def test_request_body_over_the_limit_is_413(version):
             Echo.do_POST(self)
 
     with running(Counting, version, request_body_limit=10000) as server:
-        small, large = fetch(server, ["/small", "/large"], version,
-                             method="POST", body=b"x" * 10000)
-        (too_large,) = fetch(server, ["/large"], version, method="POST",
-                             body=b"x" * 10001)
+        small, large = fetch(
+            server, ["/small", "/large"], version, method="POST", body=b"x" * 10000
+        )
+        (too_large,) = fetch(server, ["/large"], version, method="POST", body=b"x" * 10001)
     assert small.header(":status") == "201 Created"
     # The reason phrase is http.server's, which Python 3.13 renamed
     # ("Content Too Large", after RFC 9110).
-    assert too_large.header(":status") == \
-        "413 " + spdylay.BaseSPDYRequestHandler.responses[413][0]
+    assert too_large.header(":status") == "413 " + spdylay.BaseSPDYRequestHandler.responses[413][0]
     assert b"larger than 10000 bytes" in too_large.body
     # The two requests of the first fetch are handled concurrently.
     assert sorted(called) == ["/large", "/small"]
@@ -181,34 +177,42 @@ def test_request_headers_grown_past_the_limit_are_431(version):
             called.append(self.path)
             Echo.do_GET(self)
 
-    request = [(":method", "GET"), (":scheme", "http"),
-               (":version", "HTTP/1.1"), (":host", "localhost")]
+    request = [
+        (":method", "GET"),
+        (":scheme", "http"),
+        (":version", "HTTP/1.1"),
+        (":host", "localhost"),
+    ]
     filler = [("x-filler", "f" * 8000)]
     status = "status" if version == spdylay.PROTO_SPDY2 else ":status"
 
     def reply_to(stream_id):
-        return peer.next_frame(lambda frame: frame.control
-                               and frame.type == spdylay.SYN_REPLY
-                               and frame.stream_id == stream_id)
+        return peer.next_frame(
+            lambda frame: (
+                frame.control and frame.type == spdylay.SYN_REPLY and frame.stream_id == stream_id
+            )
+        )
 
     with running(Counting, version) as server:
         peer = RawPeer(server.server_address, version)
         try:
-            peer.send(peer.enc.syn_stream(
-                1, nv_on_wire(version, request + [(":path", "/grown")])))
+            peer.send(peer.enc.syn_stream(1, nv_on_wire(version, request + [(":path", "/grown")])))
             # 5 frames of 8 KiB: past the 32 KiB the server allows, within
             # the core's own 64 KiB bound (which would reset the stream).
             for _ in range(5):
                 peer.send(peer.enc.headers(1, filler))
             refused = reply_to(1)
-            peer.send(peer.enc.syn_stream(
-                3, nv_on_wire(version, request + [(":path", "/next")]),
-                flags=spdylay.CTRL_FLAG_FIN))
+            peer.send(
+                peer.enc.syn_stream(
+                    3,
+                    nv_on_wire(version, request + [(":path", "/next")]),
+                    flags=spdylay.CTRL_FLAG_FIN,
+                )
+            )
             served = reply_to(3)
         finally:
             peer.close()
-    assert refused.headers_dict()[status] == \
-        "431 Request Header Fields Too Large"
+    assert refused.headers_dict()[status] == "431 Request Header Fields Too Large"
     assert served.headers_dict()[status] == "200 OK"
     assert called == ["/next"]
 
@@ -217,12 +221,17 @@ def test_request_without_method_is_400(version):
     with running(Echo, version) as server:
         peer = RawPeer(server.server_address, version)
         try:
-            nv = nv_on_wire(version, [(":path", "/"), (":scheme", "http"),
-                                      (":version", "HTTP/1.1"),
-                                      (":host", "localhost")])
+            nv = nv_on_wire(
+                version,
+                [
+                    (":path", "/"),
+                    (":scheme", "http"),
+                    (":version", "HTTP/1.1"),
+                    (":host", "localhost"),
+                ],
+            )
             peer.send(peer.enc.syn_stream(1, nv, flags=spdylay.CTRL_FLAG_FIN))
-            reply = peer.next_frame(lambda frame: frame.control
-                                    and frame.type == spdylay.SYN_REPLY)
+            reply = peer.next_frame(lambda frame: frame.control and frame.type == spdylay.SYN_REPLY)
         finally:
             peer.close()
     status = "status" if version == spdylay.PROTO_SPDY2 else ":status"
@@ -239,8 +248,7 @@ def test_settings_max_concurrent_streams_on_the_wire(version, limit):
         finally:
             peer.close()
     assert settings.control and settings.type == spdylay.SETTINGS
-    assert settings.entries == [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0,
-                                 limit)]
+    assert settings.entries == [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, limit)]
 
 
 def goaway_after_a_ping(version, then=lambda server: None, **kwargs):
@@ -250,11 +258,9 @@ def goaway_after_a_ping(version, then=lambda server: None, **kwargs):
         peer = RawPeer(server.server_address, version)
         try:
             peer.send(peer.enc.ping(1))
-            assert peer.next_frame(lambda frame: frame.control
-                                   and frame.type == spdylay.PING)
+            assert peer.next_frame(lambda frame: frame.control and frame.type == spdylay.PING)
             then(server)
-            goaway = peer.next_frame(lambda frame: frame.control
-                                     and frame.type == spdylay.GOAWAY)
+            goaway = peer.next_frame(lambda frame: frame.control and frame.type == spdylay.GOAWAY)
             return goaway, peer.next_frame()
         finally:
             peer.close()
@@ -263,8 +269,7 @@ def goaway_after_a_ping(version, then=lambda server: None, **kwargs):
 def test_shutdown_sends_goaway_and_closes_an_idle_connection(version):
     goaway, end = goaway_after_a_ping(version, lambda server: server.shutdown())
     assert goaway.last_good_stream_id == 0
-    assert goaway.status_code == (None if version == spdylay.PROTO_SPDY2
-                                  else spdylay.GOAWAY_OK)
+    assert goaway.status_code == (None if version == spdylay.PROTO_SPDY2 else spdylay.GOAWAY_OK)
     assert end is None
 
 
@@ -318,11 +323,10 @@ def test_slow_stream_does_not_hold_back_the_others(version, gate):
 
     with running(gate, version) as server:
         host, port = server.server_address
-        urls = ["http://127.0.0.1:%d/slow" % port,
-                "http://127.0.0.1:%d/fast" % port]
-        fetcher = spdylay.UrlFetcher((host, port), urls, OpensTheGate,
-                                     tls=False, version=version,
-                                     timeout=TIMEOUT)
+        urls = ["http://127.0.0.1:%d/slow" % port, "http://127.0.0.1:%d/fast" % port]
+        fetcher = spdylay.UrlFetcher(
+            (host, port), urls, OpensTheGate, tls=False, version=version, timeout=TIMEOUT
+        )
         fetcher.collected = []
         fetcher.loop()
     slow, fast = fetcher.collected
@@ -334,8 +338,8 @@ def test_shutdown_lets_open_streams_finish(version, gate):
     log = []
     with running(gate, version) as server:
         thread, result = _fetch_in_thread(
-            server, ["/slow"], version,
-            on_frame=lambda *seen: log.append(seen))
+            server, ["/slow"], version, on_frame=lambda *seen: log.append(seen)
+        )
         assert gate.entered.wait(TIMEOUT)
         server.shutdown()
         gate.release.set()
@@ -344,8 +348,11 @@ def test_shutdown_lets_open_streams_finish(version, gate):
     (response,) = result["responses"]
     assert response.status_code == spdylay.OK
     assert bytes(response.body) == b"first half, second half"
-    goaways = [frame for seen, frame in log if seen == "recv"
-               and getattr(frame, "frame_type", None) == spdylay.GOAWAY]
+    goaways = [
+        frame
+        for seen, frame in log
+        if seen == "recv" and getattr(frame, "frame_type", None) == spdylay.GOAWAY
+    ]
     assert [frame.last_good_stream_id for frame in goaways] == [1]
 
 
@@ -358,8 +365,7 @@ def test_server_close_ends_open_streams(version, gate):
 
     server_cm = running(gate, version)
     server = server_cm.__enter__()
-    thread, result = _fetch_in_thread(server, ["/slow"], version,
-                                      on_frame=on_frame)
+    thread, result = _fetch_in_thread(server, ["/slow"], version, on_frame=on_frame)
     assert first_data.wait(TIMEOUT)
     server_cm.__exit__(None, None, None)
     thread.join(TIMEOUT)
@@ -369,11 +375,9 @@ def test_server_close_ends_open_streams(version, gate):
     assert bytes(response.body) == b"first half, "
 
 
-def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates,
-                                                           capsys):
+def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates, capsys):
     with running(Echo, None, certificates) as server:
-        with socket.create_connection(server.server_address,
-                                      timeout=TIMEOUT) as sock:
+        with socket.create_connection(server.server_address, timeout=TIMEOUT) as sock:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
             try:
                 while sock.recv(65536):
@@ -387,21 +391,29 @@ def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates,
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("arguments", [
-    {"max_concurrent_streams": 0}, {"max_concurrent_streams": 2 ** 31},
-    {"max_concurrent_streams": "100"}, {"request_body_limit": -1},
-    {"request_body_limit": True}, {"cert_file": "only-the-certificate.pem"},
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"max_concurrent_streams": 0},
+        {"max_concurrent_streams": 2**31},
+        {"max_concurrent_streams": "100"},
+        {"request_body_limit": -1},
+        {"request_body_limit": True},
+        {"cert_file": "only-the-certificate.pem"},
+    ],
+)
 def test_bad_server_arguments_are_value_errors(arguments):
     with pytest.raises(ValueError):
         spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo, **arguments)
 
 
-def test_exception_in_the_server_frame_hook_ends_only_that_connection(
-        version, capsys):
+def test_exception_in_the_server_frame_hook_ends_only_that_connection(version, capsys):
     def on_frame(direction, frame):
-        if (direction == "recv" and isinstance(frame, spdylay.SynStreamFrame)
-                and dict(frame.nv).get(":path") == "/hook-fails"):
+        if (
+            direction == "recv"
+            and isinstance(frame, spdylay.SynStreamFrame)
+            and dict(frame.nv).get(":path") == "/hook-fails"
+        ):
             raise KeyError("hook failed")
 
     with running(Echo, version, on_frame=on_frame) as server:
@@ -421,13 +433,10 @@ class HeldHandshake:
         self.in_handshake = threading.Event()
         self._release = threading.Event()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(certificates.cert_file,
-                                certificates.key_file)
+        context.load_cert_chain(certificates.cert_file, certificates.key_file)
         context.sni_callback = self._hold
-        self.server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
-                                                 ssl_context=context)
-        self.serving = threading.Thread(target=self.server.serve_forever,
-                                        args=(0.05,), daemon=True)
+        self.server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo, ssl_context=context)
+        self.serving = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.serving.start()
         self._client = ssl.create_default_context(cafile=certificates.ca_file)
         self._client.set_alpn_protocols(["spdy/3.1"])
@@ -442,11 +451,9 @@ class HeldHandshake:
 
     def _connect(self):
         decoder = spdywire.Decoder(spdylay.PROTO_SPDY3_1)
-        with socket.create_connection(self.server.server_address,
-                                      timeout=TIMEOUT) as sock:
+        with socket.create_connection(self.server.server_address, timeout=TIMEOUT) as sock:
             try:
-                with self._client.wrap_socket(
-                        sock, server_hostname="localhost") as tls:
+                with self._client.wrap_socket(sock, server_hostname="localhost") as tls:
                     while True:
                         data = tls.recv(65536)
                         if not data:
@@ -459,8 +466,7 @@ class HeldHandshake:
         self._release.set()
 
 
-def test_server_close_ends_a_connection_whose_handshake_ends_after_it(
-        certificates):
+def test_server_close_ends_a_connection_whose_handshake_ends_after_it(certificates):
     held = HeldHandshake(certificates)
 
     def close():
@@ -482,8 +488,7 @@ def test_server_close_ends_a_connection_whose_handshake_ends_after_it(
     assert held.frames == []
 
 
-def test_a_connection_whose_handshake_ends_after_shutdown_gets_goaway(
-        certificates):
+def test_a_connection_whose_handshake_ends_after_shutdown_gets_goaway(certificates):
     held = HeldHandshake(certificates)
     try:
         held.server.shutdown()
@@ -493,8 +498,10 @@ def test_a_connection_whose_handshake_ends_after_shutdown_gets_goaway(
     finally:
         held.release()
         held.server.server_close()
-    assert [frame.type for frame in held.frames
-            if frame.control] == [spdylay.SETTINGS, spdylay.GOAWAY]
+    assert [frame.type for frame in held.frames if frame.control] == [
+        spdylay.SETTINGS,
+        spdylay.GOAWAY,
+    ]
 
 
 def test_idle_connection_gets_goaway_and_is_closed(version):
@@ -512,7 +519,7 @@ def test_idle_timeout_spares_a_connection_with_an_open_stream(version):
             self.wfile.write(b"late but answered")
 
     with running(Slow, version, idle_timeout=0.2) as server:
-        response, = fetch(server, ["/"], version)
+        (response,) = fetch(server, ["/"], version)
     assert response.status_code == spdylay.OK
     assert bytes(response.body) == b"late but answered"
 
@@ -520,8 +527,7 @@ def test_idle_timeout_spares_a_connection_with_an_open_stream(version):
 @pytest.mark.parametrize("idle_timeout", [0, -1, "1", True])
 def test_bad_idle_timeout_is_refused(idle_timeout):
     with pytest.raises(ValueError, match="idle_timeout"):
-        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
-                                   idle_timeout=idle_timeout)
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo, idle_timeout=idle_timeout)
 
 
 def test_idle_timeout_defaults_to_a_bound():
@@ -554,53 +560,64 @@ def test_request_bodies_past_the_connection_limit_are_413(version):
     with running(Holding, version, connection_body_limit=100000) as server:
         host, port = server.server_address
         fetcher = spdylay.UrlFetcher(
-            (host, port), ["http://%s:%d/%s" % (host, port, name)
-                           for name in ("a", "b")],
-            Watch, tls=False, version=version, method="POST", body=body,
-            timeout=TIMEOUT)
+            (host, port),
+            ["http://%s:%d/%s" % (host, port, name) for name in ("a", "b")],
+            Watch,
+            tls=False,
+            version=version,
+            method="POST",
+            body=body,
+            timeout=TIMEOUT,
+        )
         fetcher.collected = []
         fetcher.loop()
     statuses = sorted(status_of(handler)[:3] for handler in fetcher.collected)
     assert statuses == ["201", "413"]
-    served, = [handler for handler in fetcher.collected
-               if status_of(handler).startswith("201")]
-    assert bytes(served.body) == b"%d %s" % (
-        len(body), hashlib.sha256(body).hexdigest().encode())
-    refusal, = [handler for handler in fetcher.collected
-                if status_of(handler).startswith("413")]
+    (served,) = [handler for handler in fetcher.collected if status_of(handler).startswith("201")]
+    assert bytes(served.body) == b"%d %s" % (len(body), hashlib.sha256(body).hexdigest().encode())
+    (refusal,) = [handler for handler in fetcher.collected if status_of(handler).startswith("413")]
     assert b"on one connection" in bytes(refusal.body)
 
 
-@pytest.mark.parametrize("limit", [-1, "1", 2 ** 31])
+@pytest.mark.parametrize("limit", [-1, "1", 2**31])
 def test_bad_connection_body_limit_is_refused(limit):
     with pytest.raises(ValueError, match="connection_body_limit"):
-        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo,
-                                   connection_body_limit=limit)
+        spdylay.ThreadedSPDYServer(("127.0.0.1", 0), Echo, connection_body_limit=limit)
 
 
 def test_connection_body_limit_is_given_back_when_handlers_return(version):
     # Each 60 KB upload fits the 100 KB bound alone: sent one after the
     # other on one connection, every one is served.
-    request = [(":method", "POST"), (":scheme", "http"),
-               (":version", "HTTP/1.1"), (":host", "localhost")]
+    request = [
+        (":method", "POST"),
+        (":scheme", "http"),
+        (":version", "HTTP/1.1"),
+        (":host", "localhost"),
+    ]
     body = bytes(60000)
     with running(Echo, version, connection_body_limit=100000) as server:
         peer = RawPeer(server.server_address, version)
         try:
             for stream_id in (1, 3, 5):
-                peer.send(peer.enc.syn_stream(
-                    stream_id, nv_on_wire(version, request + [(":path", "/")])))
-                peer.send(peer.enc.data(stream_id, body,
-                                        flags=spdywire.FLAG_FIN))
-                reply = peer.next_frame(lambda frame: frame.control
-                                        and frame.type == spdylay.SYN_REPLY)
+                peer.send(
+                    peer.enc.syn_stream(stream_id, nv_on_wire(version, request + [(":path", "/")]))
+                )
+                peer.send(peer.enc.data(stream_id, body, flags=spdywire.FLAG_FIN))
+                reply = peer.next_frame(
+                    lambda frame: frame.control and frame.type == spdylay.SYN_REPLY
+                )
                 assert reply.stream_id == stream_id
-                assert dict(reply.nv).get(
-                    "status" if version == spdylay.PROTO_SPDY2
-                    else ":status", "").startswith("201")
+                assert (
+                    dict(reply.nv)
+                    .get("status" if version == spdylay.PROTO_SPDY2 else ":status", "")
+                    .startswith("201")
+                )
                 assert peer.next_frame(
-                    lambda frame: not frame.control
-                    and frame.stream_id == stream_id
-                    and frame.flags & spdywire.FLAG_FIN)
+                    lambda frame, stream_id=stream_id: (
+                        not frame.control
+                        and frame.stream_id == stream_id
+                        and frame.flags & spdywire.FLAG_FIN
+                    )
+                )
         finally:
             peer.close()

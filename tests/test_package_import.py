@@ -5,18 +5,28 @@ attributes of the package."""
 import subprocess
 
 import pytest
-
-import spdylay
 from helpers import python_command
 
-NETWORKING_NAMES = ("BaseSPDYStreamHandler", "UrlFetcher", "UrlFetchError",
-                    "urlfetch", "BaseSPDYRequestHandler", "ThreadedSPDYServer")
+import spdylay
+
+NETWORKING_NAMES = (
+    "BaseSPDYStreamHandler",
+    "UrlFetcher",
+    "UrlFetchError",
+    "urlfetch",
+    "BaseSPDYRequestHandler",
+    "ThreadedSPDYServer",
+)
 
 
 def run_fresh(code):
     return subprocess.run(
-        python_command(code), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
+        python_command(code),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_import_does_not_load_the_networking_layer():
@@ -25,7 +35,8 @@ def test_import_does_not_load_the_networking_layer():
         "s = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3)\n"
         "loaded = [m for m in ('spdylay.client', 'spdylay.server', 'ssl',"
         " 'http.server') if m in sys.modules]\n"
-        "print(loaded)\n")
+        "print(loaded)\n"
+    )
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip() == "[]"
 
@@ -34,7 +45,8 @@ def test_first_use_of_a_networking_name_loads_it():
     result = run_fresh(
         "import sys, spdylay\n"
         "server = spdylay.ThreadedSPDYServer\n"
-        "print(server is sys.modules['spdylay.server'].ThreadedSPDYServer)\n")
+        "print(server is sys.modules['spdylay.server'].ThreadedSPDYServer)\n"
+    )
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip() == "True"
 
@@ -50,8 +62,8 @@ def test_networking_names_are_package_attributes(name):
 @pytest.mark.parametrize("module", ["client", "server"])
 def test_networking_modules_are_package_attributes(module):
     result = run_fresh(
-        "import spdylay\n"
-        "print(spdylay.%s.__name__, '%s' in dir(spdylay))\n" % (module, module))
+        "import spdylay\nprint(spdylay.%s.__name__, '%s' in dir(spdylay))\n" % (module, module)
+    )
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip() == "spdylay.%s True" % module
 
@@ -65,4 +77,4 @@ def test_star_import_brings_the_networking_names():
 
 def test_an_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_name"):
-        spdylay.no_such_name
+        _ = spdylay.no_such_name

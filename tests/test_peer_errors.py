@@ -12,11 +12,20 @@ import sys
 import tempfile
 
 import pytest
+from helpers import (
+    PACKAGE_ROOT,
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    nv_on_wire,
+    pairs,
+    wire_version,
+)
 
 import spdylay
+
 import spdywire
-from helpers import (PACKAGE_ROOT, POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, nv_on_wire, pairs,
-                     wire_version)
 
 SPDY2 = spdylay.PROTO_SPDY2
 
@@ -83,8 +92,9 @@ def assert_stream_error(peer, stream_id, status, frame_type=None):
 def assert_still_serving(peer, version, stream_id):
     """A fresh request, compressed by the same peer deflater, still gets through."""
     peer.rec.clear()
-    peer.feed(peer.enc.syn_stream(stream_id, nv_on_wire(version, REQUEST_NV),
-                                  flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(stream_id, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+    )
     frames = [f for (f,) in peer.rec.calls("on_ctrl_recv_cb")]
     assert [(f.frame_type, f.stream_id) for f in frames] == [(spdylay.SYN_STREAM, stream_id)]
     assert pairs(frames[0].nv) == sorted(REQUEST_NV)
@@ -92,19 +102,29 @@ def assert_still_serving(peer, version, stream_id):
 
 # --- framing ------------------------------------------------------------------
 
+
 def test_frames_split_at_every_byte_boundary(version):
     enc = spdywire.Encoder(version)
-    wire = (enc.syn_stream(1, nv_on_wire(version, POST_NV)) + enc.data(1, b"abcdef")
-            + enc.ping(1) + enc.data(1, b"", flags=spdywire.FLAG_FIN))
+    wire = (
+        enc.syn_stream(1, nv_on_wire(version, POST_NV))
+        + enc.data(1, b"abcdef")
+        + enc.ping(1)
+        + enc.data(1, b"", flags=spdywire.FLAG_FIN)
+    )
     expected = None
     for cut in range(len(wire) + 1):
         peer = server(version)
         peer.feed(wire[:cut])
         peer.feed(wire[cut:])
-        seen = ([(f.frame_type, getattr(f, "stream_id", None))
-                 for (f,) in peer.rec.calls("on_ctrl_recv_cb")],
-                b"".join(d for _, _, d in peer.rec.calls("on_data_chunk_recv_cb")),
-                peer.rec.calls("on_data_recv_cb"), peer.rec.calls("on_request_recv_cb"))
+        seen = (
+            [
+                (f.frame_type, getattr(f, "stream_id", None))
+                for (f,) in peer.rec.calls("on_ctrl_recv_cb")
+            ],
+            b"".join(d for _, _, d in peer.rec.calls("on_data_chunk_recv_cb")),
+            peer.rec.calls("on_data_recv_cb"),
+            peer.rec.calls("on_request_recv_cb"),
+        )
         if expected is None:
             expected = seen
         assert seen == expected, "split at %d" % cut
@@ -153,39 +173,42 @@ def test_wrong_length_for_fixed_size_frames_is_a_session_error(version, case):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
+)
 def test_goaway_with_the_other_version_s_length(version):
     peer = server(version)
     payload = struct.pack(">II", 0, 0) if version == SPDY2 else struct.pack(">I", 0)
     raw = peer.enc.control(spdywire.GOAWAY, payload)
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.GOAWAY, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_FRAME)]
+    assert parse_errors(peer) == [(spdywire.GOAWAY, raw[:8], raw[8:], spdylay.ERR_INVALID_FRAME)]
     assert_session_failed(peer, version)
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
-@pytest.mark.parametrize("payload", [struct.pack(">I", 1), struct.pack(">III", 1, 100, 0)],
-                         ids=["short", "long"])
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
+)
+@pytest.mark.parametrize(
+    "payload", [struct.pack(">I", 1), struct.pack(">III", 1, 100, 0)], ids=["short", "long"]
+)
 def test_window_update_with_wrong_length(payload):
     peer = client_with_request(spdylay.PROTO_SPDY3)
     raw = peer.enc.control(spdywire.WINDOW_UPDATE, payload)
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.WINDOW_UPDATE, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_FRAME)]
+    assert parse_errors(peer) == [
+        (spdywire.WINDOW_UPDATE, raw[:8], raw[8:], spdylay.ERR_INVALID_FRAME)
+    ]
     assert_session_failed(peer, spdylay.PROTO_SPDY3)
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
+)
 @pytest.mark.parametrize("count", [0, 2, 1000], ids=["zero", "two", "huge"])
 def test_settings_count_disagreeing_with_length(version, count):
     peer = server(version)
     raw = peer.enc.settings([(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10)], count=count)
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.SETTINGS, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_FRAME)]
+    assert parse_errors(peer) == [(spdywire.SETTINGS, raw[:8], raw[8:], spdylay.ERR_INVALID_FRAME)]
     assert_session_failed(peer, version)
 
 
@@ -203,31 +226,37 @@ def test_session_error_ignores_the_rest_of_the_input(version):
 
 # --- versions and types -------------------------------------------------------
 
+
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
+)
 def test_syn_stream_with_another_version_is_refused(version):
     peer = server(version)
     other = 3 if wire_version(version) == 2 else 2
     foreign = spdywire.Encoder(other)
-    raw = foreign.syn_stream(1, nv_on_wire(spdylay.PROTO_SPDY3, REQUEST_NV),
-                             flags=spdywire.FLAG_FIN)
+    raw = foreign.syn_stream(
+        1, nv_on_wire(spdylay.PROTO_SPDY3, REQUEST_NV), flags=spdywire.FLAG_FIN
+    )
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:],
-                                   spdylay.ERR_UNSUPPORTED_VERSION)]
+    assert parse_errors(peer) == [
+        (spdywire.SYN_STREAM, raw[:8], raw[8:], spdylay.ERR_UNSUPPORTED_VERSION)
+    ]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert_stream_error(peer, 1, spdylay.UNSUPPORTED_VERSION)
     assert_still_serving(peer, version, 3)
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports some malformed frames through another callback, or none")
-@pytest.mark.parametrize("wire", [1, 4, 0x7fff])
+    reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
+)
+@pytest.mark.parametrize("wire", [1, 4, 0x7FFF])
 def test_other_control_frames_with_an_unknown_version_are_ignored(version, wire):
     peer = server(version)
     raw = spdywire.pack_control(wire, spdywire.PING, 0, struct.pack(">I", 1))
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.PING, raw[:8], raw[8:],
-                                   spdylay.ERR_UNSUPPORTED_VERSION)]
+    assert parse_errors(peer) == [
+        (spdywire.PING, raw[:8], raw[8:], spdylay.ERR_UNSUPPORTED_VERSION)
+    ]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert peer.sent() == []
     assert peer.session.want_read()
@@ -235,7 +264,7 @@ def test_other_control_frames_with_an_unknown_version_are_ignored(version, wire)
 
 def test_unknown_control_type_reaches_its_callback(version):
     peer = server(version)
-    raw = peer.enc.control(0x0fff, b"opaque payload", flags=0x42)
+    raw = peer.enc.control(0x0FFF, b"opaque payload", flags=0x42)
     peer.feed(raw + peer.enc.ping(1))
     assert peer.rec.calls("on_unknown_ctrl_recv_cb") == [(raw[:8], raw[8:])]
     assert parse_errors(peer) == []
@@ -244,6 +273,7 @@ def test_unknown_control_type_reaches_its_callback(version):
 
 
 # --- header blocks ------------------------------------------------------------
+
 
 def _bad_blocks(version):
     good = nv_on_wire(version, REQUEST_NV)
@@ -254,21 +284,30 @@ def _bad_blocks(version):
         "upper-case-name": encode(version, good + [("X-Upper", "x")]),
         "duplicate-name": encode(version, good + [("x-dup", "1"), ("x-dup", "2")]),
         "count-overruns": encode(version, good, count=len(good) + 3),
-        "name-length-overruns": (encode(version, good, count=len(good) + 1)
-                                 + struct.pack(fmt, 50) + b"abc"),
+        "name-length-overruns": (
+            encode(version, good, count=len(good) + 1) + struct.pack(fmt, 50) + b"abc"
+        ),
         "empty-value-segment": encode(version, good + [("x-multi", "a\x00\x00b")]),
         "leading-nul-value": encode(version, good + [("x-multi", "\x00a")]),
         "trailing-nul-value": encode(version, good + [("x-multi", "a\x00")]),
     }
 
 
-BAD_BLOCK_KINDS = ["empty-name", "upper-case-name", "duplicate-name", "count-overruns",
-                   "name-length-overruns", "empty-value-segment", "leading-nul-value",
-                   "trailing-nul-value"]
+BAD_BLOCK_KINDS = [
+    "empty-name",
+    "upper-case-name",
+    "duplicate-name",
+    "count-overruns",
+    "name-length-overruns",
+    "empty-value-segment",
+    "leading-nul-value",
+    "trailing-nul-value",
+]
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults"
+)
 @pytest.mark.parametrize("kind", BAD_BLOCK_KINDS)
 def test_invalid_header_block_in_syn_stream_is_a_stream_error(version, kind):
     peer = server(version)
@@ -276,8 +315,9 @@ def test_invalid_header_block_in_syn_stream_is_a_stream_error(version, kind):
     block = peer.enc.compressor.compress_raw(raw_block)
     raw = peer.enc.syn_stream(1, None, flags=spdywire.FLAG_FIN, block=block)
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_HEADER_BLOCK)]
+    assert parse_errors(peer) == [
+        (spdywire.SYN_STREAM, raw[:8], raw[8:], spdylay.ERR_INVALID_HEADER_BLOCK)
+    ]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert peer.rec.calls("on_request_recv_cb") == []
     assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
@@ -285,31 +325,34 @@ def test_invalid_header_block_in_syn_stream_is_a_stream_error(version, kind):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults"
+)
 @pytest.mark.parametrize("kind", ["upper-case-name", "duplicate-name"])
 def test_invalid_header_block_in_syn_reply_resets_our_stream(version, kind):
     peer = client_with_request(version)
     block = peer.enc.compressor.compress_raw(_bad_blocks(version)[kind])
     raw = peer.enc.syn_reply(1, None, block=block)
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.SYN_REPLY, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_HEADER_BLOCK)]
+    assert parse_errors(peer) == [
+        (spdywire.SYN_REPLY, raw[:8], raw[8:], spdylay.ERR_INVALID_HEADER_BLOCK)
+    ]
     assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.PROTOCOL_ERROR)]
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults"
+)
 def test_invalid_header_block_in_headers(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
     peer.rec.clear()
-    block = peer.enc.compressor.compress_raw(
-        spdywire.encode_nv(version, [("", "empty name")]))
+    block = peer.enc.compressor.compress_raw(spdywire.encode_nv(version, [("", "empty name")]))
     raw = peer.enc.headers(1, None, block=block)
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.HEADERS, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_HEADER_BLOCK)]
+    assert parse_errors(peer) == [
+        (spdywire.HEADERS, raw[:8], raw[8:], spdylay.ERR_INVALID_HEADER_BLOCK)
+    ]
     assert_stream_error(peer, 1, spdylay.PROTOCOL_ERROR)
 
 
@@ -339,8 +382,10 @@ def test_header_block_compressed_with_the_wrong_dictionary(version):
 
 # --- stream IDs and stream states ---------------------------------------------
 
+
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 answers some bad SPDY/2 stream IDs differently (RST_STREAM or GOAWAY)")
+    reason="libspdylay 1.4 answers some bad SPDY/2 stream IDs differently (RST_STREAM or GOAWAY)"
+)
 @pytest.mark.parametrize("bad", ["zero", "wrong-parity", "not-increasing"])
 def test_syn_stream_with_a_bad_id(version, bad):
     """SPDY/3 makes these session errors (GOAWAY).  SPDY/2 answers a bad but
@@ -354,7 +399,8 @@ def test_syn_stream_with_a_bad_id(version, bad):
     stream_id = {"zero": 0, "wrong-parity": 2, "not-increasing": 3}[bad]
     peer.feed(peer.enc.syn_stream(stream_id, nv_on_wire(version, REQUEST_NV)))
     assert [f.stream_id for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == (
-        [5] if bad == "not-increasing" else [])
+        [5] if bad == "not-increasing" else []
+    )
     if version == SPDY2 and stream_id != 0:
         assert_stream_error(peer, stream_id, spdylay.PROTOCOL_ERROR)
     else:
@@ -362,11 +408,18 @@ def test_syn_stream_with_a_bad_id(version, bad):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 answers some bad SPDY/2 stream IDs differently (RST_STREAM or GOAWAY)")
+    reason="libspdylay 1.4 answers some bad SPDY/2 stream IDs differently (RST_STREAM or GOAWAY)"
+)
 def test_server_syn_stream_with_a_client_id(version):
     peer = client_with_request(version)
-    peer.feed(peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), assoc_stream_id=1,
-                                  flags=spdywire.FLAG_UNIDIRECTIONAL))
+    peer.feed(
+        peer.enc.syn_stream(
+            3,
+            nv_on_wire(version, REQUEST_NV),
+            assoc_stream_id=1,
+            flags=spdywire.FLAG_UNIDIRECTIONAL,
+        )
+    )
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     if version == SPDY2:
         assert_stream_error(peer, 3, spdylay.PROTOCOL_ERROR)
@@ -384,7 +437,8 @@ def test_syn_stream_reusing_an_open_stream_id(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM"
+)
 def test_syn_reply_for_an_unknown_stream(version):
     peer = client_with_request(version)
     peer.feed(peer.enc.syn_reply(3, nv_on_wire(version, RESPONSE_NV)))
@@ -393,7 +447,8 @@ def test_syn_reply_for_an_unknown_stream(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM"
+)
 def test_syn_reply_for_a_stream_the_peer_opened(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
@@ -420,7 +475,8 @@ def test_data_for_an_unknown_stream(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults"
+)
 def test_data_after_the_peer_finished_its_side(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
@@ -433,7 +489,8 @@ def test_data_after_the_peer_finished_its_side(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults"
+)
 def test_headers_after_the_peer_finished_its_side(version):
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
@@ -444,7 +501,8 @@ def test_headers_after_the_peer_finished_its_side(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM")
+    reason="libspdylay 1.4 resets unknown streams with PROTOCOL_ERROR, not INVALID_STREAM"
+)
 def test_headers_for_an_unknown_stream(version):
     peer = server(version)
     peer.feed(peer.enc.headers(9, [("x-stray", "1")]))
@@ -464,15 +522,19 @@ def test_data_on_our_stream_before_its_syn_reply(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 tears the connection down for some stream-level faults")
+    reason="libspdylay 1.4 tears the connection down for some stream-level faults"
+)
 def test_frames_for_a_stream_being_reset_are_dropped(version):
     """Once a stream error queued its RST_STREAM, later frames for that stream
     are dropped rather than answered with more RST_STREAMs."""
     peer = server(version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
     peer.rec.clear()
-    peer.feed(peer.enc.data(1, b"late") + peer.enc.data(1, b"later")
-              + peer.enc.headers(1, [("x-in", "flight")]))
+    peer.feed(
+        peer.enc.data(1, b"late")
+        + peer.enc.data(1, b"later")
+        + peer.enc.headers(1, [("x-in", "flight")])
+    )
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.STREAM_ALREADY_CLOSED)
     assert_stream_error(peer, 1, status)
     assert peer.rec.calls("on_data_recv_cb") == []
@@ -483,6 +545,7 @@ def test_frames_for_a_stream_being_reset_are_dropped(version):
 
 # --- size limits --------------------------------------------------------------
 
+
 def _huge_header_syn_stream(version, stream_id, target_bytes):
     """A SYN_STREAM whose header block inflates to ``target_bytes`` and more, built
     piece by piece so the test itself never holds the inflated block."""
@@ -492,13 +555,19 @@ def _huge_header_syn_stream(version, stream_id, target_bytes):
     head_pairs = nv_on_wire(version, REQUEST_NV)
     fmt = ">H" if wire_version(version) == 2 else ">I"
     deflater = enc.compressor
-    parts = [deflater.compress_piece(spdywire.encode_nv(version, head_pairs,
-                                                        count=len(head_pairs) + count))]
+    parts = [
+        deflater.compress_piece(
+            spdywire.encode_nv(version, head_pairs, count=len(head_pairs) + count)
+        )
+    ]
     value = b"v" * value_length
     for i in range(count):
         name = ("x-big-%05d" % i).encode()
-        parts.append(deflater.compress_piece(struct.pack(fmt, len(name)) + name
-                                             + struct.pack(fmt, value_length)))
+        parts.append(
+            deflater.compress_piece(
+                struct.pack(fmt, len(name)) + name + struct.pack(fmt, value_length)
+            )
+        )
         parts.append(deflater.compress_piece(value))
     parts.append(deflater.flush_block())
     block = b"".join(parts)
@@ -506,7 +575,8 @@ def _huge_header_syn_stream(version, stream_id, target_bytes):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 hands on_invalid_ctrl_recv_cb the frame with a NULL nv instead")
+    reason="libspdylay 1.4 hands on_invalid_ctrl_recv_cb the frame with a NULL nv instead"
+)
 def test_header_block_inflating_past_the_buffer_limit(version):
     limit = 1 << 20
     enc, raw = _huge_header_syn_stream(version, 1, 10 * 1000 * 1000)
@@ -514,8 +584,9 @@ def test_header_block_inflating_past_the_buffer_limit(version):
     peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: limit})
     peer.enc = enc
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:],
-                                   spdylay.ERR_INVALID_FRAME)]
+    assert parse_errors(peer) == [
+        (spdywire.SYN_STREAM, raw[:8], raw[8:], spdylay.ERR_INVALID_FRAME)
+    ]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     status = by_version(version, spdylay.PROTOCOL_ERROR, spdylay.FRAME_TOO_LARGE)
     assert_stream_error(peer, 1, status)
@@ -532,8 +603,7 @@ def test_header_block_inflating_past_16_mib_is_given_up(version):
     peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 1 << 20})
     peer.enc = enc
     peer.feed(raw)
-    assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:],
-                                   spdylay.ERR_ZLIB)]
+    assert parse_errors(peer) == [(spdywire.SYN_STREAM, raw[:8], raw[8:], spdylay.ERR_ZLIB)]
     assert peer.rec.calls("on_ctrl_recv_cb") == []
     assert_session_failed(peer, version)
 
@@ -562,9 +632,12 @@ def test_oversized_header_block_is_refused_without_allocating_it(version):
         path = os.path.join(tmp, "frame")
         with open(path, "wb") as handle:
             handle.write(raw)
-        out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, path, str(version),
-                              PACKAGE_ROOT], check=True, capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", _MEMORY_PROBE, path, str(version), PACKAGE_ROOT],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     grown_kib, sent_length = map(int, out.split())
     assert sent_length == 16  # the RST_STREAM
     assert grown_kib < 16 * 1024
@@ -574,8 +647,9 @@ def test_oversized_header_block_is_refused_without_allocating_it(version):
 def test_header_frame_longer_than_the_buffer_is_a_session_error(version):
     peer = server(version, config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192})
     incompressible = os.urandom(12000).hex()
-    raw = peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV) + [("x-noise", incompressible)],
-                              flags=spdywire.FLAG_FIN)
+    raw = peer.enc.syn_stream(
+        1, nv_on_wire(version, REQUEST_NV) + [("x-noise", incompressible)], flags=spdywire.FLAG_FIN
+    )
     assert len(raw) > 8192 + 8
     peer.feed(raw + peer.enc.ping(1))
     assert peer.rec.calls("on_ctrl_recv_cb") == []
@@ -583,10 +657,12 @@ def test_header_frame_longer_than_the_buffer_is_a_session_error(version):
 
 
 def test_other_frame_longer_than_the_buffer_is_skipped(version):
-    config = {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192,
-              # A core with spdylay's peer limits would otherwise fail the
-              # session on the SETTINGS entry bound first.
-              spdylay.OPT_MAX_SETTINGS_ENTRIES: 0}
+    config = {
+        spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: 8192,
+        # A core with spdylay's peer limits would otherwise fail the
+        # session on the SETTINGS entry bound first.
+        spdylay.OPT_MAX_SETTINGS_ENTRIES: 0,
+    }
     try:
         peer = server(version, config=config)
     except spdylay.InvalidArgumentError:
@@ -597,7 +673,7 @@ def test_other_frame_longer_than_the_buffer_is_skipped(version):
     raw = peer.enc.settings(entries)
     assert len(raw) > 8192 + 8
     for i in range(0, len(raw), 1000):
-        peer.feed(raw[i:i + 1000])
+        peer.feed(raw[i : i + 1000])
     peer.feed(peer.enc.ping(1))
     assert [f.frame_type for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [spdylay.PING]
     assert summary(peer.sent()) == [(spdywire.PING,)]

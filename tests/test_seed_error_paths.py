@@ -6,15 +6,19 @@ stands for."""
 import builtins
 
 import pytest
-
-import spdylay
 from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, make_pair, pump
 
+import spdylay
+
 EXPORTED_ERRORS = [
-    spdylay.Error, spdylay.CallbackFailureError,
-    spdylay.TemporalCallbackFailureError, spdylay.InvalidArgumentError,
-    spdylay.InvalidStateError, spdylay.ZlibError,
-    spdylay.UnsupportedVersionError, spdylay.StreamClosedError,
+    spdylay.Error,
+    spdylay.CallbackFailureError,
+    spdylay.TemporalCallbackFailureError,
+    spdylay.InvalidArgumentError,
+    spdylay.InvalidStateError,
+    spdylay.ZlibError,
+    spdylay.UnsupportedVersionError,
+    spdylay.StreamClosedError,
     spdylay.EOFError,
 ]
 
@@ -37,18 +41,21 @@ def test_error_code_is_a_keyword_and_a_second_argument_stays_an_argument():
     assert coded.error_code == spdylay.ERR_PROTO
 
 
-@pytest.mark.parametrize("raised,code", [
-    (spdylay.EOFError, spdylay.ERR_EOF),
-    (EOFError, spdylay.ERR_EOF),
-    (spdylay.CallbackFailureError, spdylay.ERR_CALLBACK_FAILURE),
-], ids=["spdylay.EOFError", "builtins.EOFError", "CallbackFailureError"])
+@pytest.mark.parametrize(
+    "raised,code",
+    [
+        (spdylay.EOFError, spdylay.ERR_EOF),
+        (EOFError, spdylay.ERR_EOF),
+        (spdylay.CallbackFailureError, spdylay.ERR_CALLBACK_FAILURE),
+    ],
+    ids=["spdylay.EOFError", "builtins.EOFError", "CallbackFailureError"],
+)
 def test_recv_cb_raising_with_no_arguments(version, raised, code):
     def recv_cb(session, length):
         raise raised()
 
     session = spdylay.Session(spdylay.SERVER, version, recv_cb=recv_cb)
-    with pytest.raises(spdylay.EOFError if raised is EOFError
-                       else raised) as info:
+    with pytest.raises(spdylay.EOFError if raised is EOFError else raised) as info:
         session.recv()
     assert info.value.error_code == code
     if raised is EOFError:
@@ -68,9 +75,9 @@ def test_send_cb_raising_callback_failure_with_no_arguments(version):
 
 def test_send_cb_returning_the_class_as_the_seed_words_it(version):
     # The seed says send_cb "must return CallbackFailureError" on errors.
-    session = spdylay.Session(spdylay.CLIENT, version,
-                              send_cb=lambda session, data:
-                              spdylay.CallbackFailureError)
+    session = spdylay.Session(
+        spdylay.CLIENT, version, send_cb=lambda session, data: spdylay.CallbackFailureError
+    )
     session.submit_ping()
     with pytest.raises(spdylay.CallbackFailureError):
         session.send()
@@ -78,11 +85,9 @@ def test_send_cb_returning_the_class_as_the_seed_words_it(version):
 
 def _server_answering_with(version, read_cb):
     def on_request_recv(session, stream_id):
-        session.submit_response(stream_id, RESPONSE_NV,
-                                spdylay.DataProvider(None, read_cb))
+        session.submit_response(stream_id, RESPONSE_NV, spdylay.DataProvider(None, read_cb))
 
-    return make_pair(version, server_kwargs={
-        "on_request_recv_cb": on_request_recv})
+    return make_pair(version, server_kwargs={"on_request_recv_cb": on_request_recv})
 
 
 def test_read_cb_raising_temporal_failure_resets_only_its_stream(version):
@@ -92,8 +97,7 @@ def test_read_cb_raising_temporal_failure_resets_only_its_stream(version):
     pair = _server_answering_with(version, read_cb)
     pair.client.session.submit_request(0, REQUEST_NV)
     pump(pair)
-    assert pair.client.rec.calls("on_stream_close_cb") == [
-        (1, spdylay.INTERNAL_ERROR)]
+    assert pair.client.rec.calls("on_stream_close_cb") == [(1, spdylay.INTERNAL_ERROR)]
     assert pair.server.session.want_read()
 
 
@@ -110,8 +114,7 @@ def test_read_cb_raising_callback_failure_fails_the_session(version):
     assert not pair.server.session.want_write()
 
 
-RECV_SIDE_CALLBACKS = ["on_ctrl_recv_cb", "on_request_recv_cb",
-                       "on_stream_close_cb"]
+RECV_SIDE_CALLBACKS = ["on_ctrl_recv_cb", "on_request_recv_cb", "on_stream_close_cb"]
 
 
 @pytest.mark.parametrize("name", RECV_SIDE_CALLBACKS)
@@ -132,8 +135,9 @@ def test_data_chunk_callback_raising_callback_failure_ends_recv(version):
         raise spdylay.CallbackFailureError()
 
     peer = RawPeer(spdylay.SERVER, version, on_data_chunk_recv_cb=fail)
-    data = (peer.enc.syn_stream(1, REQUEST_NV)
-            + peer.enc.data(1, b"body", flags=spdylay.DATA_FLAG_FIN))
+    data = peer.enc.syn_stream(1, REQUEST_NV) + peer.enc.data(
+        1, b"body", flags=spdylay.DATA_FLAG_FIN
+    )
     with pytest.raises(spdylay.CallbackFailureError) as info:
         peer.feed(data)
     assert info.value.error_code == spdylay.ERR_CALLBACK_FAILURE
@@ -168,4 +172,3 @@ def test_base_error_raised_by_a_callback_has_no_code_to_stand_for(version):
     with pytest.raises(spdylay.Error) as info:
         session.recv()
     assert info.value.error_code is None
-

@@ -3,11 +3,20 @@ and keeps what send_cb does not take; recv() takes any bytes-like object or
 pulls from recv_cb; plus the per-stream queries and flow-control extras."""
 
 import pytest
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    data_frames,
+    make_pair,
+    pump,
+)
 
 import spdylay
+
 import spdywire
-from helpers import (POST_NV, REQUEST_NV, RawPeer, body_provider,
-                     control_frames, data_frames, make_pair, pump)
 
 
 class Sink:
@@ -31,14 +40,16 @@ def test_frames_are_coalesced_into_one_send_cb_call(version):
     session = spdylay.Session(spdylay.CLIENT, version, send_cb=sink)
     session.submit_ping()
     session.submit_ping()
-    session.submit_settings(spdylay.FLAG_SETTINGS_NONE, [
-        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 50)])
+    session.submit_settings(
+        spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 50)]
+    )
     session.submit_request(0, REQUEST_NV)
     session.send()
     assert len(sink.calls) == 1
     frames = spdywire.parse_all(version, sink.calls[0])
-    assert sorted(f.type for f in frames) == sorted([
-        spdylay.PING, spdylay.PING, spdylay.SETTINGS, spdylay.SYN_STREAM])
+    assert sorted(f.type for f in frames) == sorted(
+        [spdylay.PING, spdylay.PING, spdylay.SETTINGS, spdylay.SYN_STREAM]
+    )
     assert not session.want_write()
 
 
@@ -50,10 +61,9 @@ def test_send_with_nothing_queued_does_not_call_send_cb(version):
 
 
 def test_big_body_goes_out_in_bounded_chunks():
-    body = bytes(range(256)) * 4096          # 1 MiB
+    body = bytes(range(256)) * 4096  # 1 MiB
     sink = Sink()
-    session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY2,
-                              send_cb=sink)
+    session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY2, send_cb=sink)
     session.submit_request(0, POST_NV, body_provider(body))
     session.send()
     assert max(len(chunk) for chunk in sink.calls) <= 65536 + 4096 + 8
@@ -65,8 +75,9 @@ def test_big_body_goes_out_in_bounded_chunks():
 def test_partial_sends_keep_the_rest_queued(version):
     reference = Sink()
     partial = Sink(limit=7)
-    sessions = [spdylay.Session(spdylay.CLIENT, version, send_cb=sink)
-                for sink in (reference, partial)]
+    sessions = [
+        spdylay.Session(spdylay.CLIENT, version, send_cb=sink) for sink in (reference, partial)
+    ]
     for session in sessions:
         session.submit_request(0, POST_NV, body_provider(b"p" * 10000))
     sessions[0].send()
@@ -120,12 +131,19 @@ def test_recv_takes_any_bytes_like_object(version, kind):
 
 def test_recv_byte_by_byte(version):
     peer = RawPeer(spdylay.SERVER, version)
-    request = [(name.encode(), value.encode()) for name, value in
-               [(":method", "GET"), (":path", "/"), (":version", "HTTP/1.1"),
-                (":host", "h"), (":scheme", "http")]]
+    request = [
+        (name.encode(), value.encode())
+        for name, value in [
+            (":method", "GET"),
+            (":path", "/"),
+            (":version", "HTTP/1.1"),
+            (":host", "h"),
+            (":scheme", "http"),
+        ]
+    ]
     data = peer.enc.syn_stream(1, request, flags=spdylay.CTRL_FLAG_FIN)
     for index in range(len(data)):
-        peer.feed(data[index:index + 1])
+        peer.feed(data[index : index + 1])
     assert peer.rec.calls("on_request_recv_cb") == [(1,)]
 
 
@@ -143,8 +161,7 @@ def test_recv_pulls_from_recv_cb_until_it_has_nothing(version):
     assert [f.unique_id for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [2, 4, 6]
     assert len(lengths) == 3 and all(length > 0 for length in lengths)
     peer.session.recv()
-    assert [f.unique_id for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [
-        2, 4, 6, 8]
+    assert [f.unique_id for (f,) in peer.rec.calls("on_ctrl_recv_cb")] == [2, 4, 6, 8]
 
 
 def test_recv_without_data_needs_recv_cb(version):
@@ -167,7 +184,8 @@ def test_want_read_and_want_write(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued")
+    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued"
+)
 def test_fail_session(version):
     sink = Sink()
     session = spdylay.Session(spdylay.CLIENT, version, send_cb=sink)
@@ -183,16 +201,17 @@ def test_fail_session(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued")
+    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued"
+)
 def test_frames_queued_while_blocked_still_count_for_want_write(version):
-    session = spdylay.Session(spdylay.CLIENT, version,
-                              send_cb=lambda s, data: 0)
+    session = spdylay.Session(spdylay.CLIENT, version, send_cb=lambda s, data: 0)
     session.fail_session(spdylay.GOAWAY_OK)
     session.send()
     assert session.want_write()
 
 
 # Stream user data.
+
 
 def test_set_stream_user_data(version):
     first, second = object(), object()
@@ -211,8 +230,7 @@ def test_set_stream_user_data(version):
 
 def test_set_stream_user_data_keeps_the_provider(version):
     peer = RawPeer(spdylay.CLIENT, version)
-    peer.session.submit_request(0, POST_NV, body_provider(b"k" * 6000),
-                                stream_user_data="before")
+    peer.session.submit_request(0, POST_NV, body_provider(b"k" * 6000), stream_user_data="before")
     peer.session.send()
     peer.session.set_stream_user_data(1, "after")
     assert peer.session.get_stream_user_data(1) == "after"
@@ -222,28 +240,25 @@ def test_set_stream_user_data_keeps_the_provider(version):
 
 # Flow-control extras.
 
+
 def receive_open_body(version, config, size):
     """A server session that got ``size`` bytes of DATA on stream 1, which
     stays open in both directions; returns the pair."""
     pair = make_pair(version, server_kwargs={"config": config})
     pair.client.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 0, POST_NV)
     pump(pair)
-    pair.client.session.submit_data(1, spdylay.DATA_FLAG_NONE,
-                                    body_provider(b"c" * size))
+    pair.client.session.submit_data(1, spdylay.DATA_FLAG_NONE, body_provider(b"c" * size))
     pump(pair)
     return pair
 
 
 def window_updates(pair):
-    return control_frames(spdywire.parse_all(pair.version, pair.server.wire),
-                          spdylay.WINDOW_UPDATE)
+    return control_frames(spdywire.parse_all(pair.version, pair.server.wire), spdylay.WINDOW_UPDATE)
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3,
-                                     spdylay.PROTO_SPDY3_1])
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1])
 def test_recv_data_lengths(version):
-    pair = receive_open_body(
-        version, {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: True}, 40000)
+    pair = receive_open_body(version, {spdylay.OPT_NO_AUTO_WINDOW_UPDATE: True}, 40000)
     server = pair.server.session
     assert window_updates(pair) == []
     assert server.get_stream_recv_data_length(1) == 40000
@@ -252,11 +267,9 @@ def test_recv_data_lengths(version):
         assert server.get_recv_data_length() == 40000
 
 
-@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3,
-                                     spdylay.PROTO_SPDY3_1])
+@pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1])
 def test_consume_reopens_windows(version):
-    pair = receive_open_body(
-        version, {spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: True}, 40000)
+    pair = receive_open_body(version, {spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: True}, 40000)
     assert window_updates(pair) == []
     pair.server.session.consume(1, 40000)
     pump(pair)

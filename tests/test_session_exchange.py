@@ -1,16 +1,30 @@
 """Request/response exchanges between a client and a server session in memory."""
 
 import pytest
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    Endpoint,
+    RawPeer,
+    body_provider,
+    control_frames,
+    data_frames,
+    make_pair,
+    nv_on_wire,
+    pairs,
+    pump,
+)
 
 import spdylay
+
 import spdywire
-from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, Endpoint, RawPeer, body_provider,
-                     control_frames, data_frames, make_pair, nv_on_wire, pairs, pump)
 
 
 def received_body(rec, stream_id):
-    return b"".join(data for flags, sid, data in rec.calls("on_data_chunk_recv_cb")
-                    if sid == stream_id)
+    return b"".join(
+        data for flags, sid, data in rec.calls("on_data_chunk_recv_cb") if sid == stream_id
+    )
 
 
 def responder(bodies, nv=RESPONSE_NV):
@@ -27,23 +41,29 @@ def responder(bodies, nv=RESPONSE_NV):
 
 
 def test_request_and_response_with_bodies(version):
-    request_body = bytes(range(251)) * 80      # 20080 bytes
-    response_body = bytes(range(253)) * 200    # 50600 bytes
+    request_body = bytes(range(251)) * 80  # 20080 bytes
+    response_body = bytes(range(253)) * 200  # 50600 bytes
     respond = responder({1: response_body})
     pair = make_pair(version, server_kwargs={"on_request_recv_cb": respond})
     pair.client.session.submit_request(0, POST_NV, body_provider(request_body))
     pump(pair)
 
     server, client = pair.server.rec, pair.client.rec
-    (syn,) = [args[0] for args in server.calls("on_ctrl_recv_cb")
-              if args[0].frame_type == spdylay.SYN_STREAM]
+    (syn,) = [
+        args[0]
+        for args in server.calls("on_ctrl_recv_cb")
+        if args[0].frame_type == spdylay.SYN_STREAM
+    ]
     assert syn.stream_id == 1
     assert pairs(syn.nv) == sorted(POST_NV)
     assert received_body(server, 1) == request_body
     assert respond.answered == [1]
 
-    (reply,) = [args[0] for args in client.calls("on_ctrl_recv_cb")
-                if args[0].frame_type == spdylay.SYN_REPLY]
+    (reply,) = [
+        args[0]
+        for args in client.calls("on_ctrl_recv_cb")
+        if args[0].frame_type == spdylay.SYN_REPLY
+    ]
     assert reply.stream_id == 1
     assert pairs(reply.nv) == sorted(RESPONSE_NV)
     assert received_body(client, 1) == response_body
@@ -65,12 +85,16 @@ def test_request_received_once_after_its_last_data_frame(version):
     pair = make_pair(version)
     pair.client.session.submit_request(0, POST_NV, body_provider(b"x" * 5000))
     pump(pair)
-    names = [name for name in pair.server.rec.names()
-             if name in ("on_ctrl_recv_cb", "on_data_recv_cb", "on_request_recv_cb")]
-    assert names == ["on_ctrl_recv_cb", "on_data_recv_cb", "on_data_recv_cb",
-                     "on_request_recv_cb"]
+    names = [
+        name
+        for name in pair.server.rec.names()
+        if name in ("on_ctrl_recv_cb", "on_data_recv_cb", "on_request_recv_cb")
+    ]
+    assert names == ["on_ctrl_recv_cb", "on_data_recv_cb", "on_data_recv_cb", "on_request_recv_cb"]
     assert pair.server.rec.calls("on_data_recv_cb") == [
-        (spdylay.DATA_FLAG_NONE, 1, 4096), (spdylay.DATA_FLAG_FIN, 1, 904)]
+        (spdylay.DATA_FLAG_NONE, 1, 4096),
+        (spdylay.DATA_FLAG_FIN, 1, 904),
+    ]
 
 
 def test_get_is_a_request_as_soon_as_its_syn_stream_arrives(version):
@@ -92,8 +116,10 @@ def test_data_send_callbacks_report_each_frame(version):
     peer.session.submit_request(0, POST_NV, body_provider(b"y" * 10000))
     peer.sent()
     assert peer.rec.calls("on_data_send_cb") == [
-        (spdylay.DATA_FLAG_NONE, 1, 4096), (spdylay.DATA_FLAG_NONE, 1, 4096),
-        (spdylay.DATA_FLAG_FIN, 1, 1808)]
+        (spdylay.DATA_FLAG_NONE, 1, 4096),
+        (spdylay.DATA_FLAG_NONE, 1, 4096),
+        (spdylay.DATA_FLAG_FIN, 1, 1808),
+    ]
     names = [n for n in peer.rec.names() if n != "on_data_send_cb"]
     assert names == ["before_ctrl_send_cb", "on_ctrl_send_cb"]
 
@@ -106,22 +132,29 @@ def test_concurrent_streams_keep_their_own_bodies_and_user_data(version):
     def on_stream_close_cb(session, stream_id, status_code):
         closed_with.append((stream_id, status_code, session.get_stream_user_data(stream_id)))
 
-    pair = make_pair(version, client_kwargs={"on_stream_close_cb": on_stream_close_cb},
-                     server_kwargs={"on_request_recv_cb": respond})
+    pair = make_pair(
+        version,
+        client_kwargs={"on_stream_close_cb": on_stream_close_cb},
+        server_kwargs={"on_request_recv_cb": respond},
+    )
     for name in ("first", "second", "third"):
         pair.client.session.submit_request(0, REQUEST_NV, stream_user_data=name)
     pump(pair)
     assert sorted(respond.answered) == [1, 3, 5]
     for stream_id, body in bodies.items():
         assert received_body(pair.client.rec, stream_id) == body
-    assert sorted(closed_with) == [(1, spdylay.OK, "first"), (3, spdylay.OK, "second"),
-                                   (5, spdylay.OK, "third")]
+    assert sorted(closed_with) == [
+        (1, spdylay.OK, "first"),
+        (3, spdylay.OK, "second"),
+        (5, spdylay.OK, "third"),
+    ]
     # Closed streams are gone, and so is their user data.
     assert pair.client.session.get_stream_user_data(1) is None
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 sends SYN_STREAMs in submission order, whatever their priority")
+    reason="libspdylay 1.4 sends SYN_STREAMs in submission order, whatever their priority"
+)
 def test_stream_ids_follow_wire_order_not_submit_order(version):
     seen = []
 
@@ -153,8 +186,9 @@ def test_server_stream_ids_are_even(version):
     peer = RawPeer(spdylay.SERVER, version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV)))
     for _ in range(3):
-        peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL | spdylay.CTRL_FLAG_FIN,
-                                       1, 0, [(":path", "/p")])
+        peer.session.submit_syn_stream(
+            spdylay.CTRL_FLAG_UNIDIRECTIONAL | spdylay.CTRL_FLAG_FIN, 1, 0, [(":path", "/p")]
+        )
     assert [f.stream_id for f in peer.sent()] == [2, 4, 6]
 
 
@@ -162,10 +196,10 @@ def test_higher_priority_stream_data_goes_first(version):
     bodies = {1: b"L" * 3 * 4096, 3: b"H" * 3 * 4096}
     peer = RawPeer(spdylay.SERVER, version, on_request_recv_cb=responder(bodies))
     lowest = peer.session.get_pri_lowest()
-    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV),
-                                  flags=spdywire.FLAG_FIN, pri=lowest)
-              + peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV),
-                                    flags=spdywire.FLAG_FIN, pri=0))
+    peer.feed(
+        peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN, pri=lowest)
+        + peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN, pri=0)
+    )
     frames = peer.sent()
     assert [f.stream_id for f in control_frames(frames, spdywire.SYN_REPLY)] == [1, 3]
     assert [f.stream_id for f in data_frames(frames)] == [3, 3, 3, 1, 1, 1]
@@ -174,8 +208,10 @@ def test_higher_priority_stream_data_goes_first(version):
 def test_equal_priority_streams_interleave_data(version):
     bodies = {1: b"a" * 3 * 4096, 3: b"b" * 3 * 4096}
     peer = RawPeer(spdylay.SERVER, version, on_request_recv_cb=responder(bodies))
-    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
-              + peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN))
+    peer.feed(
+        peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+        + peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+    )
     frames = peer.sent()
     assert [f.stream_id for f in data_frames(frames)] == [1, 3, 1, 3, 1, 3]
 
@@ -191,11 +227,13 @@ def test_input_split_byte_by_byte_gives_the_same_callbacks(version):
     whole.feed(wire)
     split = RawPeer(spdylay.SERVER, version)
     for i in range(len(wire)):
-        split.feed(wire[i:i + 1])
+        split.feed(wire[i : i + 1])
 
     def summary(rec):
-        ctrl = [(f.frame_type, f.stream_id if hasattr(f, "stream_id") else None)
-                for (f,) in rec.calls("on_ctrl_recv_cb")]
+        ctrl = [
+            (f.frame_type, f.stream_id if hasattr(f, "stream_id") else None)
+            for (f,) in rec.calls("on_ctrl_recv_cb")
+        ]
         return ctrl, rec.calls("on_data_recv_cb"), rec.calls("on_request_recv_cb")
 
     assert summary(split.rec) == summary(whole.rec)
@@ -206,8 +244,9 @@ def test_input_split_byte_by_byte_gives_the_same_callbacks(version):
     chunks = split.rec.calls("on_data_chunk_recv_cb")
     assert len(chunks) == len(body)
     assert all(len(data) == 1 for _, _, data in chunks)
-    (syn,) = [f for (f,) in split.rec.calls("on_ctrl_recv_cb")
-              if f.frame_type == spdylay.SYN_STREAM]
+    (syn,) = [
+        f for (f,) in split.rec.calls("on_ctrl_recv_cb") if f.frame_type == spdylay.SYN_STREAM
+    ]
     assert pairs(syn.nv) == sorted(POST_NV)
 
 

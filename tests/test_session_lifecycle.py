@@ -8,9 +8,9 @@ import pickle
 import weakref
 
 import pytest
+from helpers import REQUEST_NV, RESPONSE_NV, body_provider, make_pair, pump
 
 import spdylay
-from helpers import REQUEST_NV, RESPONSE_NV, body_provider, make_pair, pump
 
 
 def collect():
@@ -34,8 +34,8 @@ def test_session_in_a_cycle_with_its_callbacks_is_collected(version):
 
     handler = Handler()
     handler.session = spdylay.Session(
-        spdylay.CLIENT, version, on_ctrl_recv_cb=handler.on_ctrl_recv_cb,
-        user_data=handler)
+        spdylay.CLIENT, version, on_ctrl_recv_cb=handler.on_ctrl_recv_cb, user_data=handler
+    )
     ref = weakref.ref(handler.session)
     del handler
     collect()
@@ -53,11 +53,10 @@ def test_session_with_open_streams_and_kept_objects_is_collected(version):
     source_ref = weakref.ref(source)
     # send_cb never takes anything, so the endless body keeps the stream
     # open, its provider and user data held by the session.
-    session = spdylay.Session(spdylay.CLIENT, version,
-                              send_cb=lambda s, data: 0)
-    session.submit_request(0, REQUEST_NV,
-                           spdylay.DataProvider(source, read_cb),
-                           stream_user_data=session)
+    session = spdylay.Session(spdylay.CLIENT, version, send_cb=lambda s, data: 0)
+    session.submit_request(
+        0, REQUEST_NV, spdylay.DataProvider(source, read_cb), stream_user_data=session
+    )
     del source
     session.send()
     ref = weakref.ref(session)
@@ -82,10 +81,13 @@ def test_collected_session_releases_its_c_session(version):
     assert ref() is None
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/statm"),
-                    reason="needs /proc to read the resident set size")
-@pytest.mark.skipif("libasan" in os.environ.get("LD_PRELOAD", ""),
-                    reason="not for this build: AddressSanitizer keeps freed memory in quarantine")
+@pytest.mark.skipif(
+    not os.path.exists("/proc/self/statm"), reason="needs /proc to read the resident set size"
+)
+@pytest.mark.skipif(
+    "libasan" in os.environ.get("LD_PRELOAD", ""),
+    reason="not for this build: AddressSanitizer keeps freed memory in quarantine",
+)
 def test_collected_sessions_free_their_c_memory():
     # Each libspdylay session holds two zlib streams (hundreds of KiB once
     # used): if dropped sessions leaked their C side, 1000 of them would add
@@ -146,31 +148,47 @@ def test_context_manager_closes_on_error(version):
 
 
 CALLS_AFTER_CLOSE = [
-    ("send", ()), ("recv", (b"",)), ("recv", ()), ("resume_data", (1,)),
-    ("want_read", ()), ("want_write", ()), ("get_stream_user_data", (1,)),
-    ("set_stream_user_data", (1, None)), ("get_outbound_queue_size", ()),
-    ("get_pri_lowest", ()), ("get_stream_recv_data_length", (1,)),
-    ("get_recv_data_length", ()), ("consume", (1, 10)),
-    ("fail_session", (spdylay.GOAWAY_OK,)), ("submit_request", (0, REQUEST_NV)),
+    ("send", ()),
+    ("recv", (b"",)),
+    ("recv", ()),
+    ("resume_data", (1,)),
+    ("want_read", ()),
+    ("want_write", ()),
+    ("get_stream_user_data", (1,)),
+    ("set_stream_user_data", (1, None)),
+    ("get_outbound_queue_size", ()),
+    ("get_pri_lowest", ()),
+    ("get_stream_recv_data_length", (1,)),
+    ("get_recv_data_length", ()),
+    ("consume", (1, 10)),
+    ("fail_session", (spdylay.GOAWAY_OK,)),
+    ("submit_request", (0, REQUEST_NV)),
     ("submit_response", (1, RESPONSE_NV)),
     ("submit_syn_stream", (spdylay.CTRL_FLAG_FIN, 0, 0, REQUEST_NV)),
     ("submit_syn_reply", (spdylay.CTRL_FLAG_FIN, 1, RESPONSE_NV)),
     ("submit_headers", (spdylay.CTRL_FLAG_NONE, 1, [("a", "b")])),
     ("submit_data", (1, spdylay.DATA_FLAG_FIN, body_provider(b"x"))),
-    ("submit_rst_stream", (1, spdylay.CANCEL)), ("submit_ping", ()),
+    ("submit_rst_stream", (1, spdylay.CANCEL)),
+    ("submit_ping", ()),
     ("submit_goaway", (spdylay.GOAWAY_OK,)),
-    ("submit_settings", (spdylay.FLAG_SETTINGS_NONE,
-                         [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10)])),
+    (
+        "submit_settings",
+        (spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10)]),
+    ),
     ("submit_window_update", (1, 100)),
 ]
 
 
-@pytest.mark.parametrize("name,args", CALLS_AFTER_CLOSE,
-                         ids=[name for name, _ in CALLS_AFTER_CLOSE])
+@pytest.mark.parametrize(
+    "name,args", CALLS_AFTER_CLOSE, ids=[name for name, _ in CALLS_AFTER_CLOSE]
+)
 def test_every_method_of_a_closed_session_raises(name, args):
-    session = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3,
-                              send_cb=lambda s, data: len(data),
-                              recv_cb=lambda s, length: b"")
+    session = spdylay.Session(
+        spdylay.CLIENT,
+        spdylay.PROTO_SPDY3,
+        send_cb=lambda s, data: len(data),
+        recv_cb=lambda s, length: b"",
+    )
     session.close()
     with pytest.raises(spdylay.InvalidStateError, match="closed"):
         getattr(session, name)(*args)
@@ -199,8 +217,7 @@ def test_close_inside_a_callback_is_refused(version):
             session.close()
         refused.append(frame.frame_type)
 
-    pair = make_pair(version, client_kwargs={
-        "on_ctrl_send_cb": on_ctrl_send_cb})
+    pair = make_pair(version, client_kwargs={"on_ctrl_send_cb": on_ctrl_send_cb})
     pair.client.session.submit_request(0, REQUEST_NV)
     pump(pair)
     assert refused == [spdylay.SYN_STREAM]

@@ -1,11 +1,21 @@
 """SETTINGS, PING, GOAWAY and RST_STREAM between sessions, and want_read/want_write."""
 
 import pytest
+from helpers import (
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    data_frames,
+    make_pair,
+    nv_on_wire,
+    pump,
+)
 
 import spdylay
+
 import spdywire
-from helpers import (REQUEST_NV, RESPONSE_NV, RawPeer, body_provider, control_frames,
-                     data_frames, make_pair, nv_on_wire, pump)
 
 
 def ctrl_recv(rec, frame_type):
@@ -15,20 +25,26 @@ def ctrl_recv(rec, frame_type):
 def answer_with(bodies):
     def on_request_recv_cb(session, stream_id):
         body = bodies.get(stream_id)
-        session.submit_response(stream_id, RESPONSE_NV,
-                                None if body is None else body_provider(body))
+        session.submit_response(
+            stream_id, RESPONSE_NV, None if body is None else body_provider(body)
+        )
+
     return on_request_recv_cb
 
 
 # --- SETTINGS -----------------------------------------------------------------
 
+
 def test_settings_travel_both_ways(version):
     pair = make_pair(version)
-    client_iv = [(spdylay.SETTINGS_ROUND_TRIP_TIME, spdylay.ID_FLAG_SETTINGS_NONE, 20),
-                 (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_NONE, 50)]
-    server_iv = [(spdylay.SETTINGS_UPLOAD_BANDWIDTH, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 7),
-                 (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS,
-                  spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100)]
+    client_iv = [
+        (spdylay.SETTINGS_ROUND_TRIP_TIME, spdylay.ID_FLAG_SETTINGS_NONE, 20),
+        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_NONE, 50),
+    ]
+    server_iv = [
+        (spdylay.SETTINGS_UPLOAD_BANDWIDTH, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 7),
+        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100),
+    ]
     pair.client.session.submit_settings(spdylay.FLAG_SETTINGS_NONE, client_iv)
     pair.server.session.submit_settings(spdylay.FLAG_SETTINGS_CLEAR_SETTINGS, server_iv)
     pump(pair)
@@ -40,13 +56,19 @@ def test_settings_travel_both_ways(version):
     assert [tuple(e) for e in at_client.iv] == server_iv
 
 
-@pytest.mark.parametrize("iv", [
-    [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10),
-     (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 20)],
-    [(0, 0, 10)],
-    [(spdylay.SETTINGS_MAX + 1, 0, 10)],
-    [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1 << 31)],
-], ids=["duplicate-id", "id-zero", "id-past-max", "window-too-large"])
+@pytest.mark.parametrize(
+    "iv",
+    [
+        [
+            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 10),
+            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 20),
+        ],
+        [(0, 0, 10)],
+        [(spdylay.SETTINGS_MAX + 1, 0, 10)],
+        [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1 << 31)],
+    ],
+    ids=["duplicate-id", "id-zero", "id-past-max", "window-too-large"],
+)
 def test_invalid_settings_are_refused(version, iv):
     peer = RawPeer(spdylay.CLIENT, version)
     with pytest.raises(spdylay.InvalidArgumentError):
@@ -56,18 +78,23 @@ def test_invalid_settings_are_refused(version, iv):
 
 def test_peer_stream_beyond_local_max_concurrent_is_refused(version):
     peer = RawPeer(spdylay.SERVER, version)
-    peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE,
-                                 [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1)])
+    peer.session.submit_settings(
+        spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1)]
+    )
     peer.sent()
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV)))
     peer.feed(peer.enc.syn_stream(3, nv_on_wire(version, REQUEST_NV)))
     frames = peer.sent()
     assert [(f.type, f.stream_id, f.status_code) for f in frames] == [
-        (spdywire.RST_STREAM, 3, spdylay.REFUSED_STREAM)]
+        (spdywire.RST_STREAM, 3, spdylay.REFUSED_STREAM)
+    ]
     assert [f.stream_id for f in ctrl_recv(peer.rec, spdylay.SYN_STREAM)] == [1]
     ((frame, status),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
     assert (frame.frame_type, frame.stream_id, status) == (
-        spdylay.SYN_STREAM, 3, spdylay.REFUSED_STREAM)
+        spdylay.SYN_STREAM,
+        3,
+        spdylay.REFUSED_STREAM,
+    )
     # Once stream 1 is done the peer may open another.
     peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
     peer.feed(peer.enc.syn_stream(5, nv_on_wire(version, REQUEST_NV)))
@@ -93,6 +120,7 @@ def test_own_streams_wait_for_the_peer_max_concurrent(version):
 
 
 # --- PING ---------------------------------------------------------------------
+
 
 @pytest.mark.bundled_core(reason="libspdylay 1.4 loses the earlier of two outstanding PING echoes")
 def test_ping_round_trip_from_either_side(version):
@@ -123,10 +151,11 @@ def test_ping_with_our_own_parity_is_delivered_not_echoed(version):
 
 
 def test_ping_echo_goes_ahead_of_queued_data(version):
-    peer = RawPeer(spdylay.SERVER, version,
-                   on_request_recv_cb=answer_with({1: b"r" * 5 * 4096}))
-    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
-              + peer.enc.ping(9))
+    peer = RawPeer(spdylay.SERVER, version, on_request_recv_cb=answer_with({1: b"r" * 5 * 4096}))
+    peer.feed(
+        peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+        + peer.enc.ping(9)
+    )
     frames = peer.sent()
     kinds = [("D" if not f.control else f.type) for f in frames]
     assert kinds.index(spdywire.PING) < kinds.index("D")
@@ -134,6 +163,7 @@ def test_ping_echo_goes_ahead_of_queued_data(version):
 
 
 # --- GOAWAY -------------------------------------------------------------------
+
 
 def test_goaway_reports_last_good_stream_and_stops_new_streams(version):
     pair = make_pair(version, server_kwargs={"on_request_recv_cb": answer_with({})})
@@ -154,7 +184,8 @@ def test_goaway_reports_last_good_stream_and_stops_new_streams(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 does not close our streams above GOAWAY's last-good-stream-ID")
+    reason="libspdylay 1.4 does not close our streams above GOAWAY's last-good-stream-ID"
+)
 def test_goaway_closes_our_streams_past_last_good(version):
     peer = RawPeer(spdylay.CLIENT, version)
     for _ in range(3):
@@ -162,7 +193,9 @@ def test_goaway_closes_our_streams_past_last_good(version):
     assert [f.stream_id for f in peer.sent()] == [1, 3, 5]
     peer.feed(peer.enc.goaway(1))
     assert sorted(peer.rec.calls("on_stream_close_cb")) == [
-        (3, spdylay.REFUSED_STREAM), (5, spdylay.REFUSED_STREAM)]
+        (3, spdylay.REFUSED_STREAM),
+        (5, spdylay.REFUSED_STREAM),
+    ]
     assert peer.sent() == []
     # Stream 1 was accepted and still completes.
     peer.feed(peer.enc.syn_reply(1, nv_on_wire(version, RESPONSE_NV), flags=spdywire.FLAG_FIN))
@@ -207,8 +240,7 @@ def test_body_of_a_stream_ignored_after_our_goaway_gets_no_reset(version):
     assert peer.rec.calls("on_data_chunk_recv_cb") == []
     assert peer.rec.calls("on_invalid_ctrl_recv_cb") == []
     peer.feed(peer.enc.data(1, b"still read", flags=spdywire.FLAG_FIN))
-    assert peer.rec.calls("on_data_chunk_recv_cb") == [
-        (spdywire.FLAG_FIN, 1, b"still read")]
+    assert peer.rec.calls("on_data_chunk_recv_cb") == [(spdywire.FLAG_FIN, 1, b"still read")]
 
 
 def test_goaway_is_sent_only_once(version):
@@ -223,7 +255,8 @@ def test_goaway_is_sent_only_once(version):
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued")
+    reason="libspdylay 1.4 reports want_write() false after fail_session() while GOAWAY is queued"
+)
 def test_fail_session_sends_goaway_and_stops(version):
     peer = RawPeer(spdylay.CLIENT, version)
     assert peer.session.want_read() and not peer.session.want_write()
@@ -233,8 +266,9 @@ def test_fail_session_sends_goaway_and_stops(version):
     (frame,) = peer.sent()
     assert frame.type == spdywire.GOAWAY
     assert frame.last_good_stream_id == 0
-    assert frame.status_code == (None if version == spdylay.PROTO_SPDY2
-                                 else spdylay.GOAWAY_PROTOCOL_ERROR)
+    assert frame.status_code == (
+        None if version == spdylay.PROTO_SPDY2 else spdylay.GOAWAY_PROTOCOL_ERROR
+    )
     assert not peer.session.want_write()
     assert not peer.session.want_read()
     peer.rec.clear()
@@ -277,6 +311,7 @@ def test_want_write_follows_the_queue(version):
 
 # --- RST_STREAM ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("sender", ["client", "server"])
 def test_rst_stream_closes_the_stream_on_both_sides(version, sender):
     pair = make_pair(version)
@@ -294,7 +329,8 @@ def test_rst_stream_closes_the_stream_on_both_sides(version, sender):
     for endpoint in (pair.client, pair.server):
         frames = spdywire.parse_all(version, endpoint.wire)
         assert len(control_frames(frames, spdywire.RST_STREAM)) == (
-            1 if endpoint is getattr(pair, sender) else 0)
+            1 if endpoint is getattr(pair, sender) else 0
+        )
 
 
 def test_rst_stream_for_an_unknown_stream_is_ignored(version):
@@ -306,10 +342,11 @@ def test_rst_stream_for_an_unknown_stream_is_ignored(version):
 
 
 def test_queued_data_for_a_reset_stream_is_dropped(version):
-    peer = RawPeer(spdylay.SERVER, version,
-                   on_request_recv_cb=answer_with({1: b"q" * 5 * 4096}))
-    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
-              + peer.enc.rst_stream(1, spdylay.CANCEL))
+    peer = RawPeer(spdylay.SERVER, version, on_request_recv_cb=answer_with({1: b"q" * 5 * 4096}))
+    peer.feed(
+        peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+        + peer.enc.rst_stream(1, spdylay.CANCEL)
+    )
     frames = peer.sent()
     assert data_frames(frames) == []
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.CANCEL)]
@@ -317,8 +354,10 @@ def test_queued_data_for_a_reset_stream_is_dropped(version):
 
 def test_reply_for_a_closed_stream_is_not_sent(version):
     peer = RawPeer(spdylay.SERVER, version)
-    peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
-              + peer.enc.rst_stream(1, spdylay.CANCEL))
+    peer.feed(
+        peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV), flags=spdywire.FLAG_FIN)
+        + peer.enc.rst_stream(1, spdylay.CANCEL)
+    )
     peer.session.submit_syn_reply(spdylay.CTRL_FLAG_FIN, 1, RESPONSE_NV)
     assert peer.sent() == []
     ((frame, error),) = peer.rec.calls("on_ctrl_not_send_cb")
@@ -346,14 +385,15 @@ def test_no_stream_limit_until_the_peer_announces_one(version):
     def on_request_recv_cb(session, stream_id):
         session.submit_response(stream_id, RESPONSE_NV)
 
-    pair = make_pair(version,
-                     client_kwargs={"on_stream_close_cb": lambda s, sid, code: closed.append(code)},
-                     server_kwargs={"on_request_recv_cb": on_request_recv_cb})
+    pair = make_pair(
+        version,
+        client_kwargs={"on_stream_close_cb": lambda s, sid, code: closed.append(code)},
+        server_kwargs={"on_request_recv_cb": on_request_recv_cb},
+    )
     for _ in range(200):
         pair.client.session.submit_request(0, REQUEST_NV)
     requests = pair.client.flush()
-    assert len(control_frames(spdywire.parse_all(version, requests),
-                              spdywire.SYN_STREAM)) == 200
+    assert len(control_frames(spdywire.parse_all(version, requests), spdywire.SYN_STREAM)) == 200
     pair.server.session.recv(requests)
     pump(pair)
     assert closed == [spdylay.OK] * 200
@@ -362,8 +402,9 @@ def test_no_stream_limit_until_the_peer_announces_one(version):
 def test_client_certificate_vector_size_is_a_valid_id(version):
     """ID 8 is SETTINGS_MAX, the largest valid ID: it goes on the wire."""
     peer = RawPeer(spdylay.CLIENT, version)
-    peer.session.submit_settings(spdylay.FLAG_SETTINGS_NONE, [
-        (spdylay.SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE, 0, 4)])
+    peer.session.submit_settings(
+        spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE, 0, 4)]
+    )
     (settings,) = peer.sent()
     assert settings.type == spdywire.SETTINGS
     assert settings.entries == [(8, 0, 4)]

@@ -35,8 +35,7 @@ def handshake(client_context, server_context):
     thread.start()
     try:
         with socket.create_connection(("127.0.0.1", port), TIMEOUT) as raw:
-            with client_context.wrap_socket(
-                    raw, server_hostname="localhost") as tls:
+            with client_context.wrap_socket(raw, server_hostname="localhost") as tls:
                 client_version = _tls.negotiated_version(tls)
     finally:
         thread.join(TIMEOUT)
@@ -49,9 +48,14 @@ def test_offers_every_spdy_version_newest_first():
     assert _tls.spdy_protocols() == ["spdy/3.1", "spdy/3", "spdy/2"]
 
 
-@pytest.mark.parametrize("version, name", [
-    (spdylay.PROTO_SPDY2, "spdy/2"), (spdylay.PROTO_SPDY3, "spdy/3"),
-    (spdylay.PROTO_SPDY3_1, "spdy/3.1")])
+@pytest.mark.parametrize(
+    "version, name",
+    [
+        (spdylay.PROTO_SPDY2, "spdy/2"),
+        (spdylay.PROTO_SPDY3, "spdy/3"),
+        (spdylay.PROTO_SPDY3_1, "spdy/3.1"),
+    ],
+)
 def test_offers_only_the_requested_version(version, name):
     assert _tls.spdy_protocols(version) == [name]
 
@@ -64,15 +68,13 @@ def test_unknown_version_is_refused():
 def test_handshake_picks_the_newest_common_version(certificates):
     client = _tls.client_context(cafile=certificates.ca_file)
     server = _tls.server_context(certificates.cert_file, certificates.key_file)
-    assert handshake(client, server) == (spdylay.PROTO_SPDY3_1,
-                                         spdylay.PROTO_SPDY3_1)
+    assert handshake(client, server) == (spdylay.PROTO_SPDY3_1, spdylay.PROTO_SPDY3_1)
 
 
 @pytest.mark.parametrize("version", [spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3])
 def test_server_limited_to_one_version_gets_it(certificates, version):
     client = _tls.client_context(cafile=certificates.ca_file)
-    server = _tls.server_context(certificates.cert_file, certificates.key_file,
-                                 version=version)
+    server = _tls.server_context(certificates.cert_file, certificates.key_file, version=version)
     assert handshake(client, server) == (version, version)
 
 
@@ -93,13 +95,11 @@ def test_client_verification_can_be_turned_off(certificates):
     server = _tls.server_context(certificates.cert_file, certificates.key_file)
     client = _tls.client_context(verify=False)
     assert client.verify_mode == ssl.CERT_NONE
-    assert handshake(client, server) == (spdylay.PROTO_SPDY3_1,
-                                         spdylay.PROTO_SPDY3_1)
+    assert handshake(client, server) == (spdylay.PROTO_SPDY3_1, spdylay.PROTO_SPDY3_1)
 
 
 def test_offer_spdy_configures_an_application_context(certificates):
     client = ssl.create_default_context(cafile=certificates.ca_file)
     assert _tls.offer_spdy(client, spdylay.PROTO_SPDY3) is client
     server = _tls.server_context(certificates.cert_file, certificates.key_file)
-    assert handshake(client, server) == (spdylay.PROTO_SPDY3,
-                                         spdylay.PROTO_SPDY3)
+    assert handshake(client, server) == (spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3)

@@ -8,12 +8,19 @@ no spdylay_submit_* function runs.
 """
 
 import pytest
+from helpers import (
+    REQUEST_NV,
+    RESPONSE_NV,
+    VERSION_IDS,
+    VERSIONS,
+    RawPeer,
+    body_provider,
+    nv_on_wire,
+)
+from spdylay._spdylay import lib
 
 import spdylay
 from spdylay import _session
-from spdylay._spdylay import lib
-from helpers import (REQUEST_NV, RESPONSE_NV, VERSION_IDS, VERSIONS, RawPeer, body_provider,
-                     nv_on_wire)
 
 
 class NoSubmitLib:
@@ -22,8 +29,10 @@ class NoSubmitLib:
 
     def __getattr__(self, name):
         if name.startswith("spdylay_submit_") or name == "spdylay_session_fail_session":
+
             def refuse(*args):
                 raise AssertionError("%s was called with a bad argument" % name)
+
             return refuse
         return getattr(lib, name)
 
@@ -45,8 +54,10 @@ BAD_SETTINGS = {
     "id-zero": [(0, 0, 1)],
     "id-past-max": [(spdylay.SETTINGS_MAX + 1, 0, 1)],
     "huge-id": [(1 << 40, 0, 1)],
-    "duplicate-id": [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 1),
-                     (spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 2)],
+    "duplicate-id": [
+        (spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 1),
+        (spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 2),
+    ],
     "unknown-id-flag": [(spdylay.SETTINGS_ROUND_TRIP_TIME, 4, 1)],
     "id-flags-past-uint8": [(spdylay.SETTINGS_ROUND_TRIP_TIME, 256, 1)],
     "value-past-int32": [(spdylay.SETTINGS_ROUND_TRIP_TIME, 0, 1 << 31)],
@@ -74,8 +85,10 @@ def test_bad_settings_frame_flags(version, no_submit, flags):
 
 def test_every_valid_settings_id_is_accepted(version):
     peer = RawPeer(spdylay.CLIENT, version)
-    entries = [(settings_id, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, settings_id * 10)
-               for settings_id in range(1, spdylay.SETTINGS_MAX + 1)]
+    entries = [
+        (settings_id, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, settings_id * 10)
+        for settings_id in range(1, spdylay.SETTINGS_MAX + 1)
+    ]
     peer.session.submit_settings(spdylay.FLAG_SETTINGS_CLEAR_SETTINGS, entries)
     (frame,) = peer.sent()
     assert frame.flags == spdylay.FLAG_SETTINGS_CLEAR_SETTINGS
@@ -91,8 +104,10 @@ def bad_calls(version):
     calls = [
         ("request-pri-past-lowest", lambda s: s.submit_request(lowest + 1, REQUEST_NV)),
         ("request-negative-pri", lambda s: s.submit_request(-1, REQUEST_NV)),
-        ("syn-stream-pri-past-lowest",
-         lambda s: s.submit_syn_stream(uni, 1, lowest + 1, REQUEST_NV)),
+        (
+            "syn-stream-pri-past-lowest",
+            lambda s: s.submit_syn_stream(uni, 1, lowest + 1, REQUEST_NV),
+        ),
         ("syn-stream-unknown-flag", lambda s: s.submit_syn_stream(0x04, 1, 0, REQUEST_NV)),
         ("syn-stream-negative-assoc", lambda s: s.submit_syn_stream(uni, -1, 0, REQUEST_NV)),
         ("response-stream-zero", lambda s: s.submit_response(0, RESPONSE_NV)),
@@ -115,16 +130,18 @@ def bad_calls(version):
     if version == spdylay.PROTO_SPDY2:
         calls.append(("window-update-in-spdy2", lambda s: s.submit_window_update(1, 100)))
     if version == spdylay.PROTO_SPDY3:
-        calls.append(("window-update-connection-in-spdy3",
-                      lambda s: s.submit_window_update(0, 100)))
+        calls.append(
+            ("window-update-connection-in-spdy3", lambda s: s.submit_window_update(0, 100))
+        )
     return calls
 
 
 BAD_CALLS = [(version, name) for version in VERSIONS for name, _ in bad_calls(version)]
 
 
-@pytest.mark.parametrize("version,name", BAD_CALLS,
-                         ids=["%s-%s" % (VERSION_IDS[v], name) for v, name in BAD_CALLS])
+@pytest.mark.parametrize(
+    "version,name", BAD_CALLS, ids=["%s-%s" % (VERSION_IDS[v], name) for v, name in BAD_CALLS]
+)
 def test_bad_submit_arguments_never_reach_c(no_submit, version, name):
     peer = server_with_stream(version)
     with pytest.raises(spdylay.InvalidArgumentError) as info:
@@ -143,7 +160,10 @@ def test_connection_window_update_in_spdy31_is_accepted():
 @pytest.mark.parametrize("size", [0, 1, 8191])
 def test_control_frame_buffer_below_the_minimum(size):
     with pytest.raises(spdylay.InvalidArgumentError) as info:
-        spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY3,
-                        config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: size})
+        spdylay.Session(
+            spdylay.SERVER,
+            spdylay.PROTO_SPDY3,
+            config={spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: size},
+        )
     assert info.value.error_code is None
     assert "8192" in str(info.value)

@@ -9,14 +9,26 @@ import os
 import zlib
 
 import pytest
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    body_provider,
+    control_frames,
+    data_frames,
+    nv_on_wire,
+    pairs,
+    wire_version,
+)
 
 import spdylay
-import spdywire
-from helpers import (POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, body_provider,
-                     control_frames, data_frames, nv_on_wire, pairs, wire_version)
 
-V3_ONLY = pytest.mark.parametrize("version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1],
-                                  ids=["spdy3", "spdy3.1"])
+import spdywire
+
+V3_ONLY = pytest.mark.parametrize(
+    "version", [spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY3_1], ids=["spdy3", "spdy3.1"]
+)
 
 
 def client(version, **kwargs):
@@ -39,6 +51,7 @@ def only_ctrl_recv(peer):
 
 # --- the independent codec itself ---------------------------------------------
 
+
 def test_dictionaries_have_the_drafts_lengths():
     # SPDY/2's text plus its terminating NUL; SPDY/3's byte array.
     assert len(spdywire.DICTIONARY_V2) == 907
@@ -49,10 +62,10 @@ def test_dictionaries_have_the_drafts_lengths():
 
 
 def test_spdywire_name_value_block_layouts():
-    assert spdywire.encode_nv(2, [("method", "GET")]) == (
-        b"\x00\x01" b"\x00\x06method" b"\x00\x03GET")
+    assert spdywire.encode_nv(2, [("method", "GET")]) == (b"\x00\x01\x00\x06method\x00\x03GET")
     assert spdywire.encode_nv(3, [(":method", "GET")]) == (
-        b"\x00\x00\x00\x01" b"\x00\x00\x00\x07:method" b"\x00\x00\x00\x03GET")
+        b"\x00\x00\x00\x01\x00\x00\x00\x07:method\x00\x00\x00\x03GET"
+    )
 
 
 def test_spdywire_control_head_layout():
@@ -61,6 +74,7 @@ def test_spdywire_control_head_layout():
 
 
 # --- what a Session sends -----------------------------------------------------
+
 
 @pytest.mark.parametrize("pri_kind", ["highest", "second", "lowest"])
 def test_sent_syn_stream_fields_and_priority_bits(version, pri_kind):
@@ -92,8 +106,13 @@ def test_sent_syn_stream_spdy2_uses_spdy2_names_only():
     peer = client(spdylay.PROTO_SPDY2)
     peer.session.submit_request(0, REQUEST_NV)
     (frame,) = peer.sent()
-    assert dict(frame.nv) == {"method": "GET", "scheme": "https", "url": "/index.html",
-                              "version": "HTTP/1.1", "host": "example.org:8443"}
+    assert dict(frame.nv) == {
+        "method": "GET",
+        "scheme": "https",
+        "url": "/index.html",
+        "version": "HTTP/1.1",
+        "host": "example.org:8443",
+    }
 
 
 def test_sent_names_are_lower_cased(version):
@@ -167,8 +186,7 @@ def test_sent_syn_reply_fields(version):
     if version == spdylay.PROTO_SPDY2:
         assert frame.unused_bits == 0
         assert dict(frame.nv)["status"] == "200 OK"
-    assert sorted(frame.nv) == nv_on_wire(
-        version, RESPONSE_NV + [("content-type", "text/plain")])
+    assert sorted(frame.nv) == nv_on_wire(version, RESPONSE_NV + [("content-type", "text/plain")])
 
 
 def test_sent_headers_fields(version):
@@ -198,20 +216,20 @@ def test_sent_rst_stream_known_bytes(version):
 
 def test_sent_settings_byte_order(version):
     peer = RawPeer(spdylay.SERVER, version)
-    peer.session.submit_settings(spdylay.FLAG_SETTINGS_CLEAR_SETTINGS, [
-        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100),
-        (spdylay.SETTINGS_INITIAL_WINDOW_SIZE, spdylay.ID_FLAG_SETTINGS_NONE, 70000)])
+    peer.session.submit_settings(
+        spdylay.FLAG_SETTINGS_CLEAR_SETTINGS,
+        [
+            (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100),
+            (spdylay.SETTINGS_INITIAL_WINDOW_SIZE, spdylay.ID_FLAG_SETTINGS_NONE, 70000),
+        ],
+    )
     raw = peer.endpoint.flush()
     if version == spdylay.PROTO_SPDY2:
         # SPDY/2: 24-bit little-endian ID, then the ID flags.
-        expected = ("80020004 01000014 00000002"
-                    "04000001 00000064"
-                    "07000000 00011170")
+        expected = "80020004 01000014 0000000204000001 0000006407000000 00011170"
     else:
         # SPDY/3: ID flags, then the 24-bit ID in network order.
-        expected = ("80030004 01000014 00000002"
-                    "01000004 00000064"
-                    "00000007 00011170")
+        expected = "80030004 01000014 0000000201000004 0000006400000007 00011170"
     assert raw == bytes.fromhex(expected)
 
 
@@ -256,7 +274,7 @@ def test_sent_window_update_known_bytes(version):
 
 def test_sent_connection_window_update_spdy31():
     peer = client(spdylay.PROTO_SPDY3_1)
-    peer.session.submit_window_update(0, 0x7fff0000)
+    peer.session.submit_window_update(0, 0x7FFF0000)
     assert peer.endpoint.flush() == bytes.fromhex("80030009 00000008 00000000 7fff0000")
 
 
@@ -269,6 +287,7 @@ def test_spdy2_has_no_window_update():
 
 
 # --- what a Session receives --------------------------------------------------
+
 
 @pytest.mark.parametrize("pri_kind", ["highest", "lowest"])
 def test_received_syn_stream_fields(version, pri_kind):
@@ -302,8 +321,11 @@ def test_received_multi_value_header_is_split(version):
 
 def test_received_credential_slot_in_syn_stream():
     peer = RawPeer(spdylay.SERVER, spdylay.PROTO_SPDY3)
-    peer.feed(peer.enc.syn_stream(1, nv_on_wire(spdylay.PROTO_SPDY3, REQUEST_NV),
-                                  flags=spdywire.FLAG_FIN, slot=3))
+    peer.feed(
+        peer.enc.syn_stream(
+            1, nv_on_wire(spdylay.PROTO_SPDY3, REQUEST_NV), flags=spdywire.FLAG_FIN, slot=3
+        )
+    )
     assert only_ctrl_recv(peer).slot == 3
 
 
@@ -342,8 +364,9 @@ def test_received_headers_fields(version):
     assert peer.rec.calls("on_stream_close_cb") == [(1, spdylay.OK)]
 
 
-@pytest.mark.parametrize("status", [spdylay.REFUSED_STREAM, 0xFFFFFFF0],
-                         ids=["refused-stream", "past-int31"])
+@pytest.mark.parametrize(
+    "status", [spdylay.REFUSED_STREAM, 0xFFFFFFF0], ids=["refused-stream", "past-int31"]
+)
 def test_received_rst_stream_known_bytes(version, status):
     """The status is 32 unsigned bits: on_stream_close_cb gets the same number
     as the RstStreamFrame, never a negative one."""
@@ -373,14 +396,14 @@ def test_received_settings_spdy2_known_bytes():
     assert frame.flags == 0
     assert frame.length == 12
     assert [tuple(entry) for entry in frame.iv] == [
-        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100)]
+        (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100)
+    ]
 
 
 @V3_ONLY
 def test_received_settings_spdy3_known_bytes(version):
     peer = client(version)
-    peer.feed(bytes.fromhex("80030004 01000014 00000002"
-                            "01000004 00000064 00000007 00011170"))
+    peer.feed(bytes.fromhex("80030004 01000014 0000000201000004 00000064 00000007 00011170"))
     frame = only_ctrl_recv(peer)
     assert frame.frame_type == spdylay.SETTINGS
     assert frame.version == 3
@@ -388,7 +411,8 @@ def test_received_settings_spdy3_known_bytes(version):
     assert frame.length == 20
     assert [tuple(entry) for entry in frame.iv] == [
         (spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.ID_FLAG_SETTINGS_PERSIST_VALUE, 100),
-        (spdylay.SETTINGS_INITIAL_WINDOW_SIZE, spdylay.ID_FLAG_SETTINGS_NONE, 70000)]
+        (spdylay.SETTINGS_INITIAL_WINDOW_SIZE, spdylay.ID_FLAG_SETTINGS_NONE, 70000),
+    ]
 
 
 def test_received_ping_is_echoed_byte_for_byte(version):
@@ -444,7 +468,8 @@ def test_received_noop_is_ignored_in_spdy2():
 
 
 @pytest.mark.bundled_core(
-    reason="libspdylay 1.4 discards received CREDENTIAL frames without a callback")
+    reason="libspdylay 1.4 discards received CREDENTIAL frames without a callback"
+)
 @V3_ONLY
 def test_received_credential_reaches_the_server(version):
     peer = RawPeer(spdylay.SERVER, version)

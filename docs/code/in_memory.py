@@ -30,9 +30,12 @@ def read_from_file(session, stream_id, length, read_ctrl, source):
 
 def on_request_recv(session, stream_id):
     body = b"Hello from the server\n"
-    headers = [(":status", "200 OK"), (":version", "HTTP/1.1"),
-               ("content-type", "text/plain"),
-               ("content-length", str(len(body)))]
+    headers = [
+        (":status", "200 OK"),
+        (":version", "HTTP/1.1"),
+        ("content-type", "text/plain"),
+        ("content-length", str(len(body))),
+    ]
     provider = spdylay.DataProvider(io.BytesIO(body), read_from_file)
     session.submit_response(stream_id, headers, provider)
 
@@ -68,18 +71,31 @@ def main():
     to_server, to_client = Pipe(), Pipe()
     response = Response()
 
-    client = spdylay.Session(spdylay.CLIENT, spdylay.PROTO_SPDY3_1,
-                             send_cb=to_server.send_cb,
-                             on_ctrl_recv_cb=response.on_ctrl_recv,
-                             on_data_chunk_recv_cb=response.on_data_chunk_recv,
-                             on_stream_close_cb=response.on_stream_close)
-    server = spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY3_1,
-                             send_cb=to_client.send_cb,
-                             on_request_recv_cb=on_request_recv)
+    client = spdylay.Session(
+        spdylay.CLIENT,
+        spdylay.PROTO_SPDY3_1,
+        send_cb=to_server.send_cb,
+        on_ctrl_recv_cb=response.on_ctrl_recv,
+        on_data_chunk_recv_cb=response.on_data_chunk_recv,
+        on_stream_close_cb=response.on_stream_close,
+    )
+    server = spdylay.Session(
+        spdylay.SERVER,
+        spdylay.PROTO_SPDY3_1,
+        send_cb=to_client.send_cb,
+        on_request_recv_cb=on_request_recv,
+    )
 
-    client.submit_request(0, [(":method", "GET"), (":scheme", "https"),
-                              (":path", "/hello"), (":version", "HTTP/1.1"),
-                              (":host", "example.org")])
+    client.submit_request(
+        0,
+        [
+            (":method", "GET"),
+            (":scheme", "https"),
+            (":path", "/hello"),
+            (":version", "HTTP/1.1"),
+            (":host", "example.org"),
+        ],
+    )
     exchange(client, server, to_server, to_client)
 
     print(response.headers)

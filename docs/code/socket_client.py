@@ -18,14 +18,16 @@ class PrintResponse(spdylay.BaseSPDYStreamHandler):
 
     def on_close(self, status_code):
         if status_code != spdylay.OK:
-            print("stream %d ended with status code %d"
-                  % (self.stream_id, status_code))
+            print("stream %d ended with status code %d" % (self.stream_id, status_code))
 
 
 def main():
     paths = sys.argv[1:] or ["/"]
-    spdylay.urlfetch(["http://127.0.0.1:8080" + path for path in paths],
-                     PrintResponse, version=spdylay.PROTO_SPDY3_1)
+    spdylay.urlfetch(
+        ["http://127.0.0.1:8080" + path for path in paths],
+        PrintResponse,
+        version=spdylay.PROTO_SPDY3_1,
+    )
 
 
 if __name__ == "__main__":

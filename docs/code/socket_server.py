@@ -18,8 +18,9 @@ class AskedFor(spdylay.BaseSPDYRequestHandler):
 
 
 def main():
-    server = spdylay.ThreadedSPDYServer(("127.0.0.1", 8080), AskedFor,
-                                        version=spdylay.PROTO_SPDY3_1)
+    server = spdylay.ThreadedSPDYServer(
+        ("127.0.0.1", 8080), AskedFor, version=spdylay.PROTO_SPDY3_1
+    )
     print("listening on 127.0.0.1:8080")
     with server:
         server.serve_forever()

@@ -167,8 +167,7 @@ uint8_t spdylay_client_cert_vector_free_slot(spdylay_client_cert_vector *vec,
 }
 
 int spdylay_client_cert_vector_set(spdylay_client_cert_vector *vec,
-                                   uint8_t slot,
-                                   const spdylay_origin *origin)
+                                   uint8_t slot, const spdylay_origin *origin)
 {
   spdylay_origin *copy;
   if (slot == 0) {
@@ -187,8 +186,7 @@ int spdylay_client_cert_vector_set(spdylay_client_cert_vector *vec,
 /* Each proof and certificate is asked for its length first (a call with a
    zero-length buffer), then for its bytes. */
 int spdylay_client_cert_build_credential(spdylay_credential *credential,
-                                         spdylay_session *session,
-                                         uint8_t slot,
+                                         spdylay_session *session, uint8_t slot,
                                          const spdylay_origin *origin,
                                          size_t ncerts)
 {

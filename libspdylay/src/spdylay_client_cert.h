@@ -50,8 +50,7 @@ uint8_t spdylay_client_cert_vector_free_slot(spdylay_client_cert_vector *vec,
 /* Stores a copy of |origin| in |slot| (1..255), replacing any.  Returns 0
    or SPDYLAY_ERR_NOMEM. */
 int spdylay_client_cert_vector_set(spdylay_client_cert_vector *vec,
-                                   uint8_t slot,
-                                   const spdylay_origin *origin);
+                                   uint8_t slot, const spdylay_origin *origin);
 
 /* Fills the zeroed |credential| with a CREDENTIAL frame claiming |slot|
    for |origin|, with the proof and the |ncerts| certificates that
@@ -60,8 +59,7 @@ int spdylay_client_cert_vector_set(spdylay_client_cert_vector *vec,
    callback fails or the frame would exceed the 24-bit length; on error
    |credential| may own memory that spdylay_frame_free() releases. */
 int spdylay_client_cert_build_credential(spdylay_credential *credential,
-                                         spdylay_session *session,
-                                         uint8_t slot,
+                                         spdylay_session *session, uint8_t slot,
                                          const spdylay_origin *origin,
                                          size_t ncerts);
 

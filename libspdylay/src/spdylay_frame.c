@@ -37,36 +37,42 @@
 
 #define SPDYLAY_SETTINGS_ID_MAX 0xffffff
 
-static int is_spdy2(uint16_t wire_version) {
+static int is_spdy2(uint16_t wire_version)
+{
   return wire_version == SPDYLAY_PROTO_SPDY2;
 }
 
-static int is_known_wire_version(uint16_t wire_version) {
+static int is_known_wire_version(uint16_t wire_version)
+{
   return wire_version == SPDYLAY_PROTO_SPDY2 ||
          wire_version == SPDYLAY_PROTO_SPDY3;
 }
 
-uint16_t spdylay_frame_wire_version(uint16_t version) {
+uint16_t spdylay_frame_wire_version(uint16_t version)
+{
   return version == SPDYLAY_PROTO_SPDY3_1 ? SPDYLAY_PROTO_SPDY3 : version;
 }
 
-void spdylay_frame_pack_ctrl_hd(uint8_t *buf, const spdylay_ctrl_hd *hd) {
-  spdylay_put_uint16be(
-      buf, (uint16_t)(SPDYLAY_CONTROL_BIT | (hd->version & SPDYLAY_VERSION_MASK)));
+void spdylay_frame_pack_ctrl_hd(uint8_t *buf, const spdylay_ctrl_hd *hd)
+{
+  spdylay_put_uint16be(buf, (uint16_t)(SPDYLAY_CONTROL_BIT |
+                                       (hd->version & SPDYLAY_VERSION_MASK)));
   spdylay_put_uint16be(buf + 2, hd->type);
   spdylay_put_uint32be(buf + 4, (uint32_t)hd->length & SPDYLAY_LENGTH_MASK);
   buf[4] = hd->flags;
 }
 
-void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *head) {
+void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *head)
+{
   hd->version = spdylay_get_uint16(head) & SPDYLAY_VERSION_MASK;
   hd->type = spdylay_get_uint16(head + 2);
   hd->flags = head[4];
   hd->length = (int32_t)(spdylay_get_uint32(head + 4) & SPDYLAY_LENGTH_MASK);
 }
 
-void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
-                                uint8_t flags, uint32_t length) {
+void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id, uint8_t flags,
+                                uint32_t length)
+{
   spdylay_put_uint32be(buf, (uint32_t)stream_id & SPDYLAY_STREAM_ID_MASK);
   spdylay_put_uint32be(buf + 4, length & SPDYLAY_LENGTH_MASK);
   buf[4] = flags;
@@ -77,7 +83,8 @@ void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
  */
 
 static void init_ctrl_hd(spdylay_ctrl_hd *hd, uint16_t version, uint16_t type,
-                         uint8_t flags) {
+                         uint8_t flags)
+{
   hd->version = spdylay_frame_wire_version(version);
   hd->type = type;
   hd->flags = flags;
@@ -87,7 +94,8 @@ static void init_ctrl_hd(spdylay_ctrl_hd *hd, uint16_t version, uint16_t type,
 void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame, uint16_t version,
                                    uint8_t flags, int32_t stream_id,
                                    int32_t assoc_stream_id, uint8_t pri,
-                                   char **nv) {
+                                   char **nv)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_SYN_STREAM, flags);
   frame->stream_id = stream_id;
@@ -97,8 +105,8 @@ void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame, uint16_t version,
 }
 
 void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
-                                  uint8_t flags, int32_t stream_id,
-                                  char **nv) {
+                                  uint8_t flags, int32_t stream_id, char **nv)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_SYN_REPLY, flags);
   frame->stream_id = stream_id;
@@ -106,7 +114,8 @@ void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
 }
 
 void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
-                                uint8_t flags, int32_t stream_id, char **nv) {
+                                uint8_t flags, int32_t stream_id, char **nv)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_HEADERS, flags);
   frame->stream_id = stream_id;
@@ -114,7 +123,8 @@ void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
 }
 
 void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame, uint16_t version,
-                                   int32_t stream_id, uint32_t status_code) {
+                                   int32_t stream_id, uint32_t status_code)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_RST_STREAM, 0);
   frame->stream_id = stream_id;
@@ -123,7 +133,8 @@ void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame, uint16_t version,
 
 void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
                                  uint8_t flags, spdylay_settings_entry *iv,
-                                 size_t niv) {
+                                 size_t niv)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_SETTINGS, flags);
   frame->iv = iv;
@@ -131,7 +142,8 @@ void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
 }
 
 void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
-                             uint32_t unique_id) {
+                             uint32_t unique_id)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_PING, 0);
   frame->unique_id = unique_id;
@@ -139,7 +151,8 @@ void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
 
 void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
                                int32_t last_good_stream_id,
-                               uint32_t status_code) {
+                               uint32_t status_code)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_GOAWAY, 0);
   frame->last_good_stream_id = last_good_stream_id;
@@ -148,14 +161,16 @@ void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
 
 void spdylay_frame_window_update_init(spdylay_window_update *frame,
                                       uint16_t version, int32_t stream_id,
-                                      int32_t delta_window_size) {
+                                      int32_t delta_window_size)
+{
   memset(frame, 0, sizeof(*frame));
   init_ctrl_hd(&frame->hd, version, SPDYLAY_WINDOW_UPDATE, 0);
   frame->stream_id = stream_id;
   frame->delta_window_size = delta_window_size;
 }
 
-static void credential_free(spdylay_credential *frame) {
+static void credential_free(spdylay_credential *frame)
+{
   size_t i;
   free(frame->proof.data);
   frame->proof.data = NULL;
@@ -167,7 +182,8 @@ static void credential_free(spdylay_credential *frame) {
   frame->ncerts = 0;
 }
 
-void spdylay_frame_free(spdylay_frame_type type, spdylay_frame *frame) {
+void spdylay_frame_free(spdylay_frame_type type, spdylay_frame *frame)
+{
   switch (type) {
   case SPDYLAY_SYN_STREAM:
     spdylay_nv_del(frame->syn_stream.nv);
@@ -200,8 +216,8 @@ void spdylay_frame_free(spdylay_frame_type type, spdylay_frame *frame) {
 
 /* Makes room for a frame without a header block and writes its head. */
 static int start_fixed_frame(uint8_t **buf_ptr, size_t *buflen_ptr,
-                             spdylay_ctrl_hd *hd, uint16_t type,
-                             size_t length) {
+                             spdylay_ctrl_hd *hd, uint16_t type, size_t length)
+{
   int rv;
   if (!is_known_wire_version(hd->version) ||
       length > SPDYLAY_MAX_FRAME_LENGTH) {
@@ -218,7 +234,8 @@ static int start_fixed_frame(uint8_t **buf_ptr, size_t *buflen_ptr,
   return 0;
 }
 
-static size_t syn_reply_fixed_length(uint16_t wire_version) {
+static size_t syn_reply_fixed_length(uint16_t wire_version)
+{
   return is_spdy2(wire_version) ? SPDYLAY_SPDY2_SYN_REPLY_FIXED_LENGTH
                                 : SPDYLAY_SPDY3_SYN_REPLY_FIXED_LENGTH;
 }
@@ -228,7 +245,8 @@ static size_t syn_reply_fixed_length(uint16_t wire_version) {
 static ssize_t pack_stream_nv_frame(uint8_t **buf_ptr, size_t *buflen_ptr,
                                     spdylay_ctrl_hd *hd, uint16_t type,
                                     int32_t stream_id, char **nv,
-                                    spdylay_zlib *deflater) {
+                                    spdylay_zlib *deflater)
+{
   size_t fixedlen;
   ssize_t blocklen;
   uint8_t *buf;
@@ -237,8 +255,8 @@ static ssize_t pack_stream_nv_frame(uint8_t **buf_ptr, size_t *buflen_ptr,
   }
   fixedlen = syn_reply_fixed_length(hd->version);
   blocklen = spdylay_nv_pack_block(buf_ptr, buflen_ptr,
-                                   SPDYLAY_FRAME_HEAD_LENGTH + fixedlen,
-                                   nv, hd->version, deflater);
+                                   SPDYLAY_FRAME_HEAD_LENGTH + fixedlen, nv,
+                                   hd->version, deflater);
   if (blocklen < 0) {
     return blocklen;
   }
@@ -255,19 +273,20 @@ static ssize_t pack_stream_nv_frame(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 ssize_t spdylay_frame_pack_syn_stream(uint8_t **buf_ptr, size_t *buflen_ptr,
                                       spdylay_syn_stream *frame,
-                                      spdylay_zlib *deflater) {
+                                      spdylay_zlib *deflater)
+{
   int spdy2 = is_spdy2(frame->hd.version);
   ssize_t blocklen;
   uint8_t *buf;
   if (!is_known_wire_version(frame->hd.version) ||
-      frame->pri > (spdy2 ? SPDYLAY_SPDY2_PRI_LOWEST
-                          : SPDYLAY_SPDY3_PRI_LOWEST)) {
+      frame->pri >
+          (spdy2 ? SPDYLAY_SPDY2_PRI_LOWEST : SPDYLAY_SPDY3_PRI_LOWEST)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  blocklen = spdylay_nv_pack_block(
-      buf_ptr, buflen_ptr,
-      SPDYLAY_FRAME_HEAD_LENGTH + SPDYLAY_SYN_STREAM_FIXED_LENGTH, frame->nv,
-      frame->hd.version, deflater);
+  blocklen = spdylay_nv_pack_block(buf_ptr, buflen_ptr,
+                                   SPDYLAY_FRAME_HEAD_LENGTH +
+                                       SPDYLAY_SYN_STREAM_FIXED_LENGTH,
+                                   frame->nv, frame->hd.version, deflater);
   if (blocklen < 0) {
     return blocklen;
   }
@@ -292,7 +311,8 @@ ssize_t spdylay_frame_pack_syn_stream(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 ssize_t spdylay_frame_pack_syn_reply(uint8_t **buf_ptr, size_t *buflen_ptr,
                                      spdylay_syn_reply *frame,
-                                     spdylay_zlib *deflater) {
+                                     spdylay_zlib *deflater)
+{
   return pack_stream_nv_frame(buf_ptr, buflen_ptr, &frame->hd,
                               SPDYLAY_SYN_REPLY, frame->stream_id, frame->nv,
                               deflater);
@@ -300,14 +320,15 @@ ssize_t spdylay_frame_pack_syn_reply(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 ssize_t spdylay_frame_pack_headers(uint8_t **buf_ptr, size_t *buflen_ptr,
                                    spdylay_headers *frame,
-                                   spdylay_zlib *deflater) {
-  return pack_stream_nv_frame(buf_ptr, buflen_ptr, &frame->hd,
-                              SPDYLAY_HEADERS, frame->stream_id, frame->nv,
-                              deflater);
+                                   spdylay_zlib *deflater)
+{
+  return pack_stream_nv_frame(buf_ptr, buflen_ptr, &frame->hd, SPDYLAY_HEADERS,
+                              frame->stream_id, frame->nv, deflater);
 }
 
 ssize_t spdylay_frame_pack_rst_stream(uint8_t **buf_ptr, size_t *buflen_ptr,
-                                      spdylay_rst_stream *frame) {
+                                      spdylay_rst_stream *frame)
+{
   uint8_t *buf;
   int rv = start_fixed_frame(buf_ptr, buflen_ptr, &frame->hd,
                              SPDYLAY_RST_STREAM, SPDYLAY_RST_STREAM_LENGTH);
@@ -322,7 +343,8 @@ ssize_t spdylay_frame_pack_rst_stream(uint8_t **buf_ptr, size_t *buflen_ptr,
 }
 
 ssize_t spdylay_frame_pack_settings(uint8_t **buf_ptr, size_t *buflen_ptr,
-                                    spdylay_settings *frame) {
+                                    spdylay_settings *frame)
+{
   size_t i, length;
   uint8_t *p;
   int rv;
@@ -364,7 +386,8 @@ ssize_t spdylay_frame_pack_settings(uint8_t **buf_ptr, size_t *buflen_ptr,
 }
 
 ssize_t spdylay_frame_pack_ping(uint8_t **buf_ptr, size_t *buflen_ptr,
-                                spdylay_ping *frame) {
+                                spdylay_ping *frame)
+{
   int rv = start_fixed_frame(buf_ptr, buflen_ptr, &frame->hd, SPDYLAY_PING,
                              SPDYLAY_PING_LENGTH);
   if (rv != 0) {
@@ -375,10 +398,11 @@ ssize_t spdylay_frame_pack_ping(uint8_t **buf_ptr, size_t *buflen_ptr,
 }
 
 ssize_t spdylay_frame_pack_goaway(uint8_t **buf_ptr, size_t *buflen_ptr,
-                                  spdylay_goaway *frame) {
+                                  spdylay_goaway *frame)
+{
   int spdy2 = is_spdy2(frame->hd.version);
-  size_t length = spdy2 ? SPDYLAY_SPDY2_GOAWAY_LENGTH
-                        : SPDYLAY_SPDY3_GOAWAY_LENGTH;
+  size_t length =
+      spdy2 ? SPDYLAY_SPDY2_GOAWAY_LENGTH : SPDYLAY_SPDY3_GOAWAY_LENGTH;
   int rv = start_fixed_frame(buf_ptr, buflen_ptr, &frame->hd, SPDYLAY_GOAWAY,
                              length);
   if (rv != 0) {
@@ -392,15 +416,15 @@ ssize_t spdylay_frame_pack_goaway(uint8_t **buf_ptr, size_t *buflen_ptr,
   return (ssize_t)(SPDYLAY_FRAME_HEAD_LENGTH + length);
 }
 
-ssize_t spdylay_frame_pack_window_update(uint8_t **buf_ptr,
-                                         size_t *buflen_ptr,
-                                         spdylay_window_update *frame) {
+ssize_t spdylay_frame_pack_window_update(uint8_t **buf_ptr, size_t *buflen_ptr,
+                                         spdylay_window_update *frame)
+{
   int rv;
   if (is_spdy2(frame->hd.version)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  rv = start_fixed_frame(buf_ptr, buflen_ptr, &frame->hd,
-                         SPDYLAY_WINDOW_UPDATE, SPDYLAY_WINDOW_UPDATE_LENGTH);
+  rv = start_fixed_frame(buf_ptr, buflen_ptr, &frame->hd, SPDYLAY_WINDOW_UPDATE,
+                         SPDYLAY_WINDOW_UPDATE_LENGTH);
   if (rv != 0) {
     return rv;
   }
@@ -412,7 +436,8 @@ ssize_t spdylay_frame_pack_window_update(uint8_t **buf_ptr,
 }
 
 ssize_t spdylay_frame_pack_credential(uint8_t **buf_ptr, size_t *buflen_ptr,
-                                      spdylay_credential *frame) {
+                                      spdylay_credential *frame)
+{
   size_t length = SPDYLAY_CREDENTIAL_FIXED_LENGTH;
   size_t i;
   uint8_t *p;
@@ -461,29 +486,29 @@ ssize_t spdylay_frame_pack_credential(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 /* Reads the head every unpacker starts from and checks what all frames
    share: a version this codec speaks and a payload of the stated size. */
-static int unpack_head(spdylay_ctrl_hd *hd, const uint8_t *head,
-                       size_t headlen, size_t payloadlen) {
+static int unpack_head(spdylay_ctrl_hd *hd, const uint8_t *head, size_t headlen,
+                       size_t payloadlen)
+{
   if (headlen != SPDYLAY_FRAME_HEAD_LENGTH) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
   spdylay_frame_unpack_ctrl_hd(hd, head);
-  if (!is_known_wire_version(hd->version) ||
-      (size_t)hd->length != payloadlen) {
+  if (!is_known_wire_version(hd->version) || (size_t)hd->length != payloadlen) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
   return 0;
 }
 
-size_t spdylay_frame_header_block_offset(uint16_t type,
-                                         uint16_t wire_version) {
+size_t spdylay_frame_header_block_offset(uint16_t type, uint16_t wire_version)
+{
   return type == SPDYLAY_SYN_STREAM ? SPDYLAY_SYN_STREAM_FIXED_LENGTH
                                     : syn_reply_fixed_length(wire_version);
 }
 
 int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload,
-                                    size_t payloadlen) {
+                                    const uint8_t *payload, size_t payloadlen)
+{
   int rv;
   memset(frame, 0, sizeof(*frame));
   rv = unpack_head(&frame->hd, head, headlen, payloadlen);
@@ -509,7 +534,8 @@ int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
 /* SYN_REPLY and HEADERS share their layout. */
 static int unpack_stream_nv_frame(spdylay_ctrl_hd *hd, int32_t *stream_id_ptr,
                                   const uint8_t *head, size_t headlen,
-                                  const uint8_t *payload, size_t payloadlen) {
+                                  const uint8_t *payload, size_t payloadlen)
+{
   int rv = unpack_head(hd, head, headlen, payloadlen);
   if (rv != 0) {
     return rv;
@@ -524,8 +550,8 @@ static int unpack_stream_nv_frame(spdylay_ctrl_hd *hd, int32_t *stream_id_ptr,
 
 int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
                                    const uint8_t *head, size_t headlen,
-                                   const uint8_t *payload,
-                                   size_t payloadlen) {
+                                   const uint8_t *payload, size_t payloadlen)
+{
   memset(frame, 0, sizeof(*frame));
   return unpack_stream_nv_frame(&frame->hd, &frame->stream_id, head, headlen,
                                 payload, payloadlen);
@@ -533,7 +559,8 @@ int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
 
 int spdylay_frame_unpack_headers(spdylay_headers *frame, const uint8_t *head,
                                  size_t headlen, const uint8_t *payload,
-                                 size_t payloadlen) {
+                                 size_t payloadlen)
+{
   memset(frame, 0, sizeof(*frame));
   return unpack_stream_nv_frame(&frame->hd, &frame->stream_id, head, headlen,
                                 payload, payloadlen);
@@ -541,8 +568,8 @@ int spdylay_frame_unpack_headers(spdylay_headers *frame, const uint8_t *head,
 
 int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload,
-                                    size_t payloadlen) {
+                                    const uint8_t *payload, size_t payloadlen)
+{
   int rv;
   memset(frame, 0, sizeof(*frame));
   rv = unpack_head(&frame->hd, head, headlen, payloadlen);
@@ -560,7 +587,8 @@ int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
 
 int spdylay_frame_unpack_settings(spdylay_settings *frame, const uint8_t *head,
                                   size_t headlen, const uint8_t *payload,
-                                  size_t payloadlen) {
+                                  size_t payloadlen)
+{
   size_t niv, i;
   const uint8_t *p;
   int rv;
@@ -608,7 +636,8 @@ int spdylay_frame_unpack_settings(spdylay_settings *frame, const uint8_t *head,
 
 int spdylay_frame_unpack_ping(spdylay_ping *frame, const uint8_t *head,
                               size_t headlen, const uint8_t *payload,
-                              size_t payloadlen) {
+                              size_t payloadlen)
+{
   int rv;
   memset(frame, 0, sizeof(*frame));
   rv = unpack_head(&frame->hd, head, headlen, payloadlen);
@@ -624,7 +653,8 @@ int spdylay_frame_unpack_ping(spdylay_ping *frame, const uint8_t *head,
 
 int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
                                 size_t headlen, const uint8_t *payload,
-                                size_t payloadlen) {
+                                size_t payloadlen)
+{
   int spdy2;
   int rv;
   memset(frame, 0, sizeof(*frame));
@@ -633,8 +663,8 @@ int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
     return rv;
   }
   spdy2 = is_spdy2(frame->hd.version);
-  if (payloadlen != (spdy2 ? SPDYLAY_SPDY2_GOAWAY_LENGTH
-                           : SPDYLAY_SPDY3_GOAWAY_LENGTH)) {
+  if (payloadlen !=
+      (spdy2 ? SPDYLAY_SPDY2_GOAWAY_LENGTH : SPDYLAY_SPDY3_GOAWAY_LENGTH)) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
   frame->last_good_stream_id =
@@ -648,7 +678,8 @@ int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
 int spdylay_frame_unpack_window_update(spdylay_window_update *frame,
                                        const uint8_t *head, size_t headlen,
                                        const uint8_t *payload,
-                                       size_t payloadlen) {
+                                       size_t payloadlen)
+{
   int rv;
   memset(frame, 0, sizeof(*frame));
   rv = unpack_head(&frame->hd, head, headlen, payloadlen);
@@ -667,8 +698,8 @@ int spdylay_frame_unpack_window_update(spdylay_window_update *frame,
 }
 
 /* Copies |len| bytes into a new chunk; empty chunks allocate nothing. */
-static int copy_chunk(spdylay_mem_chunk *chunk, const uint8_t *data,
-                      size_t len) {
+static int copy_chunk(spdylay_mem_chunk *chunk, const uint8_t *data, size_t len)
+{
   chunk->length = len;
   chunk->data = NULL;
   if (len == 0) {
@@ -684,8 +715,8 @@ static int copy_chunk(spdylay_mem_chunk *chunk, const uint8_t *data,
 
 int spdylay_frame_unpack_credential(spdylay_credential *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload,
-                                    size_t payloadlen) {
+                                    const uint8_t *payload, size_t payloadlen)
+{
   const uint8_t *p, *end = payload + payloadlen;
   size_t prooflen, ncerts = 0, i;
   int rv;

@@ -33,8 +33,8 @@ void spdylay_frame_pack_ctrl_hd(uint8_t *buf, const spdylay_ctrl_hd *hd);
 void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *head);
 
 /* DATA head: 31-bit stream ID, flags, 24-bit length. */
-void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
-                                uint8_t flags, uint32_t length);
+void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id, uint8_t flags,
+                                uint32_t length);
 
 /*
  * Initializers take the protocol version, store its wire version, and take
@@ -91,8 +91,7 @@ ssize_t spdylay_frame_pack_ping(uint8_t **buf_ptr, size_t *buflen_ptr,
                                 spdylay_ping *frame);
 ssize_t spdylay_frame_pack_goaway(uint8_t **buf_ptr, size_t *buflen_ptr,
                                   spdylay_goaway *frame);
-ssize_t spdylay_frame_pack_window_update(uint8_t **buf_ptr,
-                                         size_t *buflen_ptr,
+ssize_t spdylay_frame_pack_window_update(uint8_t **buf_ptr, size_t *buflen_ptr,
                                          spdylay_window_update *frame);
 ssize_t spdylay_frame_pack_credential(uint8_t **buf_ptr, size_t *buflen_ptr,
                                       spdylay_credential *frame);
@@ -108,23 +107,19 @@ ssize_t spdylay_frame_pack_credential(uint8_t **buf_ptr, size_t *buflen_ptr,
  */
 int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload,
-                                    size_t payloadlen);
+                                    const uint8_t *payload, size_t payloadlen);
 int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
                                    const uint8_t *head, size_t headlen,
-                                   const uint8_t *payload,
-                                   size_t payloadlen);
+                                   const uint8_t *payload, size_t payloadlen);
 int spdylay_frame_unpack_headers(spdylay_headers *frame, const uint8_t *head,
                                  size_t headlen, const uint8_t *payload,
                                  size_t payloadlen);
 /* Where the header block of a SYN_STREAM, SYN_REPLY or HEADERS of
    |wire_version| starts in its payload: after the fixed part. */
-size_t spdylay_frame_header_block_offset(uint16_t type,
-                                         uint16_t wire_version);
+size_t spdylay_frame_header_block_offset(uint16_t type, uint16_t wire_version);
 int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload,
-                                    size_t payloadlen);
+                                    const uint8_t *payload, size_t payloadlen);
 /* Also rejects a SETTINGS entry count that disagrees with the length. */
 int spdylay_frame_unpack_settings(spdylay_settings *frame, const uint8_t *head,
                                   size_t headlen, const uint8_t *payload,
@@ -142,7 +137,6 @@ int spdylay_frame_unpack_window_update(spdylay_window_update *frame,
                                        size_t payloadlen);
 int spdylay_frame_unpack_credential(spdylay_credential *frame,
                                     const uint8_t *head, size_t headlen,
-                                    const uint8_t *payload,
-                                    size_t payloadlen);
+                                    const uint8_t *payload, size_t payloadlen);
 
 #endif /* SPDYLAY_FRAME_H */

@@ -10,7 +10,8 @@
 /* 15-bit window, plus 32: detect a gzip or a zlib header by itself. */
 #define SPDYLAY_GZIP_WINDOW_BITS (15 + 32)
 
-int spdylay_gzip_inflate_new(spdylay_gzip **inflater_ptr) {
+int spdylay_gzip_inflate_new(spdylay_gzip **inflater_ptr)
+{
   spdylay_gzip *inflater = calloc(1, sizeof(spdylay_gzip));
   int rv;
   if (inflater == NULL) {
@@ -25,7 +26,8 @@ int spdylay_gzip_inflate_new(spdylay_gzip **inflater_ptr) {
   return 0;
 }
 
-void spdylay_gzip_inflate_del(spdylay_gzip *inflater) {
+void spdylay_gzip_inflate_del(spdylay_gzip *inflater)
+{
   if (inflater == NULL) {
     return;
   }
@@ -35,7 +37,8 @@ void spdylay_gzip_inflate_del(spdylay_gzip *inflater) {
 
 int spdylay_gzip_inflate(spdylay_gzip *inflater, uint8_t *out,
                          size_t *outlen_ptr, const uint8_t *in,
-                         size_t *inlen_ptr) {
+                         size_t *inlen_ptr)
+{
   z_stream *zst = &inflater->zst;
   size_t outlen = spdylay_min(*outlen_ptr, (size_t)UINT_MAX);
   size_t inlen = spdylay_min(*inlen_ptr, (size_t)UINT_MAX);

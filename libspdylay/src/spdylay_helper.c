@@ -11,29 +11,34 @@
    buffers rarely grow again. */
 #define SPDYLAY_BUFFER_MIN_CAPACITY 4096
 
-void spdylay_put_uint16be(uint8_t *buf, uint16_t n) {
+void spdylay_put_uint16be(uint8_t *buf, uint16_t n)
+{
   buf[0] = (uint8_t)(n >> 8);
   buf[1] = (uint8_t)n;
 }
 
-void spdylay_put_uint32be(uint8_t *buf, uint32_t n) {
+void spdylay_put_uint32be(uint8_t *buf, uint32_t n)
+{
   buf[0] = (uint8_t)(n >> 24);
   buf[1] = (uint8_t)(n >> 16);
   buf[2] = (uint8_t)(n >> 8);
   buf[3] = (uint8_t)n;
 }
 
-uint16_t spdylay_get_uint16(const uint8_t *data) {
+uint16_t spdylay_get_uint16(const uint8_t *data)
+{
   return (uint16_t)((data[0] << 8) | data[1]);
 }
 
-uint32_t spdylay_get_uint32(const uint8_t *data) {
+uint32_t spdylay_get_uint32(const uint8_t *data)
+{
   return ((uint32_t)data[0] << 24) | ((uint32_t)data[1] << 16) |
          ((uint32_t)data[2] << 8) | (uint32_t)data[3];
 }
 
 int spdylay_reserve_buffer(uint8_t **buf_ptr, size_t *buflen_ptr,
-                           size_t min_length) {
+                           size_t min_length)
+{
   size_t newlen;
   uint8_t *buf;
   if (*buflen_ptr >= min_length) {
@@ -55,7 +60,8 @@ int spdylay_reserve_buffer(uint8_t **buf_ptr, size_t *buflen_ptr,
   return 0;
 }
 
-const char *spdylay_strerror(int error_code) {
+const char *spdylay_strerror(int error_code)
+{
   switch (error_code) {
   case 0:
     return "Success";

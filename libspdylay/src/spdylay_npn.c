@@ -17,11 +17,13 @@ static const spdylay_npn_proto proto_list[] = {
      SPDYLAY_PROTO_SPDY2}};
 
 static int proto_equals(const unsigned char *proto, size_t protolen,
-                        const char *name, size_t namelen) {
+                        const char *name, size_t namelen)
+{
   return protolen == namelen && memcmp(proto, name, namelen) == 0;
 }
 
-uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen) {
+uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen)
+{
   if (proto == NULL) {
     return 0;
   }
@@ -40,13 +42,15 @@ uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen) {
   return 0;
 }
 
-const spdylay_npn_proto *spdylay_npn_get_proto_list(size_t *len_ptr) {
+const spdylay_npn_proto *spdylay_npn_get_proto_list(size_t *len_ptr)
+{
   *len_ptr = sizeof(proto_list) / sizeof(proto_list[0]);
   return proto_list;
 }
 
 int spdylay_select_next_protocol(unsigned char **out, unsigned char *outlen,
-                                 const unsigned char *in, unsigned int inlen) {
+                                 const unsigned char *in, unsigned int inlen)
+{
   /* -1: nothing usable yet, 0: http/1.1, else the SPDY version. */
   int best = -1;
   const unsigned char *best_proto = NULL;

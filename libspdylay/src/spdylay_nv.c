@@ -28,13 +28,14 @@ typedef struct {
 } spdylay_spdy2_name;
 
 static const spdylay_spdy2_name spdy2_names[] = {
-    {":host", "host", 5, 4},       {":method", "method", 7, 6},
-    {":path", "url", 5, 3},        {":scheme", "scheme", 7, 6},
-    {":status", "status", 7, 6},   {":version", "version", 8, 7}};
+    {":host", "host", 5, 4},     {":method", "method", 7, 6},
+    {":path", "url", 5, 3},      {":scheme", "scheme", 7, 6},
+    {":status", "status", 7, 6}, {":version", "version", 8, 7}};
 
 #define SPDYLAY_SPDY2_NAME_COUNT (sizeof(spdy2_names) / sizeof(spdy2_names[0]))
 
-static int is_spdy2(uint16_t wire_version) {
+static int is_spdy2(uint16_t wire_version)
+{
   return wire_version == SPDYLAY_PROTO_SPDY2;
 }
 
@@ -43,7 +44,8 @@ static int is_spdy2(uint16_t wire_version) {
  */
 
 /* The name |name| goes on the wire as. */
-static const char *wire_name(const char *name, int spdy2) {
+static const char *wire_name(const char *name, int spdy2)
+{
   size_t i;
   if (!spdy2 || name[0] != ':') {
     return name;
@@ -58,11 +60,13 @@ static const char *wire_name(const char *name, int spdy2) {
   return name;
 }
 
-static int pair_cmp(const char *a, const char *b, int spdy2) {
+static int pair_cmp(const char *a, const char *b, int spdy2)
+{
   return strcmp(wire_name(a, spdy2), wire_name(b, spdy2));
 }
 
-static int nv_pairs_sorted(char **nv, size_t npairs, int spdy2) {
+static int nv_pairs_sorted(char **nv, size_t npairs, int spdy2)
+{
   size_t i;
   for (i = 1; i < npairs; ++i) {
     if (pair_cmp(nv[2 * i - 2], nv[2 * i], spdy2) > 0) {
@@ -72,7 +76,8 @@ static int nv_pairs_sorted(char **nv, size_t npairs, int spdy2) {
   return 1;
 }
 
-static void nv_insertion_sort(char **nv, size_t npairs, int spdy2) {
+static void nv_insertion_sort(char **nv, size_t npairs, int spdy2)
+{
   size_t i, j;
   for (i = 1; i < npairs; ++i) {
     char *name = nv[2 * i];
@@ -88,7 +93,8 @@ static void nv_insertion_sort(char **nv, size_t npairs, int spdy2) {
 
 /* Stable merge of pairs [lo, mid) and [mid, hi) of |src| into |dst|. */
 static void nv_merge(char **dst, char **src, size_t lo, size_t mid, size_t hi,
-                     int spdy2) {
+                     int spdy2)
+{
   size_t i = lo, j = mid, k = lo;
   while (i < mid || j < hi) {
     size_t from;
@@ -103,7 +109,8 @@ static void nv_merge(char **dst, char **src, size_t lo, size_t mid, size_t hi,
   }
 }
 
-static int nv_merge_sort(char **nv, size_t npairs, int spdy2) {
+static int nv_merge_sort(char **nv, size_t npairs, int spdy2)
+{
   char **tmp, **src, **dst;
   size_t width;
   tmp = malloc(npairs * 2 * sizeof(char *));
@@ -133,7 +140,8 @@ static int nv_merge_sort(char **nv, size_t npairs, int spdy2) {
 
 /* Sorts the pairs of |nv| by wire name, keeping the order of equal names
    (it is the order of their values).  Already sorted lists cost one pass. */
-static int nv_sort(char **nv, size_t npairs, int spdy2) {
+static int nv_sort(char **nv, size_t npairs, int spdy2)
+{
   if (nv_pairs_sorted(nv, npairs, spdy2)) {
     return 0;
   }
@@ -146,12 +154,13 @@ static int nv_sort(char **nv, size_t npairs, int spdy2) {
 
 /* Equal names are joined with NUL on the wire, where an empty value among
    several would read as a malformed value: refuse it up front. */
-static int nv_check_joined_values(char **nv, size_t npairs, int spdy2) {
+static int nv_check_joined_values(char **nv, size_t npairs, int spdy2)
+{
   size_t i, j;
   for (i = 0; i < npairs; i = j) {
     int empty = nv[2 * i + 1][0] == '\0';
-    for (j = i + 1;
-         j < npairs && pair_cmp(nv[2 * i], nv[2 * j], spdy2) == 0; ++j) {
+    for (j = i + 1; j < npairs && pair_cmp(nv[2 * i], nv[2 * j], spdy2) == 0;
+         ++j) {
       empty |= nv[2 * j + 1][0] == '\0';
     }
     if (j - i > 1 && empty) {
@@ -161,7 +170,8 @@ static int nv_check_joined_values(char **nv, size_t npairs, int spdy2) {
   return 0;
 }
 
-int spdylay_nv_copy(char ***nv_ptr, const char **nv) {
+int spdylay_nv_copy(char ***nv_ptr, const char **nv)
+{
   size_t i, npairs, strbytes = 0, arraylen;
   char **copy;
   char *p;
@@ -221,15 +231,22 @@ int spdylay_nv_copy(char ***nv_ptr, const char **nv) {
   return 0;
 }
 
-void spdylay_nv_del(char **nv) { free(nv); }
+void spdylay_nv_del(char **nv)
+{
+  free(nv);
+}
 
 /*
  * Header block packing
  */
 
-static size_t nv_length_size(int spdy2) { return spdy2 ? 2 : 4; }
+static size_t nv_length_size(int spdy2)
+{
+  return spdy2 ? 2 : 4;
+}
 
-static uint8_t *put_nv_length(uint8_t *p, size_t n, int spdy2) {
+static uint8_t *put_nv_length(uint8_t *p, size_t n, int spdy2)
+{
   if (spdy2) {
     spdylay_put_uint16be(p, (uint16_t)n);
     return p + 2;
@@ -242,7 +259,8 @@ static uint8_t *put_nv_length(uint8_t *p, size_t n, int spdy2) {
    wire cannot carry.  The ceiling is the frame's: whatever passes here
    compresses into a 24-bit length. */
 static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
-                            int spdy2) {
+                            int spdy2)
+{
   size_t lensize = nv_length_size(spdy2);
   size_t blocklen = lensize;
   size_t ngroups = 0;
@@ -252,8 +270,8 @@ static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
     size_t namelen = strlen(name);
     size_t valuelen = 0;
     int empty = 0;
-    for (j = i; j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j],
-                                                   spdy2) == 0);
+    for (j = i;
+         j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j], spdy2) == 0);
          ++j) {
       size_t len = strlen(nv[2 * j + 1]);
       if (len > SPDYLAY_MAX_FRAME_LENGTH) {
@@ -286,7 +304,8 @@ static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
   return 0;
 }
 
-static void write_nv_block(uint8_t *p, char **nv, size_t npairs, int spdy2) {
+static void write_nv_block(uint8_t *p, char **nv, size_t npairs, int spdy2)
+{
   size_t i, j, ngroups = 0;
   uint8_t *countp = p;
   p += nv_length_size(spdy2);
@@ -300,8 +319,8 @@ static void write_nv_block(uint8_t *p, char **nv, size_t npairs, int spdy2) {
     p += namelen;
     valuelenp = p;
     p += nv_length_size(spdy2);
-    for (j = i; j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j],
-                                                   spdy2) == 0);
+    for (j = i;
+         j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j], spdy2) == 0);
          ++j) {
       size_t len = strlen(nv[2 * j + 1]);
       if (j > i) {
@@ -323,7 +342,8 @@ static void write_nv_block(uint8_t *p, char **nv, size_t npairs, int spdy2) {
    compressed length or a negative error code. */
 ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
                               size_t offset, char **nv, uint16_t wire_version,
-                              spdylay_zlib *deflater) {
+                              spdylay_zlib *deflater)
+{
   int spdy2 = is_spdy2(wire_version);
   size_t npairs = 0, blocklen, bound;
   uint8_t *block;
@@ -367,7 +387,8 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
  * Header block unpacking
  */
 
-static size_t get_nv_length(const uint8_t *p, int spdy2) {
+static size_t get_nv_length(const uint8_t *p, int spdy2)
+{
   return spdy2 ? spdylay_get_uint16(p) : spdylay_get_uint32(p);
 }
 
@@ -375,7 +396,8 @@ static size_t get_nv_length(const uint8_t *p, int spdy2) {
    |name| stands for, whether spelled the SPDY/2 way (*translated set) or
    literally; -1 for any other name. */
 static int spdy2_name_index(const uint8_t *name, size_t namelen,
-                            int *translated) {
+                            int *translated)
+{
   size_t i;
   for (i = 0; i < SPDYLAY_SPDY2_NAME_COUNT; ++i) {
     if (namelen == spdy2_names[i].spdy2len &&
@@ -393,7 +415,8 @@ static int spdy2_name_index(const uint8_t *name, size_t namelen,
 }
 
 static int bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
-                     size_t blen) {
+                     size_t blen)
+{
   int rv = memcmp(a, b, spdylay_min(alen, blen));
   if (rv != 0) {
     return rv;
@@ -401,7 +424,8 @@ static int bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
   return alen < blen ? -1 : alen > blen;
 }
 
-static int is_valid_name(const uint8_t *name, size_t namelen) {
+static int is_valid_name(const uint8_t *name, size_t namelen)
+{
   size_t i;
   for (i = 0; i < namelen; ++i) {
     if (name[i] == '\0' || (name[i] >= 'A' && name[i] <= 'Z')) {
@@ -413,7 +437,8 @@ static int is_valid_name(const uint8_t *name, size_t namelen) {
 
 /* Returns how many values a wire value holds, or 0 if a NUL-separated
    segment is empty.  An empty value on its own is one value. */
-static size_t count_values(const uint8_t *value, size_t valuelen) {
+static size_t count_values(const uint8_t *value, size_t valuelen)
+{
   size_t nvalues = 1;
   const uint8_t *end = value + valuelen;
   const uint8_t *nul;
@@ -447,20 +472,20 @@ typedef struct {
 /* Whether a decoded list of |nentries| entries and |listbytes| bytes is
    past the limits. */
 static int nv_over_limits(const spdylay_nv_limits *limits, size_t nentries,
-                          size_t listbytes) {
+                          size_t listbytes)
+{
   return (limits->max_entries != 0 && nentries > limits->max_entries) ||
          (limits->max_bytes != 0 && listbytes > limits->max_bytes);
 }
 
 /* The bytes a pair's entries take in the decoded list: its name once per
    value, plus the values without their separators.  Saturates. */
-static size_t pair_list_bytes(size_t namelen, size_t valuelen,
-                              size_t nvalues) {
-  size_t namebytes = namelen > SIZE_MAX / nvalues ? SIZE_MAX
-                                                  : namelen * nvalues;
+static size_t pair_list_bytes(size_t namelen, size_t valuelen, size_t nvalues)
+{
+  size_t namebytes =
+      namelen > SIZE_MAX / nvalues ? SIZE_MAX : namelen * nvalues;
   size_t valuebytes = valuelen - (nvalues - 1);
-  return namebytes > SIZE_MAX - valuebytes ? SIZE_MAX
-                                           : namebytes + valuebytes;
+  return namebytes > SIZE_MAX - valuebytes ? SIZE_MAX : namebytes + valuebytes;
 }
 
 /* Checks every count and length against the bytes left before reading
@@ -469,7 +494,8 @@ static size_t pair_list_bytes(size_t namelen, size_t valuelen,
    |limits|, before anything is allocated for it. */
 static int scan_nv_block(spdylay_nv_block_shape *shape, const uint8_t *in,
                          size_t inlen, int spdy2,
-                         const spdylay_nv_limits *limits) {
+                         const spdylay_nv_limits *limits)
+{
   size_t lensize = nv_length_size(spdy2);
   const uint8_t *p = in, *end = in + inlen;
   const uint8_t *prev_name = NULL;
@@ -568,7 +594,8 @@ static int scan_nv_block(spdylay_nv_block_shape *shape, const uint8_t *in,
 /* Fills |nv| (arrays then strings, sized by scan_nv_block()) from the
    scanned block. */
 static void build_nv(char **nv, const spdylay_nv_block_shape *shape,
-                     const uint8_t *in, int spdy2) {
+                     const uint8_t *in, int spdy2)
+{
   size_t lensize = nv_length_size(spdy2);
   const uint8_t *p = in + lensize;
   char *s = (char *)(nv + shape->nentries * 2 + 1);
@@ -621,14 +648,16 @@ static void build_nv(char **nv, const spdylay_nv_block_shape *shape,
   nv[k] = NULL;
 }
 
-static int name_ptr_cmp(const void *a, const void *b) {
+static int name_ptr_cmp(const void *a, const void *b)
+{
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The slow path for blocks whose names do not arrive sorted.  Values split
    from one pair share one name string, so each pair is looked at once. */
 static int nv_has_duplicate_names(char **nv, size_t nentries, size_t npairs,
-                                  int *dup_ptr) {
+                                  int *dup_ptr)
+{
   char *small[SPDYLAY_NV_SMALL_COUNT];
   char **names = small;
   size_t i, j, n = 0;
@@ -667,7 +696,8 @@ static int nv_has_duplicate_names(char **nv, size_t nentries, size_t npairs,
 }
 
 static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                          int spdy2, const spdylay_nv_limits *limits) {
+                          int spdy2, const spdylay_nv_limits *limits)
+{
   spdylay_nv_block_shape shape;
   size_t arraylen;
   char **nv;
@@ -704,7 +734,8 @@ static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
 int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
-                            const spdylay_nv_limits *limits) {
+                            const spdylay_nv_limits *limits)
+{
   size_t outlen;
   int rv;
   /* A header block can only be read with the inflater of its own version. */

@@ -70,9 +70,9 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
  *   SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE  past one of |limits|' other bounds;
  *   SPDYLAY_ERR_NOMEM.
  * On error *nv_ptr is left alone.  Blocks are inflated in full, up to
- * max_total, so the inflater stays in step with the peer's deflater.  A value holding
- * NUL-separated values comes out as one nv entry per value, all with the
- * same name; for wire version 2, SPDY/2's names are translated to SPDY/3's.
+ * max_total, so the inflater stays in step with the peer's deflater.  A value
+ * holding NUL-separated values comes out as one nv entry per value, all with
+ * the same name; for wire version 2, SPDY/2's names are translated to SPDY/3's.
  */
 int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,

@@ -41,8 +41,7 @@ static uint16_t wire_version(spdylay_session *session)
   return spdylay_frame_wire_version(session->version);
 }
 
-int spdylay_session_is_my_stream_id(spdylay_session *session,
-                                    int32_t stream_id)
+int spdylay_session_is_my_stream_id(spdylay_session *session, int32_t stream_id)
 {
   return ((stream_id & 1) == 0) == (session->server != 0);
 }
@@ -289,9 +288,8 @@ spdylay_stream *spdylay_session_get_stream(spdylay_session *session,
   return stream;
 }
 
-static spdylay_stream *open_stream(spdylay_session *session,
-                                   int32_t stream_id, uint8_t pri,
-                                   void *stream_user_data)
+static spdylay_stream *open_stream(spdylay_session *session, int32_t stream_id,
+                                   uint8_t pri, void *stream_user_data)
 {
   spdylay_stream *stream = spdylay_stream_new(
       stream_id, pri, stream_user_data,
@@ -420,8 +418,8 @@ static int add_rst_stream(spdylay_session *session, int32_t stream_id,
   return 0;
 }
 
-int spdylay_session_add_rst_stream(spdylay_session *session,
-                                   int32_t stream_id, uint32_t status_code)
+int spdylay_session_add_rst_stream(spdylay_session *session, int32_t stream_id,
+                                   uint32_t status_code)
 {
   return add_rst_stream(session, stream_id, status_code, 0);
 }
@@ -477,8 +475,7 @@ int spdylay_session_add_window_update(spdylay_session *session,
   return add_window_update(session, stream_id, delta_window_size, 0);
 }
 
-int spdylay_session_fail_session(spdylay_session *session,
-                                 uint32_t status_code)
+int spdylay_session_fail_session(spdylay_session *session, uint32_t status_code)
 {
   if (session == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
@@ -544,8 +541,7 @@ static int start_next_data(spdylay_session *session, spdylay_stream *stream)
 
 /* Requeues the stream's DATA if it was parked only by the send window and
    the window has reopened. */
-static int resume_flow_blocked(spdylay_session *session,
-                               spdylay_stream *stream)
+static int resume_flow_blocked(spdylay_session *session, spdylay_stream *stream)
 {
   if (stream->deferred_data == NULL ||
       stream->deferred_flags != SPDYLAY_DEFERRED_BY_FLOW_CONTROL ||
@@ -676,8 +672,7 @@ static int adjust_recv_window(spdylay_map_entry *entry, void *ptr)
 }
 
 void spdylay_session_window_update_queued(spdylay_session *session,
-                                          spdylay_stream *stream,
-                                          int32_t delta)
+                                          spdylay_stream *stream, int32_t delta)
 {
   if (stream) {
     stream->recv_window = saturated_add(stream->recv_window, delta);
@@ -702,8 +697,9 @@ static int auto_stream_window_update(spdylay_session *session,
       stream->state == SPDYLAY_STREAM_CLOSING) {
     return 0;
   }
-  threshold = (int32_t)(
-      session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] / 2);
+  threshold =
+      (int32_t)(session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] /
+                2);
   if (stream->recv_unacked == 0 || stream->recv_unacked < threshold) {
     return 0;
   }
@@ -717,7 +713,7 @@ static int auto_stream_window_update(spdylay_session *session,
 }
 
 static int auto_connection_window_update(spdylay_session *session,
-                                          int auto_reply)
+                                         int auto_reply)
 {
   int rv;
   if (!has_connection_window(session) ||
@@ -745,7 +741,8 @@ static int syn_stream_sendable(spdylay_session *session)
   return !spdylay_pq_empty(&session->ob_ss_pq) &&
          (goaway_exchanged(session) ||
           session->num_outgoing_streams <
-              session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]);
+              session
+                  ->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]);
 }
 
 static int more_to_send(spdylay_session *session)
@@ -785,8 +782,8 @@ static void push_back_item(spdylay_session *session,
   }
 }
 
-static void ctrl_not_sent(spdylay_session *session,
-                          spdylay_outbound_item *item, int error_code)
+static void ctrl_not_sent(spdylay_session *session, spdylay_outbound_item *item,
+                          int error_code)
 {
   if (session->callbacks.on_ctrl_not_send_callback) {
     session->callbacks.on_ctrl_not_send_callback(
@@ -866,8 +863,7 @@ static int check_ctrl_sendable(spdylay_session *session,
     if (frame->window_update.stream_id == 0) {
       return 0;
     }
-    return find_live_stream(session, frame->window_update.stream_id,
-                            &stream);
+    return find_live_stream(session, frame->window_update.stream_id, &stream);
   default:
     return 0;
   }
@@ -905,8 +901,8 @@ static ssize_t pack_ctrl(spdylay_session *session, spdylay_outbound_item *item)
 }
 
 /* Makes the packed control frame the one being written. */
-static void activate_ctrl(spdylay_session *session,
-                          spdylay_outbound_item *item, size_t framelen)
+static void activate_ctrl(spdylay_session *session, spdylay_outbound_item *item,
+                          size_t framelen)
 {
   session->aob.item = item;
   session->aob.framebuflen = framelen;
@@ -930,8 +926,8 @@ static int ctrl_pack_failed(spdylay_session *session,
   }
   ctrl_not_sent(session, item, error_code);
   if (error_code == SPDYLAY_ERR_ZLIB) {
-    int rv = spdylay_session_fail_session(session,
-                                          SPDYLAY_GOAWAY_INTERNAL_ERROR);
+    int rv =
+        spdylay_session_fail_session(session, SPDYLAY_GOAWAY_INTERNAL_ERROR);
     if (rv != 0) {
       return rv;
     }
@@ -952,8 +948,8 @@ static int prepare_credential(spdylay_session *session,
 {
   const spdylay_session_callbacks *cb = &session->callbacks;
   spdylay_syn_stream *syn = &item->frame.ctrl.syn_stream;
-  size_t vecsize = session->remote_settings
-                       [SPDYLAY_SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE];
+  size_t vecsize =
+      session->remote_settings[SPDYLAY_SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE];
   spdylay_origin origin;
   spdylay_outbound_item *cred;
   ssize_t ncerts, len = 0;
@@ -1024,8 +1020,8 @@ static int prepare_syn_stream(spdylay_session *session,
   int32_t stream_id = (int32_t)session->next_stream_id;
   spdylay_stream *stream;
   ssize_t len;
-  stream = open_stream(session, stream_id, syn->pri,
-                       item->aux.stream_user_data);
+  stream =
+      open_stream(session, stream_id, syn->pri, item->aux.stream_user_data);
   if (stream == NULL) {
     push_back_item(session, item);
     return SPDYLAY_ERR_NOMEM;
@@ -1122,8 +1118,9 @@ static int prepare_data(spdylay_session *session, spdylay_outbound_item *item)
     return SPDYLAY_ERR_NOMEM;
   }
   n = data->data_prd.read_callback(
-      session, data->stream_id, session->aob.framebuf + SPDYLAY_FRAME_HEAD_LENGTH,
-      maxlen, &eof, &data->data_prd.source, session->user_data);
+      session, data->stream_id,
+      session->aob.framebuf + SPDYLAY_FRAME_HEAD_LENGTH, maxlen, &eof,
+      &data->data_prd.source, session->user_data);
   if (n == SPDYLAY_ERR_DEFERRED) {
     spdylay_stream_defer_data(stream, item, SPDYLAY_DEFERRED_BY_APP);
     return PREPARE_SKIPPED;
@@ -1140,8 +1137,9 @@ static int prepare_data(spdylay_session *session, spdylay_outbound_item *item)
     drop_data(stream, item);
     return SPDYLAY_ERR_CALLBACK_FAILURE;
   }
-  flags = (eof && (data->flags & SPDYLAY_DATA_FLAG_FIN)) ? SPDYLAY_DATA_FLAG_FIN
-                                                          : SPDYLAY_DATA_FLAG_NONE;
+  flags = (eof && (data->flags & SPDYLAY_DATA_FLAG_FIN))
+              ? SPDYLAY_DATA_FLAG_FIN
+              : SPDYLAY_DATA_FLAG_NONE;
   spdylay_frame_pack_data_hd(session->aob.framebuf, data->stream_id, flags,
                              (uint32_t)n);
   if (flow_controlled(session)) {
@@ -1361,8 +1359,8 @@ static void ctrl_recv_parse_error(spdylay_session *session, uint16_t type,
   if (session->callbacks.on_ctrl_recv_parse_error_callback) {
     session->callbacks.on_ctrl_recv_parse_error_callback(
         session, (spdylay_frame_type)type, session->iframe.head,
-        SPDYLAY_FRAME_HEAD_LENGTH, payload_ptr(payload), payloadlen,
-        error_code, session->user_data);
+        SPDYLAY_FRAME_HEAD_LENGTH, payload_ptr(payload), payloadlen, error_code,
+        session->user_data);
   }
 }
 
@@ -1375,9 +1373,8 @@ static void ctrl_recv(spdylay_session *session, spdylay_frame_type type,
   }
 }
 
-static void invalid_ctrl_recv(spdylay_session *session,
-                              spdylay_frame_type type, spdylay_frame *frame,
-                              uint32_t status_code)
+static void invalid_ctrl_recv(spdylay_session *session, spdylay_frame_type type,
+                              spdylay_frame *frame, uint32_t status_code)
 {
   if (session->callbacks.on_invalid_ctrl_recv_callback) {
     session->callbacks.on_invalid_ctrl_recv_callback(
@@ -1492,10 +1489,9 @@ static int add_received_headers(spdylay_session *session,
     if (stream->recv_header_entries < SIZE_MAX) {
       ++stream->recv_header_entries;
     }
-    stream->recv_header_bytes =
-        len > SIZE_MAX - stream->recv_header_bytes
-            ? SIZE_MAX
-            : stream->recv_header_bytes + len;
+    stream->recv_header_bytes = len > SIZE_MAX - stream->recv_header_bytes
+                                    ? SIZE_MAX
+                                    : stream->recv_header_bytes + len;
   }
   return (max_entries != 0 && stream->recv_header_entries > max_entries) ||
          (max_bytes != 0 && stream->recv_header_bytes > max_bytes);
@@ -1644,8 +1640,8 @@ static int handle_rst_stream(spdylay_session *session, spdylay_frame *frame)
   }
   peer_stream = !spdylay_session_is_my_stream_id(session, stream->stream_id);
   close_stream(session, stream, frame->rst_stream.status_code);
-  if (peer_stream && spend(&session->limits.peer_resets,
-                           session->limits.max_peer_resets)) {
+  if (peer_stream &&
+      spend(&session->limits.peer_resets, session->limits.max_peer_resets)) {
     return session_error(session);
   }
   return 0;
@@ -1676,9 +1672,10 @@ static int apply_remote_settings(spdylay_session *session,
     window_delta wd;
     int rv;
     wd.session = session;
-    wd.delta = (int32_t)(
-        (int64_t)values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
-        (int64_t)session->remote_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
+    wd.delta =
+        (int32_t)((int64_t)values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
+                  (int64_t)session
+                      ->remote_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
     wd.opened = WINDOW_OPENED_NOTHING;
     wd.small_openings = 0;
     rv = spdylay_map_each(&session->streams, adjust_send_window, &wd);
@@ -1763,8 +1760,7 @@ static int handle_goaway(spdylay_session *session, spdylay_frame *frame)
   return spdylay_map_each(&session->streams, refuse_after_goaway, &gr);
 }
 
-static int handle_window_update(spdylay_session *session,
-                                spdylay_frame *frame)
+static int handle_window_update(spdylay_session *session, spdylay_frame *frame)
 {
   int32_t stream_id = frame->window_update.stream_id;
   int32_t delta = frame->window_update.delta_window_size;
@@ -1888,10 +1884,10 @@ static int unpack_header_block(spdylay_session *session,
   size_t offset = spdylay_frame_header_block_offset(hd->type, hd->version);
   spdylay_nv_limits limits;
   header_block_limits(session, &limits);
-  return spdylay_nv_unpack_block(
-      nv_ptr, payload_ptr(iframe->buf) + offset, iframe->payloadlen - offset,
-      hd->version, &session->inflater, &session->inflatebuf,
-      &session->inflatebuflen, &limits);
+  return spdylay_nv_unpack_block(nv_ptr, payload_ptr(iframe->buf) + offset,
+                                 iframe->payloadlen - offset, hd->version,
+                                 &session->inflater, &session->inflatebuf,
+                                 &session->inflatebuflen, &limits);
 }
 
 static int unpack_ctrl(spdylay_session *session, uint16_t type,
@@ -1915,8 +1911,8 @@ static int unpack_ctrl(spdylay_session *session, uint16_t type,
                    : unpack_header_block(session, &frame->syn_reply.hd,
                                          &frame->syn_reply.nv);
   case SPDYLAY_HEADERS:
-    rv = spdylay_frame_unpack_headers(
-        &frame->headers, head, SPDYLAY_FRAME_HEAD_LENGTH, payload, len);
+    rv = spdylay_frame_unpack_headers(&frame->headers, head,
+                                      SPDYLAY_FRAME_HEAD_LENGTH, payload, len);
     return rv != 0 ? rv
                    : unpack_header_block(session, &frame->headers.hd,
                                          &frame->headers.nv);
@@ -2151,9 +2147,9 @@ static void data_chunk_recv(spdylay_session *session, const uint8_t *data,
 {
   spdylay_inbound_frame *iframe = &session->iframe;
   if (data_stream(session) && session->callbacks.on_data_chunk_recv_callback) {
-    session->callbacks.on_data_chunk_recv_callback(
-        session, iframe->data_flags, iframe->data_stream_id, data, len,
-        session->user_data);
+    session->callbacks.on_data_chunk_recv_callback(session, iframe->data_flags,
+                                                   iframe->data_stream_id, data,
+                                                   len, session->user_data);
   }
 }
 
@@ -2233,8 +2229,8 @@ static int start_frame(spdylay_session *session)
   iframe->data_flags = iframe->head[4];
   iframe->payloadlen = spdylay_get_uint32(iframe->head + 4) & 0xffffffu;
   iframe->state = SPDYLAY_RECV_DATA_PAYLOAD;
-  empty = iframe->payloadlen == 0 &&
-          !(iframe->data_flags & SPDYLAY_DATA_FLAG_FIN);
+  empty =
+      iframe->payloadlen == 0 && !(iframe->data_flags & SPDYLAY_DATA_FLAG_FIN);
   rv = start_data_frame(session);
   if (rv == 0 && iframe->payloadlen == 0) {
     rv = end_data_frame(session);
@@ -2328,8 +2324,7 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session, const uint8_t *in,
                                  size_t inlen)
 {
   ssize_t rv;
-  if (session == NULL || (in == NULL && inlen > 0) ||
-      inlen > SSIZE_BOUND) {
+  if (session == NULL || (in == NULL && inlen > 0) || inlen > SSIZE_BOUND) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   if (session->entered) {
@@ -2609,8 +2604,8 @@ int spdylay_session_set_initial_client_cert_origin(spdylay_session *session,
   return spdylay_client_cert_vector_set(&session->cli_certvec, 1, &origin);
 }
 
-const spdylay_origin *spdylay_session_get_client_cert_origin(
-    spdylay_session *session, size_t slot)
+const spdylay_origin *
+spdylay_session_get_client_cert_origin(spdylay_session *session, size_t slot)
 {
   if (session == NULL || slot == 0 || slot > SPDYLAY_CLIENT_CERT_MAX_SLOTS) {
     return NULL;
@@ -2636,9 +2631,10 @@ void spdylay_session_update_local_settings(spdylay_session *session,
   if (flow_controlled(session)) {
     window_delta wd;
     wd.session = session;
-    wd.delta = (int32_t)(
-        (int64_t)values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
-        (int64_t)session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
+    wd.delta =
+        (int32_t)((int64_t)values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
+                  (int64_t)session
+                      ->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
     if (wd.delta != 0) {
       spdylay_map_each(&session->streams, adjust_recv_window, &wd);
     }

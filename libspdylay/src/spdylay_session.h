@@ -191,11 +191,10 @@ int spdylay_session_add_item_or_free(spdylay_session *session,
 
 /* Queue a control frame built from the arguments.  RST_STREAM also puts
    the stream, if open, in state CLOSING.  Return 0 or SPDYLAY_ERR_NOMEM. */
-int spdylay_session_add_rst_stream(spdylay_session *session,
-                                   int32_t stream_id, uint32_t status_code);
+int spdylay_session_add_rst_stream(spdylay_session *session, int32_t stream_id,
+                                   uint32_t status_code);
 int spdylay_session_add_ping(spdylay_session *session, uint32_t unique_id);
-int spdylay_session_add_goaway(spdylay_session *session,
-                               uint32_t status_code);
+int spdylay_session_add_goaway(spdylay_session *session, uint32_t status_code);
 int spdylay_session_add_window_update(spdylay_session *session,
                                       int32_t stream_id,
                                       int32_t delta_window_size);

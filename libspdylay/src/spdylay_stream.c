@@ -4,8 +4,8 @@
 #include "spdylay_stream.h"
 
 spdylay_stream *spdylay_stream_new(int32_t stream_id, uint8_t pri,
-                                   void *stream_user_data,
-                                   int32_t send_window, int32_t recv_window)
+                                   void *stream_user_data, int32_t send_window,
+                                   int32_t recv_window)
 {
   spdylay_stream *stream = calloc(1, sizeof(spdylay_stream));
   if (stream == NULL) {
@@ -47,8 +47,8 @@ void spdylay_stream_defer_data(spdylay_stream *stream,
   stream->deferred_flags = (uint8_t)flag;
 }
 
-spdylay_outbound_item *spdylay_stream_detach_deferred_data(
-    spdylay_stream *stream)
+spdylay_outbound_item *
+spdylay_stream_detach_deferred_data(spdylay_stream *stream)
 {
   spdylay_outbound_item *item = stream->deferred_data;
   stream->deferred_data = NULL;

@@ -78,8 +78,8 @@ typedef struct {
 
 /* A new stream in state OPENING, or NULL when out of memory. */
 spdylay_stream *spdylay_stream_new(int32_t stream_id, uint8_t pri,
-                                   void *stream_user_data,
-                                   int32_t send_window, int32_t recv_window);
+                                   void *stream_user_data, int32_t send_window,
+                                   int32_t recv_window);
 
 /* Frees the stream and every DATA item it holds (the deferred one and the
    waiting ones; a queued active item is the queue's to drop). */
@@ -92,8 +92,8 @@ void spdylay_stream_defer_data(spdylay_stream *stream,
                                spdylay_outbound_item *item,
                                spdylay_deferred_flag flag);
 /* Unparks and returns the deferred item. */
-spdylay_outbound_item *spdylay_stream_detach_deferred_data(
-    spdylay_stream *stream);
+spdylay_outbound_item *
+spdylay_stream_detach_deferred_data(spdylay_stream *stream);
 
 void spdylay_stream_push_waiting_data(spdylay_stream *stream,
                                       spdylay_outbound_item *item);

@@ -19,9 +19,9 @@ static int valid_data_provider(const spdylay_data_provider *data_prd)
 }
 
 /* The DATA item of a body; its stream ID is set once it is known. */
-static spdylay_outbound_item *new_data_item(int32_t stream_id, uint8_t flags,
-                                            const spdylay_data_provider
-                                                *data_prd)
+static spdylay_outbound_item *
+new_data_item(int32_t stream_id, uint8_t flags,
+              const spdylay_data_provider *data_prd)
 {
   spdylay_outbound_item *item = spdylay_outbound_item_new(SPDYLAY_DATA);
   if (item) {
@@ -164,15 +164,15 @@ int spdylay_submit_response(spdylay_session *session, int32_t stream_id,
                             const spdylay_data_provider *data_prd)
 {
   uint8_t flags = data_prd ? SPDYLAY_CTRL_FLAG_NONE : SPDYLAY_CTRL_FLAG_FIN;
-  return submit_headers_frame(session, SPDYLAY_SYN_REPLY, flags, stream_id,
-                              nv, data_prd);
+  return submit_headers_frame(session, SPDYLAY_SYN_REPLY, flags, stream_id, nv,
+                              data_prd);
 }
 
 int spdylay_submit_syn_reply(spdylay_session *session, uint8_t flags,
                              int32_t stream_id, const char **nv)
 {
-  return submit_headers_frame(session, SPDYLAY_SYN_REPLY, flags, stream_id,
-                              nv, NULL);
+  return submit_headers_frame(session, SPDYLAY_SYN_REPLY, flags, stream_id, nv,
+                              NULL);
 }
 
 int spdylay_submit_headers(spdylay_session *session, uint8_t flags,
@@ -321,8 +321,7 @@ int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
       return SPDYLAY_ERR_STREAM_CLOSED;
     }
   }
-  rv = spdylay_session_add_window_update(session, stream_id,
-                                         delta_window_size);
+  rv = spdylay_session_add_window_update(session, stream_id, delta_window_size);
   if (rv != 0) {
     return rv;
   }

@@ -148,8 +148,7 @@ static const uint8_t spdy3_dictionary[] = {
     0x61, 0x72, 0x73, 0x65, 0x74, 0x3d, 0x75, 0x74, 0x66, 0x2d, 0x38, 0x63,
     0x68, 0x61, 0x72, 0x73, 0x65, 0x74, 0x3d, 0x69, 0x73, 0x6f, 0x2d, 0x38,
     0x38, 0x35, 0x39, 0x2d, 0x31, 0x2c, 0x75, 0x74, 0x66, 0x2d, 0x2c, 0x2a,
-    0x2c, 0x65, 0x6e, 0x71, 0x3d, 0x30, 0x2e
-};
+    0x2c, 0x65, 0x6e, 0x71, 0x3d, 0x30, 0x2e};
 
 /* Header blocks are small and the peer inflates with the largest window
    anyway, so the deflater trades ratio for speed and memory: the 11-bit
@@ -171,7 +170,8 @@ static const uint8_t spdy3_dictionary[] = {
 #define SPDYLAY_INFLATE_MIN_CAPACITY 4096
 
 /* The dictionary of |version|, or NULL for a version without one. */
-static const uint8_t *select_dictionary(uInt *dictlen_ptr, uint16_t version) {
+static const uint8_t *select_dictionary(uInt *dictlen_ptr, uint16_t version)
+{
   switch (version) {
   case SPDYLAY_PROTO_SPDY2:
     *dictlen_ptr = sizeof(spdy2_dictionary);
@@ -186,7 +186,8 @@ static const uint8_t *select_dictionary(uInt *dictlen_ptr, uint16_t version) {
   }
 }
 
-int spdylay_zlib_deflate_hd_init(spdylay_zlib *deflater, uint16_t version) {
+int spdylay_zlib_deflate_hd_init(spdylay_zlib *deflater, uint16_t version)
+{
   const uint8_t *dict;
   uInt dictlen;
   memset(deflater, 0, sizeof(*deflater));
@@ -208,7 +209,8 @@ int spdylay_zlib_deflate_hd_init(spdylay_zlib *deflater, uint16_t version) {
   return 0;
 }
 
-int spdylay_zlib_inflate_hd_init(spdylay_zlib *inflater, uint16_t version) {
+int spdylay_zlib_inflate_hd_init(spdylay_zlib *inflater, uint16_t version)
+{
   const uint8_t *dict;
   uInt dictlen;
   memset(inflater, 0, sizeof(*inflater));
@@ -223,15 +225,18 @@ int spdylay_zlib_inflate_hd_init(spdylay_zlib *inflater, uint16_t version) {
   return 0;
 }
 
-void spdylay_zlib_deflate_free(spdylay_zlib *deflater) {
+void spdylay_zlib_deflate_free(spdylay_zlib *deflater)
+{
   deflateEnd(&deflater->zst);
 }
 
-void spdylay_zlib_inflate_free(spdylay_zlib *inflater) {
+void spdylay_zlib_inflate_free(spdylay_zlib *inflater)
+{
   inflateEnd(&inflater->zst);
 }
 
-size_t spdylay_zlib_deflate_hd_bound(spdylay_zlib *deflater, size_t len) {
+size_t spdylay_zlib_deflate_hd_bound(spdylay_zlib *deflater, size_t len)
+{
   uLong bound;
   if (len > ULONG_MAX - SPDYLAY_DEFLATE_FLUSH_OVERHEAD) {
     return SIZE_MAX;
@@ -244,8 +249,8 @@ size_t spdylay_zlib_deflate_hd_bound(spdylay_zlib *deflater, size_t len) {
 }
 
 ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater, uint8_t *out,
-                                size_t outlen, const uint8_t *in,
-                                size_t inlen) {
+                                size_t outlen, const uint8_t *in, size_t inlen)
+{
   z_stream *zst = &deflater->zst;
   int rv;
   if (inlen > UINT_MAX) {
@@ -268,7 +273,8 @@ ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater, uint8_t *out,
    that the memory a peer can make us spend follows the caller's limit and
    not the (up to 1032:1) expansion of its input. */
 static int grow_inflate_buffer(uint8_t **buf_ptr, size_t *buflen_ptr,
-                               size_t cap) {
+                               size_t cap)
+{
   size_t newlen;
   uint8_t *buf;
   newlen = *buflen_ptr <= SIZE_MAX / 2 ? *buflen_ptr * 2 : SIZE_MAX;
@@ -285,8 +291,9 @@ static int grow_inflate_buffer(uint8_t **buf_ptr, size_t *buflen_ptr,
 
 int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, uint8_t **buf_ptr,
                             size_t *buflen_ptr, size_t *outlen_ptr,
-                            size_t max_out, size_t max_total,
-                            const uint8_t *in, size_t inlen) {
+                            size_t max_out, size_t max_total, const uint8_t *in,
+                            size_t inlen)
+{
   z_stream *zst = &inflater->zst;
   uint8_t discard[SPDYLAY_INFLATE_DISCARD_LENGTH];
   size_t kept = 0;

@@ -30,8 +30,7 @@ size_t spdylay_zlib_deflate_hd_bound(spdylay_zlib *deflater, size_t len);
    with a sync flush, so the block ends on a byte boundary the peer can
    inflate on its own.  Returns the bytes written or SPDYLAY_ERR_ZLIB. */
 ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater, uint8_t *out,
-                                size_t outlen, const uint8_t *in,
-                                size_t inlen);
+                                size_t outlen, const uint8_t *in, size_t inlen);
 
 /* Inflates the whole of |in| into *buf_ptr (capacity *buflen_ptr, grown as
    needed).  Output beyond |max_out| bytes is inflated but discarded, so the
@@ -42,7 +41,7 @@ ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater, uint8_t *out,
    is unusable from now on) or SPDYLAY_ERR_NOMEM. */
 int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, uint8_t **buf_ptr,
                             size_t *buflen_ptr, size_t *outlen_ptr,
-                            size_t max_out, size_t max_total,
-                            const uint8_t *in, size_t inlen);
+                            size_t max_out, size_t max_total, const uint8_t *in,
+                            size_t inlen);
 
 #endif /* SPDYLAY_ZLIB_H */

@@ -298,9 +298,9 @@ typedef ssize_t (*spdylay_send_callback)(spdylay_session *session,
 
 /* Reads up to |length| bytes from the peer into |buf|; returns the count,
    SPDYLAY_ERR_WOULDBLOCK, SPDYLAY_ERR_EOF or SPDYLAY_ERR_CALLBACK_FAILURE. */
-typedef ssize_t (*spdylay_recv_callback)(spdylay_session *session,
-                                         uint8_t *buf, size_t length,
-                                         int flags, void *user_data);
+typedef ssize_t (*spdylay_recv_callback)(spdylay_session *session, uint8_t *buf,
+                                         size_t length, int flags,
+                                         void *user_data);
 
 typedef void (*spdylay_on_ctrl_recv_callback)(spdylay_session *session,
                                               spdylay_frame_type type,
@@ -309,9 +309,11 @@ typedef void (*spdylay_on_ctrl_recv_callback)(spdylay_session *session,
 
 /* A well-formed control frame arrived that is not valid in the stream's
    state; |status_code| is the RST_STREAM code the session answered with. */
-typedef void (*spdylay_on_invalid_ctrl_recv_callback)(
-    spdylay_session *session, spdylay_frame_type type, spdylay_frame *frame,
-    uint32_t status_code, void *user_data);
+typedef void (*spdylay_on_invalid_ctrl_recv_callback)(spdylay_session *session,
+                                                      spdylay_frame_type type,
+                                                      spdylay_frame *frame,
+                                                      uint32_t status_code,
+                                                      void *user_data);
 
 typedef void (*spdylay_on_data_chunk_recv_callback)(
     spdylay_session *session, uint8_t flags, int32_t stream_id,
@@ -364,8 +366,7 @@ typedef void (*spdylay_on_request_recv_callback)(spdylay_session *session,
    makes spdylay_session_send() fail with SPDYLAY_ERR_CALLBACK_FAILURE. */
 typedef ssize_t (*spdylay_get_credential_proof)(spdylay_session *session,
                                                 const spdylay_origin *origin,
-                                                uint8_t *proof,
-                                                size_t prooflen,
+                                                uint8_t *proof, size_t prooflen,
                                                 void *user_data);
 
 typedef ssize_t (*spdylay_get_credential_ncerts)(spdylay_session *session,
@@ -375,8 +376,7 @@ typedef ssize_t (*spdylay_get_credential_ncerts)(spdylay_session *session,
 typedef ssize_t (*spdylay_get_credential_cert)(spdylay_session *session,
                                                const spdylay_origin *origin,
                                                size_t idx, uint8_t *cert,
-                                               size_t certlen,
-                                               void *user_data);
+                                               size_t certlen, void *user_data);
 
 /* A control frame of a known type could not be parsed. */
 typedef void (*spdylay_on_ctrl_recv_parse_error_callback)(
@@ -472,7 +472,8 @@ typedef enum {
      complete (default 1000): each RST_STREAM from the peer on a stream it
      opened spends one, whatever its status code, as does each
      RST_STREAM answering the peer's error on such a stream; each of its
-     streams closing normally (FIN both ways) gives one back.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
+     streams closing normally (FIN both ways) gives one back.  Past it the
+     session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_PEER_RESETS = 9,
   /* How many frames that carry nothing in a row the peer may send
      (default 1000): DATA with no payload and no FIN, HEADERS with no
@@ -484,7 +485,8 @@ typedef enum {
      SPDY/3.1 the connection window counted (default 1000).  An update
      concerning no waiting DATA neither counts nor restarts the count; a
      SETTINGS raising INITIAL_WINDOW_SIZE counts once per stream it leaves
-     short of a full frame.  Past it the session fails with GOAWAY PROTOCOL_ERROR. */
+     short of a full frame.  Past it the session fails with GOAWAY
+     PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_SMALL_WINDOW_UPDATES = 11,
   /* The most streams the peer may have open at once (default 1000),
      whether or not SETTINGS_MAX_CONCURRENT_STREAMS was announced (the
@@ -505,12 +507,13 @@ int spdylay_session_set_initial_client_cert_origin(spdylay_session *session,
 
 /* The origin CREDENTIAL slot |slot| (1 and up) proves, or NULL if the slot
    is empty or out of range. */
-const spdylay_origin *spdylay_session_get_client_cert_origin(
-    spdylay_session *session, size_t slot);
+const spdylay_origin *
+spdylay_session_get_client_cert_origin(spdylay_session *session, size_t slot);
 
 /* Sends queued frames until the queue is empty or the send callback
    returns SPDYLAY_ERR_WOULDBLOCK.  Returns 0 or a negative error code
-   (SPDYLAY_ERR_NOMEM, SPDYLAY_ERR_CALLBACK_FAILURE, SPDYLAY_ERR_INVALID_STATE). */
+   (SPDYLAY_ERR_NOMEM, SPDYLAY_ERR_CALLBACK_FAILURE, SPDYLAY_ERR_INVALID_STATE).
+ */
 int spdylay_session_send(spdylay_session *session);
 
 /* Reads with the recv callback and processes frames until it would block.
