@@ -254,11 +254,6 @@ typedef struct {
   int out_full;
   ...;
 } pyspdylay_ctx;
-
-extern "Python+C" void pyspdylay_on_stream_close(void *, int32_t, uint32_t,
-                                                 uintptr_t);
-extern "Python+C" ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *,
-                                       size_t, int *);
 """
 
 
@@ -274,13 +269,25 @@ def forwarded_callbacks(header):
     return [(bit, name, " ".join(params.split())) for bit, name, params in entries]
 
 
-def _shim_functions_cdef(header):
-    """The shim's plain declarations between its "cdef begin" and "cdef end"
-    comments."""
-    match = re.search(r"/\* cdef begin:.*?\*/(.*?)/\* cdef end \*/", header, re.S)
+def _marked_section(header, marker):
+    """The shim header's declarations between its "<marker> begin" and
+    "<marker> end" comments."""
+    match = re.search(r"/\* %s begin:.*?\*/(.*?)/\* %s end \*/" % (marker, marker), header, re.S)
     if match is None:
-        raise SystemExit("spdylay: no cdef begin/end markers in _shim.h")
+        raise SystemExit("spdylay: no %s begin/end markers in _shim.h" % marker)
     return match.group(1)
+
+
+def _python_functions_cdef(header):
+    """extern "Python+C" for each function the shim header declares between
+    its "python begin" and "python end" comments: written in Python, called
+    by the shim."""
+    declarations = _marked_section(header, "python").split(";")
+    return "".join(
+        'extern "Python+C" %s;\n' % " ".join(declaration.split())
+        for declaration in declarations
+        if declaration.strip()
+    )
 
 
 def _forwarded_cdef(header):
@@ -368,5 +375,10 @@ with open(os.path.join(HERE, SHIM_DIR, "_shim.h")) as shim_header:
     SHIM_HEADER = shim_header.read()
 
 ffibuilder = FFI()
-ffibuilder.cdef(CDEF + _shim_functions_cdef(SHIM_HEADER) + _forwarded_cdef(SHIM_HEADER))
+ffibuilder.cdef(
+    CDEF
+    + _marked_section(SHIM_HEADER, "cdef")
+    + _python_functions_cdef(SHIM_HEADER)
+    + _forwarded_cdef(SHIM_HEADER)
+)
 ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n', **_flags())

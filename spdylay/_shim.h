@@ -182,8 +182,12 @@ void pyspdylay_nv_join(char **nv, char *out);
   void pyspdylay_##name python_params;
 PYSPDYLAY_FORWARDED(PYSPDYLAY_DECLARE)
 #undef PYSPDYLAY_DECLARE
+/* python begin: the builder declares each function up to "python end" to
+   cffi as extern "Python+C", so only plain declarations go here. */
 void pyspdylay_on_stream_close(void *handle, int32_t stream_id,
                                uint32_t status_code, uintptr_t key);
-ssize_t pyspdylay_read(void *, uintptr_t, int32_t, char *, size_t, int *);
+ssize_t pyspdylay_read(void *handle, uintptr_t key, int32_t stream_id,
+                       char *buf, size_t length, int *eof);
+/* python end */
 
 #endif /* PYSPDYLAY_SHIM_H */
