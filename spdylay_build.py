@@ -2,8 +2,10 @@
 
 By default the extension compiles the bundled libspdylay core (libspdylay/src)
 together with a small shim; with ``SPDYLAY_USE_SYSTEM=1`` it links an installed
-libspdylay instead, found with pkg-config.  The cdef and the shim use only
-libspdylay 1.4's public API, so both builds behave the same.
+libspdylay instead, found with pkg-config.  The cdef and the shim use
+libspdylay 1.4's public API, so both builds behave the same, except where
+that API cannot tell what the shim needs: with the bundled core the shim
+asks the core (``PYSPDYLAY_BUNDLED_CORE``, see docs/differences.rst).
 
 The shim (``spdylay/_shim.c`` and ``spdylay/_shim.h``, read from disk here)
 crosses the C/Python boundary as rarely as possible; see its header.  The
@@ -345,7 +347,10 @@ def _bundled_flags():
         "sources": sorted(
             os.path.join(src, name) for name in os.listdir(src) if name.endswith(".c")
         ),
-        "include_dirs": [_path("libspdylay", "include")],
+        # The shim also asks the bundled core what libspdylay 1.4's API
+        # cannot tell (libspdylay/src/spdylay_not_sent.h).
+        "include_dirs": [_path("libspdylay", "include"), src],
+        "define_macros": [("PYSPDYLAY_BUNDLED_CORE", "1")],
         "libraries": ["z"],
     }
 

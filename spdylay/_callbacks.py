@@ -92,7 +92,9 @@ def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tup
 # The two that run for every exchange, on_data_chunk_recv and
 # on_request_recv, are written out below instead (convert "written out"):
 # the generic trampoline's packed arguments and attribute lookup by name
-# cost about as much as the rest of the call.
+# cost about as much as the rest of the call.  So is on_ctrl_not_send, which
+# also runs without an application callback, to release what a SYN_STREAM
+# that will never be sent kept.
 _WRITTEN_OUT = "written out"
 _FORWARDED_CALLBACKS: tuple[tuple[str, _Convert | str], ...] = (
     ("on_ctrl_recv", _frame),
@@ -101,7 +103,7 @@ _FORWARDED_CALLBACKS: tuple[tuple[str, _Convert | str], ...] = (
     ("on_data_recv", None),
     ("before_ctrl_send", _frame),
     ("on_ctrl_send", _frame),
-    ("on_ctrl_not_send", _frame),
+    ("on_ctrl_not_send", _WRITTEN_OUT),
     ("on_data_send", None),
     ("on_request_recv", _WRITTEN_OUT),
     ("on_ctrl_recv_parse_error", _parse_error),
@@ -195,6 +197,27 @@ def pyspdylay_on_request_recv(handle: Any, stream_id: int) -> None:
             callback(session, stream_id)
         finally:
             lock.acquire()
+    except BaseException as exc:
+        session._store_exception(exc)
+
+
+@_extern
+def pyspdylay_on_ctrl_not_send(
+    handle: Any, frame_type: int, frame: Any, error_code: int, key: int
+) -> None:
+    """``key`` is nonzero for a SYN_STREAM that will never be sent: no
+    stream was opened for it, so no on_stream_close releases what it kept."""
+    session = _from_handle(handle)()
+    if session is None:
+        return
+    try:
+        try:
+            callback = session._on_ctrl_not_send_cb
+            if callback is not None:
+                call_unlocked(session, callback, frame_from_c(frame_type, frame), error_code)
+        finally:
+            if key:
+                session._streams.release(key)
     except BaseException as exc:
         session._store_exception(exc)
 

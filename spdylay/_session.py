@@ -117,7 +117,8 @@ class Session:
     """A SPDY session (see the documentation for every argument).
 
     Objects the session must call back into (DataProviders, stream_user_data)
-    are held by the Session until their stream closes.  ``close()`` (or
+    are held by the Session until their stream closes, or until the session
+    drops the request that brought them unsent.  ``close()`` (or
     leaving a ``with`` block) frees the session at once; after that every
     method raises InvalidStateError.  A Session may be shared between threads:
     calls are serialized.

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef PYSPDYLAY_BUNDLED_CORE
+#include "spdylay_not_sent.h"
+#endif
+
 /* Frames are accepted into the output buffer until it holds this much; then
    the send callback reports "would block" so that send() hands the bytes to
    Python before the core produces more: memory stays bounded for big
@@ -80,6 +84,23 @@ void *pyspdylay_python_handle(void *user_data)
   return ctx->handle;
 }
 
+/* The stream user data the shim gives libspdylay is always Python's key. */
+uintptr_t pyspdylay_not_sent_key(spdylay_session *session,
+                                 const spdylay_frame *frame)
+{
+#ifdef PYSPDYLAY_BUNDLED_CORE
+  return (uintptr_t)spdylay_session_get_not_sent_stream_user_data(session,
+                                                                  frame);
+#else
+  /* libspdylay 1.4 hands the frame over with stream ID 0 and no way to
+     find its stream_user_data: Python releases it when the session
+     closes. */
+  (void)session;
+  (void)frame;
+  return 0;
+#endif
+}
+
 #define PYSPDYLAY_FORWARDER(BIT, name, python_params, core_params, arguments)  \
   static void shim_##name core_params                                          \
   {                                                                            \
@@ -88,6 +109,19 @@ void *pyspdylay_python_handle(void *user_data)
   }
 PYSPDYLAY_FORWARDED(PYSPDYLAY_FORWARDER)
 #undef PYSPDYLAY_FORWARDER
+
+/* Registered when the application has no on_ctrl_not_send_cb: Python
+   hears only of the SYN_STREAMs whose objects it keeps, to release them. */
+static void release_not_sent(spdylay_session *session, spdylay_frame_type type,
+                             spdylay_frame *frame, int error_code,
+                             void *user_data)
+{
+  uintptr_t key = pyspdylay_not_sent_key(session, frame);
+  if (key != 0) {
+    pyspdylay_on_ctrl_not_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame,
+                               error_code, key);
+  }
+}
 
 /* Registered instead of shim_on_data_chunk_recv: appends to the pending
    chunk, which pyspdylay_mem_recv() or the next other callback hands over.
@@ -245,6 +279,9 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
 #undef PYSPDYLAY_REGISTER
   if (forward & PYSPDYLAY_ON_DATA_CHUNK_RECV) {
     callbacks.on_data_chunk_recv_callback = gather_data_chunk;
+  }
+  if (!(forward & PYSPDYLAY_ON_CTRL_NOT_SEND)) {
+    callbacks.on_ctrl_not_send_callback = release_not_sent;
   }
   if (side == PYSPDYLAY_CLIENT) {
     *error =

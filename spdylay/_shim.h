@@ -4,9 +4,11 @@
  * The shim crosses the C/Python boundary as rarely as possible: it owns a
  * per-session output buffer that coalesces every frame one send() produces,
  * and it forwards only the callbacks the application registered, dropping
- * the arguments the Python side does not need.  It uses only libspdylay
- * 1.4's public API and no Python header, so it compiles on its own against
- * either the bundled core or an installed libspdylay.
+ * the arguments the Python side does not need.  It uses libspdylay 1.4's
+ * public API and no Python header, so it compiles on its own against either
+ * the bundled core or an installed libspdylay; built with the bundled core
+ * (PYSPDYLAY_BUNDLED_CORE), it also asks the core what that API cannot tell
+ * (libspdylay/src/spdylay_not_sent.h).
  */
 #ifndef PYSPDYLAY_SHIM_H
 #define PYSPDYLAY_SHIM_H
@@ -78,10 +80,12 @@ enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
      spdylay_frame * frame, void *user_data),                                  \
     (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                           \
   X(ON_CTRL_NOT_SEND, on_ctrl_not_send,                                        \
-    (void *handle, int type, spdylay_frame *frame, int error_code),            \
+    (void *handle, int type, spdylay_frame *frame, int error_code,             \
+     uintptr_t key),                                                           \
     (spdylay_session * session, spdylay_frame_type type,                       \
      spdylay_frame * frame, int error_code, void *user_data),                  \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, error_code))               \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame, error_code,                \
+     pyspdylay_not_sent_key(session, frame)))                                  \
   X(ON_DATA_SEND, on_data_send,                                                \
     (void *handle, uint8_t flags, int32_t stream_id, int32_t length),          \
     (spdylay_session * session, uint8_t flags, int32_t stream_id,              \
@@ -143,6 +147,14 @@ typedef struct {
    the order libspdylay produced them. */
 void *pyspdylay_python_handle(void *user_data);
 #define PYSPDYLAY_HANDLE(user_data) pyspdylay_python_handle(user_data)
+
+/* From on_ctrl_not_send_callback: the key Python keeps the objects of a
+   SYN_STREAM that will never be sent under (its stream_user_data and
+   DataProvider), for Python to release them; 0 for other frames, and
+   always with an installed libspdylay, whose API does not tell (see
+   _shim.c). */
+uintptr_t pyspdylay_not_sent_key(spdylay_session *session,
+                                 const spdylay_frame *frame);
 
 /* cdef begin: the functions Python calls.  The builder gives the lines
    up to "cdef end" to cffi's cdef as they are, so only plain declarations

@@ -6,7 +6,8 @@ Keys come from one counter and are never reused, so a stale key can at
 worst miss a lookup.  The objects stay here because C calls back for them
 later: a DataProvider is read whenever the stream's DATA is sent, and
 stream_user_data is what ``get_stream_user_data()`` answers until the
-stream closes (``on_stream_close`` releases both).
+stream closes (``on_stream_close`` releases both).  A SYN_STREAM that is
+never sent opens no stream: ``on_ctrl_not_send`` releases its key instead.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ FRAME_DELIVERIES = {
     "before_ctrl_send": lambda cb, t, f: lib.pyspdylay_before_ctrl_send(cb.handle, t, f),
     "on_ctrl_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_send(cb.handle, t, f),
     "on_ctrl_not_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_not_send(
-        cb.handle, t, f, spdylay.ERR_STREAM_CLOSED
+        cb.handle, t, f, spdylay.ERR_STREAM_CLOSED, 0
     ),
 }
 

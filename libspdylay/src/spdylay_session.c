@@ -10,6 +10,7 @@
 
 #include "spdylay_frame.h"
 #include "spdylay_helper.h"
+#include "spdylay_not_sent.h"
 #include "spdylay_nv.h"
 
 /* prepare_* results besides 0 (a frame is ready in the outbound buffer)
@@ -786,11 +787,25 @@ static void ctrl_not_sent(spdylay_session *session, spdylay_outbound_item *item,
                           int error_code)
 {
   if (session->callbacks.on_ctrl_not_send_callback) {
+    spdylay_outbound_item *outer = session->not_sent_item;
+    session->not_sent_item = item;
     session->callbacks.on_ctrl_not_send_callback(
         session, (spdylay_frame_type)item->type, &item->frame.ctrl, error_code,
         session->user_data);
+    session->not_sent_item = outer;
   }
   spdylay_outbound_item_free(item);
+}
+
+void *spdylay_session_get_not_sent_stream_user_data(spdylay_session *session,
+                                                    const spdylay_frame *frame)
+{
+  const spdylay_outbound_item *item = session->not_sent_item;
+  if (item == NULL || item->type != SPDYLAY_SYN_STREAM ||
+      &item->frame.ctrl != frame) {
+    return NULL;
+  }
+  return item->aux.stream_user_data;
 }
 
 /* Finds the stream a queued frame addresses: 0 with *stream_ptr set, or

@@ -129,6 +129,9 @@ struct spdylay_session {
   spdylay_pq ob_ss_pq;
   uint64_t next_seq;
   spdylay_active_outbound aob;
+  /* The control frame on_ctrl_not_send_callback is being told about, NULL
+     outside that callback (see spdylay_not_sent.h). */
+  spdylay_outbound_item *not_sent_item;
 
   spdylay_inbound_frame iframe;
   /* Scratch space the header-block inflater works in. */
