@@ -13,7 +13,15 @@ import gc
 import weakref
 
 import pytest
-from helpers import POST_NV, REQUEST_NV, RESPONSE_NV, RawPeer, control_frames, nv_on_wire
+from helpers import (
+    POST_NV,
+    REQUEST_NV,
+    RESPONSE_NV,
+    RawPeer,
+    control_frames,
+    nv_on_wire,
+    pairs,
+)
 
 import spdylay
 
@@ -49,11 +57,11 @@ def deferring_read(session, stream_id, length, read_ctrl, source):
 class Request:
     """Weak references to what one submitted request handed to the Session."""
 
-    def __init__(self, session, nv=POST_NV, pri=0, read_cb=None):
+    def __init__(self, session, read_cb=None):
         source = Source()
         user_data = UserData()
         provider = spdylay.DataProvider(source, read_cb or source.read)
-        session.submit_request(pri, nv, provider, user_data)
+        session.submit_request(0, POST_NV, provider, user_data)
         self.source = weakref.ref(source)
         self.user_data = weakref.ref(user_data)
 
@@ -64,13 +72,9 @@ class Request:
 
 def not_sent(peer):
     return [
-        (frame.frame_type, frame.stream_id, pairs_of(frame.nv), error_code)
+        (frame.frame_type, frame.stream_id, pairs(frame.nv), error_code)
         for frame, error_code in peer.rec.calls("on_ctrl_not_send_cb")
     ]
-
-
-def pairs_of(nv):
-    return sorted((name, value) for name, value in nv)
 
 
 def refused_request(nv=POST_NV):
