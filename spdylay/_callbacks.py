@@ -52,9 +52,10 @@ def call_unlocked(session: Session, callback: Callable[..., _Result], *args: Any
     send() or recv() this thread holds it exactly once; no other thread can
     start I/O meanwhile, as send()/recv()/close() wait for the running one
     to end.  Called any other way (the lock not ours), it just calls.  The
-    trampolines that run for every frame spell this out inline instead:
-    a Python call with packed arguments costs as much as the lock's release
-    and acquire together."""
+    trampolines that run for every frame, and send() and recv() around
+    send_cb and recv_cb, spell this out inline instead: a Python call with
+    packed arguments costs as much as the lock's release and acquire
+    together."""
     if session._io_thread != _get_ident():
         return callback(session, *args)
     lock = session._lock

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from . import _args, _callbacks
-from ._callbacks import call_unlocked
 from ._constants import (
     CLIENT,
     OPT_AUTO_REPLIES_STOP_READING,
@@ -148,6 +147,7 @@ class Session:
         "_recv_cb",
         "_on_stream_close_cb",
         "_version",
+        "_pri_lowest",
         "_read_ctrl",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
@@ -215,6 +215,8 @@ class Session:
             raise error_for(error[0])
         self._ctx = ffi.gc(ctx, lib.pyspdylay_del, size=_SESSION_MEMORY)
         self._ptr = ctx.session
+        # Fixed by the version: asked once, not on every submit.
+        self._pri_lowest: int = lib.spdylay_session_get_pri_lowest(self._ptr)
         if config is not None:
             try:
                 self._configure(config)
@@ -315,8 +317,10 @@ class Session:
 
     def _end_io(self) -> None:
         self._io_thread = None
-        self._io_waiters = 0
-        self._io_idle.notify_all()
+        # Condition.notify_all() is Python code in threading.py, costlier
+        # than the C call it ends; each waiter counts itself out again.
+        if self._io_waiters:
+            self._io_idle.notify_all()
 
     def _store_exception(self, exc: BaseException) -> None:
         if self._exception is None:
@@ -351,17 +355,28 @@ class Session:
                 if send_cb is None:
                     raise InvalidStateError("send() needs a send_cb")
                 ctx = self._ctx
+                lock = self._lock
                 while True:
-                    self._raise_pending(lib.spdylay_session_send(ptr))
+                    rv = lib.spdylay_session_send(ptr)
+                    # Checked here first: a method call per frame batch
+                    # costs more.
+                    if rv or self._exception is not None:
+                        self._raise_pending(rv)
                     length = ctx.out_len
                     if not length:
                         return
                     more = ctx.out_full
+                    data = _unpack(ctx.out, length)
+                    # This thread holds the lock once (see _wait_for_io);
+                    # send_cb runs without it, as every callback does.
+                    lock.release()
                     try:
-                        sent = call_unlocked(self, send_cb, _unpack(ctx.out, length))
+                        sent = send_cb(self, data)
                     except Error as exc:
                         with_error_code(exc)
                         raise
+                    finally:
+                        lock.acquire()
                     # None and 0 mean "would block"; b"", [] or 0.0 are
                     # mistakes, not counts.
                     if sent is None or (type(sent) is int and sent == 0):
@@ -390,9 +405,11 @@ class Session:
                 recv_cb = self._recv_cb
                 if recv_cb is None:
                     raise InvalidStateError("recv() without data needs a recv_cb")
+                lock = self._lock
                 while True:
+                    lock.release()
                     try:
-                        data = call_unlocked(self, recv_cb, RECV_LENGTH)
+                        data = recv_cb(self, RECV_LENGTH)
                     except builtins.EOFError as exc:
                         if isinstance(exc, EOFError):
                             with_error_code(exc)
@@ -403,6 +420,8 @@ class Session:
                     except Error as exc:
                         with_error_code(exc)
                         raise
+                    finally:
+                        lock.acquire()
                     if not data:
                         return
                     self._feed(data)
@@ -415,7 +434,9 @@ class Session:
     def _feed(self, data: BytesLike) -> None:
         with _from_buffer("uint8_t[]", data) as buf:
             rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
-        self._raise_pending(rv)
+        # Checked here first: a method call per recv() costs more.
+        if rv < 0 or self._exception is not None:
+            self._raise_pending(rv)
 
     def resume_data(self, stream_id: int) -> None:
         """Puts the stream's deferred DATA back in the queue; raises
@@ -519,7 +540,7 @@ class Session:
         from ``data_prd`` (FIN on the SYN_STREAM when it is None)."""
         with self._lock:
             ptr = self._live()
-            pri = _args.priority(pri, lib.spdylay_session_get_pri_lowest(ptr))
+            pri = _args.priority(pri, self._pri_lowest)
             packed = pack_nv(nv)
             streams = self._streams
             if data_prd is None:
@@ -595,7 +616,7 @@ class Session:
             ptr = self._live()
             flags = _args.flags(flags, _args.SYN_STREAM_FLAGS)
             assoc_stream_id = _args.int_in(assoc_stream_id, 0, _args.INT32_MAX, "assoc_stream_id")
-            pri = _args.priority(pri, lib.spdylay_session_get_pri_lowest(ptr))
+            pri = _args.priority(pri, self._pri_lowest)
             packed = pack_nv(nv)
             key = 0 if stream_user_data is None else self._streams.new_key()
             _check(
