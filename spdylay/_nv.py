@@ -91,7 +91,18 @@ def pack_nv(nv: HeaderList) -> bytes:
 
     A value holding NUL bytes becomes one entry per NUL-separated part, which
     libspdylay joins again on the wire: C strings cannot carry NUL."""
-    strings = _flatten(nv)
+    if nv.__class__ is list or nv.__class__ is tuple:
+        # The common shape, exact tuples of two, flattened without
+        # _flatten's per-pair checks; anything else goes through them.
+        strings: list[Any] = []
+        extend = strings.extend
+        for pair in nv:
+            if pair.__class__ is not tuple or len(pair) != 2:
+                strings = _flatten(nv)
+                break
+            extend(pair)
+    else:
+        strings = _flatten(nv)
     count = len(strings)
     try:
         text = "\0".join(strings)

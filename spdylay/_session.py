@@ -569,13 +569,14 @@ class Session:
                 return
             streams = self._streams
             key = streams.new_provider_key(data_prd)
-            self._keep_provider(
-                lib.pyspdylay_submit_response(
-                    ptr, stream_id, packed, len(packed), key, streams.new_key()
-                ),
-                data_prd,
-                key,
+            rv = lib.pyspdylay_submit_response(
+                ptr, stream_id, packed, len(packed), key, streams.new_key()
             )
+            # _keep_provider spelt out: this runs for every response.
+            if rv > 0:
+                streams.attach(rv, None, key, data_prd)
+            elif rv < 0:
+                raise error_for(rv)
 
     @overload
     def submit_syn_stream(

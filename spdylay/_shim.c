@@ -54,14 +54,17 @@ static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
 
 /* DATA one read_cb call returned beyond the frame it was asked for: the
    shim slices it into the following frames of its stream without calling
-   Python again. */
+   Python again.  |bytes| points at the |len| bytes not served yet, in
+   |data|, a copy, or, when borrowed, in read_cb's bytes object, which
+   Python keeps alive until the provider is read again or its stream closes
+   (by then this is freed). */
 struct pyspdylay_ahead {
   struct pyspdylay_ahead *next;
   uintptr_t key;
   int32_t stream_id;
   int eof;
-  size_t off;
   size_t len;
+  const char *bytes;
   char data[];
 };
 
@@ -205,16 +208,17 @@ static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
   }
   if (*link) {
     pyspdylay_ahead *ahead = *link;
-    size_t n = ahead->len - ahead->off;
+    size_t n = ahead->len;
     if (n > length) {
       n = length;
     }
     if (n > (size_t)SSIZE_MAX) {
       return SPDYLAY_ERR_CALLBACK_FAILURE;
     }
-    memcpy(buf, ahead->data + ahead->off, n);
-    ahead->off += n;
-    if (ahead->off == ahead->len) {
+    memcpy(buf, ahead->bytes, n);
+    ahead->bytes += n;
+    ahead->len -= n;
+    if (ahead->len == 0) {
       *eof = ahead->eof;
       *link = ahead->next;
       free(ahead);
@@ -227,11 +231,13 @@ static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
 
 /* Keeps bytes |offset| to |length| of |data|, which read_cb returned for
    provider |key| of |stream_id| beyond the frame being built, for its next
-   frames; |eof| then applies after the last of them.  Returns nonzero for
-   lack of memory. */
+   frames; |eof| then applies after the last of them.  With |borrow| the
+   bytes are not copied: the caller keeps |data| alive and unchanged until
+   it reads |key| again or the stream closes.  Returns nonzero for lack of
+   memory. */
 int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
                          const char *data, size_t offset, size_t length,
-                         int eof)
+                         int eof, int borrow)
 {
   pyspdylay_ahead *ahead;
   size_t rest;
@@ -239,19 +245,26 @@ int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
     return 0;
   }
   rest = length - offset;
-  if (rest > SIZE_MAX - sizeof(*ahead)) {
+  if (borrow) {
+    ahead = malloc(sizeof(*ahead));
+  } else if (rest > SIZE_MAX - sizeof(*ahead)) {
     return -1;
+  } else {
+    ahead = malloc(sizeof(*ahead) + rest);
   }
-  ahead = malloc(sizeof(*ahead) + rest);
   if (ahead == NULL) {
     return -1;
   }
   ahead->key = key;
   ahead->stream_id = stream_id;
   ahead->eof = eof;
-  ahead->off = 0;
   ahead->len = rest;
-  memcpy(ahead->data, data + offset, rest);
+  if (borrow) {
+    ahead->bytes = data + offset;
+  } else {
+    memcpy(ahead->data, data + offset, rest);
+    ahead->bytes = ahead->data;
+  }
   ahead->next = ctx->ahead;
   ctx->ahead = ahead;
   return 0;

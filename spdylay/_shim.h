@@ -166,7 +166,7 @@ void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
 ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen);
 int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
                          const char *data, size_t offset, size_t length,
-                         int eof);
+                         int eof, int borrow);
 uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
 int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
                              const char *nv, size_t nvlen,

@@ -23,7 +23,14 @@ _cast = ffi.cast
 class StreamTable:
     """Stream user data and DataProviders, in separate maps, by key."""
 
-    __slots__ = ("_user_data", "_stream_providers", "_providers", "last_key", "provider")
+    __slots__ = (
+        "_user_data",
+        "_stream_providers",
+        "_providers",
+        "last_key",
+        "provider",
+        "borrowed",
+    )
 
     def __init__(self) -> None:
         # stream key -> stream_user_data (None when only providers are kept)
@@ -36,6 +43,11 @@ class StreamTable:
         # twice per body at least, so the dict's own lookup, not a method
         # that calls it.
         self.provider: Callable[[int], DataProvider] = self._providers.__getitem__
+        # provider key -> the buffer of read_cb's bytes whose rest the shim
+        # holds for the provider's next frames without a copy (see
+        # pyspdylay_read): kept until the provider is read again or its
+        # stream closes, when the shim has let go of it.
+        self.borrowed: dict[int, Any] = {}
         # The key handed out last: one that has not moved over a callback
         # says the callback attached nothing new.
         self.last_key = 0
@@ -92,10 +104,14 @@ class StreamTable:
         """Drops what the closed stream with key ``key`` kept."""
         del self._user_data[key]
         providers = self._providers
+        borrowed = self.borrowed
         for provider_key in self._stream_providers.pop(key):
             del providers[provider_key]
+            if borrowed:
+                borrowed.pop(provider_key, None)
 
     def clear(self) -> None:
         self._user_data.clear()
         self._stream_providers.clear()
         self._providers.clear()
+        self.borrowed.clear()

@@ -4,6 +4,7 @@ chunks of one stream reach on_data_chunk_recv_cb as one call.  Both must be
 invisible on the wire and keep every callback in order."""
 
 import gc
+import sys
 import weakref
 
 import pytest
@@ -156,6 +157,86 @@ def test_reset_stream_drops_its_read_ahead_bytes():
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(second, read_steps))
     assert body_of(peer.sent(), 3) == b"f" * 3000
     assert second.asked == [READ_LENGTH]
+
+
+class Held:
+    """read_cb's answers as bytes objects the test keeps too, so that it can
+    tell when the session lets go of them (CPython counts references)."""
+
+    def __init__(self, *bodies):
+        self.bodies = list(bodies)
+        self.given = []
+
+    def read(self, session, stream_id, length, read_ctrl, source):
+        body = self.bodies.pop(0)
+        self.given.append(body)
+        if not self.bodies:
+            read_ctrl.flags = spdylay.READ_EOF
+        return body
+
+
+def stalled_upload(window, held):
+    """A SPDY/3 client whose upload of ``held``'s bodies stalls after
+    ``window`` bytes, the rest of the first read held for later frames."""
+    peer = RawPeer(spdylay.CLIENT, spdylay.PROTO_SPDY3)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, held.read))
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, window)]))
+    return peer
+
+
+needs_refcounts = pytest.mark.skipif(
+    not hasattr(sys, "getrefcount"), reason="needs CPython's reference counts"
+)
+
+
+@needs_refcounts
+def test_read_ahead_bytes_are_let_go_once_sent():
+    # The second read fits one frame: nothing new is held after it.
+    first, second = bytes(range(256)) * 200, bytes(range(200)) * 5
+    first_refs = sys.getrefcount(first)
+    held = Held(first, second)
+    peer = stalled_upload(5000, held)
+    assert sum(f.length for f in data_frames(peer.sent(), 1)) == 5000
+    peer.feed(peer.enc.window_update(1, 200000))
+    frames = peer.sent()
+    assert body_of(frames) == first[5000:] + second
+    assert data_frames(frames, 1)[-1].flags == spdywire.FLAG_FIN
+    del held.given[:]
+    assert sys.getrefcount(first) == first_refs
+
+
+@needs_refcounts
+@pytest.mark.parametrize("end", ["rst_stream", "close", "drop"])
+def test_read_ahead_bytes_are_let_go_when_the_stream_or_session_ends(end):
+    body = b"g" * 60000
+    refs = sys.getrefcount(body)
+    held = Held(body)
+    peer = stalled_upload(5000, held)
+    assert sum(f.length for f in data_frames(peer.sent(), 1)) == 5000
+    del held.given[:]
+    assert sys.getrefcount(body) > refs
+    if end == "rst_stream":
+        peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
+        peer.feed(peer.enc.window_update(1, 60000))
+        assert data_frames(peer.sent(), 1) == []
+    elif end == "close":
+        peer.session.close()
+    else:
+        del peer
+        for _ in range(3):
+            gc.collect()
+    assert sys.getrefcount(body) == refs
+
+
+def test_read_ahead_bytes_of_two_streams_stay_apart(version):
+    peer = RawPeer(spdylay.CLIENT, version)
+    bodies = {1: bytes(range(256)) * 100, 3: bytes(range(255, -1, -1)) * 100}
+    for stream_id in (1, 3):
+        source = Source(bodies[stream_id])
+        peer.session.submit_request(0, POST_NV, spdylay.DataProvider(source, read_steps))
+    frames = peer.sent()
+    assert body_of(frames, 1) == bodies[1]
+    assert body_of(frames, 3) == bodies[3]
 
 
 def receiving_server(version, **callbacks):
