@@ -308,8 +308,13 @@ class Session:
             io_thread = self._io_thread
 
     def _begin_io(self, name: str) -> Any:
-        self._wait_for_io(name)
-        ptr = self._live()
+        # _wait_for_io() and _live() spelt out: this runs for every send()
+        # and recv().
+        if self._io_thread is not None:
+            self._wait_for_io(name)
+        ptr = self._ptr
+        if ptr is None:
+            raise InvalidStateError("the session is closed")
         if self._failed:
             raise InvalidStateError("the session failed with a fatal error; close it")
         self._io_thread = threading.get_ident()
@@ -432,8 +437,13 @@ class Session:
                 self._end_io()
 
     def _feed(self, data: BytesLike) -> None:
-        with _from_buffer("uint8_t[]", data) as buf:
-            rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
+        if data.__class__ is bytes:
+            # cffi passes a bytes object's own buffer, without from_buffer's
+            # context manager, which costs as much as the call.
+            rv = lib.pyspdylay_mem_recv(self._ctx, data, len(data))
+        else:
+            with _from_buffer("uint8_t[]", data) as buf:
+                rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
         # Checked here first: a method call per recv() costs more.
         if rv < 0 or self._exception is not None:
             self._raise_pending(rv)
