@@ -91,7 +91,14 @@ def pack_nv(nv: HeaderList) -> bytes:
 
     A value holding NUL bytes becomes one entry per NUL-separated part, which
     libspdylay joins again on the wire: C strings cannot carry NUL."""
-    if nv.__class__ is list or nv.__class__ is tuple:
+    return _pack(nv)[0]
+
+
+def _pack(nv: HeaderList) -> tuple[bytes, bool]:
+    """pack_nv()'s answer, and whether ``nv`` was exact (name, value) tuples
+    of str only, the shape whose packed form LastPacked may keep."""
+    plain = nv.__class__ is list or nv.__class__ is tuple
+    if plain:
         # The common shape, exact tuples of two, flattened without
         # _flatten's per-pair checks; anything else goes through them.
         strings: list[Any] = []
@@ -99,6 +106,7 @@ def pack_nv(nv: HeaderList) -> bytes:
         for pair in nv:
             if pair.__class__ is not tuple or len(pair) != 2:
                 strings = _flatten(nv)
+                plain = False
                 break
             extend(pair)
     else:
@@ -112,15 +120,46 @@ def pack_nv(nv: HeaderList) -> bytes:
     # one encode for the whole list.
     if text is not None and text.count("\0") == count - 1 and "" not in strings[0::2]:
         try:
-            data = (text + "\0").encode("utf-8", "surrogateescape")
+            return (text + "\0").encode("utf-8", "surrogateescape"), plain
         except UnicodeEncodeError as exc:
             raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
-    else:
+    try:
+        return _encode_one_by_one(strings), False
+    except UnicodeEncodeError as exc:
+        raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
+
+
+class LastPacked:
+    """The header list one kind of submit packed last and its packed form,
+    so that the same list again costs a comparison instead of packing it:
+    programs tend to submit the same headers over and over (a client's
+    request headers, a server's response headers).  Only lists of exact
+    (name, value) tuples of str are kept, as a tuple of their pairs: those
+    cannot change afterwards, and a list equal to one packs the same (str
+    compares by content)."""
+
+    __slots__ = ("nv", "packed")
+
+    def __init__(self) -> None:
+        self.nv: tuple[Any, ...] | None = None
+        self.packed = b""
+
+    def pack(self, nv: HeaderList) -> bytes:
+        if nv.__class__ is not list and nv.__class__ is not tuple:
+            return pack_nv(nv)
+        pairs = tuple(nv)
         try:
-            data = _encode_one_by_one(strings)
-        except UnicodeEncodeError as exc:
-            raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
-    return data
+            same = pairs == self.nv
+        except Exception:
+            # An entry whose comparison fails is no header: _pack says so.
+            same = False
+        if same:
+            return self.packed
+        packed, plain = _pack(nv)
+        if plain:
+            self.nv = pairs
+            self.packed = packed
+        return packed
 
 
 def nv_from_c(nv: Any) -> ReceivedHeaderList:

@@ -39,7 +39,7 @@ from ._errors import (
     error_for,
     with_error_code,
 )
-from ._nv import pack_nv
+from ._nv import LastPacked, pack_nv
 from ._spdylay import ffi, lib
 from ._streams import StreamTable
 
@@ -149,6 +149,8 @@ class Session:
         "_version",
         "_pri_lowest",
         "_read_ctrl",
+        "_request_nv",
+        "_response_nv",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     # The cffi objects of the C session (None once closed).
@@ -206,6 +208,8 @@ class Session:
         self._holds_reads = False
         self._streams = StreamTable()
         self._read_ctrl = ReadCtrl()
+        self._request_nv = LastPacked()
+        self._response_nv = LastPacked()
         # The C session's user data leads back here; it must live as long
         # as the C session.  A weak reference, so it never keeps us alive.
         self._handle = ffi.new_handle(weakref.ref(self))
@@ -551,7 +555,7 @@ class Session:
         with self._lock:
             ptr = self._live()
             pri = _args.priority(pri, self._pri_lowest)
-            packed = pack_nv(nv)
+            packed = self._request_nv.pack(nv)
             streams = self._streams
             if data_prd is None:
                 provider_key = 0
@@ -561,7 +565,9 @@ class Session:
                 key = 0
             else:
                 key = streams.new_key()
-            _check(lib.pyspdylay_submit_request(ptr, pri, packed, len(packed), provider_key, key))
+            rv = lib.pyspdylay_submit_request(ptr, pri, packed, len(packed), provider_key, key)
+            if rv < 0:
+                raise error_for(rv)
             if key:
                 streams.attach(key, stream_user_data, provider_key, data_prd)
 
@@ -573,16 +579,19 @@ class Session:
         with self._lock:
             ptr = self._live()
             stream_id = _args.frame_stream_id(stream_id)
-            packed = pack_nv(nv)
+            packed = self._response_nv.pack(nv)
             if data_prd is None:
-                _check(lib.pyspdylay_submit_response(ptr, stream_id, packed, len(packed), 0, 0))
+                rv = lib.pyspdylay_submit_response(ptr, stream_id, packed, len(packed), 0, 0)
+                if rv < 0:
+                    raise error_for(rv)
                 return
             streams = self._streams
             key = streams.new_provider_key(data_prd)
             rv = lib.pyspdylay_submit_response(
                 ptr, stream_id, packed, len(packed), key, streams.new_key()
             )
-            # _keep_provider spelt out: this runs for every response.
+            # _keep_provider and _check spelt out: this runs for every
+            # response.
             if rv > 0:
                 streams.attach(rv, None, key, data_prd)
             elif rv < 0:
