@@ -357,7 +357,8 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
                 raise MemoryError("no memory for the rest of read_cb's data")
             size = length
             at_eof = 0
-        _memmove(buf, data, size)
+        if size:
+            _memmove(buf, data, size)
         if at_eof:
             eof[0] = 1
         return size
