@@ -42,9 +42,9 @@ CPU_CLOCK_PRELUDE = (
 RATE = re.compile(r"([0-9.]+) (MB/s|req/s)\s*$")
 
 
-def run_once(command):
+def run_once(command, env=None):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     match = RATE.search(output.strip().splitlines()[-1])
     if match is None:
