@@ -259,46 +259,11 @@ def pyspdylay_on_stream_close(handle: Any, stream_id: int, status_code: int, key
         session._store_exception(exc)
 
 
-def _borrow_rest(
-    ctx: Any,
-    borrowed: dict[int, Any],
-    key: int,
-    stream_id: int,
-    data: bytes,
-    length: int,
-    size: int,
-    at_eof: int,
-) -> int:
-    """Hands the shim the bytes of ``data`` past ``length`` for the
-    provider's next frames, without a copy: ``data`` stays in ``borrowed``
-    until the shim has let go of it.  Nonzero for lack of memory."""
-    held = _from_buffer(data)
-    failed: int = _read_ahead(ctx, key, stream_id, held, length, size, at_eof, 1)
-    if not failed:
-        borrowed[key] = held
-    return failed
-
-
-def _copy_rest(
-    ctx: Any,
-    borrowed: dict[int, Any],
-    key: int,
-    stream_id: int,
-    data: bytes,
-    length: int,
-    size: int,
-    at_eof: int,
-) -> int:
-    """The same, the shim copying the bytes."""
-    failed: int = _read_ahead(ctx, key, stream_id, data, length, size, at_eof, 0)
-    return failed
-
-
 # On CPython a bytes object never moves and from_buffer is free, so the
 # shim slices the frames out of read_cb's bytes object itself, one copy of
 # most body bytes fewer; on PyPy from_buffer of bytes costs more than the
 # copy (bulk ran at 0.69x of the copy).
-_keep_rest = _borrow_rest if sys.implementation.name == "cpython" else _copy_rest
+_BORROW = sys.implementation.name == "cpython"
 
 
 @_extern
@@ -353,7 +318,16 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
             )
         at_eof = flags & _READ_EOF
         if size > length:
-            if _keep_rest(session._ctx, borrowed, key, stream_id, data, length, size, at_eof):
+            if _BORROW:
+                # The bytes object stays in ``borrowed`` until the shim has
+                # let go of it.
+                held = _from_buffer(data)
+                failed = _read_ahead(session._ctx, key, stream_id, held, length, size, at_eof, 1)
+                if not failed:
+                    borrowed[key] = held
+            else:
+                failed = _read_ahead(session._ctx, key, stream_id, data, length, size, at_eof, 0)
+            if failed:
                 raise MemoryError("no memory for the rest of read_cb's data")
             size = length
             at_eof = 0
