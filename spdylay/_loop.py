@@ -3,8 +3,9 @@ the engine under the threaded client and server.
 
 Only the loop's own thread touches the Session.  Other threads (request
 handlers writing a response, a server shutting down) hand it work with
-``call_soon``, which wakes the loop through a socket pair, so a blocked
-``select`` never delays them.
+``call_soon``, which wakes the loop through a socket pair when it is waiting
+in ``select``, so a blocked ``select`` never delays them; a loop that is
+awake takes the calls before it next waits, with no wake-up.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ class SessionLoop:
         )
         self._lock = threading.Lock()
         self._finished = False
+        # Under _lock: the loop waits in select (or is about to) and needs a
+        # wake-up byte to see a new call; one has been sent since it began
+        # waiting.
+        self._waiting = False
+        self._woken = False
         self._stopping = False
         # time.monotonic() when the socket last took a byte, and when a
         # byte last arrived.
@@ -123,16 +129,16 @@ class SessionLoop:
         with self._lock:
             if self._finished:
                 return False
-            # Only the first call of a batch needs to wake the loop: it
-            # takes the whole batch at once.  The wake-up is sent under the
-            # lock so that close() cannot close the pair between the check
-            # and the send.
-            if not self._calls:
+            self._calls.append((function, args))
+            # One wake-up per wait: the loop takes every call queued by
+            # then.  It is sent under the lock so that close() cannot close
+            # the pair between the check and the send.
+            if self._waiting and not self._woken:
+                self._woken = True
                 try:
                     self._wake_send.send(b"\0")
                 except BlockingIOError:
                     pass  # the pair is full of wake-ups: the loop will run
-            self._calls.append((function, args))
         return True
 
     def stop(self) -> None:
@@ -151,12 +157,18 @@ class SessionLoop:
         for function, args in calls:
             function(*args)
 
-    def run(self, next_timeout: Callable[[], float | None] | None = None) -> None:
+    def run(
+        self,
+        next_timeout: Callable[[], float | None] | None = None,
+        before_wait: Callable[[], object] | None = None,
+    ) -> None:
         """Sends and receives until the session wants neither, the peer
         closes the connection, or ``stop()``.  ``next_timeout()``, if given,
         is called every round and returns the seconds until it must be
-        called again (or None).  Socket errors and exceptions raised by
-        callbacks propagate."""
+        called again (or None); ``before_wait()``, if given, every round
+        once the session has sent what it could, before the loop waits for
+        the socket.  Socket errors and exceptions raised by callbacks
+        propagate."""
         session = self.session
         selector = selectors.DefaultSelector()
         try:
@@ -175,7 +187,17 @@ class SessionLoop:
                 if wanted != interest:
                     selector.modify(self.sock, wanted)
                     interest = wanted
-                for key, events in selector.select(timeout):
+                if before_wait is not None:
+                    before_wait()
+                with self._lock:
+                    if self._calls:
+                        timeout = 0  # run them first: look at the socket only
+                    else:
+                        self._waiting = True
+                ready = selector.select(timeout)
+                with self._lock:
+                    self._waiting = self._woken = False
+                for key, events in ready:
                     if key.fileobj is self._wake_recv:
                         self._drain_wakeups()
                     elif events & _READ:

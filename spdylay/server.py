@@ -13,11 +13,11 @@ adds more.
 
 from __future__ import annotations
 
+import collections
 import email.utils
 import html
 import http.server
 import io
-import queue
 import socket
 import socketserver
 import ssl
@@ -44,7 +44,7 @@ from ._constants import (
     SYN_STREAM,
 )
 from ._data import DataProvider
-from ._errors import Error, InvalidArgumentError, InvalidStateError
+from ._errors import Error, InvalidStateError
 from ._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
 from ._loop import SessionLoop
 from ._nv import pack_nv
@@ -73,63 +73,6 @@ def _check_count(value: object, least: int, name: str) -> None:
         raise ValueError("%s must be an int from %d to 2**31-1, not %r" % (name, least, value))
 
 
-class _ResponseBody:
-    """The bytes a handler has written and the connection has not sent yet.
-    Handler threads append (blocking while it is full); the I/O thread
-    drains it in ``read_cb``."""
-
-    def __init__(self, stream: _Stream) -> None:
-        self.stream = stream
-        self.buffer = bytearray()
-        self.finished = False
-        self.deferred = False
-        self.ready = threading.Condition()
-
-    def write(self, data: ReadableBuffer) -> None:
-        view = memoryview(data).cast("B")
-        ready = self.ready
-        while view:
-            with ready:
-                while len(self.buffer) >= RESPONSE_BUFFER_LIMIT and self.stream.status is None:
-                    ready.wait()
-                self.stream.check_open()
-                room = RESPONSE_BUFFER_LIMIT - len(self.buffer)
-                self.buffer += view[:room]
-                view = view[room:]
-                self._resume()
-
-    def finish(self) -> None:
-        with self.ready:
-            self.finished = True
-            self._resume()
-
-    def _resume(self) -> None:
-        if self.deferred:
-            self.deferred = False
-            self.stream.connection.loop.call_soon(
-                self.stream.connection.resume, self.stream.stream_id
-            )
-
-    def wake(self) -> None:
-        with self.ready:
-            self.ready.notify_all()
-
-    def read_cb(
-        self, session: Session, stream_id: int, length: int, read_ctrl: ReadCtrl, source: object
-    ) -> bytes | int:
-        with self.ready:
-            buffer = self.buffer
-            if not buffer and not self.finished:
-                self.deferred = True
-                return ERR_DEFERRED
-            chunk = bytes(buffer[:length])
-            del buffer[:length]
-            if self.finished and not buffer:
-                read_ctrl.flags = READ_EOF
-            self.ready.notify_all()
-            return chunk
-
-
 class _ResponseWriter(io.RawIOBase):
     """A handler's ``wfile``: bytes written here are sent on the stream as
     flow control allows.  The first write sends the response headers."""
@@ -144,22 +87,48 @@ class _ResponseWriter(io.RawIOBase):
     def write(self, data: ReadableBuffer) -> int:
         if self.closed:
             raise ValueError("write to a finished response")
-        self._handler.end_headers()
-        body = self._handler._stream.body
-        if body is None:
-            raise ValueError(
-                "this response has no body (%s)" % self._handler._stream.no_body_reason
-            )
-        body.write(data)
-        return memoryview(data).nbytes
+        handler = self._handler
+        handler.end_headers()
+        return handler._stream.write(data)
 
 
 class _Stream:
-    """One request on a server connection, from SYN_STREAM to close."""
+    """One request on a server connection, from SYN_STREAM to close.
 
-    def __init__(
-        self, connection: _Connection, stream_id: int, nv: Iterable[tuple[str, str]]
-    ) -> None:
+    The request fields belong to the connection's I/O thread.  The response
+    fields are shared with the handler's thread, under the connection's
+    ``lock``: the handler adds headers and body and marks the stream
+    ``queued`` for the I/O thread, which takes everything added since in
+    one ``flush``.  So a response written while the I/O thread is busy
+    reaches the session as one item (headers, body and end together), and
+    a handler never waits for the I/O thread except when the body buffer is
+    full.
+    """
+
+    __slots__ = (
+        "connection",
+        "stream_id",
+        "nv",
+        "header_bytes",
+        "request_body",
+        "counted_body_bytes",
+        "refusal",
+        "handled",
+        "status",
+        "reply",
+        "has_body",
+        "no_body_reason",
+        "chunks",
+        "offset",
+        "buffered",
+        "finished",
+        "deferred",
+        "queued",
+        "returned",
+        "space",
+    )
+
+    def __init__(self, connection: _Connection, stream_id: int) -> None:
         self.connection = connection
         self.stream_id = stream_id
         self.nv: list[tuple[str, str]] = []
@@ -173,9 +142,29 @@ class _Stream:
         # instead of being handed to a do_ method.
         self.refusal: tuple[int, str] | None = None
         self.handled = False
+        # The stream's close status code, once it has closed.
         self.status: int | None = None
-        self.body: _ResponseBody | None = None
-        self.no_body_reason: str | None = None
+        # The response headers, from the handler until the I/O thread has
+        # submitted them.
+        self.reply: list[tuple[str, str]] | None = None
+        self.has_body = False
+        self.no_body_reason = ""
+        # The body written and not sent yet: chunks[0][offset:], chunks[1:].
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.offset = 0
+        self.buffered = 0
+        self.finished = False
+        # The session's DATA for this stream waits (ERR_DEFERRED) for more
+        # body or its end.
+        self.deferred = False
+        # A flush of this stream is on the I/O thread's call queue.
+        self.queued = False
+        # The handler has returned (its request body may be released).
+        self.returned = False
+        # Held by the I/O thread while a handler waits in write() for room
+        # in the buffer; released when the buffer drains or the stream
+        # closes.
+        self.space: threading.Lock | None = None
 
     def add_headers(self, nv: list[tuple[str, str]]) -> bool:
         """Adds ``nv``; False (and nothing added) once the headers would
@@ -188,57 +177,195 @@ class _Stream:
         self.nv.extend(nv)
         return True
 
-    def check_open(self) -> None:
+    # On the handler's thread.
+
+    def _queue(self) -> None:
+        """Has the I/O thread flush this stream soon; under the lock."""
+        if not self.queued:
+            self.queued = True
+            self.connection.loop.call_soon(self.connection.flush, self)
+
+    def _check_open(self) -> None:
         if self.status is not None:
             raise ConnectionResetError(
                 "stream %d was closed (status code %d) before the response "
                 "was sent" % (self.stream_id, self.status)
             )
 
+    def send_headers(self, nv: list[tuple[str, str]], with_body: bool, reason: str) -> None:
+        with self.connection.lock:
+            self.reply = nv
+            self.has_body = with_body
+            self.no_body_reason = reason
+            self._queue()
+
+    def write(self, data: ReadableBuffer) -> int:
+        """Adds ``data`` to the body, waiting while the buffer is full;
+        returns its length."""
+        if not self.has_body:
+            raise ValueError("this response has no body (%s)" % self.no_body_reason)
+        if data.__class__ is bytes:
+            # Immutable: buffered as it is when it fits.
+            view = memoryview(data)
+        else:
+            view = memoryview(data).cast("B")
+        length = len(view)
+        lock = self.connection.lock
+        while view:
+            with lock:
+                self._check_open()
+                room = RESPONSE_BUFFER_LIMIT - self.buffered
+                if room > 0:
+                    piece = view[:room]
+                    self.chunks.append(
+                        data if len(piece) == length and data.__class__ is bytes else bytes(piece)
+                    )
+                    self.buffered += len(piece)
+                    view = view[room:]
+                    if self.deferred:
+                        self._queue()
+                    continue
+                space = self.space = threading.Lock()
+                space.acquire()
+            space.acquire()
+        return length
+
+    def finish_body(self) -> None:
+        with self.connection.lock:
+            self.finished = True
+            if self.deferred:
+                self._queue()
+
+    def handler_returned(self) -> None:
+        with self.connection.lock:
+            self.returned = True
+            # Only a request body needs the I/O thread to hear of it.
+            if self.counted_body_bytes:
+                self._queue()
+
+    # On the I/O thread.
+
+    def read(self, length: int, read_ctrl: ReadCtrl) -> bytes | int:
+        """The next body bytes for the session, at most ``length``."""
+        with self.connection.lock:
+            buffered = self.buffered
+            if not buffered:
+                if self.finished:
+                    read_ctrl.flags = READ_EOF
+                    return b""
+                self.deferred = True
+                return ERR_DEFERRED
+            chunks = self.chunks
+            if buffered <= length and len(chunks) == 1 and not self.offset:
+                data = chunks.popleft()
+            else:
+                data = self._take(min(length, buffered))
+            self.buffered = buffered - len(data)
+            if self.finished and not self.buffered:
+                read_ctrl.flags = READ_EOF
+            space = self.space
+            if space is not None:
+                self.space = None
+                space.release()
+            return data
+
+    def _take(self, length: int) -> bytes:
+        chunks = self.chunks
+        parts = []
+        while length:
+            chunk = chunks[0]
+            end = self.offset + length
+            if end < len(chunk):
+                parts.append(memoryview(chunk)[self.offset : end])
+                self.offset = end
+                break
+            parts.append(memoryview(chunk)[self.offset :])
+            length -= len(chunk) - self.offset
+            chunks.popleft()
+            self.offset = 0
+        return b"".join(parts)
+
     def closed(self, status_code: int) -> None:
-        self.status = status_code
-        if self.body is not None:
-            self.body.wake()
+        with self.connection.lock:
+            self.status = status_code
+            space = self.space
+            if space is not None:
+                self.space = None
+                space.release()
 
 
 class _Workers:
-    """Threads for request handlers: an idle one takes the next request, and
-    a new one starts when none is idle, so a slow handler never makes
-    another request wait.  A thread idle for IDLE_SECONDS ends."""
+    """Threads for request handlers, reused.  The threads not running a
+    handler are either looking for work or parked, each on a lock of its
+    own.  Whenever a job waits, at least one thread is looking: a thread
+    that takes a job while others wait wakes (or starts) the next one before
+    running it, so no job ever waits for another to finish, and a burst of
+    quick jobs is run by the few threads the burst actually needs.  A
+    thread parked for IDLE_SECONDS ends."""
 
     IDLE_SECONDS = 10.0
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[..., object], tuple[Any, ...]]] = (
-            queue.SimpleQueue()
-        )
         self._lock = threading.Lock()
-        self._idle = 0
+        self._jobs: collections.deque[tuple[Callable[..., object], tuple[Any, ...]]] = (
+            collections.deque()
+        )
+        self._parked: list[threading.Lock] = []
+        self._looking = 0
 
-    def run(self, function: Callable[..., object], *args: Any) -> None:
+    def run_all(self, jobs: Iterable[tuple[Callable[..., object], tuple[Any, ...]]]) -> None:
+        """Runs every ``function(*args)`` of ``jobs``, each on a thread."""
         with self._lock:
-            start = self._idle == 0
-            if not start:
-                self._idle -= 1
-        self._jobs.put((function, args))
-        if start:
+            self._jobs.extend(jobs)
+            wake = None if self._looking or not self._jobs else self._enlist()
+        if wake is not None:
+            self._wake(wake)
+
+    def _enlist(self) -> threading.Lock | bool:
+        """Counts one more thread as looking, under the lock: a parked
+        one's lock to release, or True for a new thread to start."""
+        self._looking += 1
+        if self._parked:
+            return self._parked.pop()
+        return True
+
+    def _wake(self, wake: threading.Lock | bool) -> None:
+        if wake is True:
             threading.Thread(target=self._work, daemon=True, name="spdylay request handler").start()
+        else:
+            cast(threading.Lock, wake).release()
 
     def _work(self) -> None:
+        parking = threading.Lock()
+        parking.acquire()
+        lock = self._lock
         jobs = self._jobs
         while True:
-            try:
-                function, args = jobs.get(timeout=self.IDLE_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    if self._idle == 0 or not jobs.empty():
-                        # A job was promised to the idle threads: stay.
-                        continue
-                    self._idle -= 1
-                return
+            with lock:
+                if not jobs:
+                    self._looking -= 1
+                    self._parked.append(parking)
+                    job = None
+                else:
+                    job = jobs.popleft()
+                    self._looking -= 1
+                    wake = self._enlist() if jobs and not self._looking else None
+            if job is None:
+                if parking.acquire(timeout=self.IDLE_SECONDS):
+                    continue  # woken, and counted as looking by the waker
+                with lock:
+                    if parking in self._parked:
+                        self._parked.remove(parking)
+                        return
+                # Woken as the wait ended: take the release that woke it.
+                parking.acquire()
+                continue
+            if wake is not None:
+                self._wake(wake)
+            function, args = job
             function(*args)
-            with self._lock:
-                self._idle += 1
+            with lock:
+                self._looking += 1
 
 
 class _Connection:
@@ -260,6 +387,13 @@ class _Connection:
         # server.connection_body_limit.
         self.body_bytes = 0
         self.idle_since = time.monotonic()
+        # Guards the response fields of this connection's streams (_Stream).
+        self.lock = threading.Lock()
+        # Every response body is read through this one provider.
+        self._provider = DataProvider(None, self._read_response)
+        # Requests ready for a handler, handed to the workers together once
+        # the I/O thread has nothing more to do (_start_handlers).
+        self._ready: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
         self.loop = SessionLoop(
             sock,
             SERVER,
@@ -286,7 +420,7 @@ class _Connection:
         # frame_type says which frame class it is.
         if frame.frame_type == SYN_STREAM:
             frame = cast("SynStreamFrame", frame)
-            stream = self.streams[frame.stream_id] = _Stream(self, frame.stream_id, ())
+            stream = self.streams[frame.stream_id] = _Stream(self, frame.stream_id)
         elif frame.frame_type == HEADERS:
             frame = cast("HeadersFrame", frame)
             stream = self.streams.get(frame.stream_id)
@@ -339,7 +473,13 @@ class _Connection:
 
     def _start_handler(self, stream: _Stream) -> None:
         stream.handled = True
-        self.server._workers.run(self.server._handle_stream, stream)
+        self._ready.append((self.server._handle_stream, (stream,)))
+
+    def _start_handlers(self) -> None:
+        if self._ready:
+            ready = self._ready
+            self._ready = []
+            self.server._workers.run_all(ready)
 
     def _on_stream_close(self, session: Session, stream_id: int, status_code: int) -> None:
         stream = self.streams.pop(stream_id, None)
@@ -369,22 +509,38 @@ class _Connection:
 
     # Run on the I/O thread, posted by handler threads and the server.
 
-    def respond(
-        self, stream: _Stream, nv: list[tuple[str, str]], body: _ResponseBody | None
-    ) -> None:
+    def flush(self, stream: _Stream) -> None:
+        """Hands the session what the stream's handler has added since the
+        last flush: the response headers (with the body's provider), or
+        more body for DATA that waited for it."""
+        with self.lock:
+            stream.queued = False
+            reply = stream.reply
+            stream.reply = None
+            resume = stream.deferred and (stream.buffered or stream.finished)
+            if resume:
+                stream.deferred = False
+            has_body = stream.has_body
+        if stream.returned:
+            self.release_body(stream)
         if stream.status is not None:
             return
-        provider = None if body is None else DataProvider(None, body.read_cb)
-        try:
-            self.loop.session.submit_response(stream.stream_id, nv, provider)
-        except InvalidStateError:
-            pass  # the session has failed (a peer past its limits): it ends
+        session = self.loop.session
+        if reply is not None:
+            try:
+                session.submit_response(
+                    stream.stream_id, reply, self._provider if has_body else None
+                )
+            except InvalidStateError:
+                pass  # the session has failed (a peer past its limits): it ends
+        elif resume:
+            session.resume_data(stream.stream_id)
 
-    def resume(self, stream_id: int) -> None:
-        try:
-            self.loop.session.resume_data(stream_id)
-        except InvalidArgumentError:
-            pass  # the stream closed meanwhile
+    def _read_response(
+        self, session: Session, stream_id: int, length: int, read_ctrl: ReadCtrl, source: None
+    ) -> bytes | int:
+        # The session reads only from open streams, which are all here.
+        return self.streams[stream_id].read(length, read_ctrl)
 
     def reset(self, stream: _Stream, status_code: int) -> None:
         if stream.status is None:
@@ -398,7 +554,7 @@ class _Connection:
 
     def run(self) -> None:
         try:
-            self.loop.run(self._close_if_idle)
+            self.loop.run(self._close_if_idle, self._start_handlers)
         finally:
             for stream in list(self.streams.values()):
                 stream.closed(CANCEL)
@@ -499,12 +655,8 @@ class BaseSPDYRequestHandler:
             with_body, reason = False, "status %d" % self._code
         else:
             reason = "it was sent without one"
-        if with_body:
-            stream.body = _ResponseBody(stream)
-        else:
-            stream.no_body_reason = reason
         self._headers_sent = True
-        stream.connection.loop.call_soon(stream.connection.respond, stream, nv, stream.body)
+        stream.send_headers(nv, with_body, reason)
 
     def send_error(self, code: int, message: str | None = None) -> None:
         """Answers with status ``code`` (and its standard reason phrase) and
@@ -540,8 +692,8 @@ class BaseSPDYRequestHandler:
                 self.send_error(500, "The handler sent no response")
             else:
                 self._send_headers(with_body=True)
-        if self._stream.body is not None:
-            self._stream.body.finish()
+        if self._stream.has_body:
+            self._stream.finish_body()
         self.wfile.close()
 
     def version_string(self) -> str:
@@ -761,8 +913,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         except Exception:
             self._handler_failed(stream, handler)
         finally:
-            connection = stream.connection
-            connection.loop.call_soon(connection.release_body, stream)
+            stream.handler_returned()
 
     def _handler_failed(self, stream: _Stream, handler: BaseSPDYRequestHandler | None) -> None:
         sys.stderr.write(
