@@ -672,7 +672,9 @@ def content_type(path: str) -> str:
 class StaticFileHandler(BaseSPDYRequestHandler):
     """``spdylay serve``'s handler: GET and HEAD of the files under
     ``htdocs`` (a real, absolute path; the server makes a subclass per
-    directory).  Other methods get 501 from the base class."""
+    directory), and POST answered as GET, its body read and discarded, as
+    spdyd does (so ``spdycat -d`` and ``spdylay get -d`` can be tried
+    against it).  Other methods get 501 from the base class."""
 
     htdocs: str | None = None
 
@@ -699,6 +701,7 @@ class StaticFileHandler(BaseSPDYRequestHandler):
                 shutil.copyfileobj(body, self.wfile, CHUNK_SIZE)
 
     do_HEAD = do_GET
+    do_POST = do_GET
 
     def log_error(self, format: str, *args: Any) -> None:
         """Silent: the request line that send_response logs carries the

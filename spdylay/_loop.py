@@ -93,6 +93,8 @@ class SessionLoop:
         # time.monotonic() when the socket last took a byte, and when a
         # byte last arrived.
         self.last_sent = self.last_received = time.monotonic()
+        # Whether a byte has ever arrived.
+        self.received = False
         self._wake_recv, self._wake_send = socket.socketpair()
         self._wake_recv.setblocking(False)
         self._wake_send.setblocking(False)
@@ -121,6 +123,7 @@ class SessionLoop:
         if not data:
             raise EOFError("the peer closed the connection")
         self.last_received = time.monotonic()
+        self.received = True
         return data
 
     def call_soon(self, function: Callable[..., object], *args: Any) -> bool:

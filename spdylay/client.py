@@ -57,8 +57,9 @@ CONNECT_TIMEOUT = 30.0
 
 class UrlFetchError(Error):
     """The connection could not be made: the host is unreachable, the TLS
-    handshake or certificate verification failed, or the server negotiated
-    no SPDY version.  The message says which."""
+    handshake or certificate verification failed, the server negotiated
+    no SPDY version, or it closed the connection without sending a byte
+    (as a TLS server does to a plain TCP client).  The message says which."""
 
 
 class BaseSPDYStreamHandler:
@@ -293,6 +294,18 @@ class UrlFetcher:
             # The connection ended under these: closed by the server, reset,
             # or dropped because the server stopped reading.
             self._ended = True
+            if self._open and not loop.received and not self._stalled:
+                # No connection to speak of, as when connecting fails: the
+                # stream handlers hear nothing.
+                raise UrlFetchError(
+                    "%s closed the connection without sending a byte%s"
+                    % (
+                        self._where(),
+                        ""
+                        if self.tls
+                        else " (a TLS server? this connection speaks SPDY over plain TCP)",
+                    )
+                )
             for request in list(self._waiting) + list(self._unsent) + list(self._sent.values()):
                 self._close(request, INTERNAL_ERROR)
             if self._stalled:

@@ -67,6 +67,31 @@ HANDSHAKE_TIMEOUT = 30.0
 
 _NO_BODY_STATUSES = frozenset((204, 304))
 
+# (second, its date header text) of the last date_time_string() call.
+_last_date = (-1, "")
+
+
+# The first byte of a TLS record carrying a handshake message, which a TLS
+# client's first bytes are.
+_TLS_HANDSHAKE = 0x16
+# The first byte of a SPDY control frame (its control bit and the high byte of
+# the version).
+_SPDY_CONTROL = 0x80
+
+
+def _not_tls(first: bytes) -> str | None:
+    """Why a client whose first byte is ``first`` (b"" if it closed the
+    connection) is not starting TLS, or None if it may be.  OpenSSL would
+    read a SPDY control frame's bytes as the header of a record longer than
+    the frame, and wait for the rest until HANDSHAKE_TIMEOUT."""
+    if not first:
+        return "the client closed the connection"
+    if first[0] == _TLS_HANDSHAKE:
+        return None
+    if first[0] == _SPDY_CONTROL:
+        return "the client sent a SPDY frame without TLS (a client speaking plain TCP?)"
+    return "the client did not start TLS (its first byte is 0x%02x)" % first[0]
+
 
 def _check_count(value: object, least: int, name: str) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= 2**31 - 1:
@@ -583,9 +608,8 @@ class BaseSPDYRequestHandler:
         self.stream_id = request.stream_id
         self.spdy_version = request.connection.version
         self.headers = request.nv
-        fields: dict[str, str] = {}
-        for name, value in request.nv:
-            fields.setdefault(name, value)
+        # The first of repeated names counts.
+        fields = dict(reversed(request.nv))
         self.command = fields.get(":method", "")
         self.path = fields.get(":path", "")
         self.request_version = fields.get(":version", "")
@@ -702,9 +726,16 @@ class BaseSPDYRequestHandler:
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """``timestamp`` (default: now) formatted for the ``date`` header."""
+        global _last_date
         if timestamp is None:
             timestamp = time.time()
-        return email.utils.formatdate(timestamp, usegmt=True)
+        # The header has a resolution of one second: the text of the last
+        # second asked for serves every response within it.
+        second = int(timestamp)
+        last = _last_date
+        if last[0] != second:
+            last = _last_date = (second, email.utils.formatdate(second, usegmt=True))
+        return last[1]
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log_message(
@@ -864,10 +895,14 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         else:
             request.settimeout(HANDSHAKE_TIMEOUT)
             try:
-                request = self.ssl_context.wrap_socket(request, server_side=True)
+                refusal = _not_tls(request.recv(1, socket.MSG_PEEK))
+                if refusal is None:
+                    request = self.ssl_context.wrap_socket(request, server_side=True)
             except OSError as exc:
+                refusal = str(exc)
+            if refusal is not None:
                 sys.stderr.write(
-                    "spdylay: TLS handshake with %s failed: %s\n" % (client_address[0], exc)
+                    "spdylay: TLS handshake with %s failed: %s\n" % (client_address[0], refusal)
                 )
                 return
             version = negotiated_version(request)

@@ -448,6 +448,15 @@ class OneRequestPeer:
         self.listener.close()
 
 
+def answer_headers_and_hang_up(session, stream_id):
+    """Starts the response and hangs up (a server that says nothing at all
+    fails the connection, not the request)."""
+    session.submit_syn_reply(
+        spdylay.CTRL_FLAG_NONE, stream_id, [(":status", "200 OK"), (":version", "HTTP/1.1")]
+    )
+    return True
+
+
 @pytest.mark.parametrize(
     "answer, reason",
     [
@@ -455,7 +464,10 @@ class OneRequestPeer:
             lambda session, stream_id: session.submit_rst_stream(stream_id, spdylay.INTERNAL_ERROR),
             "reset by the server (INTERNAL_ERROR)",
         ),
-        (lambda session, stream_id: True, "the connection ended before the response was complete"),
+        (
+            lambda session, stream_id: answer_headers_and_hang_up(session, stream_id),
+            "the connection ended before the response was complete",
+        ),
     ],
     ids=["reset", "hang-up"],
 )
@@ -587,6 +599,31 @@ def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(ht
         log = server.log()
     assert after.returncode == 0, after.stderr
     assert "Traceback" not in log
+
+
+def test_serve_answers_post_with_the_file_as_spdyd_does(htdocs, tmp_path):
+    posted = tmp_path / "posted.bin"
+    posted.write_bytes(pattern(BIG_SIZE, seed=3))
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        result = get("-d", posted, url(server, "/big.bin", False))
+        log = server.log()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == pattern(BIG_SIZE)
+    assert '"POST /big.bin HTTP/1.1" 200' in log
+
+
+def test_plain_tcp_get_from_a_tls_serve_fails_at_once_in_one_line(certificates, htdocs, tmp_path):
+    """-t is shorter than the server's 30 s TLS handshake timeout: without
+    the server seeing at once that a SPDY frame is not TLS, the request
+    would run into it instead."""
+    with Serve(tmp_path / "serve.log", "-d", htdocs, *serve_args(certificates, None, True)) as s:
+        result = get("--no-tls", "-t", "10", url(s, "/index.html", False))
+        log = s.log()
+    assert result.returncode == 1
+    assert_one_line_error(
+        result, "spdylay get: error:", "closed the connection without sending a byte", "TLS server"
+    )
+    assert "the client sent a SPDY frame without TLS" in log
 
 
 def test_serve_answers_head_without_a_body_and_other_methods_with_501(htdocs, tmp_path):

@@ -192,6 +192,19 @@ def test_peer_hanging_up_ends_open_streams(version):
     assert bytes(response.body) == b"partial"
 
 
+def test_server_closing_without_a_byte_is_url_fetch_error(version):
+    def script(conn, dec, enc):
+        read_syn_streams(conn, dec, 1)
+
+    server = RawServer(version, script)
+    try:
+        with pytest.raises(spdylay.UrlFetchError) as caught:
+            fetch(server, ["/"], version)
+    finally:
+        server.close()
+    assert "closed the connection without sending a byte (a TLS server?" in str(caught.value)
+
+
 def test_per_request_timeout_cancels_only_the_late_stream(version):
     release = threading.Event()
 

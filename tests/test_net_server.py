@@ -391,6 +391,56 @@ def test_client_that_is_not_tls_is_dropped_with_a_log_line(certificates, capsys)
     assert "Traceback" not in err
 
 
+def test_client_speaking_spdy_without_tls_is_dropped_at_once(certificates, capsys, version):
+    """A SPDY control frame's first bytes read as the header of a TLS record
+    longer than the frame, so a TLS library given them waits for the rest
+    (until the 30 s handshake timeout, longer than this socket's); the
+    server sees at once that they are not TLS and closes."""
+    with running(Echo, None, certificates) as server:
+        with socket.create_connection(server.server_address, timeout=TIMEOUT) as sock:
+            enc = spdywire.Encoder(version)
+            sock.sendall(
+                enc.syn_stream(
+                    1,
+                    nv_on_wire(version, [(":method", "GET"), (":path", "/")]),
+                    flags=spdywire.FLAG_FIN,
+                )
+            )
+            try:
+                assert sock.recv(65536) == b""
+            except ConnectionResetError:
+                pass  # dropped with our bytes unread: a reset, not a FIN
+        (response,) = fetch(server, ["/still-serving"], None, certificates)
+    assert bytes(response.body) == b"/still-serving"
+    err = capsys.readouterr().err
+    assert (
+        "spdylay: TLS handshake with 127.0.0.1 failed: the client sent a SPDY frame without TLS"
+        in err
+    )
+    assert "Traceback" not in err
+
+
+def test_plain_tcp_fetch_from_a_tls_server_fails_at_once_with_url_fetch_error(certificates, capsys):
+    """Without the server's check the request would run into its timeout
+    (TIMEOUT, below the server's handshake timeout) and end CANCEL."""
+    with running(Echo, None, certificates) as server:
+        host, port = server.server_address[:2]
+        fetcher = spdylay.UrlFetcher(
+            (host, port), ["http://%s:%d/" % (host, port)], Collect, tls=False, timeout=TIMEOUT
+        )
+        fetcher.collected = []
+        with pytest.raises(spdylay.UrlFetchError) as caught:
+            fetcher.loop()
+    assert str(caught.value) == (
+        "%s:%d closed the connection without sending a byte (a TLS server? this "
+        "connection speaks SPDY over plain TCP)" % (host, port)
+    )
+    # No connection to speak of: the handler hears nothing, as when
+    # connecting fails.
+    assert [handler.status_code for handler in fetcher.collected] == [None]
+    assert "the client sent a SPDY frame without TLS" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
