@@ -1,0 +1,201 @@
+"""The hand-offs inside ThreadedSPDYServer: requests handed to worker
+threads in batches, and responses handed back to the connection's I/O
+thread as one flush per stream for whatever the handler wrote since the
+last one.  Each batch and each merged flush must keep what one hand-off per
+event gave: every request a thread of its own, bodies byte for byte in
+order, streaming while the handler runs, flow control, resets."""
+
+import hashlib
+import threading
+
+import pytest
+from helpers import nv_on_wire
+from netkit import TIMEOUT, Collect, QuietHandler, RawPeer, fetch, running
+
+import spdylay
+from spdylay import server as server_module
+
+REQUEST = [
+    (":method", "GET"),
+    (":path", "/big"),
+    (":scheme", "http"),
+    (":version", "HTTP/1.1"),
+    (":host", "localhost"),
+]
+
+
+def pattern(size, seed):
+    return hashlib.shake_256(b"%d" % seed).digest(size)
+
+
+class AllAtOnce(QuietHandler):
+    """Every handler waits until ``count`` of them are running at the same
+    time (a barrier that breaks if one of them waits behind another), then
+    answers with ``pattern(size, n)`` for path ``/<n>/<size>``."""
+
+    barrier = None
+
+    def do_GET(self):
+        _, seed, size = self.path.split("/")
+        self.barrier.wait()
+        self.send_response(200)
+        self.wfile.write(pattern(int(size), int(seed)))
+
+
+@pytest.mark.parametrize("count", [20, 100])
+def test_requests_that_arrive_together_each_get_a_thread_and_complete_together(version, count):
+    """The requests of one connection reach the workers in one batch; the
+    barrier only opens if every one of them runs at once, and then all the
+    responses (some past the 64 KiB buffer) complete at the same moment."""
+    AllAtOnce.barrier = threading.Barrier(count, timeout=TIMEOUT)
+    sizes = [0, 1, 1024, 70000, 200000]
+    paths = ["/%d/%d" % (n, sizes[n % len(sizes)]) for n in range(count)]
+    with running(AllAtOnce, version) as server:
+        responses = fetch(server, paths, version)
+    for n, response in enumerate(responses):
+        assert response.status_code == spdylay.OK
+        assert response.header(":status") == "200 OK"
+        assert bytes(response.body) == pattern(sizes[n % len(sizes)], n)
+
+
+class Shapes(QuietHandler):
+    """Writes bytes-like objects of every shape, then changes the bytearray
+    it wrote: what was written is what is sent."""
+
+    def do_GET(self):
+        self.send_response(200)
+        scratch = bytearray(b"bytearray ")
+        ints = memoryview(bytearray(b"\x01\x00\x00\x00\x02\x00\x00\x00")).cast("I")
+        self.wfile.write(b"")
+        self.wfile.write(b"a")
+        self.wfile.write(scratch)
+        scratch[:] = b"CHANGED!!!"
+        for piece in (memoryview(b"--slice--")[2:7], ints, pattern(150000, 1), b"z"):
+            self.wfile.write(piece)
+
+
+def test_body_written_in_pieces_of_every_shape_arrives_as_written(version):
+    with running(Shapes, version) as server:
+        (response,) = fetch(server, ["/"], version)
+    assert response.status_code == spdylay.OK
+    assert bytes(response.body) == (
+        b"abytearray slice\x01\x00\x00\x00\x02\x00\x00\x00" + pattern(150000, 1) + b"z"
+    )
+
+
+class Steps(QuietHandler):
+    """Writes ``step`` n only once the client has received step n-1: each
+    step waits for the I/O thread to take it while the handler runs."""
+
+    received = None
+    steps = 5
+
+    def do_GET(self):
+        self.send_response(200)
+        for n in range(self.steps):
+            if n and not self.received[n - 1].wait(TIMEOUT):
+                raise AssertionError("step %d never arrived" % (n - 1))
+            self.wfile.write(b"step %d;" % n)
+
+
+def test_each_write_is_sent_while_the_handler_still_runs(version):
+    Steps.received = [threading.Event() for _ in range(Steps.steps)]
+
+    class Acknowledge(Collect):
+        def on_data(self, data):
+            Collect.on_data(self, data)
+            done = bytes(self.body).count(b";")
+            for n in range(done):
+                Steps.received[n].set()
+
+    with running(Steps, version) as server:
+        host, port = server.server_address
+        fetcher = spdylay.UrlFetcher(
+            (host, port),
+            ["http://127.0.0.1:%d/" % port],
+            Acknowledge,
+            tls=False,
+            version=version,
+            timeout=TIMEOUT,
+        )
+        fetcher.collected = []
+        fetcher.loop()
+    (response,) = fetcher.collected
+    assert response.status_code == spdylay.OK
+    assert bytes(response.body) == b"".join(b"step %d;" % n for n in range(Steps.steps))
+
+
+class Blocked(QuietHandler):
+    """Writes more than the client's window lets through, so the write
+    blocks on the full buffer; records how the write ended."""
+
+    outcomes = None
+    done = None
+
+    def do_GET(self):
+        self.send_response(200)
+        try:
+            self.wfile.write(pattern(1000000, 2))
+        except ConnectionResetError as exc:
+            Blocked.outcomes[self.stream_id] = exc
+            raise
+        finally:
+            if self.stream_id == 1:
+                Blocked.done.set()
+
+
+def test_write_blocked_on_a_full_buffer_ends_when_the_client_resets_the_stream(version, capsys):
+    Blocked.outcomes = {}
+    Blocked.done = threading.Event()
+    with running(Blocked, version) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            peer.send(
+                peer.enc.syn_stream(1, nv_on_wire(version, REQUEST), flags=spdylay.CTRL_FLAG_FIN)
+            )
+            # The first DATA: the handler is writing, and (with no
+            # WINDOW_UPDATE from here) soon blocked on the full buffer.
+            assert peer.next_frame(lambda frame: not frame.control)
+            peer.send(peer.enc.rst_stream(1, spdylay.CANCEL))
+            assert Blocked.done.wait(TIMEOUT)
+            # The connection goes on serving.
+            peer.send(
+                peer.enc.syn_stream(3, nv_on_wire(version, REQUEST), flags=spdylay.CTRL_FLAG_FIN)
+            )
+            reply = peer.next_frame(lambda frame: frame.control and frame.type == spdylay.SYN_REPLY)
+            assert reply.stream_id == 3
+        finally:
+            peer.close()
+    outcome = Blocked.outcomes[1]
+    assert isinstance(outcome, ConnectionResetError)
+    assert "stream 1 was closed (status code %d)" % spdylay.CANCEL in str(outcome)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+class WhoRuns(QuietHandler):
+    threads = []
+
+    def do_GET(self):
+        WhoRuns.threads.append(threading.current_thread())
+        self.send_response(200)
+        self.wfile.write(b"ok")
+
+
+def test_worker_threads_are_reused_and_end_when_idle(version, monkeypatch):
+    monkeypatch.setattr(server_module._Workers, "IDLE_SECONDS", 0.2)
+    WhoRuns.threads = []
+    with running(WhoRuns, version) as server:
+        for _ in range(10):
+            (response,) = fetch(server, ["/"], version)
+            assert bytes(response.body) == b"ok"
+        reused = len(set(WhoRuns.threads))
+        first = WhoRuns.threads[0]
+        first.join(TIMEOUT)
+        assert not first.is_alive()
+        # A request after the idle ones ended gets a new thread.
+        (response,) = fetch(server, ["/"], version)
+        assert bytes(response.body) == b"ok"
+    # One request after another: a thread whose handler has returned
+    # takes the next request, rather than a new thread each time.
+    assert reused < 10
+    assert WhoRuns.threads[-1] is not first
