@@ -196,6 +196,7 @@ class UrlFetcher:
         self._sent: dict[int, _Request] = {}
         self._open = 0
         self._write_wait_start: float | None = None
+        self._nv_by_url: dict[str, list[tuple[str, str]]] = {}
         self._stalled = False
 
     def _where(self) -> str:
@@ -243,6 +244,14 @@ class UrlFetcher:
         return sock, version
 
     def _request_nv(self, url: str) -> list[tuple[str, str]]:
+        # A URL fetched many times (-m, a benchmark, a request sent again
+        # after REFUSED_STREAM) is parsed once; the session copies the list.
+        nv = self._nv_by_url.get(url)
+        if nv is None:
+            nv = self._nv_by_url[url] = self._make_request_nv(url)
+        return nv
+
+    def _make_request_nv(self, url: str) -> list[tuple[str, str]]:
         parts = urllib.parse.urlsplit(url)
         path = parts.path or "/"
         if parts.query:
