@@ -14,8 +14,12 @@ a broken run fails instead of looking fast.  For comparison the same client
 also runs against a server that answers on the connection's I/O thread, with
 no thread per request (the engine under ThreadedSPDYServer without them).
 
-Each figure is the best of --repeat runs: other work on the machine only
-ever slows a run down.
+Each rate is the best of --repeat runs: other work on the machine only
+ever slows a run down.  Beside each rate, the CPU time per request of the
+server process and of the client process (medians of the same runs): on a
+machine shared with other work they vary far less than the rates do, and
+while the two processes take turns (as they do when each waits for the
+other's batch) the rate is about one over their sum.
 
 Usage: python3 benchmarks/bench_loopback.py [--requests N] [--repeat R]
                                             [--version 2|3|3.1]
@@ -26,6 +30,7 @@ import multiprocessing
 import os
 import platform
 import socket
+import statistics
 import sys
 import threading
 import time
@@ -52,11 +57,18 @@ class BenchHandler(spdylay.BaseSPDYRequestHandler):
         """Silent: one log line per request would measure the terminal."""
 
 
-def serve(version, address_queue, stop_event):
+def answer_cpu_time(control):
+    """Sends the process's CPU time down ``control`` each time it is asked,
+    until it is told to stop."""
+    while control.recv() == "cpu":
+        control.send(time.process_time())
+
+
+def serve(version, address_queue, control):
     server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), BenchHandler, version=version)
     server.start(daemon=True)
     address_queue.put(server.server_address)
-    stop_event.wait()
+    answer_cpu_time(control)
     server.shutdown()
     server.server_close()
 
@@ -84,19 +96,23 @@ def _serve_connection(sock, version):
         loop.close()
 
 
-def serve_inline(version, address_queue, stop_event):
+def _accept(listener, version):
+    while True:
+        try:
+            sock, _ = listener.accept()
+        except OSError:
+            return  # closed
+        threading.Thread(target=_serve_connection, args=(sock, version), daemon=True).start()
+
+
+def serve_inline(version, address_queue, control):
     """For comparison: no handler threads, each response submitted by the
     connection's I/O thread as the request arrives (the engine under
     ThreadedSPDYServer, without its per-request threads)."""
     listener = socket.create_server(("127.0.0.1", 0))
     address_queue.put(listener.getsockname())
-    listener.settimeout(0.5)
-    while not stop_event.is_set():
-        try:
-            sock, _ = listener.accept()
-        except socket.timeout:
-            continue
-        threading.Thread(target=_serve_connection, args=(sock, version), daemon=True).start()
+    threading.Thread(target=_accept, args=(listener, version), daemon=True).start()
+    answer_cpu_time(control)
     listener.close()
 
 
@@ -127,6 +143,7 @@ def fetch(server_address, count, version, results):
 
 
 def loopback_rate(server_address, version, connections, requests):
+    """Requests/s of one run."""
     per_connection = requests // connections
     results = []
     threads = [
@@ -149,10 +166,27 @@ def loopback_rate(server_address, version, connections, requests):
     return total / elapsed
 
 
+def measure(control, address, version, connections, requests, repeat):
+    """The best rate of ``repeat`` runs, and the median server and client
+    CPU microseconds per request."""
+    rates, server_cpu, client_cpu = [], [], []
+    for _ in range(repeat):
+        control.send("cpu")
+        server_started = control.recv()
+        client_started = time.process_time()
+        rates.append(loopback_rate(address, version, connections, requests))
+        client_cpu.append((time.process_time() - client_started) / requests * 1e6)
+        control.send("cpu")
+        server_cpu.append((control.recv() - server_started) / requests * 1e6)
+    return max(rates), statistics.median(server_cpu), statistics.median(client_cpu)
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20000, help="requests per measurement")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the best is shown)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per figure (the best rate is shown)"
+    )
     parser.add_argument("--version", choices=sorted(VERSIONS), default="3.1")
     args = parser.parse_args(argv)
     version = VERSIONS[args.version]
@@ -167,35 +201,41 @@ def main(argv):
             args.repeat,
         )
     )
-    print("%-58s %12s" % ("", "requests/s"))
+    print("%-58s %10s %13s %13s" % ("", "requests/s", "server us/req", "client us/req"))
     for name, server_main in (("ThreadedSPDYServer", serve), ("inline responses", serve_inline)):
         addresses = multiprocessing.Queue()
-        stop = multiprocessing.Event()
-        server = multiprocessing.Process(target=server_main, args=(version, addresses, stop))
+        control, child_control = multiprocessing.Pipe()
+        server = multiprocessing.Process(
+            target=server_main, args=(version, addresses, child_control)
+        )
         server.start()
         try:
             address = addresses.get(timeout=30)
             loopback_rate(address, version, 1, 1000)  # warm-up
-            one = max(loopback_rate(address, version, 1, args.requests) for _ in range(args.repeat))
-            many = max(
-                loopback_rate(address, version, MANY_CONNECTIONS, args.requests)
-                for _ in range(args.repeat)
-            )
+            for label, connections in (
+                ("1 connection, 100 in flight", 1),
+                ("%d connections" % MANY_CONNECTIONS, MANY_CONNECTIONS),
+            ):
+                rate, server_cpu, client_cpu = measure(
+                    control, address, version, connections, args.requests, args.repeat
+                )
+                print(
+                    "%-58s %10.0f %13.1f %13.1f"
+                    % ("loopback, %s, %s" % (name, label), rate, server_cpu, client_cpu)
+                )
+                sys.stdout.flush()
+                if name == "ThreadedSPDYServer" and connections == 1:
+                    threaded_one = rate
         finally:
-            stop.set()
+            control.send("stop")
             server.join(30)
-        print("%-58s %12.0f" % ("loopback, %s, 1 connection, 100 in flight" % name, one))
-        print("%-58s %12.0f" % ("loopback, %s, %d connections" % (name, MANY_CONNECTIONS), many))
-        sys.stdout.flush()
-        if name == "ThreadedSPDYServer":
-            threaded_one = one
     in_memory = max(
         bench_python.small_rate(
             lambda size: bench_python.SpdylayConnection(version, size), args.requests
         )
         for _ in range(args.repeat)
     )
-    print("%-58s %12.0f" % ("in memory, Session pair, 100 in flight", in_memory))
+    print("%-58s %10.0f" % ("in memory, Session pair, 100 in flight", in_memory))
     print("ThreadedSPDYServer, 1 connection / in memory: %.2f" % (threaded_one / in_memory))
     return 0
 
