@@ -326,7 +326,9 @@ class _Workers:
     that takes a job while others wait wakes (or starts) the next one before
     running it, so no job ever waits for another to finish, and a burst of
     quick jobs is run by the few threads the burst actually needs.  A
-    thread parked for IDLE_SECONDS ends."""
+    thread parked for IDLE_SECONDS ends.  When no thread can be started
+    (the system's limit), the jobs wait for the next thread that looks:
+    one finishing its job, or one the next job starts."""
 
     IDLE_SECONDS = 10.0
 
@@ -355,10 +357,15 @@ class _Workers:
         return True
 
     def _wake(self, wake: threading.Lock | bool) -> None:
-        if wake is True:
-            threading.Thread(target=self._work, daemon=True, name="spdylay request handler").start()
-        else:
+        if wake is not True:
             cast(threading.Lock, wake).release()
+            return
+        try:
+            threading.Thread(target=self._work, daemon=True, name="spdylay request handler").start()
+        except RuntimeError as exc:
+            with self._lock:
+                self._looking -= 1
+            sys.stderr.write("spdylay: cannot start a request handler thread: %s\n" % (exc,))
 
     def _work(self) -> None:
         parking = threading.Lock()

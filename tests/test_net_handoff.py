@@ -199,3 +199,39 @@ def test_worker_threads_are_reused_and_end_when_idle(version, monkeypatch):
     # takes the next request, rather than a new thread each time.
     assert reused < 10
     assert WhoRuns.threads[-1] is not first
+
+
+def test_request_whose_thread_cannot_start_runs_on_the_next_one(version, monkeypatch, capsys):
+    """A request handler thread's start() fails once, as threading's does
+    at the system's thread limit."""
+    failing = threading.Event()
+    failed = threading.Event()
+    real_start = threading.Thread.start
+
+    def start(thread):
+        if thread.name == "spdylay request handler" and failing.is_set():
+            failing.clear()
+            failed.set()
+            raise RuntimeError("can't start new thread")
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with running(WhoRuns, version) as server:
+        failing.set()
+        result = {}
+        first = threading.Thread(
+            target=lambda: result.setdefault("first", fetch(server, ["/first"], version)),
+            daemon=True,
+        )
+        first.start()
+        assert failed.wait(TIMEOUT)
+        # The first request waits for a thread; the next request's starts
+        # and runs both.
+        (second,) = fetch(server, ["/second"], version)
+        first.join(TIMEOUT)
+        assert not first.is_alive()
+    assert bytes(second.body) == b"ok"
+    assert bytes(result["first"][0].body) == b"ok"
+    assert "spdylay: cannot start a request handler thread: can't start new thread" in (
+        capsys.readouterr().err
+    )
