@@ -126,16 +126,20 @@ def test_each_write_is_sent_while_the_handler_still_runs(version):
 
 
 class Blocked(QuietHandler):
-    """Writes more than the client's window lets through, so the write
-    blocks on the full buffer; records how the write ended."""
+    """Writes until a write fails: the client reads nothing, so the writes
+    soon block on the full buffer (past the client's window in SPDY/3 and
+    3.1, past the socket buffers in SPDY/2, which has no flow control);
+    records how the writing ended."""
 
     outcomes = None
     done = None
 
     def do_GET(self):
         self.send_response(200)
+        chunk = pattern(65536, 2)
         try:
-            self.wfile.write(pattern(1000000, 2))
+            for _ in range(1 << 14):  # 1 GiB: more than any socket buffers
+                self.wfile.write(chunk)
         except ConnectionResetError as exc:
             Blocked.outcomes[self.stream_id] = exc
             raise
