@@ -18,6 +18,7 @@ import email.utils
 import html
 import http.server
 import io
+import math
 import socket
 import socketserver
 import ssl
@@ -738,7 +739,7 @@ class BaseSPDYRequestHandler:
             timestamp = time.time()
         # The header has a resolution of one second: the text of the last
         # second asked for serves every response within it.
-        second = int(timestamp)
+        second = math.floor(timestamp)
         last = _last_date
         if last[0] != second:
             last = _last_date = (second, email.utils.formatdate(second, usegmt=True))

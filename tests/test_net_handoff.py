@@ -5,6 +5,7 @@ last one.  Each batch and each merged flush must keep what one hand-off per
 event gave: every request a thread of its own, bodies byte for byte in
 order, streaming while the handler runs, flow control, resets."""
 
+import email.utils
 import hashlib
 import threading
 
@@ -239,3 +240,19 @@ def test_request_whose_thread_cannot_start_runs_on_the_next_one(version, monkeyp
     assert "spdylay: cannot start a request handler thread: can't start new thread" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    "timestamps",
+    [
+        [1700000000.2, 1700000000.9, 1700000001.0],
+        [-1.5, -1.2, -0.5, 0.0],
+        [86399.999, 86400.0, 86399.0],
+    ],
+)
+def test_date_header_text_is_reused_only_within_its_second(timestamps):
+    """date_time_string() keeps the text of the last second it formatted;
+    every answer is still what email.utils gives for that timestamp."""
+    handler = QuietHandler.__new__(QuietHandler)
+    for timestamp in timestamps + timestamps[::-1]:
+        assert handler.date_time_string(timestamp) == email.utils.formatdate(timestamp, usegmt=True)
