@@ -19,11 +19,12 @@ around it runs with the lock held.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from threading import get_ident as _get_ident
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from ._errors import CallbackFailureError, TemporalCallbackFailureError
-from ._frames import frame_from_c
+from ._frames import frame_from_c, frame_id
 from ._spdylay import ffi, lib
 
 if TYPE_CHECKING:
@@ -83,6 +84,15 @@ def _parse_error(
     return (frame_type, _bytes(head, headlen), _bytes(payload, payloadlen), error_code)
 
 
+class FrameIds(partial):  # type: ignore[type-arg]
+    """A frame callback (``on_ctrl_send_cb``, ``on_ctrl_recv_cb``, ...) that
+    needs only each frame's type and ID: ``FrameIds(function)`` is called as
+    ``function(session, frame_type, frame_id)`` (frame_id as
+    _frames.frame_id gives it), and no frame object or header block is
+    built for it.  spdylay.aio learns the ID of each SYN_STREAM it sent this
+    way."""
+
+
 def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tuple[bytes, bytes]:
     return _bytes(head, headlen), _bytes(payload, payloadlen)
 
@@ -124,7 +134,9 @@ def _trampoline(attribute: str, convert: _Convert) -> Callable[..., None]:
             return
         try:
             callback = getattr(session, attribute)
-            if convert is not None:
+            if callback.__class__ is FrameIds:
+                args = (args[0], frame_id(*args))
+            elif convert is not None:
                 args = convert(*args)
             if session._io_thread != _get_ident():
                 callback(session, *args)

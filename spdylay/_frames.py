@@ -333,6 +333,29 @@ _BUILDERS: dict[int, Callable[[Any], CtrlFrame]] = {
 }
 
 
+# The one number that identifies each frame type's frame: its stream, its
+# PING's ID or, for GOAWAY, the last stream the peer may still answer.
+_IDS: dict[int, Callable[[Any], int]] = {
+    lib.SPDYLAY_SYN_STREAM: lambda frame: frame.syn_stream.stream_id,
+    lib.SPDYLAY_SYN_REPLY: lambda frame: frame.syn_reply.stream_id,
+    lib.SPDYLAY_HEADERS: lambda frame: frame.headers.stream_id,
+    lib.SPDYLAY_RST_STREAM: lambda frame: frame.rst_stream.stream_id,
+    lib.SPDYLAY_WINDOW_UPDATE: lambda frame: frame.window_update.stream_id,
+    lib.SPDYLAY_PING: lambda frame: frame.ping.unique_id,
+    lib.SPDYLAY_GOAWAY: lambda frame: frame.goaway.last_good_stream_id,
+}
+
+
+def frame_id(frame_type: int, frame: Any) -> int:
+    """What identifies libspdylay's ``spdylay_frame *`` of this type (see
+    _IDS), without converting the rest of it; 0 for the other types and for
+    a NULL frame."""
+    read = _IDS.get(frame_type)
+    if read is None or frame == ffi.NULL:
+        return 0
+    return read(frame)
+
+
 def frame_from_c(frame_type: int, frame: Any) -> CtrlFrame:
     """The Python frame for libspdylay's ``spdylay_frame *`` of this type;
     types without fields of their own (NOOP) get a plain CtrlFrame, and so

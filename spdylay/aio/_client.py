@@ -12,7 +12,14 @@ from .._limits import HEADER_BYTES_LIMIT, header_bytes
 from .._tls import client_context, offer_spdy
 from ._errors import GoawayError, StreamResetError, reset_error
 from ._headers import Headers
-from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
+from ._protocol import (
+    BodyReader,
+    IncomingBody,
+    OutgoingBody,
+    SessionProtocol,
+    body_provider,
+    log,
+)
 
 if TYPE_CHECKING:
     from .._frames import SynStreamFrame
@@ -69,7 +76,7 @@ class Response(BodyReader):
                 plain.append(pair)
             elif name == ":status":
                 self.status, self.reason = _split_status(pair[1])
-        self.headers = Headers(list(self.headers) + plain if self.headers else plain)
+        self.headers = Headers._adopt(list(self.headers) + plain if self.headers else plain)
 
     async def close(self) -> None:
         """Cancels the stream (RST_STREAM with CANCEL) unless its body has
@@ -217,14 +224,16 @@ class _ClientProtocol(SessionProtocol):
         self.settings = settings
         self.on_push = on_push
         self.unsent: set[_ClientStream] = set()
+        # The priority of a request that names none: the middle one.
+        self.default_priority = 0
         self.goaway_seen = False
         self.push_tasks: set[asyncio.Task[Any]] = set()
 
     def started(self) -> None:
+        session = cast("Session", self.session)
+        self.default_priority = session.get_pri_lowest() // 2
         if self.settings:
-            cast("Session", self.session).submit_settings(
-                0, [(key, 0, value) for key, value in self.settings.items()]
-            )
+            session.submit_settings(0, [(key, 0, value) for key, value in self.settings.items()])
 
     def syn_stream_received(self, frame: "SynStreamFrame") -> None:
         parent = self.streams.get(frame.assoc_stream_id)
@@ -326,7 +335,7 @@ class Connection:
         if proto.goaway_seen or proto.goaway_sent:
             raise GoawayError("the connection is going away")
         if priority is None:
-            priority = session.get_pri_lowest() // 2
+            priority = proto.default_priority
         nv = [
             (":method", method),
             (":path", path),
@@ -334,12 +343,12 @@ class Connection:
             (":host", self._authority),
             (":scheme", self._scheme),
         ]
-        nv.extend((name.lower(), value) for name, value in headers)
+        if headers:
+            nv.extend([(name.lower(), value) for name, value in headers])
         stream = _ClientStream(proto)
         provider = None
         if body is not None and body != b"":
-            stream.outgoing = OutgoingBody(proto, body, stream.fail)
-            provider = stream.outgoing.provider
+            provider, stream.outgoing = body_provider(proto, body, stream.fail)
         try:
             session.submit_request(priority, nv, provider, stream_user_data=stream)
         except BaseException:

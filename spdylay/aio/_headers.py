@@ -18,6 +18,15 @@ class Headers(Sequence[tuple[str, str]]):
         self._pairs = [(name, value) for name, value in pairs]
         self._index: Optional[dict[str, list[str]]] = None
 
+    @classmethod
+    def _adopt(cls, pairs: list[tuple[str, str]]) -> "Headers":
+        """Headers over ``pairs`` itself, a new list of str pairs nobody
+        else holds: no copy (one is made per request received)."""
+        headers = cls.__new__(cls)
+        headers._pairs = pairs
+        headers._index = None
+        return headers
+
     def _extend(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Adds pairs that arrived later (HEADERS after SYN_STREAM)."""
         self._pairs.extend(pairs)

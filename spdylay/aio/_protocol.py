@@ -24,6 +24,7 @@ import collections
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
+from .._callbacks import FrameIds
 from .._constants import (
     CLIENT,
     CTRL_FLAG_FIN,
@@ -142,7 +143,7 @@ class IncomingBody:
         self._discarding = True
         chunks = self._chunks
         while chunks:
-            self._proto.consumed(self._stream.stream_id, len(chunks.popleft()))
+            self._proto.consumed(self._stream, len(chunks.popleft()))
 
     async def next_chunk(self) -> bytes:
         """The next chunk, or b"" at the end of the body.  A task cancelled
@@ -162,18 +163,26 @@ class IncomingBody:
             finally:
                 self._waiter = None
         chunk = chunks.popleft()
-        self._proto.consumed(self._stream.stream_id, len(chunk))
+        self._proto.consumed(self._stream, len(chunk))
         return chunk
 
+    @property
+    def complete(self) -> bool:
+        """True when the whole body is here: ``take_all()`` returns it."""
+        return self._done and self._error is None
+
+    def take_all(self) -> bytes:
+        """The whole body, once ``complete`` (the usual case for small
+        bodies): no waiting, and the window is reopened in one call."""
+        chunks = self._chunks
+        body = b"".join(chunks)
+        chunks.clear()
+        self._proto.consumed(self._stream, len(body))
+        return body
+
     async def read_all(self) -> bytes:
-        if self._done and self._error is None:
-            # All of it is here (the usual case for small bodies): no
-            # waiting, and the window is reopened in one call.
-            chunks = self._chunks
-            body = b"".join(chunks)
-            chunks.clear()
-            self._proto.consumed(self._stream.stream_id, len(body))
-            return body
+        if self.complete:
+            return self.take_all()
         parts: list[bytes] = []
         while True:
             chunk = await self.next_chunk()
@@ -196,8 +205,11 @@ class BodyReader:
         """The whole body (what ``async for`` has not taken).  Calling it
         again returns the same bytes."""
         if self._body is None:
+            body = self._stream.body
             # Response and Request (no __slots__) hold _body.
-            self._body = await self._stream.body.read_all()  # type: ignore[misc]
+            self._body = (  # type: ignore[misc]
+                body.take_all() if body.complete else await body.read_all()
+            )
         return self._body
 
     def __aiter__(self) -> "BodyReader":
@@ -210,10 +222,40 @@ class BodyReader:
         return chunk
 
 
+def _read_remaining(
+    session: Session, stream_id: int, length: int, read_ctrl: "ReadCtrl", source: list[Any]
+) -> Union[bytes, memoryview]:
+    """read_cb of a bytes body: ``source`` holds what is left of it (after
+    the first frame, a memoryview, so that a long body is not copied again
+    for every frame)."""
+    data = source[0]
+    if len(data) <= length:
+        read_ctrl.flags = READ_EOF
+        return cast("Union[bytes, memoryview]", data)
+    view = memoryview(data)
+    source[0] = view[length:]
+    return view[:length]
+
+
+def body_provider(
+    proto: "SessionProtocol",
+    body: Union[bytes, bytearray, memoryview, Any],
+    on_error: Callable[[BaseException], object],
+) -> "tuple[DataProvider, Optional[OutgoingBody]]":
+    """The DataProvider that sends ``body`` (bytes, a binary file object or
+    an async iterable of bytes) under flow control, and the OutgoingBody
+    behind it, which is to be cancelled if the stream goes first (None for
+    bytes, which need no reading)."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return DataProvider([bytes(body)], _read_remaining), None
+    outgoing = OutgoingBody(proto, body, on_error)
+    return outgoing.provider, outgoing
+
+
 class OutgoingBody:
-    """A body being sent under flow control, as a DataProvider: bytes, a
-    binary file object (read as the window opens), or an async iterable of
-    bytes (read ahead by a task, at most SOURCE_READ_AHEAD bytes).
+    """A body being sent under flow control, as a DataProvider: a binary
+    file object (read as the window opens), or an async iterable of bytes
+    (read ahead by a task, at most SOURCE_READ_AHEAD bytes).
 
     ``on_error(exc)`` is called when the file or iterable raises; the stream
     is then reset with INTERNAL_ERROR."""
@@ -221,8 +263,6 @@ class OutgoingBody:
     __slots__ = (
         "_proto",
         "_on_error",
-        "_data",
-        "_offset",
         "_file",
         "_buffer",
         "_eof",
@@ -236,7 +276,7 @@ class OutgoingBody:
     def __init__(
         self,
         proto: "SessionProtocol",
-        body: Union[bytes, bytearray, memoryview, Any],
+        body: Any,
         on_error: Callable[[BaseException], object],
     ) -> None:
         self._proto = proto
@@ -244,11 +284,7 @@ class OutgoingBody:
         self._error: Optional[BaseException] = None
         self._task: Optional[asyncio.Task[None]] = None
         read: ReadCallback
-        if isinstance(body, (bytes, bytearray, memoryview)):
-            self._data = bytes(body)
-            self._offset = 0
-            read = self._read_bytes
-        elif hasattr(body, "read"):
+        if hasattr(body, "read"):
             self._file = body
             read = self._read_file
         elif hasattr(body, "__aiter__"):
@@ -269,16 +305,6 @@ class OutgoingBody:
         """Stops reading the source (the stream is gone)."""
         if self._task is not None:
             self._task.cancel()
-
-    def _read_bytes(
-        self, session: Session, stream_id: int, length: int, read_ctrl: "ReadCtrl", source: object
-    ) -> bytes:
-        offset = self._offset
-        chunk = self._data[offset : offset + length]
-        self._offset = offset = offset + len(chunk)
-        if offset >= len(self._data):
-            read_ctrl.flags = READ_EOF
-        return chunk
 
     def _read_file(
         self, session: Session, stream_id: int, length: int, read_ctrl: "ReadCtrl", source: object
@@ -391,6 +417,11 @@ class SessionProtocol(asyncio.Protocol):
         self._read_paused = False
         self._manual_window = False
         self._buffered = 0
+        # Bytes of closed streams the application took: they reopen only the
+        # connection's window (SPDY/3.1), all at once when flushing, by a
+        # consume() naming one of those (never reused) stream IDs.
+        self._released = 0
+        self._released_stream_id = 0
         self._pings: collections.deque[asyncio.Future[float]] = collections.deque()
         self._ping_started: dict[int, tuple[asyncio.Future[float], float]] = {}
         self.last_received = loop.time()
@@ -425,7 +456,7 @@ class SessionProtocol(asyncio.Protocol):
             on_ctrl_recv_cb=self._on_ctrl_recv,
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
             on_data_recv_cb=self._on_data_recv,
-            on_ctrl_send_cb=self._on_ctrl_send,
+            on_ctrl_send_cb=FrameIds(self._on_ctrl_sent),
             on_ctrl_not_send_cb=self._on_ctrl_not_send,
             on_stream_close_cb=self._on_stream_close,
         )
@@ -505,6 +536,9 @@ class SessionProtocol(asyncio.Protocol):
         if session is None or self._write_paused or self.transport.is_closing():
             return
         try:
+            if self._released:
+                session.consume(self._released_stream_id, self._released)
+                self._released = 0
             session.send()
         except Exception as exc:
             self.abort(exc)
@@ -532,10 +566,15 @@ class SessionProtocol(asyncio.Protocol):
             session.consume(stream_id, size)
             self.schedule_flush()
 
-    def consumed(self, stream_id: int, size: int) -> None:
+    def consumed(self, stream: Stream, size: int) -> None:
         """The application took ``size`` bytes of the stream's body."""
         if self._manual_window:
-            self.dropped(stream_id, size)
+            if not stream.finished:
+                self.dropped(stream.stream_id, size)
+            elif self.version == PROTO_SPDY3_1 and size:
+                self._released += size
+                self._released_stream_id = stream.stream_id
+                self.schedule_flush()
             return
         self._buffered -= size
         if self._read_paused and self._buffered <= SPDY2_BUFFER_LIMIT // 2:
@@ -599,22 +638,17 @@ class SessionProtocol(asyncio.Protocol):
         elif frame_type == GOAWAY:
             self.goaway_received(cast("GoawayFrame", frame).last_good_stream_id)
 
-    def _on_ctrl_send(self, session: Session, frame: "CtrlFrame") -> None:
-        frame_type = frame.frame_type
+    def _on_ctrl_sent(self, session: Session, frame_type: int, frame_id: int) -> None:
+        """on_ctrl_send_cb, given only the frame's type and ID (FrameIds):
+        no header block of a frame sent is converted to Python."""
         if frame_type == SYN_STREAM:
-            frame = cast("SynStreamFrame", frame)
-            stream = session.get_stream_user_data(frame.stream_id)
+            stream = session.get_stream_user_data(frame_id)
             if stream is not None:
-                self.streams[frame.stream_id] = stream
-                stream.opened(frame.stream_id)
-        elif frame_type == PING and (cast("PingFrame", frame).unique_id & 1) == (
-            self.side == CLIENT
-        ):
+                self.streams[frame_id] = stream
+                stream.opened(frame_id)
+        elif frame_type == PING and (frame_id & 1) == (self.side == CLIENT):
             if self._pings:
-                self._ping_started[cast("PingFrame", frame).unique_id] = (
-                    self._pings.popleft(),
-                    self.loop.time(),
-                )
+                self._ping_started[frame_id] = (self._pings.popleft(), self.loop.time())
 
     def _on_ctrl_not_send(self, session: Session, frame: "CtrlFrame", error_code: int) -> None:
         if frame.frame_type == SYN_STREAM:

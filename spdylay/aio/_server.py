@@ -22,12 +22,20 @@ from .._constants import (
 from .._errors import InvalidStateError
 from .._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
 from .._tls import offer_spdy
+from ._eager import start_eagerly
 from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
-from ._protocol import BodyReader, IncomingBody, OutgoingBody, SessionProtocol, log
+from ._protocol import (
+    BodyReader,
+    IncomingBody,
+    OutgoingBody,
+    SessionProtocol,
+    body_provider,
+    log,
+)
 
 if TYPE_CHECKING:
-    from .._frames import CtrlFrame, SynReplyFrame, SynStreamFrame
+    from .._frames import SynStreamFrame
     from .._session import Session
 
 DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
@@ -72,7 +80,7 @@ class Request(BodyReader):
         self.path: str = special.get(":path", "")
         self.scheme: str = special.get(":scheme", "")
         self.host: str = special.get(":host", "")
-        self.headers = Headers(plain)
+        self.headers = Headers._adopt(plain)
 
     @property
     def stream_id(self) -> int:
@@ -121,22 +129,20 @@ Handler = Callable[[Request], Awaitable[HandlerResult]]
 class _PushStream:
     """A stream this server pushes: the SYN_STREAM, then its body."""
 
-    __slots__ = ("proto", "stream_id", "assoc_stream_id", "body", "outgoing", "sent")
+    __slots__ = ("proto", "stream_id", "assoc_stream_id", "body", "provider", "outgoing", "sent")
 
     def __init__(self, proto: "_ServerProtocol", assoc_stream_id: int, body: Any) -> None:
         self.proto = proto
         self.stream_id = 0
         self.assoc_stream_id = assoc_stream_id
         self.body = None
-        self.outgoing = OutgoingBody(proto, body, self.body_failed)
+        self.provider, self.outgoing = body_provider(proto, body, self.body_failed)
         self.sent: asyncio.Future[None] = proto.loop.create_future()
 
     def opened(self, stream_id: int) -> None:
         self.stream_id = stream_id
         self.proto.forget_push(self)
-        cast("Session", self.proto.session).submit_data(
-            stream_id, DATA_FLAG_FIN, self.outgoing.provider
-        )
+        cast("Session", self.proto.session).submit_data(stream_id, DATA_FLAG_FIN, self.provider)
         if not self.sent.done():
             self.sent.set_result(None)
 
@@ -144,10 +150,12 @@ class _PushStream:
         log.error("the body of pushed stream %d failed", self.stream_id, exc_info=exc)
 
     def closed(self, status_code: int) -> None:
-        self.outgoing.cancel()
+        if self.outgoing is not None:
+            self.outgoing.cancel()
 
     def fail(self, exc: BaseException) -> None:
-        self.outgoing.cancel()
+        if self.outgoing is not None:
+            self.outgoing.cancel()
         if not self.sent.done():
             self.sent.set_exception(exc)
             self.sent.exception()
@@ -225,8 +233,7 @@ class _ServerStream:
         nv = _response_nv(status, headers)
         provider = None
         if body is not None and body != b"":
-            self.outgoing = OutgoingBody(proto, body, self.body_failed)
-            provider = self.outgoing.provider
+            provider, self.outgoing = body_provider(proto, body, self.body_failed)
         self.responded = True
         session.submit_response(self.stream_id, nv, provider)
         proto.schedule_flush()
@@ -344,6 +351,8 @@ class _ServerProtocol(SessionProtocol):
         super().__init__(loop, server.version)
         self.server = server
         self.tasks: set[asyncio.Task[None]] = set()
+        # Streams received whose handlers start once recv() has returned.
+        self.unstarted: list[_ServerStream] = []
         self.pending_pushes: dict[int, list[_PushStream]] = {}
         self.reset_after_reply: dict[int, int] = {}
         self.idle_since = loop.time()
@@ -386,13 +395,12 @@ class _ServerProtocol(SessionProtocol):
         if not self.streams:
             self.idle_since = self.loop.time()
 
-    def _on_ctrl_send(self, session: "Session", frame: "CtrlFrame") -> None:
-        if self.reset_after_reply and frame.frame_type == SYN_REPLY:
-            stream_id = cast("SynReplyFrame", frame).stream_id
-            status_code = self.reset_after_reply.pop(stream_id, None)
+    def _on_ctrl_sent(self, session: "Session", frame_type: int, frame_id: int) -> None:
+        if self.reset_after_reply and frame_type == SYN_REPLY:
+            status_code = self.reset_after_reply.pop(frame_id, None)
             if status_code is not None:
-                session.submit_rst_stream(stream_id, status_code)
-        super()._on_ctrl_send(session, frame)
+                session.submit_rst_stream(frame_id, status_code)
+        super()._on_ctrl_sent(session, frame_type, frame_id)
 
     def syn_stream_received(self, frame: "SynStreamFrame") -> None:
         stream = _ServerStream(self, frame)
@@ -400,9 +408,34 @@ class _ServerProtocol(SessionProtocol):
         if stream.header_bytes > HEADER_BYTES_LIMIT:
             stream.headers_too_large()
             return
-        task = stream.task = self.loop.create_task(stream.run(self.server.handler))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.unstarted.append(stream)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.unstarted:
+            self._start_handlers()
+
+    def _start_handlers(self) -> None:
+        """Runs the handler of every stream the peer opened in the data just
+        received, each up to its first suspension (start_eagerly): a handler
+        that answers at once costs no task, and its response goes out with
+        the next write.  A stream reset in the same data, or refused for its
+        headers, gets no handler, as it would have if its task had been
+        cancelled before it started."""
+        streams, self.unstarted = self.unstarted, []
+        if self.transport.is_closing():
+            # The session failed: the streams fail with the connection.
+            return
+        handler = self.server.handler
+        loop = self.loop
+        for stream in streams:
+            if stream.finished or stream.headers_refused:
+                continue
+            task = start_eagerly(loop, stream.run(handler))
+            if task is not None:
+                stream.task = task
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
 
     def forget_push(self, pushed: _PushStream) -> None:
         pending = self.pending_pushes.get(pushed.assoc_stream_id)
