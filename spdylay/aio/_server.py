@@ -562,8 +562,10 @@ async def serve(
     """Starts a SPDY server on ``host``:``port`` (port 0: a free one, see
     ``Server.port``) and returns it.
 
-    ``handler(request)`` is an async function run as a task per request.
-    It returns ``(status, headers, body)`` or None after ``await
+    ``handler(request)`` is an async function called for each request,
+    eagerly: its first step runs as soon as the request is received, and a
+    task runs the rest only if it suspends (see start_eagerly).  It
+    returns ``(status, headers, body)`` or None after ``await
     request.respond(...)``; if it raises, the client gets a 500 (or, once
     the response has started, RST_STREAM INTERNAL_ERROR) and the exception
     is logged to the ``spdylay.aio`` logger.
