@@ -85,12 +85,13 @@ def _parse_error(
 
 
 class FrameIds(partial):  # type: ignore[type-arg]
-    """A frame callback (``on_ctrl_send_cb``, ``on_ctrl_recv_cb``, ...) that
-    needs only each frame's type and ID: ``FrameIds(function)`` is called as
-    ``function(session, frame_type, frame_id)`` (frame_id as
-    _frames.frame_id gives it), and no frame object or header block is
-    built for it.  spdylay.aio learns the ID of each SYN_STREAM it sent this
-    way."""
+    """A frame callback (``on_ctrl_send_cb``, ``on_ctrl_recv_cb``,
+    ``before_ctrl_send_cb``, ``on_invalid_ctrl_recv_cb``) that needs only
+    each frame's type and ID: ``FrameIds(function)`` is called as
+    ``function(session, frame_type, frame_id, *rest)`` (frame_id as
+    _frames.frame_id gives it, rest the callback's arguments after the
+    frame), and no frame object or header block is built for it.
+    spdylay.aio learns the ID of each SYN_STREAM it sent this way."""
 
 
 def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tuple[bytes, bytes]:
@@ -135,7 +136,7 @@ def _trampoline(attribute: str, convert: _Convert) -> Callable[..., None]:
         try:
             callback = getattr(session, attribute)
             if callback.__class__ is FrameIds:
-                args = (args[0], frame_id(*args))
+                args = (args[0], frame_id(args[0], args[1])) + args[2:]
             elif convert is not None:
                 args = convert(*args)
             if session._io_thread != _get_ident():

@@ -4,10 +4,12 @@ instead of a frame object, for every frame type, and fails like any other
 callback."""
 
 import pytest
-from helpers import make_pair, pump
+from helpers import RawPeer, make_pair, nv_on_wire, pump
 
 import spdylay
 from spdylay._callbacks import FrameIds
+
+import spdywire
 
 NV = [(":method", "GET"), (":path", "/"), (":version", "HTTP/1.1")]
 NV += [(":host", "h"), (":scheme", "http")]
@@ -112,3 +114,21 @@ def test_a_plain_callback_still_gets_frame_objects(version):
     pump(pair)
     assert [(frame.frame_type, frame.stream_id) for frame in frames] == [(spdylay.SYN_STREAM, 1)]
     assert frames[0].nv
+
+
+def test_arguments_after_the_frame_pass_through(version):
+    def bad_stream(peer):
+        # A client's streams are odd: stream 2 from a client is invalid.
+        peer.feed(peer.enc.syn_stream(2, nv_on_wire(version, NV), flags=spdywire.FLAG_FIN))
+
+    ids = []
+    plain = RawPeer(spdylay.SERVER, version)
+    bad_stream(plain)
+    ((frame, status),) = plain.rec.calls("on_invalid_ctrl_recv_cb")
+    wrapped = RawPeer(
+        spdylay.SERVER,
+        version,
+        on_invalid_ctrl_recv_cb=FrameIds(lambda session, *args: ids.append(args)),
+    )
+    bad_stream(wrapped)
+    assert ids == [(spdylay.SYN_STREAM, 2, status)] == [(frame.frame_type, frame.stream_id, status)]
