@@ -259,9 +259,14 @@ def test_push_after_the_stream_closed_raises_push_error(aio_run, version):
 # --- handler errors and limits ------------------------------------------------
 
 
-def test_handler_exception_gives_500_and_a_log_record(aio_run, version, caplog):
+# Handlers start eagerly: raising in the first step and in the task that
+# runs the rest must end alike.
+@pytest.mark.parametrize("when", ["before its first await", "after its first await"])
+def test_handler_exception_gives_500_and_a_log_record(aio_run, version, caplog, when):
     async def handler(request):
         if request.path == "/boom":
+            if when == "after its first await":
+                await asyncio.sleep(0.01)
             raise KeyError("boom")
         return 200, [], b"fine"
 

@@ -103,10 +103,22 @@ def test_cancelling_before_the_request_went_out_resets_it_once_sent(aio_run, ver
         request.cancel()
         with pytest.raises(asyncio.CancelledError):
             await request
+        kept = asyncio.ensure_future(conn.get("/kept"))
         peer = await peer_task
-        syn = await peer.frame(of_type(spdywire.SYN_STREAM))
+        # The reset may go out before or after the second SYN_STREAM.
         rst = await peer.frame(of_type(spdywire.RST_STREAM))
+        syns = [f for f in peer.frames if f.control and f.type == spdywire.SYN_STREAM]
+        if len(syns) < 2:
+            syns.append(await peer.frame(of_type(spdywire.SYN_STREAM)))
+        syn, kept_syn = syns
         assert (rst.stream_id, rst.status_code) == (syn.stream_id, spdylay.CANCEL)
+        # The server refusing the cancelled stream meanwhile touches no other.
+        peer.send(
+            peer.enc.rst_stream(syn.stream_id, spdylay.REFUSED_STREAM),
+            peer.enc.syn_reply(kept_syn.stream_id, reply_nv(version)),
+            peer.enc.data(kept_syn.stream_id, b"kept", flags=spdywire.FLAG_FIN),
+        )
+        assert await (await kept).read() == b"kept"
         await close_all(conn, peer, server)
 
     aio_run(main())
