@@ -129,14 +129,29 @@ def _pack(nv: HeaderList) -> tuple[bytes, bool]:
         raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
 
 
+def _exact_str_pairs(pairs: tuple[Any, ...]) -> bool:
+    """Whether ``pairs`` holds only exact tuples of exact str, whose equality
+    is their content's: a subclass, or any other type (mock.ANY), may call
+    itself equal to a header it does not pack to, and its comparison wins
+    over str's."""
+    for pair in pairs:
+        if (
+            pair.__class__ is not tuple
+            or pair[0].__class__ is not str
+            or pair[1].__class__ is not str
+        ):
+            return False
+    return True
+
+
 class LastPacked:
     """The header list one kind of submit packed last and its packed form,
     so that the same list again costs a comparison instead of packing it:
     programs tend to submit the same headers over and over (a client's
     request headers, a server's response headers).  Only lists of exact
-    (name, value) tuples of str are kept, as a tuple of their pairs: those
-    cannot change afterwards, and a list equal to one packs the same (str
-    compares by content)."""
+    (name, value) tuples of exact str are kept, as a tuple of their pairs:
+    those cannot change afterwards, and a list of them equal to one packs
+    the same (str compares by content)."""
 
     __slots__ = ("nv", "packed")
 
@@ -153,10 +168,10 @@ class LastPacked:
         except Exception:
             # An entry whose comparison fails is no header: _pack says so.
             same = False
-        if same:
+        if same and _exact_str_pairs(pairs):
             return self.packed
         packed, plain = _pack(nv)
-        if plain:
+        if plain and _exact_str_pairs(pairs):
             self.nv = pairs
             self.packed = packed
         return packed

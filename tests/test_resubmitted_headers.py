@@ -3,6 +3,8 @@ the same headers again (the same list or an equal one) reuses the packed
 form.  Whatever the list went through in between, what reaches the wire is
 what the list holds at the time of the submit."""
 
+from unittest import mock
+
 import pytest
 from helpers import REQUEST_NV, RawPeer, control_frames, nv_on_wire
 
@@ -91,7 +93,7 @@ class Unequal:
     __hash__ = None
 
 
-@pytest.mark.parametrize("bad", [None, 5, Unequal()])
+@pytest.mark.parametrize("bad", [None, 5, Unequal(), mock.ANY])
 def test_a_bad_entry_after_a_good_list_is_still_refused(version, bad):
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_request(0, REQUEST_NV)
@@ -101,3 +103,26 @@ def test_a_bad_entry_after_a_good_list_is_still_refused(version, bad):
         peer.session.submit_request(0, spoiled)
     peer.session.submit_request(0, REQUEST_NV)
     assert sent_headers(peer, spdywire.SYN_STREAM) == [nv_on_wire(version, REQUEST_NV)] * 2
+
+
+class CaseInsensitive(str):
+    """A header value that compares equal to any spelling of itself, as some
+    programs' header types do; it is sent as it is spelt."""
+
+    def __eq__(self, other):
+        return isinstance(other, str) and self.lower() == other.lower()
+
+    def __hash__(self):
+        return hash(self.lower())
+
+
+@pytest.mark.parametrize("first_respelt", [False, True])
+def test_a_list_equal_to_the_last_only_by_its_own_rules_sends_its_own_headers(
+    version, first_respelt
+):
+    plain = [(":path", "/Index.html") if name == ":path" else (name, v) for name, v in REQUEST_NV]
+    respelt = [(name, CaseInsensitive(value.upper())) for name, value in plain]
+    lists = (respelt, plain) if first_respelt else (plain, respelt)
+    upper = [(name, value.upper()) for name, value in plain]
+    expected = (upper, plain) if first_respelt else (plain, upper)
+    assert requests_of(version, *lists) == [nv_on_wire(version, nv) for nv in expected]
