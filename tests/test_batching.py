@@ -383,3 +383,31 @@ def test_user_data_set_in_a_batched_chunk_is_released_at_close(version):
     for _ in range(3):
         gc.collect()
     assert state_ref() is None
+
+
+@pytest.mark.parametrize("answer", ["bytearray", "memoryview"])
+def test_a_buffer_read_cb_refills_for_every_stream_keeps_each_body_apart(version, answer):
+    # A program may answer every read out of one buffer it refills (resized,
+    # or read into): what the session holds of an answer beyond its frame
+    # must not change when the buffer does, nor keep it from being resized.
+    bodies = {1: bytes(range(256)) * 80, 3: bytes(range(255, -1, -1)) * 50}
+    buffer = bytearray(READ_LENGTH)
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        body = bodies[stream_id]
+        read_ctrl.flags = spdylay.READ_EOF
+        if answer == "bytearray":
+            buffer[:] = body
+            return buffer
+        buffer[: len(body)] = body
+        return memoryview(buffer)[: len(body)]
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    for _ in bodies:
+        peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    frames = peer.sent()
+    streams = [f.stream_id for f in data_frames(frames)]
+    # Both streams were read before either body was sent in full.
+    assert streams.index(3) < len(streams) - 1 - streams[::-1].index(1)
+    assert body_of(frames, 1) == bodies[1]
+    assert body_of(frames, 3) == bodies[3]

@@ -279,3 +279,42 @@ def test_submitting_after_goaway_keeps_memory_bounded():
     assert len(sources) == 0
     assert peer.endpoint.wire == b""
     assert_open(peer.session)
+
+
+@REFUSAL_FINDS_ITS_OBJECTS
+def test_request_submitted_from_on_ctrl_not_send_cb_is_refused_and_released_too(version):
+    resubmitted = []
+
+    def on_ctrl_not_send_cb(session, frame, error_code):
+        if not resubmitted:
+            resubmitted.append(Request(session))
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_not_send_cb=on_ctrl_not_send_cb)
+    peer.feed(peer.enc.goaway(0))
+    request = Request(peer.session)
+    assert peer.sent() == []
+    assert request.alive() == (False, False)
+    assert resubmitted[0].alive() == (False, False)
+    assert_open(peer.session)
+
+
+@REFUSAL_FINDS_ITS_OBJECTS
+def test_close_from_on_ctrl_not_send_cb_is_refused_and_the_request_released(version):
+    refusals = []
+
+    def on_ctrl_not_send_cb(session, frame, error_code):
+        try:
+            session.close()
+        except spdylay.InvalidStateError as exc:
+            refusals.append(exc)
+            raise
+
+    peer = RawPeer(spdylay.CLIENT, version, on_ctrl_not_send_cb=on_ctrl_not_send_cb)
+    peer.feed(peer.enc.goaway(0))
+    request = Request(peer.session)
+    with pytest.raises(spdylay.InvalidStateError):
+        peer.session.send()
+    assert len(refusals) == 1
+    assert request.alive() == (False, False)
+    assert_open(peer.session)
+    peer.session.close()
