@@ -525,27 +525,52 @@ def test_sessions_calling_each_other_from_two_threads_do_not_deadlock(version, c
         assert len(pings) >= 2
 
 
-def test_another_thread_waits_for_the_running_io_instead_of_failing(version):
-    """While one thread's recv() runs a callback (without the lock), another
-    thread's send() or close() waits for it to end, as before."""
+@pytest.mark.parametrize("waiting_in", ["on_ctrl_recv_cb", "send_cb", "recv_cb"])
+def test_another_thread_waits_for_the_running_io_instead_of_failing(version, waiting_in):
+    """While one thread's recv() or send() runs a callback (without the
+    lock), another thread may submit, and its send() or close() waits for
+    the I/O to end, as before."""
     inside = threading.Event()
     release = threading.Event()
     order = []
+    ping = spdywire.Encoder(version).ping(1)
+    unread = [ping]
 
-    def on_ctrl_recv(session, frame):
+    def wait_inside():
         inside.set()
         release.wait(10)
         order.append("callback done")
 
+    def on_ctrl_recv(session, frame):
+        if waiting_in == "on_ctrl_recv_cb":
+            wait_inside()
+
+    def send_cb(session, data):
+        if waiting_in == "send_cb":
+            wait_inside()
+        return len(data)
+
+    def recv_cb(session, length):
+        if waiting_in == "recv_cb" and unread:
+            wait_inside()
+        return unread.pop() if unread else None
+
     session = spdylay.Session(
-        spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv, send_cb=lambda s, data: len(data)
+        spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv, send_cb=send_cb, recv_cb=recv_cb
     )
-    reader = threading.Thread(
-        target=session.recv, args=(spdywire.Encoder(version).ping(1),), daemon=True
-    )
-    reader.start()
+    if waiting_in == "send_cb":
+        session.submit_ping()
+        io = threading.Thread(target=session.send, daemon=True)
+    else:
+        args = () if waiting_in == "recv_cb" else (ping,)
+        io = threading.Thread(target=session.recv, args=args, daemon=True)
+    io.start()
     assert inside.wait(10)
-    session.submit_ping()  # allowed meanwhile: it does not run I/O
+    # Allowed meanwhile: it does not run I/O.
+    submitter = threading.Thread(target=session.submit_ping, daemon=True)
+    submitter.start()
+    submitter.join(10)
+    assert not submitter.is_alive()
 
     def closer():
         session.close()
@@ -556,7 +581,7 @@ def test_another_thread_waits_for_the_running_io_instead_of_failing(version):
     closing.join(0.2)
     assert order == []
     release.set()
-    reader.join(10)
+    io.join(10)
     closing.join(10)
     assert order == ["callback done", "closed"]
 
