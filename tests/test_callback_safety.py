@@ -598,3 +598,45 @@ def test_close_from_the_callbacks_own_thread_is_still_refused(version):
     session = spdylay.Session(spdylay.SERVER, version, on_ctrl_recv_cb=on_ctrl_recv)
     session.recv(spdywire.Encoder(version).ping(1))
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("inside", ["send_cb", "recv_cb", "read_cb"])
+def test_close_from_the_io_callbacks_is_refused_and_the_io_completes(version, inside):
+    # send_cb and recv_cb run with the lock released inline, and read_cb's
+    # answer is held beyond its frame: a close() there must not free any
+    # of it under the running send() or recv().
+    body = bytes(range(256)) * 80
+    refused = []
+    wire = bytearray()
+    unread = [spdywire.Encoder(version).ping(2)]
+
+    def try_close(session, where):
+        if where == inside:
+            with pytest.raises(spdylay.InvalidStateError):
+                session.close()
+            refused.append(where)
+
+    def send_cb(session, data):
+        try_close(session, "send_cb")
+        wire.extend(data)
+        return len(data)
+
+    def recv_cb(session, length):
+        try_close(session, "recv_cb")
+        return unread.pop() if unread else None
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        try_close(session, "read_cb")
+        read_ctrl.flags = spdylay.READ_EOF
+        return body
+
+    session = spdylay.Session(spdylay.CLIENT, version, send_cb=send_cb, recv_cb=recv_cb)
+    session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    session.send()
+    session.recv()
+    session.send()
+    session.close()
+    assert refused
+    frames = spdywire.parse_all(version, bytes(wire))
+    assert b"".join(f.data for f in frames if not f.control) == body
+    assert [f.unique_id for f in control_frames(frames, spdylay.PING)] == [2]
