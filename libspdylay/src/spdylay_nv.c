@@ -62,7 +62,10 @@ static const char *wire_name(const char *name, int spdy2)
 
 static int pair_cmp(const char *a, const char *b, int spdy2)
 {
-  return strcmp(wire_name(a, spdy2), wire_name(b, spdy2));
+  if (!spdy2) {
+    return strcmp(a, b);
+  }
+  return strcmp(wire_name(a, 1), wire_name(b, 1));
 }
 
 static int nv_pairs_sorted(char **nv, size_t npairs, int spdy2)
@@ -170,6 +173,20 @@ static int nv_check_joined_values(char **nv, size_t npairs, int spdy2)
   return 0;
 }
 
+/* Sorts |nv| (SPDY/3 order) and checks its joined values.  A sorted list
+   whose names all differ, the usual case, takes one pass of comparisons. */
+static int nv_sort_and_check(char **nv, size_t npairs)
+{
+  size_t i;
+  for (i = 1; i < npairs; ++i) {
+    if (strcmp(nv[2 * i - 2], nv[2 * i]) >= 0) {
+      int rv = nv_sort(nv, npairs, 0);
+      return rv != 0 ? rv : nv_check_joined_values(nv, npairs, 0);
+    }
+  }
+  return 0;
+}
+
 int spdylay_nv_copy(char ***nv_ptr, const char **nv)
 {
   size_t i, npairs, strbytes = 0, arraylen;
@@ -206,23 +223,20 @@ int spdylay_nv_copy(char ***nv_ptr, const char **nv)
   p = (char *)copy + arraylen;
   for (i = 0; i < npairs * 2; i += 2) {
     const char *s;
+    size_t valuelen;
     copy[i] = p;
     for (s = nv[i]; *s; ++s) {
       *p++ = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
     }
     *p++ = '\0';
     copy[i + 1] = p;
-    for (s = nv[i + 1]; *s; ++s) {
-      *p++ = *s;
-    }
-    *p++ = '\0';
+    valuelen = strlen(nv[i + 1]) + 1;
+    memcpy(p, nv[i + 1], valuelen);
+    p += valuelen;
   }
   copy[npairs * 2] = NULL;
 
-  rv = nv_sort(copy, npairs, 0);
-  if (rv == 0) {
-    rv = nv_check_joined_values(copy, npairs, 0);
-  }
+  rv = nv_sort_and_check(copy, npairs);
   if (rv != 0) {
     free(copy);
     return rv;
@@ -255,19 +269,26 @@ static uint8_t *put_nv_length(uint8_t *p, size_t n, int spdy2)
   return p + 4;
 }
 
+/* A pair of a list being packed: the lengths of its wire name, 0 when
+   the name is the previous pair's (their values are joined), and of its
+   value. */
+typedef struct {
+  size_t namelen;
+  size_t valuelen;
+} spdylay_nv_pair_len;
+
 /* Measures the header block |nv| (sorted) will make, refusing what the
-   wire cannot carry.  The ceiling is the frame's: whatever passes here
-   compresses into a 24-bit length. */
-static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
-                            int spdy2)
+   wire cannot carry, and fills |lens| for write_nv_block().  The ceiling
+   is the frame's: whatever passes here compresses into a 24-bit length. */
+static int measure_nv_block(size_t *blocklen_ptr, spdylay_nv_pair_len *lens,
+                            char **nv, size_t npairs, int spdy2)
 {
   size_t lensize = nv_length_size(spdy2);
   size_t blocklen = lensize;
   size_t ngroups = 0;
   size_t i, j;
   for (i = 0; i < npairs; i = j) {
-    const char *name = wire_name(nv[2 * i], spdy2);
-    size_t namelen = strlen(name);
+    size_t namelen = strlen(wire_name(nv[2 * i], spdy2));
     size_t valuelen = 0;
     int empty = 0;
     for (j = i;
@@ -277,6 +298,8 @@ static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
       if (len > SPDYLAY_MAX_FRAME_LENGTH) {
         return SPDYLAY_ERR_INVALID_ARGUMENT;
       }
+      lens[j].namelen = j == i ? namelen : 0;
+      lens[j].valuelen = len;
       empty |= len == 0;
       valuelen += len + (j > i);
       if (valuelen > SPDYLAY_MAX_FRAME_LENGTH) {
@@ -304,32 +327,29 @@ static int measure_nv_block(size_t *blocklen_ptr, char **nv, size_t npairs,
   return 0;
 }
 
-static void write_nv_block(uint8_t *p, char **nv, size_t npairs, int spdy2)
+static void write_nv_block(uint8_t *p, char **nv,
+                           const spdylay_nv_pair_len *lens, size_t npairs,
+                           int spdy2)
 {
   size_t i, j, ngroups = 0;
   uint8_t *countp = p;
   p += nv_length_size(spdy2);
   for (i = 0; i < npairs; i = j) {
-    const char *name = wire_name(nv[2 * i], spdy2);
-    size_t namelen = strlen(name);
     size_t valuelen = 0;
     uint8_t *valuelenp;
-    p = put_nv_length(p, namelen, spdy2);
-    memcpy(p, name, namelen);
-    p += namelen;
+    p = put_nv_length(p, lens[i].namelen, spdy2);
+    memcpy(p, wire_name(nv[2 * i], spdy2), lens[i].namelen);
+    p += lens[i].namelen;
     valuelenp = p;
     p += nv_length_size(spdy2);
-    for (j = i;
-         j < npairs && (j == i || pair_cmp(nv[2 * i], nv[2 * j], spdy2) == 0);
-         ++j) {
-      size_t len = strlen(nv[2 * j + 1]);
+    for (j = i; j < npairs && (j == i || lens[j].namelen == 0); ++j) {
       if (j > i) {
         *p++ = '\0';
         ++valuelen;
       }
-      memcpy(p, nv[2 * j + 1], len);
-      p += len;
-      valuelen += len;
+      memcpy(p, nv[2 * j + 1], lens[j].valuelen);
+      p += lens[j].valuelen;
+      valuelen += lens[j].valuelen;
     }
     put_nv_length(valuelenp, valuelen, spdy2);
     ++ngroups;
@@ -345,8 +365,10 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
                               spdylay_zlib *deflater)
 {
   int spdy2 = is_spdy2(wire_version);
-  size_t npairs = 0, blocklen, bound;
-  uint8_t *block;
+  size_t npairs = 0, blocklen = 0, bound = 0;
+  spdylay_nv_pair_len small_lens[SPDYLAY_NV_SMALL_COUNT];
+  spdylay_nv_pair_len *lens = small_lens;
+  uint8_t *block = NULL;
   int rv;
 
   if (spdylay_frame_wire_version(deflater->version) != wire_version) {
@@ -361,24 +383,37 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
   if (rv != 0) {
     return rv;
   }
-  rv = measure_nv_block(&blocklen, nv, npairs, spdy2);
+  if (npairs > SPDYLAY_NV_SMALL_COUNT) {
+    lens = malloc(npairs * sizeof(spdylay_nv_pair_len));
+    if (lens == NULL) {
+      return SPDYLAY_ERR_NOMEM;
+    }
+  }
+  rv = measure_nv_block(&blocklen, lens, nv, npairs, spdy2);
+  if (rv == 0) {
+    /* Checked before deflating: a refused block must leave the deflater
+       untouched, or the peer's inflater falls out of step. */
+    bound = spdylay_zlib_deflate_hd_bound(deflater, blocklen);
+    if (bound >
+        SPDYLAY_MAX_FRAME_LENGTH - (offset - SPDYLAY_FRAME_HEAD_LENGTH)) {
+      rv = SPDYLAY_ERR_INVALID_ARGUMENT;
+    }
+  }
+  if (rv == 0) {
+    /* The plain block is staged past the compressed area of the same
+       buffer, which saves a second buffer per send. */
+    rv = spdylay_reserve_buffer(buf_ptr, buflen_ptr, offset + bound + blocklen);
+  }
+  if (rv == 0) {
+    block = *buf_ptr + offset + bound;
+    write_nv_block(block, nv, lens, npairs, spdy2);
+  }
+  if (lens != small_lens) {
+    free(lens);
+  }
   if (rv != 0) {
     return rv;
   }
-  /* Checked before deflating: a refused block must leave the deflater
-     untouched, or the peer's inflater falls out of step. */
-  bound = spdylay_zlib_deflate_hd_bound(deflater, blocklen);
-  if (bound > SPDYLAY_MAX_FRAME_LENGTH - (offset - SPDYLAY_FRAME_HEAD_LENGTH)) {
-    return SPDYLAY_ERR_INVALID_ARGUMENT;
-  }
-  /* The plain block is staged past the compressed area of the same
-     buffer, which saves a second buffer per send. */
-  rv = spdylay_reserve_buffer(buf_ptr, buflen_ptr, offset + bound + blocklen);
-  if (rv != 0) {
-    return rv;
-  }
-  block = *buf_ptr + offset + bound;
-  write_nv_block(block, nv, npairs, spdy2);
   return spdylay_zlib_deflate_hd(deflater, *buf_ptr + offset, bound, block,
                                  blocklen);
 }
@@ -695,8 +730,9 @@ static int nv_has_duplicate_names(char **nv, size_t nentries, size_t npairs,
   return 0;
 }
 
-static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                          int spdy2, const spdylay_nv_limits *limits)
+static int parse_nv_block(char ***nv_ptr, spdylay_nv_list_size *size_ptr,
+                          const uint8_t *in, size_t inlen, int spdy2,
+                          const spdylay_nv_limits *limits)
 {
   spdylay_nv_block_shape shape;
   size_t arraylen;
@@ -728,13 +764,16 @@ static int parse_nv_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
     }
   }
   *nv_ptr = nv;
+  size_ptr->entries = shape.nentries;
+  size_ptr->bytes = shape.listbytes;
   return 0;
 }
 
 int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
-                            const spdylay_nv_limits *limits)
+                            const spdylay_nv_limits *limits,
+                            spdylay_nv_list_size *size_ptr)
 {
   size_t outlen;
   int rv;
@@ -751,6 +790,6 @@ int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
   if (outlen > limits->max_inflated) {
     return SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE;
   }
-  return parse_nv_block(nv_ptr, *buf_ptr, outlen, is_spdy2(wire_version),
-                        limits);
+  return parse_nv_block(nv_ptr, size_ptr, *buf_ptr, outlen,
+                        is_spdy2(wire_version), limits);
 }

@@ -35,6 +35,13 @@ typedef struct {
   size_t max_bytes;
 } spdylay_nv_limits;
 
+/* The size of a decoded list as the header list limits count it: its
+   entries, and the bytes of their names and values. */
+typedef struct {
+  size_t entries;
+  size_t bytes;
+} spdylay_nv_list_size;
+
 /* Validates the application's |nv| (no NULL value, no empty name) and copies
    it into one allocation with names lower-cased.  Several entries may share
    a name: they are joined with NUL into one wire entry when packed.
@@ -58,7 +65,7 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
 /*
  * Inflates the received header block |in| with |inflater|, using
  * *buf_ptr / *buflen_ptr (the session's scratch buffer), and parses it
- * into a new *nv_ptr.  Returns 0 or:
+ * into a new *nv_ptr, and its size into *size_ptr.  Returns 0 or:
  *   SPDYLAY_ERR_INVALID_FRAME  |inflater| is another version's;
  *   SPDYLAY_ERR_ZLIB           the block does not inflate, or inflates past
  *                              |limits|' max_total (the inflater is now
@@ -69,14 +76,16 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
  *                              value segment (stream error);
  *   SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE  past one of |limits|' other bounds;
  *   SPDYLAY_ERR_NOMEM.
- * On error *nv_ptr is left alone.  Blocks are inflated in full, up to
- * max_total, so the inflater stays in step with the peer's deflater.  A value
- * holding NUL-separated values comes out as one nv entry per value, all with
- * the same name; for wire version 2, SPDY/2's names are translated to SPDY/3's.
+ * On error *nv_ptr and *size_ptr are left alone.  Blocks are inflated in full,
+ * up to max_total, so the inflater stays in step with the peer's deflater.  A
+ * value holding NUL-separated values comes out as one nv entry per value, all
+ * with the same name; for wire version 2, SPDY/2's names are translated to
+ * SPDY/3's.
  */
 int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
-                            const spdylay_nv_limits *limits);
+                            const spdylay_nv_limits *limits,
+                            spdylay_nv_list_size *size_ptr);
 
 #endif /* SPDYLAY_NV_H */

@@ -4,12 +4,17 @@
  */
 #include "spdylay_outbound_item.h"
 
+#include <string.h>
+
 #include "spdylay_frame.h"
 
+/* Not calloc: glibc's calloc passes its per-thread cache by, and items
+   come and go several times per stream. */
 spdylay_outbound_item *spdylay_outbound_item_new(int type)
 {
-  spdylay_outbound_item *item = calloc(1, sizeof(spdylay_outbound_item));
+  spdylay_outbound_item *item = malloc(sizeof(spdylay_outbound_item));
   if (item) {
+    memset(item, 0, sizeof(*item));
     item->type = type;
   }
   return item;

@@ -1488,26 +1488,25 @@ static int syn_stream_id_error(spdylay_session *session, spdylay_frame *frame)
   return session_error(session);
 }
 
-/* Adds the received |nv| to the stream's header list; nonzero once the
-   whole list is past the header list limits. */
+/* Adds the header block just unpacked to the stream's header list;
+   nonzero once the whole list is past the header list limits. */
 static int add_received_headers(spdylay_session *session,
-                                spdylay_stream *stream, char **nv)
+                                spdylay_stream *stream)
 {
   size_t max_entries = session->limits.max_header_list_count;
   size_t max_bytes = session->limits.max_header_list_size;
-  size_t i;
+  const spdylay_nv_list_size *block = &session->iframe.header_list_size;
   if (max_entries == 0 && max_bytes == 0) {
     return 0;
   }
-  for (i = 0; nv[i] != NULL; i += 2) {
-    size_t len = strlen(nv[i]) + strlen(nv[i + 1]);
-    if (stream->recv_header_entries < SIZE_MAX) {
-      ++stream->recv_header_entries;
-    }
-    stream->recv_header_bytes = len > SIZE_MAX - stream->recv_header_bytes
-                                    ? SIZE_MAX
-                                    : stream->recv_header_bytes + len;
-  }
+  stream->recv_header_entries =
+      block->entries > SIZE_MAX - stream->recv_header_entries
+          ? SIZE_MAX
+          : stream->recv_header_entries + block->entries;
+  stream->recv_header_bytes =
+      block->bytes > SIZE_MAX - stream->recv_header_bytes
+          ? SIZE_MAX
+          : stream->recv_header_bytes + block->bytes;
   return (max_entries != 0 && stream->recv_header_entries > max_entries) ||
          (max_bytes != 0 && stream->recv_header_bytes > max_bytes);
 }
@@ -1558,7 +1557,7 @@ static int handle_syn_stream(spdylay_session *session, spdylay_frame *frame)
     return SPDYLAY_ERR_NOMEM;
   }
   /* One block is within the limits (it was unpacked under them). */
-  add_received_headers(session, stream, syn->nv);
+  add_received_headers(session, stream);
   session->last_good_stream_id = stream_id;
   if (syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
     /* We may not send on it and owe it no SYN_REPLY. */
@@ -1595,7 +1594,7 @@ static int handle_syn_reply(spdylay_session *session, spdylay_frame *frame)
   stream->state = SPDYLAY_STREAM_OPENED;
   /* The stream's first block (HEADERS may not precede it): within the
      limits. */
-  add_received_headers(session, stream, frame->syn_reply.nv);
+  add_received_headers(session, stream);
   ctrl_recv(session, SPDYLAY_SYN_REPLY, frame);
   if (frame->syn_reply.hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
     spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
@@ -1624,7 +1623,7 @@ static int handle_headers(spdylay_session *session, spdylay_frame *frame)
     return invalid_ctrl(session, SPDYLAY_HEADERS, frame, stream_id,
                         SPDYLAY_PROTOCOL_ERROR);
   }
-  if (add_received_headers(session, stream, frame->headers.nv)) {
+  if (add_received_headers(session, stream)) {
     return invalid_ctrl(session, SPDYLAY_HEADERS, frame, stream_id,
                         v3_status(session, SPDYLAY_FRAME_TOO_LARGE));
   }
@@ -1899,10 +1898,10 @@ static int unpack_header_block(spdylay_session *session,
   size_t offset = spdylay_frame_header_block_offset(hd->type, hd->version);
   spdylay_nv_limits limits;
   header_block_limits(session, &limits);
-  return spdylay_nv_unpack_block(nv_ptr, payload_ptr(iframe->buf) + offset,
-                                 iframe->payloadlen - offset, hd->version,
-                                 &session->inflater, &session->inflatebuf,
-                                 &session->inflatebuflen, &limits);
+  return spdylay_nv_unpack_block(
+      nv_ptr, payload_ptr(iframe->buf) + offset, iframe->payloadlen - offset,
+      hd->version, &session->inflater, &session->inflatebuf,
+      &session->inflatebuflen, &limits, &iframe->header_list_size);
 }
 
 static int unpack_ctrl(spdylay_session *session, uint16_t type,

@@ -12,6 +12,7 @@
 
 #include "spdylay_client_cert.h"
 #include "spdylay_map.h"
+#include "spdylay_nv.h"
 #include "spdylay_outbound_item.h"
 #include "spdylay_pq.h"
 #include "spdylay_stream.h"
@@ -42,6 +43,9 @@ typedef struct {
   uint8_t data_flags;
   /* Zero when the DATA payload is being dropped. */
   int data_deliver;
+  /* The header block of the control frame last unpacked, as the header
+     list limits count it (counted once, while parsing). */
+  spdylay_nv_list_size header_list_size;
 } spdylay_inbound_frame;
 
 typedef struct {

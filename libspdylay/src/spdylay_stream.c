@@ -3,14 +3,18 @@
  */
 #include "spdylay_stream.h"
 
+#include <string.h>
+
 spdylay_stream *spdylay_stream_new(int32_t stream_id, uint8_t pri,
                                    void *stream_user_data, int32_t send_window,
                                    int32_t recv_window)
 {
-  spdylay_stream *stream = calloc(1, sizeof(spdylay_stream));
+  /* Not calloc, as for outbound items (spdylay_outbound_item_new()). */
+  spdylay_stream *stream = malloc(sizeof(spdylay_stream));
   if (stream == NULL) {
     return NULL;
   }
+  memset(stream, 0, sizeof(*stream));
   stream->map_entry.key = stream_id;
   stream->stream_id = stream_id;
   stream->state = SPDYLAY_STREAM_OPENING;

@@ -46,20 +46,14 @@ typedef enum {
 typedef struct {
   /* First member: the map hands back this entry as the stream. */
   spdylay_map_entry map_entry;
+  /* The small fields come first, together, so that a stream takes 96
+     bytes: the size class of outbound items, whose freed blocks then
+     serve both. */
   int32_t stream_id;
   spdylay_stream_state state;
   uint8_t shut_flags;
   uint8_t pri;
-  void *stream_user_data;
-  /* The DATA item being sent on this stream, wherever it is (queue,
-     outbound buffer or deferred slot); NULL when none. */
-  spdylay_outbound_item *active_data;
-  /* |active_data| when it is parked here rather than queued. */
-  spdylay_outbound_item *deferred_data;
   uint8_t deferred_flags;
-  /* Further DATA items submitted while one was active, in order. */
-  spdylay_outbound_item *waiting_head;
-  spdylay_outbound_item *waiting_tail;
   /* Bytes we may still send (SPDY/3+); may go negative when the peer
      shrinks SETTINGS_INITIAL_WINDOW_SIZE. */
   int32_t send_window;
@@ -68,6 +62,15 @@ typedef struct {
   /* Received (or, with NO_AUTO_WINDOW_UPDATE2, consumed) bytes not yet
      acknowledged by a WINDOW_UPDATE. */
   int32_t recv_unacked;
+  void *stream_user_data;
+  /* The DATA item being sent on this stream, wherever it is (queue,
+     outbound buffer or deferred slot); NULL when none. */
+  spdylay_outbound_item *active_data;
+  /* |active_data| when it is parked here rather than queued. */
+  spdylay_outbound_item *deferred_data;
+  /* Further DATA items submitted while one was active, in order. */
+  spdylay_outbound_item *waiting_head;
+  spdylay_outbound_item *waiting_tail;
   /* Entries and bytes of names and values the peer has sent on this stream
      (its SYN_STREAM or SYN_REPLY and every HEADERS since): one header
      list, held to SPDYLAY_OPT_MAX_HEADER_LIST_COUNT and _SIZE as a whole
