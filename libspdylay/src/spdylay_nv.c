@@ -731,11 +731,12 @@ static int nv_has_duplicate_names(char **nv, size_t nentries, size_t npairs,
 }
 
 static int parse_nv_block(char ***nv_ptr, spdylay_nv_list_size *size_ptr,
+                          uint8_t **nvbuf_ptr, size_t *nvbuflen_ptr,
                           const uint8_t *in, size_t inlen, int spdy2,
                           const spdylay_nv_limits *limits)
 {
   spdylay_nv_block_shape shape;
-  size_t arraylen;
+  size_t arraylen, nvlen;
   char **nv;
   int rv;
 
@@ -747,10 +748,18 @@ static int parse_nv_block(char ***nv_ptr, spdylay_nv_list_size *size_ptr,
     return SPDYLAY_ERR_NOMEM;
   }
   arraylen = (shape.nentries * 2 + 1) * sizeof(char *);
-  nv = malloc(arraylen + shape.strbytes);
-  if (nv == NULL) {
-    return SPDYLAY_ERR_NOMEM;
+  nvlen = arraylen + shape.strbytes;
+  /* Grown to the list's size only, not doubled: it stays as large as the
+     largest list received, which the limits bound. */
+  if (*nvbuflen_ptr < nvlen) {
+    uint8_t *buf = realloc(*nvbuf_ptr, nvlen);
+    if (buf == NULL) {
+      return SPDYLAY_ERR_NOMEM;
+    }
+    *nvbuf_ptr = buf;
+    *nvbuflen_ptr = nvlen;
   }
+  nv = (char **)(void *)*nvbuf_ptr;
   build_nv(nv, &shape, in, spdy2);
   if (!shape.ascending) {
     int dup;
@@ -759,7 +768,6 @@ static int parse_nv_block(char ***nv_ptr, spdylay_nv_list_size *size_ptr,
       rv = SPDYLAY_ERR_INVALID_HEADER_BLOCK;
     }
     if (rv != 0) {
-      free(nv);
       return rv;
     }
   }
@@ -773,7 +781,8 @@ int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
                             const spdylay_nv_limits *limits,
-                            spdylay_nv_list_size *size_ptr)
+                            spdylay_nv_list_size *size_ptr, uint8_t **nvbuf_ptr,
+                            size_t *nvbuflen_ptr)
 {
   size_t outlen;
   int rv;
@@ -790,6 +799,6 @@ int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
   if (outlen > limits->max_inflated) {
     return SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE;
   }
-  return parse_nv_block(nv_ptr, size_ptr, *buf_ptr, outlen,
-                        is_spdy2(wire_version), limits);
+  return parse_nv_block(nv_ptr, size_ptr, nvbuf_ptr, nvbuflen_ptr, *buf_ptr,
+                        outlen, is_spdy2(wire_version), limits);
 }

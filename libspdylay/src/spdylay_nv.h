@@ -65,7 +65,9 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
 /*
  * Inflates the received header block |in| with |inflater|, using
  * *buf_ptr / *buflen_ptr (the session's scratch buffer), and parses it
- * into a new *nv_ptr, and its size into *size_ptr.  Returns 0 or:
+ * into *nv_ptr, which lies in *nvbuf_ptr / *nvbuflen_ptr (grown as
+ * needed, and overwritten by the next block: *nv_ptr is not to be freed),
+ * and its size into *size_ptr.  Returns 0 or:
  *   SPDYLAY_ERR_INVALID_FRAME  |inflater| is another version's;
  *   SPDYLAY_ERR_ZLIB           the block does not inflate, or inflates past
  *                              |limits|' max_total (the inflater is now
@@ -76,7 +78,8 @@ ssize_t spdylay_nv_pack_block(uint8_t **buf_ptr, size_t *buflen_ptr,
  *                              value segment (stream error);
  *   SPDYLAY_ERR_HEADER_BLOCK_TOO_LARGE  past one of |limits|' other bounds;
  *   SPDYLAY_ERR_NOMEM.
- * On error *nv_ptr and *size_ptr are left alone.  Blocks are inflated in full,
+ * On error *nv_ptr and *size_ptr are left alone (*nvbuf_ptr may have
+ * grown and been written to).  Blocks are inflated in full,
  * up to max_total, so the inflater stays in step with the peer's deflater.  A
  * value holding NUL-separated values comes out as one nv entry per value, all
  * with the same name; for wire version 2, SPDY/2's names are translated to
@@ -86,6 +89,7 @@ int spdylay_nv_unpack_block(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             uint16_t wire_version, spdylay_zlib *inflater,
                             uint8_t **buf_ptr, size_t *buflen_ptr,
                             const spdylay_nv_limits *limits,
-                            spdylay_nv_list_size *size_ptr);
+                            spdylay_nv_list_size *size_ptr, uint8_t **nvbuf_ptr,
+                            size_t *nvbuflen_ptr);
 
 #endif /* SPDYLAY_NV_H */

@@ -265,6 +265,7 @@ void spdylay_session_del(spdylay_session *session)
   free(session->aob.framebuf);
   free(session->iframe.buf);
   free(session->inflatebuf);
+  free(session->recv_nvbuf);
   spdylay_zlib_deflate_free(&session->deflater);
   spdylay_zlib_inflate_free(&session->inflater);
   spdylay_client_cert_vector_free(&session->cli_certvec);
@@ -1901,7 +1902,8 @@ static int unpack_header_block(spdylay_session *session,
   return spdylay_nv_unpack_block(
       nv_ptr, payload_ptr(iframe->buf) + offset, iframe->payloadlen - offset,
       hd->version, &session->inflater, &session->inflatebuf,
-      &session->inflatebuflen, &limits, &iframe->header_list_size);
+      &session->inflatebuflen, &limits, &iframe->header_list_size,
+      &session->recv_nvbuf, &session->recv_nvbuflen);
 }
 
 static int unpack_ctrl(spdylay_session *session, uint16_t type,
@@ -2011,6 +2013,25 @@ static ctrl_handler handler_of(uint16_t type)
 
 /* A whole control frame is buffered: check its version and type, unpack
    it and let its handler act on it. */
+/* A received frame's nv lies in the session's recv_nvbuf: the frame does
+   not own it. */
+static void disown_received_nv(uint16_t type, spdylay_frame *frame)
+{
+  switch (type) {
+  case SPDYLAY_SYN_STREAM:
+    frame->syn_stream.nv = NULL;
+    break;
+  case SPDYLAY_SYN_REPLY:
+    frame->syn_reply.nv = NULL;
+    break;
+  case SPDYLAY_HEADERS:
+    frame->headers.nv = NULL;
+    break;
+  default:
+    break;
+  }
+}
+
 static int process_ctrl_frame(spdylay_session *session)
 {
   spdylay_inbound_frame *iframe = &session->iframe;
@@ -2042,6 +2063,7 @@ static int process_ctrl_frame(spdylay_session *session)
   if (rv == 0) {
     rv = count_header_frame(session, hd.type, &frame);
   }
+  disown_received_nv(hd.type, &frame);
   spdylay_frame_free((spdylay_frame_type)hd.type, &frame);
   return rv;
 }

@@ -141,6 +141,10 @@ struct spdylay_session {
   /* Scratch space the header-block inflater works in. */
   uint8_t *inflatebuf;
   size_t inflatebuflen;
+  /* The nv of the control frame being received: reused from frame to
+     frame, so that a received header list costs no allocation. */
+  uint8_t *recv_nvbuf;
+  size_t recv_nvbuflen;
 
   spdylay_zlib deflater;
   spdylay_zlib inflater;
