@@ -3,8 +3,10 @@
  * workload, without the library: for each 64 KiB window, read_cb's memset
  * of every 4096-byte DATA payload into a frame buffer, send_cb's copy of
  * each 4104-byte frame into the pipe, and recv_cb's copies out of it in
- * the 16384-byte pieces spdylay_session_recv() asks for.  No library can
- * make exchange.c's bulk figure faster than this program's.
+ * the 16384-byte pieces spdylay_session_recv() asks for.  No library with
+ * those sizes can make exchange.c's bulk figure faster than this
+ * program's; larger DATA frames make the callbacks' own work cheaper
+ * (PAYLOAD and RECV_PIECE below; see benchmarks/README.md).
  *
  *   cc -O2 -std=c99 benchmarks/copy_floor.c -o copy_floor
  *   ./copy_floor MiB
