@@ -302,3 +302,23 @@ def test_recv_reports_eof(version):
     receiver = Endpoint(spdylay.SERVER, version, recv_cb=recv_cb)
     with pytest.raises(spdylay.EOFError):
         receiver.session.recv()
+
+
+def test_each_received_header_list_arrives_whole_after_larger_and_smaller_ones(version):
+    # The core builds every received list in one reused buffer: a list
+    # after a larger one, and one after a smaller one, must come out whole.
+    large_nv = REQUEST_NV + [("x-large-%02d" % i, "v" * (100 + i)) for i in range(40)]
+    medium_nv = REQUEST_NV + [("x-medium", "m" * 300), ("x-joined", "a"), ("x-joined", "b")]
+    submitted = [REQUEST_NV, large_nv, REQUEST_NV, medium_nv]
+    pair = make_pair(version, server_kwargs={"on_request_recv_cb": responder({})})
+    for nv in submitted:
+        pair.client.session.submit_request(0, nv)
+    pump(pair)
+
+    syns = [
+        args[0]
+        for args in pair.server.rec.calls("on_ctrl_recv_cb")
+        if args[0].frame_type == spdylay.SYN_STREAM
+    ]
+    assert [syn.stream_id for syn in syns] == [1, 3, 5, 7]
+    assert [pairs(syn.nv) for syn in syns] == [sorted(nv) for nv in submitted]
