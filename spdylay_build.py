@@ -7,10 +7,13 @@ libspdylay 1.4's public API, so both builds behave the same, except where
 that API cannot tell what the shim needs: with the bundled core the shim
 asks the core (``PYSPDYLAY_BUNDLED_CORE``, see docs/differences.rst).
 
-The shim (``spdylay/_shim.c`` and ``spdylay/_shim.h``, read from disk here)
-crosses the C/Python boundary as rarely as possible; see its header.  The
-functions it calls back into are ``extern "Python+C"``: cffi defines them as
-ordinary C functions, so the shim is a compilation unit of its own.
+The shim (``spdylay/_shim.c``, ``spdylay/_shim.h`` and
+``spdylay/_shim_python.h``, read from disk here) crosses the C/Python
+boundary as rarely as possible; see its header.  The functions it calls
+back into are ``extern "Python+C"``: cffi defines them as ordinary C
+functions, so the shim is a compilation unit of its own (all but
+_shim_python.h, which uses Python's C API and is compiled into cffi's
+source).
 """
 
 import os
@@ -367,7 +370,7 @@ def _flags():
     flags["sources"] = [_path(SHIM_DIR, "_shim.c")] + flags.get("sources", [])
     flags["include_dirs"] = [_path(SHIM_DIR)] + flags.get("include_dirs", [])
     # Listed as dependencies, the shim's files trigger a rebuild when edited.
-    flags["depends"] = [_path(SHIM_DIR, "_shim.h")]
+    flags["depends"] = [_path(SHIM_DIR, "_shim.h"), _path(SHIM_DIR, "_shim_python.h")]
     return flags
 
 
@@ -386,4 +389,11 @@ ffibuilder.cdef(
     + _python_functions_cdef(SHIM_HEADER)
     + _forwarded_cdef(SHIM_HEADER)
 )
-ffibuilder.set_source("spdylay._spdylay", CORE_LINE + '#include "_shim.h"\n', **_flags())
+# _shim_python.h, the part of the shim that uses Python's C API, is
+# compiled into cffi's own source, where Python.h (the limited API on
+# CPython) is included; _shim.c stays free of it.
+ffibuilder.set_source(
+    "spdylay._spdylay",
+    CORE_LINE + '#include "_shim.h"\n#include "_shim_python.h"\n',
+    **_flags(),
+)

@@ -182,7 +182,13 @@ def pyspdylay_on_data_chunk_recv(
     if session is None:
         return
     try:
-        chunk = _unpack(data, length) if length and data != _NULL else b""
+        slot = session._chunk_slot
+        if slot:
+            # Built by the shim for this call, from the input (see
+            # _shim_python.h).
+            chunk = slot.pop()
+        else:
+            chunk = _unpack(data, length) if length and data != _NULL else b""
         callback = session._on_data_chunk_recv_cb
         if session._io_thread != _get_ident():
             callback(session, flags, stream_id, chunk)

@@ -151,6 +151,7 @@ class Session:
         "_read_ctrl",
         "_request_nv",
         "_response_nv",
+        "_chunk_slot",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     # The cffi objects of the C session (None once closed).
@@ -219,6 +220,12 @@ class Session:
             raise error_for(error[0])
         self._ctx = ffi.gc(ctx, lib.pyspdylay_del, size=_SESSION_MEMORY)
         self._ptr = ctx.session
+        # On CPython the shim builds each gathered DATA chunk's bytes object
+        # itself, straight from the input, and leaves it here for
+        # pyspdylay_on_data_chunk_recv: the list lives as long as the Session,
+        # so as long as the C session.
+        self._chunk_slot: list[bytes] = []
+        lib.pyspdylay_gather_into_bytes(ctx, id(self._chunk_slot))
         # Fixed by the version: asked once, not on every submit.
         self._pri_lowest: int = lib.spdylay_session_get_pri_lowest(self._ptr)
         if config is not None:

@@ -68,16 +68,35 @@ struct pyspdylay_ahead {
   char data[];
 };
 
-/* Hands the pending DATA chunk, if any, to Python. */
+/* Hands the pending DATA chunk, if any, to Python: built as one bytes
+   object from its spans (which Python then finds in the slot, and no
+   pointer), or, should that fail, span by span; else from |chunk|. */
 static void flush_chunk(pyspdylay_ctx *ctx)
 {
   size_t length = ctx->chunk_len;
+  size_t count = ctx->span_count, i;
+  int built;
   if (length == 0) {
     return;
   }
   ctx->chunk_len = 0;
-  pyspdylay_on_data_chunk_recv(ctx->handle, ctx->chunk_flags,
-                               ctx->chunk_stream_id, ctx->chunk, length);
+  if (count == 0) {
+    pyspdylay_on_data_chunk_recv(ctx->handle, ctx->chunk_flags,
+                                 ctx->chunk_stream_id, ctx->chunk, length);
+    return;
+  }
+  built = ctx->chunk_builder(ctx, length) == 0;
+  ctx->span_count = 0;
+  if (built) {
+    pyspdylay_on_data_chunk_recv(ctx->handle, ctx->chunk_flags,
+                                 ctx->chunk_stream_id, NULL, length);
+  } else {
+    for (i = 0; i < count; ++i) {
+      pyspdylay_on_data_chunk_recv(ctx->handle, ctx->chunk_flags,
+                                   ctx->chunk_stream_id, ctx->spans[i].bytes,
+                                   ctx->spans[i].len);
+    }
+  }
 }
 
 void *pyspdylay_python_handle(void *user_data)
@@ -126,10 +145,42 @@ static void release_not_sent(spdylay_session *session, spdylay_frame_type type,
   }
 }
 
+/* Whether |length| bytes at |data| lie in the input of the running
+   pyspdylay_mem_recv, which stays valid until it returns. */
+static int in_input(const pyspdylay_ctx *ctx, const uint8_t *data,
+                    size_t length)
+{
+  uintptr_t at = (uintptr_t)data, start = (uintptr_t)ctx->in;
+  return ctx->in != NULL && at >= start && length <= ctx->inlen &&
+         at - start <= ctx->inlen - length;
+}
+
+/* Appends a span to the pending chunk's; nonzero for lack of memory. */
+static int add_span(pyspdylay_ctx *ctx, const char *bytes, size_t length)
+{
+  if (ctx->span_count == ctx->span_cap) {
+    size_t cap = ctx->span_cap ? ctx->span_cap * 2 : 32;
+    pyspdylay_span *grown = NULL;
+    if (cap <= SIZE_MAX / sizeof(*grown)) {
+      grown = realloc(ctx->spans, cap * sizeof(*grown));
+    }
+    if (grown == NULL) {
+      return -1;
+    }
+    ctx->spans = grown;
+    ctx->span_cap = cap;
+  }
+  ctx->spans[ctx->span_count].bytes = bytes;
+  ctx->spans[ctx->span_count].len = length;
+  ++ctx->span_count;
+  return 0;
+}
+
 /* Registered instead of shim_on_data_chunk_recv: appends to the pending
    chunk, which pyspdylay_mem_recv() or the next other callback hands over.
-   The bytes are copied: libspdylay's pointer is only valid during this
-   call. */
+   libspdylay's pointer is only valid during this call, as far as its API
+   says: the bytes are copied, or, with a chunk builder, kept as a span
+   when they lie in the input, which outlives the pending chunk. */
 static void gather_data_chunk(spdylay_session *session, uint8_t flags,
                               int32_t stream_id, const uint8_t *data,
                               size_t length, void *user_data)
@@ -143,6 +194,23 @@ static void gather_data_chunk(spdylay_session *session, uint8_t flags,
   if (ctx->chunk_len != 0 &&
       (ctx->chunk_stream_id != stream_id || ctx->chunk_flags != flags)) {
     flush_chunk(ctx);
+  }
+  if (ctx->chunk_builder != NULL) {
+    if (!in_input(ctx, data, length)) {
+      /* This core copies DATA before handing it over: gather by copying. */
+      flush_chunk(ctx);
+      ctx->chunk_builder = NULL;
+    } else if (add_span(ctx, (const char *)data, length) == 0) {
+      ctx->chunk_len += length;
+      ctx->chunk_stream_id = stream_id;
+      ctx->chunk_flags = flags;
+      return;
+    } else {
+      flush_chunk(ctx);
+      shim_on_data_chunk_recv(session, flags, stream_id, data, length,
+                              user_data);
+      return;
+    }
   }
   if (length > ctx->chunk_cap - ctx->chunk_len) {
     size_t cap = ctx->chunk_cap ? ctx->chunk_cap : ctx->chunk_hint;
@@ -321,21 +389,27 @@ void pyspdylay_del(pyspdylay_ctx *ctx)
     ctx->ahead = next;
   }
   free(ctx->chunk);
+  free(ctx->spans);
   free(ctx->out);
   free(ctx);
 }
 
 /* spdylay_session_mem_recv(), then the last pending DATA chunk: every
-   callback has run when it returns.  The chunk buffer is freed so that an
-   idle session holds no receive memory. */
+   callback has run when it returns, so spans of |in| never outlive it.
+   The chunk buffer is freed so that an idle session holds no receive
+   memory (the span list, a few hundred bytes, is kept). */
 ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
 {
   ssize_t rv;
   /* No chunk can be longer than the input: sizing the buffer for it at
      once spares growing it frame by frame. */
   ctx->chunk_hint = inlen < 4096 ? 4096 : inlen;
+  ctx->in = in;
+  ctx->inlen = inlen;
   rv = spdylay_session_mem_recv(ctx->session, in, inlen);
   flush_chunk(ctx);
+  ctx->in = NULL;
+  ctx->inlen = 0;
   free(ctx->chunk);
   ctx->chunk = NULL;
   ctx->chunk_cap = 0;

@@ -123,8 +123,21 @@ enum { PYSPDYLAY_FORWARDED(PYSPDYLAY_BIT) };
    (see _shim.c). */
 typedef struct pyspdylay_ahead pyspdylay_ahead;
 
-/* libspdylay's user_data for one Python Session. */
+/* Where one gathered DATA chunk lies in the input being received. */
 typedef struct {
+  const char *bytes;
+  size_t len;
+} pyspdylay_span;
+
+typedef struct pyspdylay_ctx pyspdylay_ctx;
+
+/* Builds the bytes of the pending chunk, |length| bytes in its spans, as
+   one Python object for pyspdylay_on_data_chunk_recv to take (see
+   _shim_python.h); nonzero when it could not. */
+typedef int (*pyspdylay_chunk_builder)(pyspdylay_ctx *ctx, size_t length);
+
+/* libspdylay's user_data for one Python Session. */
+struct pyspdylay_ctx {
   spdylay_session *session;
   void *handle;
   char *out;
@@ -140,7 +153,19 @@ typedef struct {
   size_t chunk_hint;
   int32_t chunk_stream_id;
   uint8_t chunk_flags;
-} pyspdylay_ctx;
+  /* With a builder, the pending chunk is not copied into |chunk| but kept
+     as spans of the input of the running pyspdylay_mem_recv (|in|, |inlen|),
+     and crosses to Python as one bytes object the builder makes from them:
+     one copy of each DATA byte fewer.  The builder is dropped for good the
+     first time the core hands over DATA that does not lie in the input. */
+  pyspdylay_chunk_builder chunk_builder;
+  void *chunk_slot;
+  const uint8_t *in;
+  size_t inlen;
+  pyspdylay_span *spans;
+  size_t span_count;
+  size_t span_cap;
+};
 
 /* The Session's handle, from libspdylay's user_data, for a call into
    Python: the pending DATA chunk goes first, so that Python sees events in
@@ -186,6 +211,11 @@ int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
                               uintptr_t stream_key);
 size_t pyspdylay_nv_size(char **nv);
 void pyspdylay_nv_join(char **nv, char *out);
+/* Defined in _shim_python.h: on CPython, makes the session's gathered DATA
+   chunks cross as bytes objects built from the input, appended to the list
+   whose id() is |slot| (which must outlive the session), and returns 1; on
+   other interpreters does nothing and returns 0. */
+int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot);
 /* cdef end */
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the

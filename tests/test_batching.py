@@ -414,3 +414,87 @@ def test_a_buffer_read_cb_refills_for_every_stream_keeps_each_body_apart(version
     assert streams.index(3) < len(streams) - 1 - streams[::-1].index(1)
     assert body_of(frames, 1) == bodies[1]
     assert body_of(frames, 3) == bodies[3]
+
+
+def test_a_batched_chunk_is_bytes_of_its_own(version):
+    """The chunk is a bytes object independent of the input: changing the
+    input afterwards does not change what the callback got."""
+    peer, rec = receiving_server(version)
+    wire = bytearray(peer.enc.data(1, b"p" * 5000) + peer.enc.data(1, b"q" * 5000))
+    peer.feed(wire)
+    wire[:] = bytes(len(wire))
+    [(flags, stream_id, data)] = rec.calls("on_data_chunk_recv_cb")
+    assert type(data) is bytes
+    assert data == b"p" * 5000 + b"q" * 5000
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_many_frames_of_one_stream_gather_from_any_bytes_like_input(version, kind):
+    peer, rec = receiving_server(version)
+    pieces = [bytes([65 + n % 26]) * (97 + n) for n in range(70)]
+    wire = b"".join(peer.enc.data(1, piece) for piece in pieces)
+    peer.feed(kind(wire))
+    assert rec.calls("on_data_chunk_recv_cb") == [(0, 1, b"".join(pieces))]
+
+
+def test_chunks_of_streams_interleaved_in_one_recv_stay_apart(version):
+    peer, rec = receiving_server(version)
+    enc = peer.enc
+    wire = b""
+    for n in range(20):
+        wire += enc.data(1, b"a%d" % n) + enc.data(1, b"-") + enc.data(3, b"b%d" % n)
+    peer.feed(wire)
+    calls = rec.calls("on_data_chunk_recv_cb")
+    assert calls == [call for n in range(20) for call in ((0, 1, b"a%d-" % n), (0, 3, b"b%d" % n))]
+
+
+def test_a_chunk_callback_may_receive_on_another_session(version):
+    """Each Session's chunks are its own when one receives inside the
+    other's callback."""
+    inner, inner_rec = receiving_server(version)
+    inner_wire = inner.enc.data(3, b"i" * 3000) + inner.enc.data(3, b"j" * 3000)
+    outer_chunks = []
+
+    def on_chunk(session, flags, stream_id, data):
+        outer_chunks.append(data)
+        if len(outer_chunks) == 1:
+            inner.feed(inner_wire)
+
+    outer, _ = receiving_server(version, record=(), on_data_chunk_recv_cb=on_chunk)
+    outer.feed(
+        outer.enc.data(1, b"o" * 3000)
+        + outer.enc.data(1, b"p" * 3000)
+        + outer.enc.data(3, b"q" * 10)
+    )
+    assert outer_chunks == [b"o" * 3000 + b"p" * 3000, b"q" * 10]
+    assert inner_rec.calls("on_data_chunk_recv_cb") == [(0, 3, b"i" * 3000 + b"j" * 3000)]
+
+
+def test_sessions_gather_chunks_in_threads_at_once(version):
+    import threading
+
+    peers = [receiving_server(version) for _ in range(2)]
+    wires = [
+        b"".join(peer.enc.data(1, bytes([48 + n]) * 4096) for _ in range(16))
+        for n, (peer, _) in enumerate(peers)
+    ]
+    failures = []
+
+    def receive(peer, wire):
+        try:
+            for _ in range(50):
+                peer.feed(wire)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=receive, args=(peer, wire)) for (peer, _), wire in zip(peers, wires)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []
+    for n, (_, rec) in enumerate(peers):
+        assert rec.calls("on_data_chunk_recv_cb") == [(0, 1, bytes([48 + n]) * 65536)] * 50
