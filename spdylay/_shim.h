@@ -8,7 +8,8 @@
  * public API and no Python header, so it compiles on its own against either
  * the bundled core or an installed libspdylay; built with the bundled core
  * (PYSPDYLAY_BUNDLED_CORE), it also asks the core what that API cannot tell
- * (libspdylay/src/spdylay_not_sent.h).
+ * (libspdylay/src/spdylay_not_sent.h).  What needs Python's C API, on
+ * CPython only, is in _shim_python.h, compiled into cffi's source.
  */
 #ifndef PYSPDYLAY_SHIM_H
 #define PYSPDYLAY_SHIM_H

@@ -4,11 +4,21 @@ chunks of one stream reach on_data_chunk_recv_cb as one call.  Both must be
 invisible on the wire and keep every callback in order."""
 
 import gc
+import os
+import subprocess
 import sys
 import weakref
 
 import pytest
-from helpers import POST_NV, RawPeer, Recorder, data_frames, nv_on_wire
+from helpers import (
+    POST_NV,
+    RawPeer,
+    Recorder,
+    child_env,
+    data_frames,
+    nv_on_wire,
+    python_command,
+)
 
 import spdylay
 
@@ -498,3 +508,50 @@ def test_sessions_gather_chunks_in_threads_at_once(version):
     assert failures == []
     for n, (_, rec) in enumerate(peers):
         assert rec.calls("on_data_chunk_recv_cb") == [(0, 1, bytes([48 + n]) * 65536)] * 50
+
+
+# Without memory for a gathered chunk's bytes object, the chunk's frames
+# cross one by one, none lost.  The child limits its address space so that
+# only the 16 MiB object does not fit.
+NO_MEMORY_FOR_THE_CHUNK = """
+import os, resource, sys
+sys.path.insert(0, sys.argv[1])
+import spdylay, spdywire
+from helpers import POST_NV, nv_on_wire
+enc = spdywire.Encoder(spdylay.PROTO_SPDY2)
+frames = 4096
+wire = b"".join(enc.data(1, bytes([n % 251]) * 4096) for n in range(frames))
+seen = []
+def on_chunk(session, flags, stream_id, data):
+    n = len(seen)
+    seen.append(len(data) == 4096 and data == bytes([n % 251]) * 4096)
+session = spdylay.Session(spdylay.SERVER, spdylay.PROTO_SPDY2,
+                          on_data_chunk_recv_cb=on_chunk)
+session.recv(enc.syn_stream(1, nv_on_wire(spdylay.PROTO_SPDY2, POST_NV)))
+with open("/proc/self/statm") as statm:
+    size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+limit = size + 8 * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+session.recv(wire)
+print(len(seen), all(seen))
+"""
+
+
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython", reason="only CPython builds the chunk's object"
+)
+@pytest.mark.skipif(
+    "asan" in os.environ.get("LD_PRELOAD", ""),
+    reason="AddressSanitizer's reserved address space leaves no room for a limit",
+)
+def test_without_memory_for_a_chunk_its_frames_cross_one_by_one():
+    tests = os.path.dirname(os.path.abspath(__file__))
+    result = subprocess.run(
+        python_command(NO_MEMORY_FOR_THE_CHUNK, tests),
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["4096", "True"]
