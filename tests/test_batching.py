@@ -538,11 +538,13 @@ print(len(seen), all(seen))
 
 
 @pytest.mark.skipif(
-    sys.implementation.name != "cpython", reason="only CPython builds the chunk's object"
+    sys.implementation.name != "cpython",
+    reason="not for this build: only CPython builds the chunk's object",
 )
 @pytest.mark.skipif(
     "asan" in os.environ.get("LD_PRELOAD", ""),
-    reason="AddressSanitizer's reserved address space leaves no room for a limit",
+    reason="not for this build: AddressSanitizer's reserved address space "
+    "leaves no room for a limit",
 )
 def test_without_memory_for_a_chunk_its_frames_cross_one_by_one():
     tests = os.path.dirname(os.path.abspath(__file__))
