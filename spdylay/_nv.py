@@ -96,9 +96,10 @@ def pack_nv(nv: HeaderList) -> bytes:
 
 def _pack(nv: HeaderList) -> tuple[bytes, bool]:
     """pack_nv()'s answer, and whether ``nv`` was exact (name, value) tuples
-    of str only, the shape whose packed form LastPacked may keep."""
-    plain = nv.__class__ is list or nv.__class__ is tuple
-    if plain:
+    of exact str only (see _exact_str_pairs), the shape whose packed form
+    LastPacked may keep."""
+    exact = nv.__class__ is list or nv.__class__ is tuple
+    if exact:
         # The common shape, exact tuples of two, flattened without
         # _flatten's per-pair checks; anything else goes through them.
         strings: list[Any] = []
@@ -106,8 +107,10 @@ def _pack(nv: HeaderList) -> tuple[bytes, bool]:
         for pair in nv:
             if pair.__class__ is not tuple or len(pair) != 2:
                 strings = _flatten(nv)
-                plain = False
+                exact = False
                 break
+            if pair[0].__class__ is not str or pair[1].__class__ is not str:
+                exact = False
             extend(pair)
     else:
         strings = _flatten(nv)
@@ -120,7 +123,7 @@ def _pack(nv: HeaderList) -> tuple[bytes, bool]:
     # one encode for the whole list.
     if text is not None and text.count("\0") == count - 1 and "" not in strings[0::2]:
         try:
-            return (text + "\0").encode("utf-8", "surrogateescape"), plain
+            return (text + "\0").encode("utf-8", "surrogateescape"), exact
         except UnicodeEncodeError as exc:
             raise InvalidArgumentError("nv holds a string UTF-8 cannot encode") from exc
     try:
@@ -170,8 +173,8 @@ class LastPacked:
             same = False
         if same and _exact_str_pairs(pairs):
             return self.packed
-        packed, plain = _pack(nv)
-        if plain and _exact_str_pairs(pairs):
+        packed, exact = _pack(nv)
+        if exact:
             self.nv = pairs
             self.packed = packed
         return packed
