@@ -217,6 +217,11 @@ void pyspdylay_nv_join(char **nv, char *out);
    whose id() is |slot| (which must outlive the session), and returns 1; on
    other interpreters does nothing and returns 0. */
 int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot);
+/* Defined in _shim_python.h: on CPython, appends |nv|'s (name, value) pairs
+   as tuples of str to the list whose id() is |pairs| and returns 1 (also for
+   a NULL |nv|), or -1, the list part-filled, when Python ran out of memory;
+   on other interpreters does nothing and returns 0. */
+int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs);
 /* cdef end */
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the

@@ -58,12 +58,54 @@ int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
   return 1;
 }
 
+/* Each string of |nv| decoded as bytes.decode("utf-8", "surrogateescape")
+   does, so decoding fails only when memory does. */
+static PyObject *pyspdylay_nv_string(const char *string)
+{
+  return PyUnicode_DecodeUTF8(string, (Py_ssize_t)strlen(string),
+                              "surrogateescape");
+}
+
+int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
+{
+  PyGILState_STATE gil;
+  int rv = 1;
+  if (nv == NULL) {
+    return 1;
+  }
+  gil = PyGILState_Ensure();
+  for (; nv[0] != NULL && nv[1] != NULL; nv += 2) {
+    PyObject *name = pyspdylay_nv_string(nv[0]);
+    PyObject *value = name == NULL ? NULL : pyspdylay_nv_string(nv[1]);
+    PyObject *pair = value == NULL ? NULL : PyTuple_Pack(2, name, value);
+    int appended = pair == NULL ? -1 : PyList_Append((PyObject *)pairs, pair);
+    Py_XDECREF(pair);
+    Py_XDECREF(value);
+    Py_XDECREF(name);
+    if (appended != 0) {
+      /* The caller builds the list its own way instead. */
+      PyErr_Clear();
+      rv = -1;
+      break;
+    }
+  }
+  PyGILState_Release(gil);
+  return rv;
+}
+
 #else
 
 int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
 {
   (void)ctx;
   (void)slot;
+  return 0;
+}
+
+int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
+{
+  (void)nv;
+  (void)pairs;
   return 0;
 }
 

@@ -48,7 +48,7 @@ from ._data import DataProvider
 from ._errors import Error, InvalidStateError
 from ._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
 from ._loop import SessionLoop
-from ._nv import pack_nv
+from ._nv import LastPacked
 from ._tls import check_version, negotiated_version, offer_spdy, server_context
 
 if TYPE_CHECKING:
@@ -422,6 +422,8 @@ class _Connection:
         self.idle_since = time.monotonic()
         # Guards the response fields of this connection's streams (_Stream).
         self.lock = threading.Lock()
+        # The response headers its handlers checked last (_send_headers).
+        self.checked_replies = LastPacked()
         # Every response body is read through this one provider.
         self._provider = DataProvider(None, self._read_response)
         # Requests ready for a handler, handed to the workers together once
@@ -679,8 +681,9 @@ class BaseSPDYRequestHandler:
         nv = [(":status", self._status), (":version", "HTTP/1.1")]
         nv.extend(self._response_headers)
         # A header the session would refuse fails here, in the handler,
-        # rather than on the connection's I/O thread.
-        pack_nv(nv)
+        # rather than on the connection's I/O thread; a list the same as
+        # the connection's last response's is known to pass.
+        stream.connection.checked_replies.pack(nv)
         if self.command == "HEAD":
             with_body, reason = False, "HEAD request"
         elif self._code in _NO_BODY_STATUSES or self._code < 200:

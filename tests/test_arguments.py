@@ -185,6 +185,43 @@ def test_received_nv_never_fails_to_decode(version):
     assert value.encode("utf-8", "surrogateescape") == b"\xff\xfe ok"
 
 
+class _ShimWithoutPairs:
+    """The binding's ``lib``, except that the shim's pair builder answers
+    ``answer``: 0 as on PyPy, -1 as when CPython runs out of memory."""
+
+    def __init__(self, answer):
+        self._answer = answer
+
+    def pyspdylay_nv_into_pairs(self, nv, pairs):
+        return self._answer
+
+    def __getattr__(self, name):
+        return getattr(spdylay._spdylay.lib, name)
+
+
+@pytest.mark.parametrize("builder", ["shim", "cffi", "cffi after the shim failed"])
+def test_received_nv_is_the_same_however_it_is_built(version, builder, monkeypatch):
+    import spdylay._nv
+
+    if builder != "shim":
+        monkeypatch.setattr(spdylay._nv, "lib", _ShimWithoutPairs(0 if builder == "cffi" else -1))
+    seen = []
+    peer = RawPeer(
+        spdylay.SERVER, version, on_ctrl_recv_cb=lambda session, frame: seen.append(frame)
+    )
+    extra = [(b"x-bin", b"\xff\xfe ok"), (b"x-empty", b""), (b"x-utf8", "caf\u00e9".encode())]
+    request = [(name.encode(), value.encode()) for name, value in nv_on_wire(version, REQUEST_NV)]
+    peer.feed(peer.enc.syn_stream(1, request + extra, flags=spdylay.CTRL_FLAG_FIN))
+    (frame,) = seen
+    # SPDY/2's names arrive in SPDY/3's spelling, as libspdylay 1.4 gives them.
+    expected = list(REQUEST_NV) + [
+        (name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape"))
+        for name, value in extra
+    ]
+    assert sorted(frame.nv) == sorted(expected)
+    assert all(type(n) is str and type(v) is str for n, v in frame.nv)
+
+
 # Integers that do not fit their C types.
 
 
