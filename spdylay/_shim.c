@@ -632,24 +632,3 @@ int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
   }
   return keep_key(session, stream_id, stream_key);
 }
-
-/* Received name/value lists cross to Python as one NUL-joined blob, decoded
-   and split there in one step each: the strings never contain NUL because
-   libspdylay splits NUL-separated values into separate entries. */
-size_t pyspdylay_nv_size(char **nv)
-{
-  size_t size = 0;
-  for (; *nv; ++nv) {
-    size += strlen(*nv) + 1;
-  }
-  return size;
-}
-
-void pyspdylay_nv_join(char **nv, char *out)
-{
-  for (; *nv; ++nv) {
-    size_t length = strlen(*nv) + 1;
-    memcpy(out, *nv, length);
-    out += length;
-  }
-}

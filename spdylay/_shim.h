@@ -210,8 +210,6 @@ int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
 int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
                               uint8_t flags, uintptr_t provider_key,
                               uintptr_t stream_key);
-size_t pyspdylay_nv_size(char **nv);
-void pyspdylay_nv_join(char **nv, char *out);
 /* Defined in _shim_python.h: on CPython, makes the session's gathered DATA
    chunks cross as bytes objects built from the input, appended to the list
    whose id() is |slot| (which must outlive the session), and returns 1; on

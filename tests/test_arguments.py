@@ -185,26 +185,29 @@ def test_received_nv_never_fails_to_decode(version):
     assert value.encode("utf-8", "surrogateescape") == b"\xff\xfe ok"
 
 
-class _ShimWithoutPairs:
-    """The binding's ``lib``, except that the shim's pair builder answers
-    ``answer``: 0 as on PyPy, -1 as when CPython runs out of memory."""
-
-    def __init__(self, answer):
-        self._answer = answer
+class _ShimOutOfMemory:
+    """The binding's ``lib``, except that the shim's pair builder fails as
+    when CPython runs out of memory."""
 
     def pyspdylay_nv_into_pairs(self, nv, pairs):
-        return self._answer
+        return -1
 
     def __getattr__(self, name):
         return getattr(spdylay._spdylay.lib, name)
 
 
-@pytest.mark.parametrize("builder", ["shim", "cffi", "cffi after the shim failed"])
+@pytest.mark.parametrize(
+    "builder", ["this interpreter's", "cffi's", "cffi's after the shim's failed"]
+)
 def test_received_nv_is_the_same_however_it_is_built(version, builder, monkeypatch):
+    import spdylay._frames
     import spdylay._nv
 
-    if builder != "shim":
-        monkeypatch.setattr(spdylay._nv, "lib", _ShimWithoutPairs(0 if builder == "cffi" else -1))
+    if builder == "cffi's":
+        monkeypatch.setattr(spdylay._frames, "nv_from_c", spdylay._nv._nv_from_c_by_cffi)
+    elif builder == "cffi's after the shim's failed":
+        monkeypatch.setattr(spdylay._frames, "nv_from_c", spdylay._nv._nv_from_c_in_shim)
+        monkeypatch.setattr(spdylay._nv, "lib", _ShimOutOfMemory())
     seen = []
     peer = RawPeer(
         spdylay.SERVER, version, on_ctrl_recv_cb=lambda session, frame: seen.append(frame)
