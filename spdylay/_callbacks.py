@@ -307,7 +307,10 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
             # The shim asks Python only once it holds nothing more of
             # this provider's: what it borrowed is free.
             borrowed.pop(key, None)
-        provider = streams.provider(key)
+        try:
+            provider = streams.provider(key)
+        except KeyError:
+            provider = streams.adopt(session._ptr, stream_id, key)
         if session._io_thread != _get_ident():
             data = provider.read_cb(session, stream_id, asked, read_ctrl, provider.source)
         else:

@@ -23,7 +23,7 @@ class DataProvider:
     application need not hold on to it.
     """
 
-    __slots__ = ("source", "read_cb")
+    __slots__ = ("source", "read_cb", "__weakref__")
 
     source: Any
     read_cb: ReadCallback

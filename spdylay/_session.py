@@ -542,10 +542,13 @@ class Session:
         the shim's answer, an error or the stream's key, which the shim gave
         the stream if it had none.  The provider is kept under that key
         until the stream closes; a key of 0 means there is no such stream
-        (libspdylay drops its DATA unread), so nothing is kept."""
+        (libspdylay drops its DATA unless a queued SYN_STREAM opens the
+        stream first), so it is kept only weakly (StreamTable.adopt)."""
         _check(rv)
         if rv:
             self._streams.attach(rv, None, provider_key, data_prd)
+        else:
+            self._streams.keep_unattached(provider_key, data_prd)
 
     # Submitting frames: the shim's submit functions take the packed
     # name/value list (see pack_nv) and the provider's key.
@@ -603,6 +606,8 @@ class Session:
                 streams.attach(rv, None, key, data_prd)
             elif rv < 0:
                 raise error_for(rv)
+            else:
+                streams.keep_unattached(key, data_prd)
 
     @overload
     def submit_syn_stream(

@@ -560,7 +560,8 @@ int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
 /* After a DATA provider was submitted on an existing stream: the key the
    provider is kept under on the Python side, the stream's own or, if it has
    none yet, |stream_key|, given to it now; 0 when there is no such stream
-   (libspdylay then drops the DATA unread, so nothing is to be kept). */
+   (libspdylay drops the DATA unless a SYN_STREAM still queued opens the
+   stream before it is sent). */
 static int64_t keep_key(spdylay_session *session, int32_t stream_id,
                         uintptr_t stream_key)
 {

@@ -8,13 +8,19 @@ later: a DataProvider is read whenever the stream's DATA is sent, and
 stream_user_data is what ``get_stream_user_data()`` answers until the
 stream closes (``on_stream_close`` releases both).  A SYN_STREAM that is
 never sent opens no stream: ``on_ctrl_not_send`` releases its key instead.
+A DataProvider submitted on a stream that does not exist is kept only
+weakly: libspdylay drops its DATA unless a SYN_STREAM still queued opens
+the stream first, and then it is read as long as the program holds it, as
+python-spdylay asks programs to.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 from ._data import DataProvider
+from ._errors import TemporalCallbackFailureError
 from ._spdylay import ffi, lib
 
 _cast = ffi.cast
@@ -27,6 +33,7 @@ class StreamTable:
         "_user_data",
         "_stream_providers",
         "_providers",
+        "_unattached",
         "last_key",
         "provider",
         "borrowed",
@@ -43,6 +50,11 @@ class StreamTable:
         # twice per body at least, so the dict's own lookup, not a method
         # that calls it.
         self.provider: Callable[[int], DataProvider] = self._providers.__getitem__
+        # provider key -> a DataProvider submitted on a stream that did not
+        # exist, held by the program alone (see adopt)
+        self._unattached: weakref.WeakValueDictionary[int, DataProvider] = (
+            weakref.WeakValueDictionary()
+        )
         # provider key -> the buffer of read_cb's bytes whose rest the shim
         # holds for the provider's next frames without a copy (see
         # pyspdylay_read): kept until the provider is read again or its
@@ -94,6 +106,28 @@ class StreamTable:
             self._stream_providers[key].append(provider_key)
             self._providers[provider_key] = provider
 
+    def keep_unattached(self, provider_key: int, provider: DataProvider) -> None:
+        """Remembers, weakly, ``provider``, submitted under ``provider_key``
+        on a stream that does not exist."""
+        self._unattached[provider_key] = provider
+
+    def adopt(self, ptr: Any, stream_id: int, provider_key: int) -> DataProvider:
+        """The DataProvider under ``provider_key``, which keep_unattached()
+        was given, now that its stream exists and its DATA is being read:
+        kept for the stream from now on.  TemporalCallbackFailureError (the
+        stream is reset) if the program no longer holds it."""
+        provider = self._unattached.pop(provider_key, None)
+        if provider is None:
+            raise TemporalCallbackFailureError(
+                "the DataProvider submitted before stream %d existed was "
+                "released before its DATA was read" % stream_id
+            )
+        key = self.key_of(ptr, stream_id) or self.bind(ptr, stream_id)
+        if key < 0:
+            raise TemporalCallbackFailureError("stream %d has gone" % stream_id)
+        self.attach(key, None, provider_key, provider)
+        return provider
+
     def set_user_data(self, key: int, user_data: Any) -> None:
         self._user_data[key] = user_data
 
@@ -114,4 +148,5 @@ class StreamTable:
         self._user_data.clear()
         self._stream_providers.clear()
         self._providers.clear()
+        self._unattached.clear()
         self.borrowed.clear()

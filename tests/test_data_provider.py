@@ -14,6 +14,7 @@ from helpers import (
     control_frames,
     data_frames,
     make_pair,
+    nv_on_wire,
     pump,
 )
 from spdylay._spdylay import ffi, lib
@@ -361,3 +362,56 @@ def test_submit_data_on_a_stream_that_does_not_exist_keeps_nothing(version):
     collect()
     assert ref() is None
     assert data_frames(peer.sent()) == []
+
+
+def test_data_submitted_before_a_queued_syn_stream_opens_its_stream_is_sent(version):
+    """As libspdylay 1.4 sends it: the DATA is queued behind the SYN_STREAM
+    that opens the stream, and its provider, which the program holds, is
+    read then and kept until the stream closes."""
+    source = Body(b"q" * 5000)
+    ref = weakref.ref(source)
+    provider = spdylay.DataProvider(source, read_body)
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 3, POST_NV)
+    peer.session.submit_data(1, spdylay.DATA_FLAG_FIN, provider)
+    frames = peer.sent()
+    del source, provider
+    (syn,) = control_frames(frames, spdylay.SYN_STREAM)
+    assert syn.stream_id == 1
+    data = data_frames(frames, 1)
+    assert b"".join(f.data for f in data) == b"q" * 5000
+    assert data[-1].flags == spdylay.DATA_FLAG_FIN
+    assert frames.index(syn) < frames.index(data[0])
+    collect()
+    assert ref() is not None  # the session keeps it now
+    peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
+    collect()
+    assert ref() is None
+
+
+def test_data_whose_provider_was_dropped_before_its_stream_opened_resets_the_stream(version):
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, 0, 3, POST_NV)
+    peer.session.submit_data(1, spdylay.DATA_FLAG_FIN, body_provider(b"q" * 5000))
+    collect()
+    frames = peer.sent()
+    assert data_frames(frames) == []
+    (rst,) = control_frames(frames, spdylay.RST_STREAM)
+    assert (rst.stream_id, rst.status_code) == (1, spdylay.INTERNAL_ERROR)
+    # Only the stream failed: the session goes on.
+    assert peer.session.want_read()
+    peer.session.submit_request(0, REQUEST_NV)
+    (syn,) = control_frames(peer.sent(), spdylay.SYN_STREAM)
+    assert syn.stream_id == 3
+
+
+def test_response_submitted_before_its_request_arrived_is_sent_once_it_has(version):
+    source = Body(b"r" * 5000)
+    provider = spdylay.DataProvider(source, read_body)
+    peer = RawPeer(spdylay.SERVER, version)
+    peer.session.submit_response(1, RESPONSE_NV, provider)
+    request = [(n.encode(), v.encode()) for n, v in nv_on_wire(version, REQUEST_NV)]
+    peer.feed(peer.enc.syn_stream(1, request, flags=spdylay.CTRL_FLAG_FIN))
+    frames = peer.sent()
+    assert [f.stream_id for f in control_frames(frames, spdylay.SYN_REPLY)] == [1]
+    assert b"".join(f.data for f in data_frames(frames, 1)) == b"r" * 5000
