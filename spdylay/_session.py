@@ -453,6 +453,9 @@ class Session:
             # context manager, which costs as much as the call.
             rv = lib.pyspdylay_mem_recv(self._ctx, data, len(data))
         else:
+            if isinstance(data, str):
+                # cffi's own message would speak of addresses.
+                raise TypeError("received data must be a bytes-like object, not str")
             with _from_buffer("uint8_t[]", data) as buf:
                 rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
         # Checked here first: a method call per recv() costs more.
@@ -635,15 +638,29 @@ class Session:
         python-spdylay's released form ``(flags, pri, nv, assoc_stream_id=0,
         stream_user_data=None)``, told apart by whether the third positional
         argument is an integer (pri) or anything else (nv), unless a list or
-        tuple follows it: that is the documented form's nv after a bad pri."""
+        tuple follows it: that is the documented form's nv after a bad pri.
+        A call that leaves out assoc_stream_id, which the documented form
+        requires, is in the released form."""
         released = (
-            len(args) >= 3
-            and not isinstance(args[2], int)
-            and not (len(args) >= 4 and isinstance(args[3], (list, tuple)))
-        ) or (len(args) == 2 and "pri" not in kwargs)
-        flags, assoc_stream_id, pri, nv, stream_user_data = (
-            _released_syn_stream_args if released else _syn_stream_args
-        )(*args, **kwargs)
+            (
+                len(args) >= 3
+                and not isinstance(args[2], int)
+                and not (len(args) >= 4 and isinstance(args[3], (list, tuple)))
+            )
+            or (len(args) == 2 and "pri" not in kwargs)
+            or (len(args) <= 1 and "assoc_stream_id" not in kwargs)
+        )
+        try:
+            flags, assoc_stream_id, pri, nv, stream_user_data = (
+                _released_syn_stream_args if released else _syn_stream_args
+            )(*args, **kwargs)
+        except TypeError:
+            raise TypeError(
+                "submit_syn_stream() takes (flags, assoc_stream_id, pri, nv, "
+                "stream_user_data=None) or python-spdylay's released (flags, pri, "
+                "nv, assoc_stream_id=0, stream_user_data=None); got %d positional "
+                "arguments and the keywords %s" % (len(args), sorted(kwargs) or "none")
+            ) from None
         with self._lock:
             ptr = self._live()
             flags = _args.flags(flags, _args.SYN_STREAM_FLAGS)

@@ -129,6 +129,20 @@ def test_recv_takes_any_bytes_like_object(version, kind):
     assert peer.rec.calls("on_ctrl_recv_cb")[0][0].unique_id == 2
 
 
+@pytest.mark.parametrize("how", ["passed", "from recv_cb"])
+@pytest.mark.parametrize("data", ["\x80\x03\x00\x06", 6], ids=["str", "int"])
+def test_recv_refuses_what_is_not_bytes_like(version, how, data):
+    if how == "passed":
+        session = spdylay.Session(spdylay.SERVER, version)
+        with pytest.raises(TypeError, match="bytes-like object"):
+            session.recv(data)
+    else:
+        session = spdylay.Session(spdylay.SERVER, version, recv_cb=lambda s, length: data)
+        with pytest.raises(TypeError, match="bytes-like object"):
+            session.recv()
+    assert session.want_read()  # nothing was fed
+
+
 def test_recv_byte_by_byte(version):
     peer = RawPeer(spdylay.SERVER, version)
     request = [

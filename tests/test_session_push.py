@@ -132,6 +132,30 @@ def test_released_argument_order_of_submit_syn_stream(version):
     assert frame.flags == spdywire.FLAG_UNIDIRECTIONAL
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.submit_syn_stream(spdylay.CTRL_FLAG_NONE, pri=3, nv=REQUEST_NV),
+        lambda s: s.submit_syn_stream(flags=spdylay.CTRL_FLAG_NONE, pri=3, nv=REQUEST_NV),
+    ],
+    ids=["flags positional", "all keywords"],
+)
+def test_released_argument_order_with_keywords(version, call):
+    """Without assoc_stream_id, which the documented order requires, a call
+    can only be in the released order."""
+    peer = RawPeer(spdylay.CLIENT, version)
+    call(peer.session)
+    (frame,) = peer.sent()
+    assert (frame.stream_id, frame.assoc_stream_id, frame.pri) == (1, 0, 3)
+
+
+def test_submit_syn_stream_with_missing_arguments_names_both_orders(version):
+    peer = RawPeer(spdylay.CLIENT, version)
+    with pytest.raises(TypeError, match=r"submit_syn_stream\(\) takes .* released") as info:
+        peer.session.submit_syn_stream(spdylay.CTRL_FLAG_NONE, pri=3)
+    assert "_args" not in str(info.value)
+
+
 def test_seed_argument_order_with_keywords(version):
     peer = RawPeer(spdylay.SERVER, version)
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, REQUEST_NV)))
