@@ -76,6 +76,31 @@ def test_invalid_settings_are_refused(version, iv):
     assert peer.sent() == []
 
 
+@pytest.mark.parametrize(
+    "settings_id",
+    [spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, spdylay.SETTINGS_ROUND_TRIP_TIME],
+    ids=["max-concurrent-streams", "round-trip-time"],
+)
+def test_peer_settings_values_use_all_32_bits(version, settings_id):
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.feed(peer.enc.settings([(settings_id, 0, 0xFFFFFFFF)]))
+    ((frame,),) = peer.rec.calls("on_ctrl_recv_cb")
+    assert [tuple(entry) for entry in frame.iv] == [(settings_id, 0, 0xFFFFFFFF)]
+    assert peer.rec.calls("on_invalid_ctrl_recv_cb") == []
+    assert peer.session.want_read()
+    peer.session.submit_request(0, REQUEST_NV)
+    assert [f.type for f in peer.sent()] == [spdywire.SYN_STREAM]
+
+
+def test_peer_initial_window_past_31_bits_fails_the_session(version):
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.feed(peer.enc.settings([(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1 << 31)]))
+    ((frame, status),) = peer.rec.calls("on_invalid_ctrl_recv_cb")
+    assert (frame.frame_type, status) == (spdylay.SETTINGS, spdylay.PROTOCOL_ERROR)
+    (goaway,) = control_frames(peer.sent(), spdylay.GOAWAY)
+    assert not peer.session.want_read()
+
+
 def test_peer_stream_beyond_local_max_concurrent_is_refused(version):
     peer = RawPeer(spdylay.SERVER, version)
     peer.session.submit_settings(

@@ -1721,8 +1721,12 @@ static int handle_settings(spdylay_session *session, spdylay_frame *frame)
 {
   size_t i;
   int rv;
+  /* Values are 32 bits; only a window must fit a stream's signed window.
+     A larger MAX_CONCURRENT_STREAMS simply sets no limit. */
   for (i = 0; i < frame->settings.niv; ++i) {
-    if (frame->settings.iv[i].value > INT32_MAX) {
+    if (frame->settings.iv[i].settings_id ==
+            SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE &&
+        frame->settings.iv[i].value > INT32_MAX) {
       invalid_ctrl_recv(session, SPDYLAY_SETTINGS, frame,
                         SPDYLAY_PROTOCOL_ERROR);
       return session_error(session);
