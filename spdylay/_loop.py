@@ -95,12 +95,13 @@ class SessionLoop:
         self.last_sent = self.last_received = time.monotonic()
         # Whether a byte has ever arrived.
         self.received = False
+        if on_frame is not None:
+            callbacks = _hooked(on_frame, callbacks)
+        # Before the socket pair, which nothing would close if this failed.
+        self.session = Session(side, version, send_cb=self._send, recv_cb=self._recv, **callbacks)
         self._wake_recv, self._wake_send = socket.socketpair()
         self._wake_recv.setblocking(False)
         self._wake_send.setblocking(False)
-        if on_frame is not None:
-            callbacks = _hooked(on_frame, callbacks)
-        self.session = Session(side, version, send_cb=self._send, recv_cb=self._recv, **callbacks)
 
     def _send(self, session: Session, data: bytes) -> int:
         try:

@@ -215,13 +215,17 @@ class UrlFetcher:
             raise self._timed_out("connecting to") from exc
         except OSError as exc:
             raise UrlFetchError("cannot connect to %s: %s" % (self._where(), exc)) from exc
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if not self.tls:
-            return sock, (PROTO_SPDY3_1 if self.version is None else self.version)
-        if self.ssl_context is None:
-            context = client_context(self.verify, version=self.version)
-        else:
-            context = offer_spdy(self.ssl_context, self.version)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if not self.tls:
+                return sock, (PROTO_SPDY3_1 if self.version is None else self.version)
+            if self.ssl_context is None:
+                context = client_context(self.verify, version=self.version)
+            else:
+                context = offer_spdy(self.ssl_context, self.version)
+        except BaseException:
+            sock.close()
+            raise
         if self.connect_timeout is not None:
             # The handshake gets what the connection left of the bound.
             sock.settimeout(max(0.001, self.connect_timeout - (time.monotonic() - started)))

@@ -249,6 +249,24 @@ def test_connection_refused_is_url_fetch_error():
         spdylay.urlfetch("http://127.0.0.1:%d/" % port, Collect, timeout=TIMEOUT)
 
 
+def test_connection_whose_tls_setup_fails_is_closed(monkeypatch):
+    def no_context(*args, **kwargs):
+        raise ssl.SSLError("no context today")
+
+    monkeypatch.setattr(spdylay.client, "client_context", no_context)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        port = listener.getsockname()[1]
+        with pytest.raises(ssl.SSLError, match="no context today") as failure:
+            spdylay.urlfetch("https://127.0.0.1:%d/" % port, Collect, timeout=TIMEOUT)
+        accepted, _ = listener.accept()
+        with accepted:
+            accepted.settimeout(TIMEOUT)
+            # Closed, not left to whatever still holds the traceback.
+            assert accepted.recv(1) == b""
+        del failure
+
+
 class Hello(QuietHandler):
     def do_GET(self):
         self.send_response(200)
