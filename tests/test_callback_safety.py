@@ -290,7 +290,8 @@ def test_two_threads_using_one_session(version):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(30)
+        assert not thread.is_alive()
     assert failures == []
     pings = control_frames(spdywire.parse_all(version, b"".join(wire)), spdylay.PING)
     assert len({ping.unique_id for ping in pings}) == 2 * per_thread
@@ -316,12 +317,15 @@ def test_close_from_another_thread_while_in_use(version):
                 session.send()
         except spdylay.InvalidStateError as exc:
             outcome.append(exc)
+        finally:
+            enough.set()  # whatever ended it, the test goes on and says so
 
     thread = threading.Thread(target=worker)
     thread.start()
-    enough.wait()
+    assert enough.wait(30)
     session.close()
-    thread.join()
+    thread.join(30)
+    assert not thread.is_alive()
     assert len(outcome) == 1 and "closed" in str(outcome[0])
 
 
