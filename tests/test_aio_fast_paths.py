@@ -5,7 +5,11 @@ FrameIds without converting sent frames, small bodies sent without a body
 reader, and the window credit of closed streams given back in one update."""
 
 import asyncio
+import contextlib
 import contextvars
+import gc
+import platform
+import weakref
 
 import pytest
 from socketpeer import (
@@ -376,5 +380,110 @@ def test_bodies_read_after_their_streams_closed_reopen_the_connection_window(aio
                 assert await (await request).read() == body
         assert sent > 8 << 20
         await close_all(conn, peer, server)
+
+    aio_run(main())
+
+
+# --- finished requests freed by reference counting -----------------------------
+
+on_cpython = pytest.mark.skipif(
+    platform.python_implementation() != "CPython",
+    reason="only CPython frees objects by reference counting",
+)
+
+
+@contextlib.contextmanager
+def cycle_collector_off():
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@on_cpython
+@pytest.mark.parametrize("suspends", [False, True], ids=["eager", "task"])
+def test_finished_requests_are_freed_without_the_cycle_collector(aio_run, version, suspends):
+    requests = []
+
+    async def handler(request):
+        requests.append(weakref.ref(request))
+        if suspends:
+            await asyncio.sleep(0)
+        return 200, [], b"body of " + request.path.encode()
+
+    async def main():
+        server, conn = await served(handler, version)
+        await (await conn.get("/warm-up")).read()
+        responses = []
+        with cycle_collector_off():
+            for index in range(5):
+                resp = await conn.get("/%d" % index)
+                assert await resp.read() == b"body of /%d" % index
+                responses.append(weakref.ref(resp))
+                del resp
+            # The handler tasks' done callbacks run in the next iteration.
+            await asyncio.sleep(0)
+            assert [ref() for ref in responses] == [None] * 5
+            assert [ref() for ref in requests[1:]] == [None] * 5
+        await conn.close()
+        await server.close()
+
+    aio_run(main())
+
+
+@on_cpython
+def test_a_timed_out_request_frees_both_ends(aio_run, version):
+    requests = []
+    state = {}
+
+    async def handler(request):
+        requests.append(weakref.ref(request))
+        if request.path == "/slow":
+            try:
+                await asyncio.sleep(60)
+            finally:
+                state["gone"].set()
+        return 200, [], b"fast"
+
+    async def main():
+        state["gone"] = asyncio.Event()
+        server, conn = await served(handler, version)
+        with cycle_collector_off():
+            with pytest.raises(asyncio.TimeoutError):
+                await conn.get("/slow", timeout=0.05)
+            await state["gone"].wait()
+            # The RST_STREAM's own close and the handler's done callback.
+            assert await (await conn.get("/fast")).read() == b"fast"
+            await asyncio.sleep(0)
+            assert [ref() for ref in requests] == [None, None]
+        await conn.close()
+        await server.close()
+
+    aio_run(main())
+
+
+def test_a_response_read_after_its_stream_closed_keeps_everything(aio_run, version):
+    async def handler(request):
+        return 200, [("x-kind", "closed first")], b"kept " * 1000
+
+    async def main():
+        server, conn = await served(handler, version)
+        first = await conn.get("/first")
+        second = await conn.get("/second")
+        # Both streams closed: their bodies came with their replies or
+        # before the second reply.
+        await conn.ping()
+        for resp in (first, second):
+            assert resp.status == 200 and resp.headers["x-kind"] == "closed first"
+            assert b"".join([chunk async for chunk in resp]) == b"kept " * 1000
+            assert await resp.read() == b""
+            await resp.close()
+        assert (first.stream_id, second.stream_id) == (1, 3)
+        assert await (await conn.get("/third")).read() == b"kept " * 1000
+        await conn.close()
+        await server.close()
 
     aio_run(main())

@@ -55,8 +55,9 @@ class Response(BodyReader):
     the server pushed with this response, as they arrive.
     """
 
-    def __init__(self, stream: "_ClientStream") -> None:
+    def __init__(self, stream: "_ClientStream", incoming: IncomingBody) -> None:
         self._stream: _ClientStream = stream
+        self._incoming = incoming
         self._body: Optional[bytes] = None
         self.status = 0
         self.reason = ""
@@ -96,8 +97,8 @@ class PushedResponse(Response):
     """A stream the server pushed: ``path`` is the resource it pushed (its
     ``:path``), ``url`` the full URL; otherwise a ``Response``."""
 
-    def __init__(self, stream: "_ClientStream") -> None:
-        super().__init__(stream)
+    def __init__(self, stream: "_ClientStream", incoming: IncomingBody) -> None:
+        super().__init__(stream, incoming)
         self.path = ""
         self.url = ""
 
@@ -121,7 +122,15 @@ class PushedResponse(Response):
 
 
 class _ClientStream:
-    """One request's stream: its Response, received body and request body."""
+    """One request's stream: its Response, received body and request body.
+
+    While the stream is open, it and its Response refer to each other.
+    When it closes it lets go of the Response and the body, and it lets go
+    of the headers future once that is resolved, so that a finished request
+    is freed by reference counting instead of waiting for the cycle
+    collector, which with many requests in flight cost the client a fifth
+    of its time.  The protocol reaches only open streams (``streams``,
+    ``unsent``), whose ``response`` and ``body`` are set."""
 
     __slots__ = (
         "proto",
@@ -138,9 +147,10 @@ class _ClientStream:
     def __init__(self, proto: "_ClientProtocol", response_class: type[Response] = Response) -> None:
         self.proto = proto
         self.stream_id = 0
-        self.response = response_class(self)
-        self.headers_future: asyncio.Future[Response] = proto.loop.create_future()
-        self.body = IncomingBody(proto, self)
+        body = IncomingBody(proto, self)
+        self.body: Optional[IncomingBody] = body
+        self.response: Optional[Response] = response_class(self, body)
+        self.headers_future: Optional[asyncio.Future[Response]] = proto.loop.create_future()
         self.outgoing: Optional[OutgoingBody] = None
         self.cancel_when_opened = False
         self.finished = False
@@ -155,6 +165,9 @@ class _ClientStream:
     def headers_received(self, nv: "ReceivedHeaderList", fin: int) -> None:
         if self.finished:
             return
+        # Set while the stream is open (not finished).
+        body = cast(IncomingBody, self.body)
+        response = cast(Response, self.response)
         self.header_bytes += header_bytes(nv)
         if self.header_bytes > HEADER_BYTES_LIMIT:
             self.fail(
@@ -164,14 +177,18 @@ class _ClientStream:
                     CANCEL,
                 )
             )
-            self.body.discard()
+            body.discard()
             self._reset()
             return
-        self.response._set_headers(nv)
-        if not self.headers_future.done():
-            self.headers_future.set_result(self.response)
+        response._set_headers(nv)
+        future = self.headers_future
+        if future is not None:
+            self.headers_future = None
+            # Cancelled when its request was (or timed out).
+            if not future.done():
+                future.set_result(response)
         if fin:
-            self.body.finish()
+            body.finish()
 
     def closed(self, status_code: int) -> None:
         self.finished = True
@@ -182,21 +199,31 @@ class _ClientStream:
                 self.fail(GoawayError("the server sent GOAWAY before processing the request"))
             else:
                 self.fail(reset_error(status_code))
-            self.body.discard()
+            cast(IncomingBody, self.body).discard()
+        self.response = self.body = None
 
     def fail(self, exc: BaseException) -> None:
         self.finished = True
         if self.outgoing is not None:
             self.outgoing.cancel()
-        if not self.headers_future.done():
-            self.headers_future.set_exception(exc)
-            # Retrieved here so an abandoned request logs nothing.
-            self.headers_future.exception()
-        self.body.fail(exc)
+        future = self.headers_future
+        if future is not None:
+            self.headers_future = None
+            if not future.done():
+                future.set_exception(exc)
+                # Retrieved here so an abandoned request logs nothing.
+                future.exception()
+        if self.body is not None:
+            self.body.fail(exc)
 
     def cancel(self) -> None:
         """RST_STREAM with CANCEL, once the stream exists; nothing else."""
-        if self.finished or self.body.finished and self.headers_future.done():
+        future = self.headers_future
+        if (
+            self.finished
+            or (future is None or future.done())
+            and cast(IncomingBody, self.body).finished
+        ):
             return
         if self.stream_id:
             self._reset()
@@ -246,7 +273,7 @@ class _ClientProtocol(SessionProtocol):
         self.streams[frame.stream_id] = stream
         stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
         pushed = cast(PushedResponse, stream.response)
-        parent.response.pushed.append(pushed)
+        cast(Response, parent.response).pushed.append(pushed)
         if self.on_push is not None:
             try:
                 result = self.on_push(pushed)
@@ -346,6 +373,7 @@ class Connection:
         if headers:
             nv.extend([(name.lower(), value) for name, value in headers])
         stream = _ClientStream(proto)
+        headers_future = cast("asyncio.Future[Response]", stream.headers_future)
         provider = None
         if body is not None and body != b"":
             provider, stream.outgoing = body_provider(proto, body, stream.fail)
@@ -359,8 +387,8 @@ class Connection:
         proto.schedule_flush()
         try:
             if timeout is None:
-                return await stream.headers_future
-            return await asyncio.wait_for(stream.headers_future, timeout)
+                return await headers_future
+            return await asyncio.wait_for(headers_future, timeout)
         except (asyncio.CancelledError, asyncio.TimeoutError):
             stream.cancel()
             raise

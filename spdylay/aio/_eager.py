@@ -113,9 +113,14 @@ if sys.version_info < (3, 12):
                 self._resumed = True
                 if asyncio.isfuture(self._suspended_on):
                     self._suspended_on.cancel()
-            if value is None and traceback is None:
-                return self._coro.throw(exc)
-            return self._coro.throw(exc, value, traceback)
+            try:
+                if value is None and traceback is None:
+                    return self._coro.throw(exc)
+                return self._coro.throw(exc, value, traceback)
+            finally:
+                # What comes back out is usually ``exc`` itself, whose
+                # traceback holds this frame: a cycle if the frame held it.
+                del exc, value, traceback
 
         def close(self) -> None:
             self._coro.close()

@@ -193,19 +193,20 @@ class IncomingBody:
 
 class BodyReader:
     """``read()`` and ``async for`` over a stream's received body, for
-    Response and Request (their ``_stream.body`` is an IncomingBody)."""
+    Response and Request (their ``_incoming``)."""
 
     __slots__ = ()
 
     # Set by Response and Request.
     _stream: Stream
+    _incoming: IncomingBody
     _body: Optional[bytes]
 
     async def read(self) -> bytes:
         """The whole body (what ``async for`` has not taken).  Calling it
         again returns the same bytes."""
         if self._body is None:
-            body = self._stream.body
+            body = self._incoming
             # Response and Request (no __slots__) hold _body.
             self._body = (  # type: ignore[misc]
                 body.take_all() if body.complete else await body.read_all()
@@ -216,7 +217,7 @@ class BodyReader:
         return self
 
     async def __anext__(self) -> bytes:
-        chunk: bytes = await self._stream.body.next_chunk()
+        chunk: bytes = await self._incoming.next_chunk()
         if not chunk:
             raise StopAsyncIteration
         return chunk

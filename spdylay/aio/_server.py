@@ -68,6 +68,7 @@ class Request(BodyReader):
 
     def __init__(self, stream: "_ServerStream", nv: list[tuple[str, str]]) -> None:
         self._stream: _ServerStream = stream
+        self._incoming = stream.open_body
         self._body: Optional[bytes] = None
         special: dict[str, str] = {}
         plain = []
@@ -163,7 +164,13 @@ class _PushStream:
 
 class _ServerStream:
     """One request's stream on the server: its Request, the handler task
-    and the response."""
+    and the response.
+
+    It and its Request refer to each other until the stream has closed and
+    its handler has returned; then it lets go of the Request, the body and
+    the handler's task (``release()``), so that they are freed by reference counting instead
+    of waiting for the cycle collector.  The protocol reaches only open
+    streams, whose ``request`` and ``body`` are set."""
 
     __slots__ = (
         "proto",
@@ -176,24 +183,33 @@ class _ServerStream:
         "finished",
         "header_bytes",
         "headers_refused",
+        "handled",
     )
 
     def __init__(self, proto: "_ServerProtocol", frame: "SynStreamFrame") -> None:
         self.proto = proto
         self.stream_id = frame.stream_id
-        self.body = IncomingBody(proto, self, proto.server.request_body_limit)
-        self.request = Request(self, frame.nv)
+        self.body: Optional[IncomingBody] = IncomingBody(
+            proto, self, proto.server.request_body_limit
+        )
+        self.request: Optional[Request] = Request(self, frame.nv)
         self.outgoing: Optional[OutgoingBody] = None
         self.task: Optional[asyncio.Task[None]] = None
         self.responded = False
         self.finished = False
         self.header_bytes = header_bytes(frame.nv)
         self.headers_refused = False
+        self.handled = False
         if frame.flags & CTRL_FLAG_FIN:
             self.body.finish()
 
+    @property
+    def open_body(self) -> IncomingBody:
+        """The body, while the stream is open or its handler runs."""
+        return cast(IncomingBody, self.body)
+
     async def run(self, handler: "Handler") -> None:
-        request = self.request
+        request = cast(Request, self.request)
         try:
             result = await handler(request)
             if result is not None:
@@ -212,7 +228,15 @@ class _ServerStream:
             log.exception("handler failed for %s %s", request.method, request.path)
             self._internal_error()
         finally:
-            self.body.discard()
+            self.open_body.discard()
+            self.handled = True
+            if self.finished:
+                self.release()
+
+    def release(self) -> None:
+        # A cancelled handler's task holds its traceback, whose frames hold
+        # this stream.
+        self.request = self.body = self.task = None
 
     def _internal_error(self) -> None:
         if self.finished or self.proto.session is None:
@@ -250,7 +274,7 @@ class _ServerStream:
                 "cannot push on stream %d: it has closed or the "
                 "connection is going away" % self.stream_id
             )
-        request = self.request
+        request = cast(Request, self.request)
         if proto.version == PROTO_SPDY2:
             # SPDY/2 names a pushed resource by its absolute URL.
             path = "%s://%s%s" % (request.scheme, request.host, path)
@@ -266,16 +290,16 @@ class _ServerStream:
         await pushed.sent
 
     def body_failed(self, exc: BaseException) -> None:
-        request = self.request
-        log.error("the response body for %s %s failed", request.method, request.path, exc_info=exc)
+        log.error("the response body of stream %d failed", self.stream_id, exc_info=exc)
 
     def body_too_large(self) -> None:
-        self.body.fail(
+        body = self.open_body
+        body.fail(
             BodyTooLargeError(
-                "the request body is over the limit of %d bytes" % cast(int, self.body.limit)
+                "the request body is over the limit of %d bytes" % cast(int, body.limit)
             )
         )
-        self.body.discard()
+        body.discard()
         if self.responded:
             self._reset(CANCEL)
         else:
@@ -305,7 +329,7 @@ class _ServerStream:
         task = self.task
         if task is not None and not task.done():
             task.cancel()
-        self.body.discard()
+        self.open_body.discard()
         if self.responded:
             self._reset(CANCEL)
         else:
@@ -321,9 +345,9 @@ class _ServerStream:
             if self.header_bytes > HEADER_BYTES_LIMIT:
                 self.headers_too_large()
             else:
-                self.request.headers._extend(nv)
+                cast(Request, self.request).headers._extend(nv)
         if fin:
-            self.body.finish()
+            self.open_body.finish()
 
     def closed(self, status_code: int) -> None:
         self.finished = True
@@ -331,17 +355,21 @@ class _ServerStream:
         if self.outgoing is not None and status_code != OK:
             self.outgoing.cancel()
         if status_code != OK:
-            self.body.fail(reset_error(status_code))
-            self.body.discard()
+            body = self.open_body
+            body.fail(reset_error(status_code))
+            body.discard()
             task = self.task
             if task is not None and not task.done():
                 task.cancel()
+        if self.handled:
+            self.release()
 
     def fail(self, exc: BaseException) -> None:
         self.finished = True
         if self.outgoing is not None:
             self.outgoing.cancel()
-        self.body.fail(exc)
+        if self.body is not None:
+            self.body.fail(exc)
 
 
 class _ServerProtocol(SessionProtocol):
