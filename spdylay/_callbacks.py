@@ -91,7 +91,26 @@ class FrameIds(partial):  # type: ignore[type-arg]
     ``function(session, frame_type, frame_id, *rest)`` (frame_id as
     _frames.frame_id gives it, rest the callback's arguments after the
     frame), and no frame object or header block is built for it.
-    spdylay.aio learns the ID of each SYN_STREAM it sent this way."""
+    For ``on_ctrl_send_cb``, see SentFrameIds."""
+
+
+class SentFrameIds(partial):  # type: ignore[type-arg]
+    """An ``on_ctrl_send_cb`` called as ``function(session, frame_type,
+    frame_id, stream_user_data)``, with what FrameIds gives and the sent
+    SYN_STREAM's stream_user_data (None for other frames), which the shim
+    hands over with the frame: no frame object, no header block and no
+    lookup of the stream.  Session._send_ctrl_types() limits the frame
+    types it is called for.  spdylay.aio learns the stream ID of each
+    request it sent this way."""
+
+
+class DataEnds(partial):  # type: ignore[type-arg]
+    """An ``on_data_recv_cb`` called only for a DATA frame with FLAG_FIN
+    whose end no chunk carried (a frame without payload, or one whose
+    chunks have already crossed).  With it, ``on_data_chunk_recv_cb`` gets
+    DATA_FLAG_FIN on the chunk that ends a frame with FLAG_FIN and on no
+    other, so the end of most bodies costs no callback of its own, and the
+    chunks of a stream's consecutive frames gather into one call."""
 
 
 def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tuple[bytes, bytes]:
@@ -103,8 +122,10 @@ def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tup
 # Session argument (name + "_cb"), the shim's bit PYSPDYLAY_<NAME> and the
 # extern "Python" function pyspdylay_<name>, and what turns the C arguments
 # after the handle into the application's (None: they pass unchanged).
-# The two that run for every exchange, on_data_chunk_recv and
-# on_request_recv, are written out below instead (convert "written out"):
+# The three that run for every exchange, on_data_chunk_recv,
+# on_request_recv and on_ctrl_send (which also gets the key of a sent
+# SYN_STREAM's stream from the shim), are written out below instead
+# (convert "written out"):
 # the generic trampoline's packed arguments and attribute lookup by name
 # cost about as much as the rest of the call.  So is on_ctrl_not_send, which
 # also runs without an application callback, to release what a SYN_STREAM
@@ -116,7 +137,7 @@ _FORWARDED_CALLBACKS: tuple[tuple[str, _Convert | str], ...] = (
     ("on_data_chunk_recv", _WRITTEN_OUT),
     ("on_data_recv", None),
     ("before_ctrl_send", _frame),
-    ("on_ctrl_send", _frame),
+    ("on_ctrl_send", _WRITTEN_OUT),
     ("on_ctrl_not_send", _WRITTEN_OUT),
     ("on_data_send", None),
     ("on_request_recv", _WRITTEN_OUT),
@@ -217,6 +238,38 @@ def pyspdylay_on_request_recv(handle: Any, stream_id: int) -> None:
         lock.release()
         try:
             callback(session, stream_id)
+        finally:
+            lock.acquire()
+    except BaseException as exc:
+        session._store_exception(exc)
+
+
+@_extern
+def pyspdylay_on_ctrl_send(handle: Any, frame_type: int, frame: Any, key: int) -> None:
+    session = _from_handle(handle)()
+    if session is None:
+        return
+    try:
+        callback = session._on_ctrl_send_cb
+        args: tuple[Any, ...]
+        if callback.__class__ is SentFrameIds:
+            # A stream keeps its key, with its user data, until it closes.
+            args = (
+                frame_type,
+                frame_id(frame_type, frame),
+                session._streams.user_data(key) if key else None,
+            )
+        elif callback.__class__ is FrameIds:
+            args = (frame_type, frame_id(frame_type, frame))
+        else:
+            args = (frame_from_c(frame_type, frame),)
+        if session._io_thread != _get_ident():
+            callback(session, *args)
+            return
+        lock = session._lock
+        lock.release()
+        try:
+            callback(session, *args)
         finally:
             lock.acquire()
     except BaseException as exc:

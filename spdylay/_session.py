@@ -226,6 +226,8 @@ class Session:
         # so as long as the C session.
         self._chunk_slot: list[bytes] = []
         lib.pyspdylay_gather_into_bytes(ctx, id(self._chunk_slot))
+        if on_data_recv_cb.__class__ is _callbacks.DataEnds:
+            lib.pyspdylay_set_data_ends(ctx)
         # Fixed by the version: asked once, not on every submit.
         self._pri_lowest: int = lib.spdylay_session_get_pri_lowest(self._ptr)
         if config is not None:
@@ -263,6 +265,15 @@ class Session:
                     self._ptr, option, ffi.new(ctype + " *", value), ffi.sizeof(ctype)
                 )
             )
+
+    def _send_ctrl_types(self, frame_types: Iterable[int]) -> None:
+        """Private (spdylay.aio): from now on on_ctrl_send_cb is called only
+        for frames of these types (all of them until this is called)."""
+        mask = 0
+        for frame_type in frame_types:
+            mask |= 1 << frame_type
+        self._live()
+        lib.pyspdylay_set_ctrl_send_types(self._ctx, mask)
 
     @property
     def user_data(self) -> Any:

@@ -123,6 +123,16 @@ uintptr_t pyspdylay_not_sent_key(spdylay_session *session,
 #endif
 }
 
+uintptr_t pyspdylay_sent_key(spdylay_session *session, spdylay_frame_type type,
+                             const spdylay_frame *frame)
+{
+  if (type != SPDYLAY_SYN_STREAM) {
+    return 0;
+  }
+  return (uintptr_t)spdylay_session_get_stream_user_data(
+      session, frame->syn_stream.stream_id);
+}
+
 #define PYSPDYLAY_FORWARDER(BIT, name, python_params, core_params, arguments)  \
   static void shim_##name core_params                                          \
   {                                                                            \
@@ -143,6 +153,49 @@ static void release_not_sent(spdylay_session *session, spdylay_frame_type type,
     pyspdylay_on_ctrl_not_send(PYSPDYLAY_HANDLE(user_data), (int)type, frame,
                                error_code, key);
   }
+}
+
+/* Registered instead of shim_on_ctrl_send: Python hears only of the frame
+   types it asked for. */
+static void filter_ctrl_send(spdylay_session *session, spdylay_frame_type type,
+                             spdylay_frame *frame, void *user_data)
+{
+  const pyspdylay_ctx *ctx = user_data;
+  if ((unsigned int)type < CHAR_BIT * sizeof(ctx->ctrl_send_types) &&
+      (ctx->ctrl_send_types >> type & 1u) != 0) {
+    shim_on_ctrl_send(session, type, frame, user_data);
+  }
+}
+
+void pyspdylay_set_ctrl_send_types(pyspdylay_ctx *ctx, unsigned int types)
+{
+  ctx->ctrl_send_types = types;
+}
+
+void pyspdylay_set_data_ends(pyspdylay_ctx *ctx)
+{
+  ctx->data_ends = 1;
+}
+
+/* Registered instead of shim_on_data_recv.  With data_ends, the end of a
+   frame with FLAG_FIN goes on the pending chunk when that holds the
+   stream's latest DATA (any other callback would have handed it over), so
+   the chunk and the end cross as one call; the ends of other frames do
+   not cross at all. */
+static void end_data_frame(spdylay_session *session, uint8_t flags,
+                           int32_t stream_id, int32_t length, void *user_data)
+{
+  pyspdylay_ctx *ctx = user_data;
+  if (ctx->data_ends) {
+    if ((flags & SPDYLAY_DATA_FLAG_FIN) == 0) {
+      return;
+    }
+    if (ctx->chunk_len != 0 && ctx->chunk_stream_id == stream_id) {
+      ctx->chunk_flags |= SPDYLAY_DATA_FLAG_FIN;
+      return;
+    }
+  }
+  shim_on_data_recv(session, flags, stream_id, length, user_data);
 }
 
 /* Whether |length| bytes at |data| lie in the input of the running
@@ -186,6 +239,10 @@ static void gather_data_chunk(spdylay_session *session, uint8_t flags,
                               size_t length, void *user_data)
 {
   pyspdylay_ctx *ctx = user_data;
+  if (ctx->data_ends) {
+    /* Only the chunk that ends the frame carries it (end_data_frame). */
+    flags &= (uint8_t)~SPDYLAY_DATA_FLAG_FIN;
+  }
   if (length == 0) {
     /* Nothing to gather (and |data| may be NULL). */
     shim_on_data_chunk_recv(session, flags, stream_id, data, length, user_data);
@@ -349,6 +406,7 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
   }
   ctx->handle = handle;
   ctx->chunk_hint = 4096;
+  ctx->ctrl_send_types = ~0u;
   memset(&callbacks, 0, sizeof(callbacks));
   callbacks.send_callback = shim_send;
   callbacks.on_stream_close_callback = shim_on_stream_close;
@@ -360,6 +418,12 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
 #undef PYSPDYLAY_REGISTER
   if (forward & PYSPDYLAY_ON_DATA_CHUNK_RECV) {
     callbacks.on_data_chunk_recv_callback = gather_data_chunk;
+  }
+  if (forward & PYSPDYLAY_ON_CTRL_SEND) {
+    callbacks.on_ctrl_send_callback = filter_ctrl_send;
+  }
+  if (forward & PYSPDYLAY_ON_DATA_RECV) {
+    callbacks.on_data_recv_callback = end_data_frame;
   }
   if (!(forward & PYSPDYLAY_ON_CTRL_NOT_SEND)) {
     callbacks.on_ctrl_not_send_callback = release_not_sent;

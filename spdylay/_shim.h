@@ -76,10 +76,11 @@ enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
      spdylay_frame * frame, void *user_data),                                  \
     (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                           \
   X(ON_CTRL_SEND, on_ctrl_send,                                                \
-    (void *handle, int type, spdylay_frame *frame),                            \
+    (void *handle, int type, spdylay_frame *frame, uintptr_t key),             \
     (spdylay_session * session, spdylay_frame_type type,                       \
      spdylay_frame * frame, void *user_data),                                  \
-    (PYSPDYLAY_HANDLE(user_data), (int)type, frame))                           \
+    (PYSPDYLAY_HANDLE(user_data), (int)type, frame,                            \
+     pyspdylay_sent_key(session, type, frame)))                                \
   X(ON_CTRL_NOT_SEND, on_ctrl_not_send,                                        \
     (void *handle, int type, spdylay_frame *frame, int error_code,             \
      uintptr_t key),                                                           \
@@ -166,6 +167,12 @@ struct pyspdylay_ctx {
   pyspdylay_span *spans;
   size_t span_count;
   size_t span_cap;
+  /* The frame types (bit 1 << type) on_ctrl_send crosses to Python for. */
+  unsigned int ctrl_send_types;
+  /* Set by pyspdylay_set_data_ends(): FLAG_FIN reaches Python on the chunk
+     that ends a DATA frame, and on_data_recv only for the end of a frame
+     with FLAG_FIN that no chunk carried. */
+  int data_ends;
 };
 
 /* The Session's handle, from libspdylay's user_data, for a call into
@@ -181,6 +188,11 @@ void *pyspdylay_python_handle(void *user_data);
    _shim.c). */
 uintptr_t pyspdylay_not_sent_key(spdylay_session *session,
                                  const spdylay_frame *frame);
+
+/* From on_ctrl_send_callback: the key of a sent SYN_STREAM's stream, 0 for
+   other frames. */
+uintptr_t pyspdylay_sent_key(spdylay_session *session, spdylay_frame_type type,
+                             const spdylay_frame *frame);
 
 /* cdef begin: the functions Python calls.  The builder gives the lines
    up to "cdef end" to cffi's cdef as they are, so only plain declarations
@@ -210,6 +222,11 @@ int pyspdylay_submit_stream_headers(spdylay_session *session, int frame_type,
 int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
                               uint8_t flags, uintptr_t provider_key,
                               uintptr_t stream_key);
+/* on_ctrl_send crosses to Python only for the frame types whose bit
+   (1 << type) is set in |types| (all of them at first). */
+void pyspdylay_set_ctrl_send_types(pyspdylay_ctx *ctx, unsigned int types);
+/* Switches the session to data_ends (see pyspdylay_ctx) for good. */
+void pyspdylay_set_data_ends(pyspdylay_ctx *ctx);
 /* Defined in _shim_python.h: on CPython, makes the session's gathered DATA
    chunks cross as bytes objects built from the input, appended to the list
    whose id() is |slot| (which must outlive the session), and returns 1; on

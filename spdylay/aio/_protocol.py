@@ -24,7 +24,7 @@ import collections
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
-from .._callbacks import FrameIds
+from .._callbacks import DataEnds, SentFrameIds
 from .._constants import (
     CLIENT,
     CTRL_FLAG_FIN,
@@ -400,6 +400,8 @@ class SessionProtocol(asyncio.Protocol):
     connection (``lost(error)``)."""
 
     side: int
+    # The frames sent that _on_ctrl_sent acts on: no other crosses from C.
+    CTRL_SENT_TYPES = (SYN_STREAM, PING)
 
     def __init__(self, loop: asyncio.AbstractEventLoop, version: Optional[int]) -> None:
         self.loop = loop
@@ -456,11 +458,12 @@ class SessionProtocol(asyncio.Protocol):
             send_cb=self._send,
             on_ctrl_recv_cb=self._on_ctrl_recv,
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
-            on_data_recv_cb=self._on_data_recv,
-            on_ctrl_send_cb=FrameIds(self._on_ctrl_sent),
+            on_data_recv_cb=DataEnds(self._on_data_recv),
+            on_ctrl_send_cb=SentFrameIds(self._on_ctrl_sent),
             on_ctrl_not_send_cb=self._on_ctrl_not_send,
             on_stream_close_cb=self._on_stream_close,
         )
+        self.session._send_ctrl_types(self.CTRL_SENT_TYPES)
         if version == PROTO_SPDY3_1:
             self.session.submit_window_update(0, CONNECTION_WINDOW - INITIAL_WINDOW)
         self.started()
@@ -639,11 +642,13 @@ class SessionProtocol(asyncio.Protocol):
         elif frame_type == GOAWAY:
             self.goaway_received(cast("GoawayFrame", frame).last_good_stream_id)
 
-    def _on_ctrl_sent(self, session: Session, frame_type: int, frame_id: int) -> None:
-        """on_ctrl_send_cb, given only the frame's type and ID (FrameIds):
-        no header block of a frame sent is converted to Python."""
+    def _on_ctrl_sent(
+        self, session: Session, frame_type: int, frame_id: int, stream: Optional[Stream]
+    ) -> None:
+        """on_ctrl_send_cb, given only the frame's type and ID and a
+        SYN_STREAM's stream (SentFrameIds), for CTRL_SENT_TYPES: no header
+        block of a frame sent is converted to Python."""
         if frame_type == SYN_STREAM:
-            stream = session.get_stream_user_data(frame_id)
             if stream is not None:
                 self.streams[frame_id] = stream
                 stream.opened(frame_id)
@@ -662,13 +667,18 @@ class SessionProtocol(asyncio.Protocol):
         if stream is None or stream.body is None:
             self.dropped(stream_id, len(data))
             return
-        if stream.body.feed(data) and not self._manual_window:
+        body = stream.body
+        if body.feed(data) and not self._manual_window:
             self._buffered += len(data)
             if not self._read_paused and self._buffered > SPDY2_BUFFER_LIMIT:
                 self._read_paused = True
                 self.transport.pause_reading()
+        # The chunk that ends a body carries FIN (DataEnds).
+        if flags & DATA_FLAG_FIN:
+            body.finish()
 
     def _on_data_recv(self, session: Session, flags: int, stream_id: int, length: int) -> None:
+        """A body's end that no chunk carried (DataEnds)."""
         if flags & DATA_FLAG_FIN:
             stream = self.streams.get(stream_id)
             if stream is not None and stream.body is not None:

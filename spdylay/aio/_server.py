@@ -307,7 +307,7 @@ class _ServerStream:
             # upload, and frames of one stream may be reordered by priority,
             # so the reset waits for the SYN_REPLY to go out.
             self.respond(413, [], b"")
-            self.proto.reset_after_reply[self.stream_id] = CANCEL
+            self.proto.reset_after_reply_sent(self.stream_id, CANCEL)
 
     def _reset(self, status_code: int) -> None:
         session = self.proto.session
@@ -351,7 +351,7 @@ class _ServerStream:
 
     def closed(self, status_code: int) -> None:
         self.finished = True
-        self.proto.reset_after_reply.pop(self.stream_id, None)
+        self.proto.forget_reset(self.stream_id)
         if self.outgoing is not None and status_code != OK:
             self.outgoing.cancel()
         if status_code != OK:
@@ -423,12 +423,28 @@ class _ServerProtocol(SessionProtocol):
         if not self.streams:
             self.idle_since = self.loop.time()
 
-    def _on_ctrl_sent(self, session: "Session", frame_type: int, frame_id: int) -> None:
-        if self.reset_after_reply and frame_type == SYN_REPLY:
-            status_code = self.reset_after_reply.pop(frame_id, None)
+    def reset_after_reply_sent(self, stream_id: int, status_code: int) -> None:
+        """Resets the stream with ``status_code`` once its SYN_REPLY has
+        gone out; until none is left to reset, SYN_REPLYs sent cross to
+        _on_ctrl_sent."""
+        if not self.reset_after_reply and self.session is not None:
+            self.session._send_ctrl_types(self.CTRL_SENT_TYPES + (SYN_REPLY,))
+        self.reset_after_reply[stream_id] = status_code
+
+    def forget_reset(self, stream_id: int) -> Optional[int]:
+        status_code = self.reset_after_reply.pop(stream_id, None)
+        if status_code is not None and not self.reset_after_reply and self.session is not None:
+            self.session._send_ctrl_types(self.CTRL_SENT_TYPES)
+        return status_code
+
+    def _on_ctrl_sent(
+        self, session: "Session", frame_type: int, frame_id: int, stream: Optional[Any]
+    ) -> None:
+        if frame_type == SYN_REPLY:
+            status_code = self.forget_reset(frame_id)
             if status_code is not None:
                 session.submit_rst_stream(frame_id, status_code)
-        super()._on_ctrl_sent(session, frame_type, frame_id)
+        super()._on_ctrl_sent(session, frame_type, frame_id, stream)
 
     def syn_stream_received(self, frame: "SynStreamFrame") -> None:
         stream = _ServerStream(self, frame)
