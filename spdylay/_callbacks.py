@@ -24,7 +24,7 @@ from threading import get_ident as _get_ident
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from ._errors import CallbackFailureError, TemporalCallbackFailureError
-from ._frames import frame_from_c, frame_id
+from ._frames import frame_from_c, frame_id, stream_fields
 from ._spdylay import ffi, lib
 
 if TYPE_CHECKING:
@@ -104,6 +104,14 @@ class SentFrameIds(partial):  # type: ignore[type-arg]
     request it sent this way."""
 
 
+class StreamFrames(partial):  # type: ignore[type-arg]
+    """An ``on_ctrl_recv_cb`` called as ``function(session, frame_type,
+    frame_id, flags, nv, assoc_stream_id)`` (_frames.stream_fields): the
+    header list and stream of SYN_STREAM, SYN_REPLY and HEADERS, the ID of
+    the others as FrameIds gives it, and no frame object.  spdylay.aio
+    receives frames this way."""
+
+
 class DataEnds(partial):  # type: ignore[type-arg]
     """An ``on_data_recv_cb`` called only for a DATA frame with FLAG_FIN
     whose end no chunk carried (a frame without payload, or one whose
@@ -122,9 +130,9 @@ def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tup
 # Session argument (name + "_cb"), the shim's bit PYSPDYLAY_<NAME> and the
 # extern "Python" function pyspdylay_<name>, and what turns the C arguments
 # after the handle into the application's (None: they pass unchanged).
-# The three that run for every exchange, on_data_chunk_recv,
-# on_request_recv and on_ctrl_send (which also gets the key of a sent
-# SYN_STREAM's stream from the shim), are written out below instead
+# The four that run for every exchange, on_data_chunk_recv,
+# on_request_recv, on_ctrl_recv and on_ctrl_send (which also gets the key of
+# a sent SYN_STREAM's stream from the shim), are written out below instead
 # (convert "written out"):
 # the generic trampoline's packed arguments and attribute lookup by name
 # cost about as much as the rest of the call.  So is on_ctrl_not_send, which
@@ -132,7 +140,7 @@ def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tup
 # that will never be sent kept.
 _WRITTEN_OUT = "written out"
 _FORWARDED_CALLBACKS: tuple[tuple[str, _Convert | str], ...] = (
-    ("on_ctrl_recv", _frame),
+    ("on_ctrl_recv", _WRITTEN_OUT),
     ("on_invalid_ctrl_recv", _frame),
     ("on_data_chunk_recv", _WRITTEN_OUT),
     ("on_data_recv", None),
@@ -238,6 +246,34 @@ def pyspdylay_on_request_recv(handle: Any, stream_id: int) -> None:
         lock.release()
         try:
             callback(session, stream_id)
+        finally:
+            lock.acquire()
+    except BaseException as exc:
+        session._store_exception(exc)
+
+
+@_extern
+def pyspdylay_on_ctrl_recv(handle: Any, frame_type: int, frame: Any) -> None:
+    session = _from_handle(handle)()
+    if session is None:
+        return
+    try:
+        callback = session._on_ctrl_recv_cb
+        args: tuple[Any, ...]
+        # The conversion reads C memory, so it runs with the lock held.
+        if callback.__class__ is StreamFrames:
+            args = stream_fields(frame_type, frame)
+        elif callback.__class__ is FrameIds:
+            args = (frame_type, frame_id(frame_type, frame))
+        else:
+            args = (frame_from_c(frame_type, frame),)
+        if session._io_thread != _get_ident():
+            callback(session, *args)
+            return
+        lock = session._lock
+        lock.release()
+        try:
+            callback(session, *args)
         finally:
             lock.acquire()
     except BaseException as exc:

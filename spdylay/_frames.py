@@ -356,6 +356,31 @@ def frame_id(frame_type: int, frame: Any) -> int:
     return read(frame)
 
 
+def stream_fields(frame_type: int, frame: Any) -> tuple[int, int, int, Any, int]:
+    """``(frame_type, frame_id, flags, nv, assoc_stream_id)`` of libspdylay's
+    ``spdylay_frame *``: for SYN_STREAM, SYN_REPLY and HEADERS their stream
+    ID, flags, header list and (SYN_STREAM) associated stream; for the other
+    types frame_id() and None for the header list; flags 0 and no header
+    list for a NULL frame."""
+    if frame == ffi.NULL:
+        return frame_type, 0, 0, None, 0
+    if frame_type == _SYN_REPLY:
+        f = frame.syn_reply
+        return frame_type, f.stream_id, f.hd.flags, nv_from_c(f.nv), 0
+    if frame_type == _SYN_STREAM:
+        f = frame.syn_stream
+        return frame_type, f.stream_id, f.hd.flags, nv_from_c(f.nv), f.assoc_stream_id
+    if frame_type == _HEADERS:
+        f = frame.headers
+        return frame_type, f.stream_id, f.hd.flags, nv_from_c(f.nv), 0
+    return frame_type, frame_id(frame_type, frame), frame.ctrl.hd.flags, None, 0
+
+
+_SYN_STREAM: int = lib.SPDYLAY_SYN_STREAM
+_SYN_REPLY: int = lib.SPDYLAY_SYN_REPLY
+_HEADERS: int = lib.SPDYLAY_HEADERS
+
+
 def frame_from_c(frame_type: int, frame: Any) -> CtrlFrame:
     """The Python frame for libspdylay's ``spdylay_frame *`` of this type;
     types without fields of their own (NOOP) get a plain CtrlFrame, and so

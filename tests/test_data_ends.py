@@ -1,5 +1,6 @@
 """_callbacks.DataEnds and SentFrameIds, the private hooks spdylay.aio
-receives a body's end and learns its streams by.  With DataEnds the end
+receives frames and a body's end and learns its streams by.  A
+StreamFrames on_ctrl_recv_cb gets each frame's fields, not a frame object.  With DataEnds the end
 of a body reaches on_data_chunk_recv_cb as DATA_FLAG_FIN on the chunk that
 ends its last frame, on_data_recv_cb runs only for an end no chunk
 carried, and a stream's consecutive frames gather into one chunk.  A
@@ -7,10 +8,12 @@ SentFrameIds on_ctrl_send_cb gets a sent SYN_STREAM's stream_user_data,
 and only the frame types the session was told to send on."""
 
 import pytest
-from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, make_pair, pump
+from helpers import REQUEST_NV, RESPONSE_NV, SPDY2_NAMES, RawPeer, make_pair, pump
 
 import spdylay
-from spdylay._callbacks import DataEnds, SentFrameIds
+from spdylay._callbacks import DataEnds, SentFrameIds, StreamFrames
+
+import spdywire
 
 FIN = spdylay.DATA_FLAG_FIN
 
@@ -52,7 +55,7 @@ class Client:
 
 def _wire(version, nv):
     if version == spdylay.PROTO_SPDY2:
-        return [(name.lstrip(":"), value) for name, value in nv]
+        return [(SPDY2_NAMES.get(name, name), value) for name, value in nv]
     return nv
 
 
@@ -209,3 +212,61 @@ def test_a_failing_sent_frame_ids_callback_fails_send(version):
     pair.client.session.submit_request(3, REQUEST_NV, stream_user_data="mine")
     with pytest.raises(LookupError, match="sent 'mine'"):
         pair.client.session.send()
+
+
+# --- StreamFrames -----------------------------------------------------------------
+
+
+def test_received_frames_come_as_their_fields(version):
+    fields = []
+    peer = RawPeer(
+        spdylay.CLIENT,
+        version,
+        on_ctrl_recv_cb=StreamFrames(lambda session, *args: fields.append(args)),
+    )
+    peer.session.submit_request(3, REQUEST_NV)
+    peer.sent()
+    enc = peer.enc
+    # The names as applications see them, in every version.
+    reply = RESPONSE_NV
+    pushed = [(":scheme", "https"), (":host", "h"), (":path", "/pushed")] + RESPONSE_NV
+    peer.feed(
+        enc.syn_reply(1, _wire(version, reply))
+        + enc.headers(1, [("x-late", "yes")])
+        + enc.syn_stream(
+            2, _wire(version, pushed), flags=spdywire.FLAG_UNIDIRECTIONAL, assoc_stream_id=1
+        )
+        + enc.ping(2)
+        + enc.settings([(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 5)])
+        + enc.goaway(1)
+    )
+    assert fields == [
+        (spdylay.SYN_REPLY, 1, 0, reply, 0),
+        (spdylay.HEADERS, 1, 0, [("x-late", "yes")], 0),
+        (spdylay.SYN_STREAM, 2, spdywire.FLAG_UNIDIRECTIONAL, pushed, 1),
+        (spdylay.PING, 2, 0, None, 0),
+        (spdylay.SETTINGS, 0, 0, None, 0),
+        (spdylay.GOAWAY, 1, 0, None, 0),
+    ]
+
+
+def test_the_fin_of_a_reply_comes_in_its_flags(version):
+    fields = []
+    peer = RawPeer(
+        spdylay.CLIENT,
+        version,
+        on_ctrl_recv_cb=StreamFrames(lambda session, *args: fields.append(args)),
+    )
+    peer.session.submit_request(3, REQUEST_NV)
+    peer.sent()
+    peer.feed(peer.enc.syn_reply(1, _wire(version, RESPONSE_NV), flags=spdywire.FLAG_FIN))
+    assert fields == [(spdylay.SYN_REPLY, 1, spdylay.CTRL_FLAG_FIN, RESPONSE_NV, 0)]
+
+
+def test_a_failing_stream_frames_callback_fails_recv(version):
+    def fails(session, frame_type, frame_id, flags, nv, assoc_stream_id):
+        raise LookupError("frame %d failed" % frame_type)
+
+    peer = RawPeer(spdylay.SERVER, version, on_ctrl_recv_cb=StreamFrames(fails))
+    with pytest.raises(LookupError, match="frame %d failed" % spdylay.PING):
+        peer.feed(peer.enc.ping(1))

@@ -262,16 +262,18 @@ class _ClientProtocol(SessionProtocol):
         if self.settings:
             session.submit_settings(0, [(key, 0, value) for key, value in self.settings.items()])
 
-    def syn_stream_received(self, frame: "SynStreamFrame") -> None:
-        parent = self.streams.get(frame.assoc_stream_id)
+    def syn_stream_received(
+        self, stream_id: int, assoc_stream_id: int, flags: int, nv: "ReceivedHeaderList"
+    ) -> None:
+        parent = self.streams.get(assoc_stream_id)
         if parent is None:
             # Nobody is left to take it: its request has gone.
-            cast("Session", self.session).submit_rst_stream(frame.stream_id, CANCEL)
+            cast("Session", self.session).submit_rst_stream(stream_id, CANCEL)
             return
         stream = _ClientStream(self, PushedResponse)
-        stream.stream_id = frame.stream_id
-        self.streams[frame.stream_id] = stream
-        stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
+        stream.stream_id = stream_id
+        self.streams[stream_id] = stream
+        stream.headers_received(nv, flags & CTRL_FLAG_FIN)
         pushed = cast(PushedResponse, stream.response)
         cast(Response, parent.response).pushed.append(pushed)
         if self.on_push is not None:

@@ -24,7 +24,7 @@ import collections
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
-from .._callbacks import DataEnds, SentFrameIds
+from .._callbacks import DataEnds, SentFrameIds, StreamFrames
 from .._constants import (
     CLIENT,
     CTRL_FLAG_FIN,
@@ -52,13 +52,9 @@ if TYPE_CHECKING:
     from .._data import ReadCtrl
     from .._frames import (
         CtrlFrame,
-        GoawayFrame,
-        HeadersFrame,
-        PingFrame,
-        SynReplyFrame,
         SynStreamFrame,
     )
-    from .._typing import ReadCallback
+    from .._typing import ReadCallback, ReceivedHeaderList
 
 # A stream of the client or the server (_ClientStream, _ServerStream,
 # _PushStream): the protocol calls the methods they share.
@@ -394,7 +390,8 @@ class OutgoingBody:
 class SessionProtocol(asyncio.Protocol):
     """One connection's Session.  Subclasses give ``side`` and define what
     the connection starts with (``started()``), and how it handles a stream
-    the peer opens (``syn_stream_received(frame)``), a SYN_STREAM that could
+    the peer opens (``syn_stream_received(stream_id, assoc_stream_id, flags,
+    nv)``), a SYN_STREAM that could
     not go out (``syn_stream_not_sent(frame, error_code)``), GOAWAY
     (``goaway_received(last_good_stream_id)``) and the end of the
     connection (``lost(error)``)."""
@@ -456,7 +453,7 @@ class SessionProtocol(asyncio.Protocol):
             version,
             config=config,
             send_cb=self._send,
-            on_ctrl_recv_cb=self._on_ctrl_recv,
+            on_ctrl_recv_cb=StreamFrames(self._on_ctrl_recv),
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
             on_data_recv_cb=DataEnds(self._on_data_recv),
             on_ctrl_send_cb=SentFrameIds(self._on_ctrl_sent),
@@ -614,7 +611,9 @@ class SessionProtocol(asyncio.Protocol):
 
         def started(self) -> None: ...
 
-        def syn_stream_received(self, frame: "SynStreamFrame") -> None: ...
+        def syn_stream_received(
+            self, stream_id: int, assoc_stream_id: int, flags: int, nv: "ReceivedHeaderList"
+        ) -> None: ...
 
         def syn_stream_not_sent(self, frame: "SynStreamFrame", error_code: int) -> None: ...
 
@@ -622,25 +621,33 @@ class SessionProtocol(asyncio.Protocol):
 
         def lost(self, error: BaseException) -> None: ...
 
-    def _on_ctrl_recv(self, session: Session, frame: "CtrlFrame") -> None:
-        frame_type = frame.frame_type
-        # frame_type says which frame class it is.
+    def _on_ctrl_recv(
+        self,
+        session: Session,
+        frame_type: int,
+        frame_id: int,
+        flags: int,
+        nv: "Optional[ReceivedHeaderList]",
+        assoc_stream_id: int,
+    ) -> None:
+        """on_ctrl_recv_cb, given the fields of the frame (StreamFrames):
+        no frame object is built."""
         if frame_type == SYN_REPLY or frame_type == HEADERS:
-            frame = cast("Union[SynReplyFrame, HeadersFrame]", frame)
-            stream = self.streams.get(frame.stream_id)
+            stream = self.streams.get(frame_id)
             if stream is not None and stream.body is not None:
-                stream.headers_received(frame.nv, frame.flags & CTRL_FLAG_FIN)
+                stream.headers_received(nv, flags & CTRL_FLAG_FIN)
         elif frame_type == SYN_STREAM:
-            self.syn_stream_received(cast("SynStreamFrame", frame))
+            self.syn_stream_received(
+                frame_id, assoc_stream_id, flags, cast("ReceivedHeaderList", nv)
+            )
         elif frame_type == PING:
-            frame = cast("PingFrame", frame)
-            started = self._ping_started.pop(frame.unique_id, None)
+            started = self._ping_started.pop(frame_id, None)
             if started is not None:
                 waiter, start = started
                 if not waiter.done():
                     waiter.set_result(self.loop.time() - start)
         elif frame_type == GOAWAY:
-            self.goaway_received(cast("GoawayFrame", frame).last_good_stream_id)
+            self.goaway_received(frame_id)
 
     def _on_ctrl_sent(
         self, session: Session, frame_type: int, frame_id: int, stream: Optional[Stream]

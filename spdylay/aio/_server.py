@@ -37,6 +37,7 @@ from ._protocol import (
 if TYPE_CHECKING:
     from .._frames import SynStreamFrame
     from .._session import Session
+    from .._typing import ReceivedHeaderList
 
 DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
@@ -186,21 +187,23 @@ class _ServerStream:
         "handled",
     )
 
-    def __init__(self, proto: "_ServerProtocol", frame: "SynStreamFrame") -> None:
+    def __init__(
+        self, proto: "_ServerProtocol", stream_id: int, flags: int, nv: "ReceivedHeaderList"
+    ) -> None:
         self.proto = proto
-        self.stream_id = frame.stream_id
+        self.stream_id = stream_id
         self.body: Optional[IncomingBody] = IncomingBody(
             proto, self, proto.server.request_body_limit
         )
-        self.request: Optional[Request] = Request(self, frame.nv)
+        self.request: Optional[Request] = Request(self, nv)
         self.outgoing: Optional[OutgoingBody] = None
         self.task: Optional[asyncio.Task[None]] = None
         self.responded = False
         self.finished = False
-        self.header_bytes = header_bytes(frame.nv)
+        self.header_bytes = header_bytes(nv)
         self.headers_refused = False
         self.handled = False
-        if frame.flags & CTRL_FLAG_FIN:
+        if flags & CTRL_FLAG_FIN:
             self.body.finish()
 
     @property
@@ -446,9 +449,11 @@ class _ServerProtocol(SessionProtocol):
                 session.submit_rst_stream(frame_id, status_code)
         super()._on_ctrl_sent(session, frame_type, frame_id, stream)
 
-    def syn_stream_received(self, frame: "SynStreamFrame") -> None:
-        stream = _ServerStream(self, frame)
-        self.streams[frame.stream_id] = stream
+    def syn_stream_received(
+        self, stream_id: int, assoc_stream_id: int, flags: int, nv: "ReceivedHeaderList"
+    ) -> None:
+        stream = _ServerStream(self, stream_id, flags, nv)
+        self.streams[stream_id] = stream
         if stream.header_bytes > HEADER_BYTES_LIMIT:
             stream.headers_too_large()
             return
