@@ -121,12 +121,17 @@ class IncomingBody:
             self._stream.body_too_large()
             return False
         self._chunks.append(data)
-        _wake(self._waiter)
+        # _wake() spelt out: this runs for every chunk and every body.
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         return True
 
     def finish(self) -> None:
         self._done = True
-        _wake(self._waiter)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def fail(self, exc: BaseException) -> None:
         if not self._done and self._error is None:
