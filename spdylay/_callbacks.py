@@ -252,50 +252,28 @@ def pyspdylay_on_request_recv(handle: Any, stream_id: int) -> None:
         session._store_exception(exc)
 
 
-@_extern
-def pyspdylay_on_ctrl_recv(handle: Any, frame_type: int, frame: Any) -> None:
+def _control_frame(handle: Any, sent: bool, frame_type: int, frame: Any, key: int) -> None:
+    """on_ctrl_recv (``sent`` false) and on_ctrl_send, whose wrappers
+    (StreamFrames, SentFrameIds, FrameIds) decide what the frame becomes;
+    ``key`` is the key of a sent SYN_STREAM's stream, else 0."""
     session = _from_handle(handle)()
     if session is None:
         return
     try:
-        callback = session._on_ctrl_recv_cb
+        callback = session._on_ctrl_send_cb if sent else session._on_ctrl_recv_cb
+        kind = callback.__class__
         args: tuple[Any, ...]
         # The conversion reads C memory, so it runs with the lock held.
-        if callback.__class__ is StreamFrames:
+        if kind is StreamFrames:
             args = stream_fields(frame_type, frame)
-        elif callback.__class__ is FrameIds:
-            args = (frame_type, frame_id(frame_type, frame))
-        else:
-            args = (frame_from_c(frame_type, frame),)
-        if session._io_thread != _get_ident():
-            callback(session, *args)
-            return
-        lock = session._lock
-        lock.release()
-        try:
-            callback(session, *args)
-        finally:
-            lock.acquire()
-    except BaseException as exc:
-        session._store_exception(exc)
-
-
-@_extern
-def pyspdylay_on_ctrl_send(handle: Any, frame_type: int, frame: Any, key: int) -> None:
-    session = _from_handle(handle)()
-    if session is None:
-        return
-    try:
-        callback = session._on_ctrl_send_cb
-        args: tuple[Any, ...]
-        if callback.__class__ is SentFrameIds:
+        elif kind is SentFrameIds:
             # A stream keeps its key, with its user data, until it closes.
             args = (
                 frame_type,
                 frame_id(frame_type, frame),
                 session._streams.user_data(key) if key else None,
             )
-        elif callback.__class__ is FrameIds:
+        elif kind is FrameIds:
             args = (frame_type, frame_id(frame_type, frame))
         else:
             args = (frame_from_c(frame_type, frame),)
@@ -310,6 +288,16 @@ def pyspdylay_on_ctrl_send(handle: Any, frame_type: int, frame: Any, key: int) -
             lock.acquire()
     except BaseException as exc:
         session._store_exception(exc)
+
+
+@_extern
+def pyspdylay_on_ctrl_recv(handle: Any, frame_type: int, frame: Any) -> None:
+    _control_frame(handle, False, frame_type, frame, 0)
+
+
+@_extern
+def pyspdylay_on_ctrl_send(handle: Any, frame_type: int, frame: Any, key: int) -> None:
+    _control_frame(handle, True, frame_type, frame, key)
 
 
 @_extern

@@ -217,15 +217,23 @@ def test_a_failing_sent_frame_ids_callback_fails_send(version):
 # --- StreamFrames -----------------------------------------------------------------
 
 
-def test_received_frames_come_as_their_fields(version):
+def fields_client(version):
+    """A client with stream 1 open whose on_ctrl_recv_cb, wrapped in
+    StreamFrames, records its arguments in ``peer.fields``."""
     fields = []
     peer = RawPeer(
         spdylay.CLIENT,
         version,
         on_ctrl_recv_cb=StreamFrames(lambda session, *args: fields.append(args)),
     )
+    peer.fields = fields
     peer.session.submit_request(3, REQUEST_NV)
     peer.sent()
+    return peer
+
+
+def test_received_frames_come_as_their_fields(version):
+    peer = fields_client(version)
     enc = peer.enc
     # The names as applications see them, in every version.
     reply = RESPONSE_NV
@@ -240,7 +248,7 @@ def test_received_frames_come_as_their_fields(version):
         + enc.settings([(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 5)])
         + enc.goaway(1)
     )
-    assert fields == [
+    assert peer.fields == [
         (spdylay.SYN_REPLY, 1, 0, reply, 0),
         (spdylay.HEADERS, 1, 0, [("x-late", "yes")], 0),
         (spdylay.SYN_STREAM, 2, spdywire.FLAG_UNIDIRECTIONAL, pushed, 1),
@@ -251,16 +259,9 @@ def test_received_frames_come_as_their_fields(version):
 
 
 def test_the_fin_of_a_reply_comes_in_its_flags(version):
-    fields = []
-    peer = RawPeer(
-        spdylay.CLIENT,
-        version,
-        on_ctrl_recv_cb=StreamFrames(lambda session, *args: fields.append(args)),
-    )
-    peer.session.submit_request(3, REQUEST_NV)
-    peer.sent()
+    peer = fields_client(version)
     peer.feed(peer.enc.syn_reply(1, _wire(version, RESPONSE_NV), flags=spdywire.FLAG_FIN))
-    assert fields == [(spdylay.SYN_REPLY, 1, spdylay.CTRL_FLAG_FIN, RESPONSE_NV, 0)]
+    assert peer.fields == [(spdylay.SYN_REPLY, 1, spdylay.CTRL_FLAG_FIN, RESPONSE_NV, 0)]
 
 
 def test_a_failing_stream_frames_callback_fails_recv(version):
