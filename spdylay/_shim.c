@@ -126,7 +126,7 @@ uintptr_t pyspdylay_not_sent_key(spdylay_session *session,
 uintptr_t pyspdylay_sent_key(spdylay_session *session, spdylay_frame_type type,
                              const spdylay_frame *frame)
 {
-  if (type != SPDYLAY_SYN_STREAM) {
+  if (type != SPDYLAY_SYN_STREAM || frame == NULL) {
     return 0;
   }
   return (uintptr_t)spdylay_session_get_stream_user_data(

@@ -13,6 +13,7 @@ import pytest
 from spdylay._spdylay import ffi, lib
 
 import spdylay
+from spdylay._callbacks import SentFrameIds, StreamFrames
 
 
 class Callbacks:
@@ -50,7 +51,7 @@ FRAME_DELIVERIES = {
         cb.handle, t, f, spdylay.PROTOCOL_ERROR
     ),
     "before_ctrl_send": lambda cb, t, f: lib.pyspdylay_before_ctrl_send(cb.handle, t, f),
-    "on_ctrl_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_send(cb.handle, t, f),
+    "on_ctrl_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_send(cb.handle, t, f, 0),
     "on_ctrl_not_send": lambda cb, t, f: lib.pyspdylay_on_ctrl_not_send(
         cb.handle, t, f, spdylay.ERR_STREAM_CLOSED, 0
     ),
@@ -193,3 +194,38 @@ def test_npn_entry_without_a_name_is_left_out(monkeypatch):
 
     monkeypatch.setattr(_npn, "lib", LibWith(spdylay_npn_get_proto_list=proto_list))
     assert spdylay.get_npn_protocols() == ["spdy/3"]
+
+
+@pytest.mark.parametrize(
+    "frame_type,member",
+    [
+        (spdylay.SYN_STREAM, "syn_stream"),
+        (spdylay.SYN_REPLY, "syn_reply"),
+        (spdylay.HEADERS, "headers"),
+    ],
+)
+def test_null_nv_is_no_headers_for_stream_frames(frame_type, member):
+    fields = []
+    session = spdylay.Session(
+        spdylay.SERVER,
+        spdylay.PROTO_SPDY3,
+        on_ctrl_recv_cb=StreamFrames(lambda s, *args: fields.append(args)),
+    )
+    frame = frame_of(frame_type)
+    getattr(frame, member).stream_id = 1
+    lib.pyspdylay_on_ctrl_recv(session._handle, frame_type, frame)
+    assert fields == [(frame_type, 1, 0, [], 0)]
+
+
+def test_a_null_frame_has_only_its_type_for_the_frame_wrappers():
+    received, sent = [], []
+    session = spdylay.Session(
+        spdylay.CLIENT,
+        spdylay.PROTO_SPDY3,
+        on_ctrl_recv_cb=StreamFrames(lambda s, *args: received.append(args)),
+        on_ctrl_send_cb=SentFrameIds(lambda s, *args: sent.append(args)),
+    )
+    lib.pyspdylay_on_ctrl_recv(session._handle, spdylay.SYN_REPLY, ffi.NULL)
+    lib.pyspdylay_on_ctrl_send(session._handle, spdylay.PING, ffi.NULL, 0)
+    assert received == [(spdylay.SYN_REPLY, 0, 0, None, 0)]
+    assert sent == [(spdylay.PING, 0, None)]
