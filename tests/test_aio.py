@@ -14,6 +14,8 @@ import spdylay
 import spdylay.aio as aio
 from spdylay._tls import client_context, server_context
 
+import spdywire
+
 HOST = "127.0.0.1"
 
 
@@ -224,6 +226,50 @@ def test_push_received(aio_run, link, version):
             ("/big.bin", pattern(200000)),
             ("/style.css", b"p { color: red }"),
         ]
+
+    aio_run(main())
+
+
+def test_pushes_past_the_limit_of_a_response_are_refused(aio_run, version):
+    """A server pushing without end costs the client a bounded amount: past
+    PUSHES_PER_RESPONSE_LIMIT pushes with one response, each further push is
+    refused."""
+    from spdylay.aio._client import PUSHES_PER_RESPONSE_LIMIT
+
+    extra = 5
+    push_ids = [2 * (index + 1) for index in range(PUSHES_PER_RESPONSE_LIMIT + extra)]
+    push_nv = [(":path", "/p"), (":status", "200 OK"), (":version", "HTTP/1.1")]
+    if version == spdylay.PROTO_SPDY2:
+        push_nv = [("url", "http://127.0.0.1/p"), ("status", "200 OK"), ("version", "HTTP/1.1")]
+    else:
+        push_nv += [(":scheme", "http"), (":host", "127.0.0.1")]
+
+    async def main():
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/")
+        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version)))
+        peer.send(
+            *[
+                peer.enc.syn_stream(
+                    push_id,
+                    push_nv,
+                    assoc_stream_id=syn.stream_id,
+                    flags=spdywire.FLAG_UNIDIRECTIONAL | spdywire.FLAG_FIN,
+                )
+                for push_id in push_ids
+            ]
+        )
+        await peer.barrier(2)  # a server's PING ID is even
+        refused = [
+            f.stream_id
+            for f in peer.frames
+            if f.control
+            and f.type == spdywire.RST_STREAM
+            and f.status_code == spdylay.REFUSED_STREAM
+        ]
+        assert refused == push_ids[PUSHES_PER_RESPONSE_LIMIT:]
+        resp = await request
+        assert [p.stream_id for p in resp.pushed] == push_ids[:PUSHES_PER_RESPONSE_LIMIT]
+        await close_all(conn, peer, server)
 
     aio_run(main())
 

@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 Body = Union[bytes, bytearray, memoryview, Any]
 HeaderPairs = Iterable[tuple[str, str]]
 
+# The pushes one Response keeps; the server's further pushes with it are
+# refused (RST_STREAM REFUSED_STREAM).  Each keeps at most one flow-control
+# window of unread body (SPDY/2: the connection's read limit), so a
+# response the application holds costs a bounded amount whatever the
+# server pushes.
+PUSHES_PER_RESPONSE_LIMIT = 100
+
 
 def _split_status(value: str) -> tuple[int, str]:
     """(code, reason) of a ":status" value such as "200 OK"."""
@@ -271,6 +278,9 @@ class _ClientProtocol(SessionProtocol):
         if parent is None:
             # Nobody is left to take it: its request has gone.
             cast("Session", self.session).submit_rst_stream(stream_id, CANCEL)
+            return
+        if len(cast(Response, parent.response).pushed) >= PUSHES_PER_RESPONSE_LIMIT:
+            cast("Session", self.session).submit_rst_stream(stream_id, REFUSED_STREAM)
             return
         stream = _ClientStream(self, PushedResponse)
         stream.stream_id = stream_id
