@@ -388,7 +388,7 @@ def test_bodies_read_after_their_streams_closed_reopen_the_connection_window(aio
 
 on_cpython = pytest.mark.skipif(
     platform.python_implementation() != "CPython",
-    reason="only CPython frees objects by reference counting",
+    reason="not for this build: only CPython frees objects by reference counting",
 )
 
 
