@@ -30,6 +30,13 @@ def header_bytes(nv: Iterable[tuple[str, str]]) -> int:
 IDLE_TIMEOUT = 120.0
 
 
+def check_count(value: object, least: int, name: str) -> None:
+    """Refuses a ``value`` for a count or size argument other than an int
+    from ``least`` to 2**31-1 (what SETTINGS and the session take)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= 2**31 - 1:
+        raise ValueError("%s must be an int from %d to 2**31-1, not %r" % (name, least, value))
+
+
 def check_seconds(value: object, name: str) -> None:
     """Refuses a ``value`` for a timeout argument other than None or a
     positive number."""

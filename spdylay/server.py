@@ -46,7 +46,7 @@ from ._constants import (
 )
 from ._data import DataProvider
 from ._errors import Error, InvalidStateError
-from ._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
+from ._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_count, check_seconds, header_bytes
 from ._loop import SessionLoop
 from ._nv import LastPacked
 from ._tls import check_version, negotiated_version, offer_spdy, server_context
@@ -92,11 +92,6 @@ def _not_tls(first: bytes) -> str | None:
     if first[0] == _SPDY_CONTROL:
         return "the client sent a SPDY frame without TLS (a client speaking plain TCP?)"
     return "the client did not start TLS (its first byte is 0x%02x)" % first[0]
-
-
-def _check_count(value: object, least: int, name: str) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= 2**31 - 1:
-        raise ValueError("%s must be an int from %d to 2**31-1, not %r" % (name, least, value))
 
 
 class _ResponseWriter(io.RawIOBase):
@@ -797,9 +792,9 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     ) -> None:
         check_version(version)
         check_seconds(idle_timeout, "idle_timeout")
-        _check_count(max_concurrent_streams, 1, "max_concurrent_streams")
-        _check_count(request_body_limit, 0, "request_body_limit")
-        _check_count(connection_body_limit, 0, "connection_body_limit")
+        check_count(max_concurrent_streams, 1, "max_concurrent_streams")
+        check_count(request_body_limit, 0, "request_body_limit")
+        check_count(connection_body_limit, 0, "connection_body_limit")
         if ssl_context is None and (cert_file is not None or key_file is not None):
             if cert_file is None or key_file is None:
                 raise ValueError("TLS needs both cert_file and key_file")

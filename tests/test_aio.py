@@ -535,6 +535,79 @@ def test_connection_lost_mid_body(aio_run, version):
     aio_run(main())
 
 
+@pytest.mark.parametrize(
+    "arguments,error",
+    [
+        ({"version": 99}, spdylay.UnsupportedVersionError),
+        ({"settings": {spdylay.SETTINGS_MAX_CONCURRENT_STREAMS: -1}}, spdylay.InvalidArgumentError),
+        ({"settings": {99: 1}}, spdylay.InvalidArgumentError),
+    ],
+    ids=["version", "settings-value", "settings-id"],
+)
+def test_connect_refuses_bad_arguments_before_connecting(aio_run, arguments, error):
+    async def main():
+        with pytest.raises(error):
+            # Nothing listens on port 1: the refusal comes first.
+            await aio.connect(HOST, 1, **arguments)
+
+    aio_run(main())
+
+
+def test_connection_that_cannot_start_its_session_fails_connect(aio_run, monkeypatch):
+    from spdylay.aio import _client
+
+    def fails(self):
+        raise spdylay.InvalidStateError("the session cannot start")
+
+    monkeypatch.setattr(_client._ClientProtocol, "started", fails)
+
+    async def main():
+        async with await aio.serve(echo, HOST, 0) as server:
+            with pytest.raises(spdylay.InvalidStateError, match="cannot start"):
+                await aio.connect(HOST, server.port)
+
+    aio_run(main())
+
+
+@pytest.mark.parametrize(
+    "arguments,error",
+    [
+        ({"version": 99}, spdylay.UnsupportedVersionError),
+        ({"max_concurrent_streams": 0}, ValueError),
+        ({"max_concurrent_streams": 2**31}, ValueError),
+        ({"request_body_limit": -5}, ValueError),
+    ],
+    ids=["version", "no-streams", "streams-past-31-bits", "negative-body-limit"],
+)
+def test_serve_refuses_bad_arguments(aio_run, arguments, error):
+    async def main():
+        with pytest.raises(error):
+            await aio.serve(echo, HOST, 0, **arguments)
+
+    aio_run(main())
+
+
+def test_server_closes_a_tls_client_that_negotiates_no_spdy_quietly(aio_run, certificates, caplog):
+    import gc
+    import ssl
+
+    async def main():
+        context = server_context(certificates.cert_file, certificates.key_file)
+        async with await aio.serve(echo, HOST, 0, ssl=context) as server:
+            client = ssl.create_default_context(cafile=certificates.ca_file)
+            client.set_alpn_protocols(["http/1.1"])
+            reader, writer = await asyncio.open_connection(
+                HOST, server.port, ssl=client, server_hostname="localhost"
+            )
+            assert await reader.read(1) == b""
+            writer.close()
+        gc.collect()
+
+    with caplog.at_level(logging.ERROR):
+        aio_run(main())
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 def test_tls_without_a_spdy_protocol_raises_negotiation_error(aio_run, certificates):
     async def main():
         context = server_context(certificates.cert_file, certificates.key_file)

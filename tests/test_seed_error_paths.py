@@ -9,6 +9,7 @@ import pytest
 from helpers import REQUEST_NV, RESPONSE_NV, RawPeer, make_pair, pump
 
 import spdylay
+import spdylay.aio
 
 EXPORTED_ERRORS = [
     spdylay.Error,
@@ -21,6 +22,40 @@ EXPORTED_ERRORS = [
     spdylay.StreamClosedError,
     spdylay.EOFError,
 ]
+
+
+def _exported_exception_classes():
+    for module in (spdylay, spdylay.aio):
+        for name in module.__all__:
+            thing = getattr(module, name)
+            if isinstance(thing, type) and issubclass(thing, BaseException):
+                yield thing
+
+
+def test_the_list_names_every_exported_exception_class():
+    """So that the tests below cover a class the package exports later."""
+    assert set(_exported_exception_classes()) <= set(EXPORTED_ERRORS + EXPORTED_ELSEWHERE)
+
+
+# Exported by the networking layers: python-spdylay programs build them too.
+EXPORTED_ELSEWHERE = [
+    spdylay.UrlFetchError,
+    spdylay.aio.ConnectionError,
+    spdylay.aio.ConnectionLostError,
+    spdylay.aio.NegotiationError,
+    spdylay.aio.GoawayError,
+    spdylay.aio.StreamResetError,
+    spdylay.aio.PushError,
+    spdylay.aio.BodyTooLargeError,
+]
+
+
+@pytest.mark.parametrize("cls", EXPORTED_ELSEWHERE, ids=lambda cls: cls.__name__)
+def test_every_networking_exception_class_takes_no_arguments_or_a_message(cls):
+    assert cls().args == ()
+    assert str(cls("what went wrong")) == "what went wrong"
+    with pytest.raises(cls):
+        raise cls
 
 
 @pytest.mark.parametrize("cls", EXPORTED_ERRORS, ids=lambda cls: cls.__name__)

@@ -7,9 +7,10 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
+from .._args import settings_entries
 from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUSED_STREAM
 from .._limits import HEADER_BYTES_LIMIT, header_bytes
-from .._tls import client_context, offer_spdy
+from .._tls import check_version, client_context, offer_spdy
 from ._errors import GoawayError, StreamResetError, reset_error
 from ._headers import Headers
 from ._protocol import (
@@ -183,7 +184,7 @@ class _ClientStream:
                 StreamResetError(
                     "the response headers are larger than %d bytes: the stream "
                     "was cancelled" % HEADER_BYTES_LIMIT,
-                    CANCEL,
+                    status_code=CANCEL,
                 )
             )
             body.discard()
@@ -480,6 +481,9 @@ async def connect(
     ``on_push``: see ``Connection.on_push``.  Raises NegotiationError if the
     server agrees on no SPDY version, OSError if the connection fails.
     """
+    check_version(version)
+    if settings:
+        settings_entries([(key, 0, value) for key, value in settings.items()])
     loop = asyncio.get_running_loop()
     context = _client_ssl(ssl, version)
     if context is None and version is None:

@@ -2,6 +2,7 @@
 a stream."""
 
 import builtins
+from typing import Optional
 
 from .._constants import CANCEL, REFUSED_STREAM
 from .._errors import Error
@@ -29,10 +30,10 @@ class GoawayError(ConnectionError):
 class StreamResetError(Error):
     """The stream was reset (RST_STREAM) before it finished.  ``status_code``
     is the RST_STREAM status (``spdylay.CANCEL``, ``spdylay.REFUSED_STREAM``,
-    ...)."""
+    ...), None for one a program raises without one."""
 
-    def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message)
+    def __init__(self, *args: object, status_code: Optional[int] = None) -> None:
+        super().__init__(*args)
         self.status_code = status_code
 
 
@@ -54,4 +55,4 @@ def reset_error(status_code: int) -> StreamResetError:
         reason = "the peer refused the stream"
     else:
         reason = "the stream was reset with status %d" % status_code
-    return StreamResetError(reason, status_code)
+    return StreamResetError(reason, status_code=status_code)

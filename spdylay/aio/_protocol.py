@@ -440,17 +440,37 @@ class SessionProtocol(asyncio.Protocol):
         if tls is not None:
             version = negotiated_version(tls)
             if not version:
-                self.ready.set_exception(
+                self._not_ready(
                     NegotiationError(
                         "the peer agreed on no SPDY version (ALPN: %r)"
                         % (tls.selected_alpn_protocol(),)
                     )
                 )
-                transport.abort()
                 return
         elif version is None:
             version = PROTO_SPDY3_1
         self.version = version
+        try:
+            self._start_session(version)
+        except Exception as exc:
+            self._not_ready(exc)
+            return
+        self.flush()
+        self.ready.set_result(None)
+
+    def _not_ready(self, exc: BaseException) -> None:
+        """The connection cannot start: ``connect()`` raises ``exc``; a
+        server's connection just closes."""
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
+        self.ready.set_exception(exc)
+        # Only a client awaits ready; a server's must not log it as lost.
+        self.ready.exception()
+        self.transport.abort()
+
+    def _start_session(self, version: int) -> None:
+        """The connection's Session, with what it starts with queued."""
         self._manual_window = version != PROTO_SPDY2
         config = {OPT_NO_AUTO_WINDOW_UPDATE2: True} if self._manual_window else None
         self.session = Session(
@@ -469,8 +489,6 @@ class SessionProtocol(asyncio.Protocol):
         if version == PROTO_SPDY3_1:
             self.session.submit_window_update(0, CONNECTION_WINDOW - INITIAL_WINDOW)
         self.started()
-        self.flush()
-        self.ready.set_result(None)
 
     def data_received(self, data: bytes) -> None:
         session = self.session

@@ -20,8 +20,8 @@ from .._constants import (
     SYN_REPLY,
 )
 from .._errors import InvalidStateError
-from .._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_seconds, header_bytes
-from .._tls import offer_spdy
+from .._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_count, check_seconds, header_bytes
+from .._tls import check_version, offer_spdy
 from ._eager import start_eagerly
 from ._errors import BodyTooLargeError, PushError, reset_error
 from ._headers import Headers
@@ -627,7 +627,10 @@ async def serve(
     stream that receives nothing for ``idle_timeout`` seconds is sent
     GOAWAY and closed (None: never).
     """
+    check_version(version)
     check_seconds(idle_timeout, "idle_timeout")
+    check_count(max_concurrent_streams, 1, "max_concurrent_streams")
+    check_count(request_body_limit, 0, "request_body_limit")
     loop = asyncio.get_running_loop()
     if ssl is not None:
         if not isinstance(ssl, _ssl.SSLContext):
