@@ -11,12 +11,14 @@ server failed, 2 for bad arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import mimetypes
 import os
 import posixpath
 import shutil
 import signal
 import ssl
+import stat
 import sys
 import tempfile
 import threading
@@ -876,19 +878,26 @@ class _Fetch:
         if self.frame_log is not None:
             self.frame_log(direction, frame)
 
-    def run(self, fetcher_arguments: dict[str, Any]) -> None:
+    def run(self, fetcher_arguments: dict[str, Any], body_path: str | None) -> None:
+        """Fetches this connection's URLs; the body, if ``body_path`` names
+        one, from a file of this fetch's own (UrlFetcher seeks it back for
+        each URL)."""
         target = self.requests[0].target
         try:
-            fetcher = UrlFetcher(
-                (target.host, target.port),
-                [request.target.url for request in self.requests],
-                self.handler_class,
-                tls=target.tls,
-                server_hostname=target.host,
-                on_frame=self.on_frame,
-                **fetcher_arguments,
-            )
-            fetcher.loop()
+            with contextlib.ExitStack() as closing:
+                if body_path is not None:
+                    body = closing.enter_context(open(body_path, "rb"))
+                    fetcher_arguments = dict(fetcher_arguments, body=body)
+                fetcher = UrlFetcher(
+                    (target.host, target.port),
+                    [request.target.url for request in self.requests],
+                    self.handler_class,
+                    tls=target.tls,
+                    server_hostname=target.host,
+                    on_frame=self.on_frame,
+                    **fetcher_arguments,
+                )
+                fetcher.loop()
         except OutputFailed:
             pass  # reported once, for every connection, by run_get
         except Error as exc:
@@ -938,11 +947,20 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
             target for target in args.targets for _ in range(args.multiply)
         )
     ]
+    # A regular file is streamed, opened by each connection's fetch; what
+    # cannot be read twice (a pipe, a device) is read once, for every URL.
     body: bytes | None = None
+    body_path: str | None = None
+    body_length = 0
     if args.data is not None:
         try:
             with open(args.data, "rb") as source:
-                body = source.read()
+                status = os.fstat(source.fileno())
+                if stat.S_ISREG(status.st_mode):
+                    body_path, body_length = args.data, status.st_size
+                else:
+                    body = source.read()
+                    body_length = len(body)
         except OSError as exc:
             raise UsageError("cannot read -d %s: %s" % (args.data, _describe(exc))) from exc
     ssl_context = None
@@ -970,10 +988,10 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
     ):
         progress = Progress(stderr)
     headers = list(args.header)
-    if body is not None and "content-length" not in dict(headers):
-        headers.append(("content-length", str(len(body))))
+    if args.data is not None and "content-length" not in dict(headers):
+        headers.append(("content-length", str(body_length)))
     fetcher_arguments = {
-        "method": "GET" if body is None else "POST",
+        "method": "GET" if args.data is None else "POST",
         "headers": headers,
         "body": body,
         "timeout": args.timeout,
@@ -986,12 +1004,12 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
         groups.setdefault(request.target.connection, []).append(request)
     fetches = [_Fetch(group, output, progress, frame_log) for group in groups.values()]
     threads = [
-        threading.Thread(target=fetch.run, args=(fetcher_arguments,), daemon=True)
+        threading.Thread(target=fetch.run, args=(fetcher_arguments, body_path), daemon=True)
         for fetch in fetches[1:]
     ]
     for thread in threads:
         thread.start()
-    fetches[0].run(fetcher_arguments)
+    fetches[0].run(fetcher_arguments, body_path)
     for thread in threads:
         thread.join()
     if progress is not None:
@@ -1026,7 +1044,7 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
                 time.monotonic() - started,
             )
         )
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed or output_error is not None else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -213,7 +213,9 @@ class UrlFetcher:
             sock = socket.create_connection(self.server_address, timeout=self.connect_timeout)
         except socket.timeout as exc:
             raise self._timed_out("connecting to") from exc
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:
+            # UnicodeError: a host name IDNA cannot encode (an empty label,
+            # one over 63 characters).
             raise UrlFetchError("cannot connect to %s: %s" % (self._where(), exc)) from exc
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -265,7 +267,8 @@ class UrlFetcher:
             (":scheme", parts.scheme or "http"),
             (":path", path),
             (":version", "HTTP/1.1"),
-            (":host", parts.netloc or self._where()),
+            # Without any user:password@ the URL carries: that is no host.
+            (":host", parts.netloc.rpartition("@")[2] or self._where()),
         ]
         given = {name.lower() for name, _ in self.headers}
         nv.extend(

@@ -361,6 +361,36 @@ def test_data_posts_the_file(echo_server, tmp_path):
     assert headers["content-length"] == str(BIG_SIZE)
 
 
+def test_data_from_a_pipe_is_read_once_and_posted_on_every_stream(echo_server, tmp_path):
+    fifo = tmp_path / "upload.fifo"
+    os.mkfifo(fifo)
+    data = pattern(7000, seed=5)
+
+    def feed():
+        with open(fifo, "wb") as writer:
+            writer.write(data)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    result = get(
+        "--no-tls",
+        VERSION_FLAGS[echo_server.protocol],
+        "-m",
+        "2",
+        "-d",
+        fifo,
+        echo_url(echo_server),
+    )
+    feeder.join(TIMEOUT)
+    assert not feeder.is_alive()
+    assert result.returncode == 0, result.stderr
+    one = result.stdout[: len(result.stdout) // 2]
+    assert result.stdout == one * 2
+    info, body = split_echo(one)
+    assert (info["length"], body) == (7000, data)
+    assert dict(map(tuple, info["headers"]))["content-length"] == "7000"
+
+
 def test_data_with_multiply_posts_the_file_on_every_stream(echo_server, tmp_path):
     upload = tmp_path / "upload.bin"
     upload.write_bytes(pattern(5000, seed=9))
@@ -772,6 +802,8 @@ def test_exit_status_is_1_when_any_request_fails(htdocs, tmp_path):
 def test_output_that_cannot_be_written_is_one_line(htdocs, tmp_path):
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         full = get("-o", "/dev/full", url(server, "/big.bin", False))
+        # A small body fails only when the output is flushed at the end.
+        small_full = get("-o", "/dev/full", url(server, "/index.html", False))
         proc = subprocess.Popen(
             spdylay_command("get", "-m", "20", url(server, "/big.bin", False)),
             stdin=subprocess.DEVNULL,
@@ -785,10 +817,13 @@ def test_output_that_cannot_be_written_is_one_line(htdocs, tmp_path):
             assert proc.wait(timeout=TIMEOUT) == 1
         finally:
             proc.stderr.close()
-    assert full.returncode == 1
-    assert_one_line_error(
-        full, "spdylay get: error: cannot write the bodies to /dev/full", "No space left on device"
-    )
+    for failed in (full, small_full):
+        assert failed.returncode == 1
+        assert_one_line_error(
+            failed,
+            "spdylay get: error: cannot write the bodies to /dev/full",
+            "No space left on device",
+        )
     assert broken_stderr == "spdylay get: error: cannot write the bodies to stdout: Broken pipe\n"
 
 

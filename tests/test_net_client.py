@@ -142,6 +142,43 @@ def test_peer_goaway_refuses_the_streams_it_did_not_process(version):
     assert refused.status_code == spdylay.REFUSED_STREAM
 
 
+def test_credentials_in_the_url_are_not_sent_as_the_host(version):
+    hosts = []
+
+    def script(conn, dec, enc):
+        (syn,) = read_syn_streams(conn, dec, 1)
+        fields = dict(syn.nv)
+        hosts.append(fields.get(":host", fields.get("host")))
+        conn.sendall(
+            enc.syn_reply(syn.stream_id, reply_nv(version))
+            + enc.data(syn.stream_id, b"ok", flags=spdylay.DATA_FLAG_FIN)
+        )
+        drain(conn)
+
+    server = RawServer(version, script)
+    try:
+        port = server.server_address[1]
+        fetcher = spdylay.UrlFetcher(
+            server.server_address,
+            ["http://user:secret@127.0.0.1:%d/" % port],
+            Collect,
+            tls=False,
+            version=version,
+            timeout=TIMEOUT,
+        )
+        fetcher.collected = []
+        fetcher.loop()
+    finally:
+        server.close()
+    assert hosts == ["127.0.0.1:%d" % port]
+
+
+@pytest.mark.parametrize("host", ["a..b", "x" * 64 + ".example"], ids=["empty-label", "long-label"])
+def test_a_host_name_that_cannot_be_encoded_is_url_fetch_error(host):
+    with pytest.raises(spdylay.UrlFetchError, match="cannot connect to"):
+        spdylay.urlfetch("http://%s/" % host, Collect, timeout=TIMEOUT)
+
+
 def test_server_push_is_refused(version):
     refused = []
 

@@ -330,7 +330,8 @@ class Connection:
 
     def __init__(self, proto: _ClientProtocol, host: str, port: int, scheme: str) -> None:
         self._proto = proto
-        self._authority = "%s:%d" % (host, port)
+        # An IPv6 literal is bracketed in an authority, as in a URL.
+        self._authority = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
         self._scheme = scheme
 
     @property
