@@ -487,3 +487,12 @@ def test_a_response_read_after_its_stream_closed_keeps_everything(aio_run, versi
         await server.close()
 
     aio_run(main())
+
+
+def test_an_ipv6_host_is_bracketed_in_the_authority_requests_carry():
+    """As in a URL: the tests reach only 127.0.0.1, so the connection's
+    authority is read without connecting to ::1."""
+    from spdylay.aio._client import Connection
+
+    assert Connection(None, "::1", 8443, "http")._authority == "[::1]:8443"
+    assert Connection(None, "127.0.0.1", 8443, "http")._authority == "127.0.0.1:8443"
