@@ -249,14 +249,14 @@ uint16_t spdylay_npn_get_version(const unsigned char *proto, size_t protolen);
 #define PYSPDYLAY_SYSTEM_CORE ...
 
 enum {
-  PYSPDYLAY_CLIENT = ..., PYSPDYLAY_SERVER = ..., PYSPDYLAY_READ_EOF = ...
+  PYSPDYLAY_CLIENT = ..., PYSPDYLAY_SERVER = ..., PYSPDYLAY_READ_EOF = ...,
+  PYSPDYLAY_READ_AHEAD = ...
 };
 
 typedef struct {
   spdylay_session *session;
   char *out;
   size_t out_len;
-  int out_full;
   ...;
 } pyspdylay_ctx;
 """

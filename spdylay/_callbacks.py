@@ -42,6 +42,7 @@ _NULL = ffi.NULL
 _read_ahead = lib.pyspdylay_read_ahead
 _from_buffer = ffi.from_buffer
 _READ_EOF = lib.PYSPDYLAY_READ_EOF
+_READ_AHEAD: int = lib.PYSPDYLAY_READ_AHEAD
 _ERR_DEFERRED: int = lib.SPDYLAY_ERR_DEFERRED
 _ERR_TEMPORAL_CALLBACK_FAILURE: int = lib.SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE
 _ERR_CALLBACK_FAILURE: int = lib.SPDYLAY_ERR_CALLBACK_FAILURE
@@ -417,19 +418,19 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
             )
         at_eof = flags & _READ_EOF
         if size > length:
+            # The shim serves this frame and the next from what it keeps.
             if _BORROW:
                 # The bytes object stays in ``borrowed`` until the shim has
                 # let go of it.
                 held = _from_buffer(data)
-                failed = _read_ahead(session._ctx, key, stream_id, held, length, size, at_eof, 1)
+                failed = _read_ahead(session._ctx, key, stream_id, held, size, at_eof, 1)
                 if not failed:
                     borrowed[key] = held
             else:
-                failed = _read_ahead(session._ctx, key, stream_id, data, length, size, at_eof, 0)
+                failed = _read_ahead(session._ctx, key, stream_id, data, size, at_eof, 0)
             if failed:
                 raise MemoryError("no memory for the rest of read_cb's data")
-            size = length
-            at_eof = 0
+            return _READ_AHEAD
         if size:
             _memmove(buf, data, size)
         if at_eof:

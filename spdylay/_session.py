@@ -105,6 +105,10 @@ _CALLBACK_ARGUMENTS = ("send_cb", "recv_cb", "on_stream_close_cb") + tuple(
 _NULL = ffi.NULL
 _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
+_get_ident = threading.get_ident
+_send = lib.pyspdylay_send
+_out_consume = lib.pyspdylay_out_consume
+_mem_recv = lib.pyspdylay_mem_recv
 
 
 def _check(rv: int) -> None:
@@ -316,8 +320,8 @@ class Session:
         """With the lock held: waits until no send()/recv() is running.  The
         lock is released while callbacks run (see _callbacks), so another
         thread may be here then; the I/O thread itself, in a callback, may
-        not.  Waiters are counted so that _end_io notifies only when
-        someone waits."""
+        not.  Waiters are counted so that send() and recv() notify only
+        when someone waits."""
         io_thread = self._io_thread
         while io_thread is not None:
             if io_thread == threading.get_ident():
@@ -328,26 +332,6 @@ class Session:
             finally:
                 self._io_waiters -= 1
             io_thread = self._io_thread
-
-    def _begin_io(self, name: str) -> Any:
-        # _wait_for_io() and _live() spelt out: this runs for every send()
-        # and recv().
-        if self._io_thread is not None:
-            self._wait_for_io(name)
-        ptr = self._ptr
-        if ptr is None:
-            raise InvalidStateError("the session is closed")
-        if self._failed:
-            raise InvalidStateError("the session failed with a fatal error; close it")
-        self._io_thread = threading.get_ident()
-        return ptr
-
-    def _end_io(self) -> None:
-        self._io_thread = None
-        # Condition.notify_all() is Python code in threading.py, costlier
-        # than the C call it ends; each waiter counts itself out again.
-        if self._io_waiters:
-            self._io_idle.notify_all()
 
     def _store_exception(self, exc: BaseException) -> None:
         if self._exception is None:
@@ -376,23 +360,30 @@ class Session:
         normally gets everything in one call.  Bytes it does not take stay
         queued (``want_write()`` stays true) for the next ``send()``."""
         with self._lock:
-            ptr = self._begin_io("send")
+            # _begin_io() and _end_io() spelt out, here and in recv(): a
+            # method call each costs more than what they do.
+            if self._io_thread is not None:
+                self._wait_for_io("send")
+            ctx = self._ctx
+            if ctx is None:
+                raise InvalidStateError("the session is closed")
+            if self._failed:
+                raise InvalidStateError("the session failed with a fatal error; close it")
+            self._io_thread = _get_ident()
             try:
                 send_cb = self._send_cb
                 if send_cb is None:
                     raise InvalidStateError("send() needs a send_cb")
-                ctx = self._ctx
                 lock = self._lock
                 while True:
-                    rv = lib.spdylay_session_send(ptr)
+                    # The output's length, or the core's error.
+                    length = _send(ctx)
                     # Checked here first: a method call per frame batch
                     # costs more.
-                    if rv or self._exception is not None:
-                        self._raise_pending(rv)
-                    length = ctx.out_len
+                    if length < 0 or self._exception is not None:
+                        self._raise_pending(length if length < 0 else 0)
                     if not length:
                         return
-                    more = ctx.out_full
                     data = _unpack(ctx.out, length)
                     # This thread holds the lock once (see _wait_for_io);
                     # send_cb runs without it, as every callback does.
@@ -404,27 +395,41 @@ class Session:
                         raise
                     finally:
                         lock.acquire()
-                    # None and 0 mean "would block"; b"", [] or 0.0 are
-                    # mistakes, not counts.
-                    if sent is None or (type(sent) is int and sent == 0):
-                        return
-                    if not isinstance(sent, int) or not 0 < sent <= length:
-                        raise CallbackFailureError(
-                            "send_cb must return the number of bytes sent "
-                            "(0 to %d) or None, not %r" % (length, sent)
-                        )
-                    lib.pyspdylay_out_consume(ctx, sent)
+                    if sent.__class__ is not int or not 0 < sent <= length:
+                        # None and 0 mean "would block"; b"", [] or 0.0 are
+                        # mistakes, not counts.
+                        if sent is None or (type(sent) is int and sent == 0):
+                            return
+                        if not isinstance(sent, int) or not 0 < sent <= length:
+                            raise CallbackFailureError(
+                                "send_cb must return the number of bytes sent "
+                                "(0 to %d) or None, not %r" % (length, sent)
+                            )
+                    # Whether the shim refused a frame, which is still queued.
+                    more = _out_consume(ctx, sent)
                     if sent < length or not more:
                         return
             finally:
-                self._end_io()
+                self._io_thread = None
+                # Condition.notify_all() is Python code in threading.py,
+                # costlier than the C call it ends; each waiter counts
+                # itself out again.
+                if self._io_waiters:
+                    self._io_idle.notify_all()
 
     def recv(self, data: BytesLike | None = None) -> None:
         """Processes ``data`` (any bytes-like object), or, when it is None,
         what ``recv_cb`` returns until it returns nothing.  Raises
         spdylay.EOFError when ``recv_cb`` reports end of file."""
         with self._lock:
-            ptr = self._begin_io("recv")
+            if self._io_thread is not None:
+                self._wait_for_io("recv")
+            ctx = self._ctx
+            if ctx is None:
+                raise InvalidStateError("the session is closed")
+            if self._failed:
+                raise InvalidStateError("the session failed with a fatal error; close it")
+            self._io_thread = _get_ident()
             try:
                 if data is not None:
                     self._feed(data)
@@ -451,24 +456,32 @@ class Session:
                         lock.acquire()
                     if not data:
                         return
-                    self._feed(data)
+                    if data.__class__ is bytes:
+                        # _feed() spelt out for what recv_cb usually returns.
+                        rv = _mem_recv(ctx, data, len(data))
+                        if rv < 0 or self._exception is not None:
+                            self._raise_pending(rv)
+                    else:
+                        self._feed(data)
                     # Back-pressure: the peer's replies must leave first.
-                    if self._holds_reads and not lib.spdylay_session_want_read(ptr):
+                    if self._holds_reads and not lib.spdylay_session_want_read(ctx.session):
                         return
             finally:
-                self._end_io()
+                self._io_thread = None
+                if self._io_waiters:
+                    self._io_idle.notify_all()
 
     def _feed(self, data: BytesLike) -> None:
         if data.__class__ is bytes:
             # cffi passes a bytes object's own buffer, without from_buffer's
             # context manager, which costs as much as the call.
-            rv = lib.pyspdylay_mem_recv(self._ctx, data, len(data))
+            rv = _mem_recv(self._ctx, data, len(data))
         else:
             if isinstance(data, str):
                 # cffi's own message would speak of addresses.
                 raise TypeError("received data must be a bytes-like object, not str")
             with _from_buffer("uint8_t[]", data) as buf:
-                rv = lib.pyspdylay_mem_recv(self._ctx, buf, len(buf))
+                rv = _mem_recv(self._ctx, buf, len(buf))
         # Checked here first: a method call per recv() costs more.
         if rv < 0 or self._exception is not None:
             self._raise_pending(rv)
@@ -481,7 +494,10 @@ class Session:
 
     def want_read(self) -> bool:
         with self._lock:
-            ptr = self._live()
+            # _live() spelt out: exchange loops ask this once per round.
+            ptr = self._ptr
+            if ptr is None:
+                raise InvalidStateError("the session is closed")
             return not self._failed and lib.spdylay_session_want_read(ptr) != 0
 
     def want_write(self) -> bool:

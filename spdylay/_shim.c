@@ -10,6 +10,7 @@
 #include <string.h>
 
 #ifdef PYSPDYLAY_BUNDLED_CORE
+#include "spdylay_data_frame_buffer.h"
 #include "spdylay_not_sent.h"
 #endif
 
@@ -19,19 +20,13 @@
    bodies. */
 #define PYSPDYLAY_OUT_HIGH_WATER 65536
 
-static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
-                         size_t length, int flags, void *user_data)
+/* Makes room for |length| more bytes of output; nonzero for lack of
+   memory. */
+static int reserve_out(pyspdylay_ctx *ctx, size_t length)
 {
-  pyspdylay_ctx *ctx = user_data;
   size_t need;
-  (void)session;
-  (void)flags;
-  if (ctx->out_len >= PYSPDYLAY_OUT_HIGH_WATER) {
-    ctx->out_full = 1;
-    return SPDYLAY_ERR_WOULDBLOCK;
-  }
-  if (length > (size_t)SSIZE_MAX || length > SIZE_MAX - ctx->out_len) {
-    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  if (length > SIZE_MAX - ctx->out_len) {
+    return -1;
   }
   need = ctx->out_len + length;
   if (need > ctx->out_cap) {
@@ -42,15 +37,66 @@ static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
     }
     grown = realloc(ctx->out, cap);
     if (grown == NULL) {
-      return SPDYLAY_ERR_CALLBACK_FAILURE;
+      return -1;
     }
     ctx->out = grown;
     ctx->out_cap = cap;
   }
+  return 0;
+}
+
+static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
+                         size_t length, int flags, void *user_data)
+{
+  pyspdylay_ctx *ctx = user_data;
+  (void)session;
+  (void)flags;
+  if (length > (size_t)SSIZE_MAX) {
+    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  }
+  if (ctx->frame_in_place) {
+    /* The DATA frame shim_data_frame_buffer placed: it lies where the
+       output ends, in room already made, and is taken whole. */
+    ctx->frame_in_place = 0;
+    if (data != (const uint8_t *)ctx->out + ctx->out_len ||
+        length > ctx->out_cap - ctx->out_len) {
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    }
+    ctx->out_len += length;
+    return (ssize_t)length;
+  }
+  if (ctx->out_len >= PYSPDYLAY_OUT_HIGH_WATER) {
+    ctx->out_full = 1;
+    return SPDYLAY_ERR_WOULDBLOCK;
+  }
+  if (reserve_out(ctx, length) != 0) {
+    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  }
   memcpy(ctx->out + ctx->out_len, data, length);
-  ctx->out_len = need;
+  ctx->out_len += length;
   return (ssize_t)length;
 }
+
+#ifdef PYSPDYLAY_BUNDLED_CORE
+/* The bundled core's DATA frame buffer callback: while the output takes
+   more (below the high water mark, where shim_send would take the frame
+   anyway), the frame is built where the output ends, and shim_send finds
+   it in place instead of copying it.  Nothing touches the output between
+   here and that shim_send: Python's send() alone consumes it, and no
+   send() runs from a callback (the read callback runs in between). */
+static uint8_t *shim_data_frame_buffer(spdylay_session *session, size_t length,
+                                       void *user_data)
+{
+  pyspdylay_ctx *ctx = user_data;
+  (void)session;
+  if (ctx->out_len >= PYSPDYLAY_OUT_HIGH_WATER ||
+      reserve_out(ctx, length) != 0) {
+    return NULL;
+  }
+  ctx->frame_in_place = 1;
+  return (uint8_t *)ctx->out + ctx->out_len;
+}
+#endif
 
 /* DATA one read_cb call returned beyond the frame it was asked for: the
    shim slices it into the following frames of its stream without calling
@@ -318,64 +364,83 @@ static void shim_on_stream_close(spdylay_session *session, int32_t stream_id,
   pyspdylay_on_stream_close(handle, stream_id, (uint32_t)status_code, key);
 }
 
+/* Serves the next frame of provider |key| from what read_cb returned
+   beyond the frames before, if any is left: its length, else -1. */
+static ssize_t serve_ahead(pyspdylay_ctx *ctx, uintptr_t key, uint8_t *buf,
+                           size_t length, int *eof)
+{
+  pyspdylay_ahead **link = &ctx->ahead;
+  pyspdylay_ahead *ahead;
+  size_t n;
+  while (*link && (*link)->key != key) {
+    link = &(*link)->next;
+  }
+  ahead = *link;
+  if (ahead == NULL) {
+    return -1;
+  }
+  n = ahead->len < length ? ahead->len : length;
+  if (n > (size_t)SSIZE_MAX) {
+    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  }
+  memcpy(buf, ahead->bytes, n);
+  ahead->bytes += n;
+  ahead->len -= n;
+  if (ahead->len == 0) {
+    *eof = ahead->eof;
+    *link = ahead->next;
+    free(ahead);
+  }
+  return (ssize_t)n;
+}
+
 /* Serves the next frame from what read_cb returned beyond the last one, or
-   asks Python once the provider has nothing left over. */
+   asks Python once the provider has nothing left over.  When read_cb
+   returns more than the frame's room, Python keeps all of it with
+   pyspdylay_read_ahead() and answers PYSPDYLAY_READ_AHEAD: the first frame
+   is served from there too, which spares Python a copy call. */
 static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
                          uint8_t *buf, size_t length, int *eof,
                          spdylay_data_source *source, void *user_data)
 {
   pyspdylay_ctx *ctx = user_data;
   uintptr_t key = (uintptr_t)source->ptr;
-  pyspdylay_ahead **link = &ctx->ahead;
+  ssize_t n = serve_ahead(ctx, key, buf, length, eof);
   (void)session;
-  while (*link && (*link)->key != key) {
-    link = &(*link)->next;
+  if (n == -1) {
+    n = pyspdylay_read(PYSPDYLAY_HANDLE(user_data), key, stream_id, (char *)buf,
+                       length, eof);
+    if (n == PYSPDYLAY_READ_AHEAD) {
+      n = serve_ahead(ctx, key, buf, length, eof);
+      /* Python kept more than the frame's room: a byte at least is left. */
+      if (n <= 0) {
+        n = SPDYLAY_ERR_CALLBACK_FAILURE;
+      }
+    }
   }
-  if (*link) {
-    pyspdylay_ahead *ahead = *link;
-    size_t n = ahead->len;
-    if (n > length) {
-      n = length;
-    }
-    if (n > (size_t)SSIZE_MAX) {
-      return SPDYLAY_ERR_CALLBACK_FAILURE;
-    }
-    memcpy(buf, ahead->bytes, n);
-    ahead->bytes += n;
-    ahead->len -= n;
-    if (ahead->len == 0) {
-      *eof = ahead->eof;
-      *link = ahead->next;
-      free(ahead);
-    }
-    return (ssize_t)n;
+  if (n < 0) {
+    /* No frame follows (deferred, reset or failed): a buffer given for it
+       in the output is not used. */
+    ctx->frame_in_place = 0;
   }
-  return pyspdylay_read(PYSPDYLAY_HANDLE(user_data), key, stream_id,
-                        (char *)buf, length, eof);
+  return n;
 }
 
-/* Keeps bytes |offset| to |length| of |data|, which read_cb returned for
-   provider |key| of |stream_id| beyond the frame being built, for its next
-   frames; |eof| then applies after the last of them.  With |borrow| the
-   bytes are not copied: the caller keeps |data| alive and unchanged until
-   it reads |key| again or the stream closes.  Returns nonzero for lack of
-   memory. */
+/* Keeps the |length| bytes of |data| (length > 0) that read_cb returned for
+   provider |key| of |stream_id|, for its next frames; |eof| then applies
+   after the last of them.  With |borrow| the bytes are not copied: the
+   caller keeps |data| alive and unchanged until it reads |key| again or the
+   stream closes.  Returns nonzero for lack of memory. */
 int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
-                         const char *data, size_t offset, size_t length,
-                         int eof, int borrow)
+                         const char *data, size_t length, int eof, int borrow)
 {
   pyspdylay_ahead *ahead;
-  size_t rest;
-  if (offset >= length) {
-    return 0;
-  }
-  rest = length - offset;
   if (borrow) {
     ahead = malloc(sizeof(*ahead));
-  } else if (rest > SIZE_MAX - sizeof(*ahead)) {
+  } else if (length > SIZE_MAX - sizeof(*ahead)) {
     return -1;
   } else {
-    ahead = malloc(sizeof(*ahead) + rest);
+    ahead = malloc(sizeof(*ahead) + length);
   }
   if (ahead == NULL) {
     return -1;
@@ -383,11 +448,11 @@ int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
   ahead->key = key;
   ahead->stream_id = stream_id;
   ahead->eof = eof;
-  ahead->len = rest;
+  ahead->len = length;
   if (borrow) {
-    ahead->bytes = data + offset;
+    ahead->bytes = data;
   } else {
-    memcpy(ahead->data, data + offset, rest);
+    memcpy(ahead->data, data, length);
     ahead->bytes = ahead->data;
   }
   ahead->next = ctx->ahead;
@@ -441,6 +506,10 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
     free(ctx);
     return NULL;
   }
+#ifdef PYSPDYLAY_BUNDLED_CORE
+  spdylay_session_set_data_frame_buffer_callback(ctx->session,
+                                                 shim_data_frame_buffer);
+#endif
   return ctx;
 }
 
@@ -480,15 +549,32 @@ ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
   return rv;
 }
 
-/* Drops the first |length| bytes of the output, which Python has sent. */
-void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length)
+/* spdylay_session_send() into the output: its error, or else the length
+   of the output, so that send() learns both in one call. */
+int64_t pyspdylay_send(pyspdylay_ctx *ctx)
 {
+  int rv = spdylay_session_send(ctx->session);
+  if (rv < 0) {
+    return rv;
+  }
+  /* The output never exceeds the high water mark by more than a frame. */
+  return ctx->out_len > (size_t)INT64_MAX ? SPDYLAY_ERR_CALLBACK_FAILURE
+                                          : (int64_t)ctx->out_len;
+}
+
+/* Drops the first |length| bytes of the output, which Python has sent;
+   returns whether the output had been full, i.e. frames are still queued
+   that the output refused. */
+int pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length)
+{
+  int full = ctx->out_full;
   if (length > ctx->out_len) {
     length = ctx->out_len;
   }
   memmove(ctx->out, ctx->out + length, ctx->out_len - length);
   ctx->out_len -= length;
   ctx->out_full = 0;
+  return full;
 }
 
 /* The Python side stores integer keys, not pointers, as stream user data, so

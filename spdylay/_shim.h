@@ -36,7 +36,15 @@ enum {
 };
 #endif
 
-enum { PYSPDYLAY_CLIENT = 1, PYSPDYLAY_SERVER = 2, PYSPDYLAY_READ_EOF = 1 };
+/* PYSPDYLAY_READ_AHEAD: pyspdylay_read's answer when it kept what read_cb
+   returned with pyspdylay_read_ahead() (see _shim.c); no libspdylay error
+   has its value. */
+enum {
+  PYSPDYLAY_CLIENT = 1,
+  PYSPDYLAY_SERVER = 2,
+  PYSPDYLAY_READ_EOF = 1,
+  PYSPDYLAY_READ_AHEAD = -2
+};
 
 /*
  * The callbacks forwarded to Python only when the application registers
@@ -146,6 +154,9 @@ struct pyspdylay_ctx {
   size_t out_len;
   size_t out_cap;
   int out_full;
+  /* Set while the DATA frame being built lies at the end of |out| (see
+     shim_data_frame_buffer in _shim.c), until shim_send takes it. */
+  int frame_in_place;
   pyspdylay_ahead *ahead;
   /* DATA chunks received but not yet handed to Python: consecutive chunks
      of one stream with the same flags cross as one call. */
@@ -200,11 +211,11 @@ uintptr_t pyspdylay_sent_key(spdylay_session *session, spdylay_frame_type type,
 pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
                              void *handle, int *error);
 void pyspdylay_del(pyspdylay_ctx *ctx);
-void pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
+int64_t pyspdylay_send(pyspdylay_ctx *ctx);
+int pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
 ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen);
 int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
-                         const char *data, size_t offset, size_t length,
-                         int eof, int borrow);
+                         const char *data, size_t length, int eof, int borrow);
 uintptr_t pyspdylay_stream_key(spdylay_session *session, int32_t stream_id);
 int pyspdylay_submit_request(spdylay_session *session, uint8_t pri,
                              const char *nv, size_t nvlen,

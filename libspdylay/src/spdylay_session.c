@@ -798,6 +798,12 @@ static void ctrl_not_sent(spdylay_session *session, spdylay_outbound_item *item,
   spdylay_outbound_item_free(item);
 }
 
+void spdylay_session_set_data_frame_buffer_callback(
+    spdylay_session *session, spdylay_data_frame_buffer_callback callback)
+{
+  session->data_frame_buffer_callback = callback;
+}
+
 void *spdylay_session_get_not_sent_stream_user_data(spdylay_session *session,
                                                     const spdylay_frame *frame)
 {
@@ -921,6 +927,7 @@ static void activate_ctrl(spdylay_session *session, spdylay_outbound_item *item,
                           size_t framelen)
 {
   session->aob.item = item;
+  session->aob.frame = session->aob.framebuf;
   session->aob.framebuflen = framelen;
   session->aob.framebufoff = 0;
   if (session->callbacks.before_ctrl_send_callback) {
@@ -1097,6 +1104,7 @@ static int prepare_data(spdylay_session *session, spdylay_outbound_item *item)
   spdylay_data *data = &item->frame.data;
   spdylay_stream *stream = spdylay_session_get_stream(session, data->stream_id);
   size_t maxlen = SPDYLAY_DATA_PAYLOAD_LENGTH;
+  uint8_t *frame = NULL;
   ssize_t n;
   int eof = 0;
   uint8_t flags;
@@ -1127,15 +1135,21 @@ static int prepare_data(spdylay_session *session, spdylay_outbound_item *item)
       maxlen = spdylay_min(maxlen, (size_t)session->send_window);
     }
   }
-  if (spdylay_reserve_buffer(&session->aob.framebuf, &session->aob.framebufcap,
-                             SPDYLAY_FRAME_HEAD_LENGTH +
-                                 SPDYLAY_DATA_PAYLOAD_LENGTH) != 0) {
-    push_back_item(session, item);
-    return SPDYLAY_ERR_NOMEM;
+  if (session->data_frame_buffer_callback) {
+    frame = session->data_frame_buffer_callback(
+        session, SPDYLAY_FRAME_HEAD_LENGTH + maxlen, session->user_data);
+  }
+  if (frame == NULL) {
+    if (spdylay_reserve_buffer(
+            &session->aob.framebuf, &session->aob.framebufcap,
+            SPDYLAY_FRAME_HEAD_LENGTH + SPDYLAY_DATA_PAYLOAD_LENGTH) != 0) {
+      push_back_item(session, item);
+      return SPDYLAY_ERR_NOMEM;
+    }
+    frame = session->aob.framebuf;
   }
   n = data->data_prd.read_callback(
-      session, data->stream_id,
-      session->aob.framebuf + SPDYLAY_FRAME_HEAD_LENGTH, maxlen, &eof,
+      session, data->stream_id, frame + SPDYLAY_FRAME_HEAD_LENGTH, maxlen, &eof,
       &data->data_prd.source, session->user_data);
   if (n == SPDYLAY_ERR_DEFERRED) {
     spdylay_stream_defer_data(stream, item, SPDYLAY_DEFERRED_BY_APP);
@@ -1156,8 +1170,7 @@ static int prepare_data(spdylay_session *session, spdylay_outbound_item *item)
   flags = (eof && (data->flags & SPDYLAY_DATA_FLAG_FIN))
               ? SPDYLAY_DATA_FLAG_FIN
               : SPDYLAY_DATA_FLAG_NONE;
-  spdylay_frame_pack_data_hd(session->aob.framebuf, data->stream_id, flags,
-                             (uint32_t)n);
+  spdylay_frame_pack_data_hd(frame, data->stream_id, flags, (uint32_t)n);
   if (flow_controlled(session)) {
     stream->send_window -= (int32_t)n;
     if (has_connection_window(session)) {
@@ -1165,6 +1178,7 @@ static int prepare_data(spdylay_session *session, spdylay_outbound_item *item)
     }
   }
   session->aob.item = item;
+  session->aob.frame = frame;
   session->aob.framebuflen = SPDYLAY_FRAME_HEAD_LENGTH + (size_t)n;
   session->aob.framebufoff = 0;
   session->aob.data_flags = flags;
@@ -1316,7 +1330,7 @@ static int session_send(spdylay_session *session)
     }
     len = aob->framebuflen - aob->framebufoff;
     n = session->callbacks.send_callback(
-        session, aob->framebuf + aob->framebufoff, len,
+        session, aob->frame + aob->framebufoff, len,
         more_to_send(session) ? SPDYLAY_MSG_MORE : 0, session->user_data);
     if (n == SPDYLAY_ERR_WOULDBLOCK || n == 0) {
       return 0;

@@ -11,6 +11,7 @@
 #include <spdylay/spdylay.h>
 
 #include "spdylay_client_cert.h"
+#include "spdylay_data_frame_buffer.h"
 #include "spdylay_map.h"
 #include "spdylay_nv.h"
 #include "spdylay_outbound_item.h"
@@ -51,6 +52,9 @@ typedef struct {
 typedef struct {
   /* The frame being written, NULL when none. */
   spdylay_outbound_item *item;
+  /* Where the frame being written lies: |framebuf|, or for a DATA frame
+     the buffer the data frame buffer callback gave. */
+  uint8_t *frame;
   /* Outgoing frame buffer, reused from frame to frame. */
   uint8_t *framebuf;
   size_t framebufcap;
@@ -117,6 +121,8 @@ struct spdylay_session {
   uint16_t version;
   int server;
   spdylay_session_callbacks callbacks;
+  /* See spdylay_data_frame_buffer.h; NULL when not set. */
+  spdylay_data_frame_buffer_callback data_frame_buffer_callback;
   void *user_data;
 
   spdylay_map streams;
