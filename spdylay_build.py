@@ -257,6 +257,7 @@ typedef struct {
   spdylay_session *session;
   char *out;
   size_t out_len;
+  size_t out_span_count;
   ...;
 } pyspdylay_ctx;
 """

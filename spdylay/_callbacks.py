@@ -384,7 +384,7 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
         if borrowed:
             # The shim asks Python only once it holds nothing more of
             # this provider's: what it borrowed is free.
-            borrowed.pop(key, None)
+            streams.let_go(key)
         try:
             provider = streams.provider(key)
         except KeyError:

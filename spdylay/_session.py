@@ -156,6 +156,7 @@ class Session:
         "_request_nv",
         "_response_nv",
         "_chunk_slot",
+        "_out_slot",
     ) + tuple("_" + name for name, _ in _FORWARDED)
 
     # The cffi objects of the C session (None once closed).
@@ -230,6 +231,11 @@ class Session:
         # so as long as the C session.
         self._chunk_slot: list[bytes] = []
         lib.pyspdylay_gather_into_bytes(ctx, id(self._chunk_slot))
+        # Likewise each send()'s output, built from the frames and read_cb's
+        # bytes objects, which the StreamTable keeps until it is built.
+        self._out_slot: list[bytes] = []
+        lib.pyspdylay_send_into_bytes(ctx, id(self._out_slot))
+        self._streams.output = ctx
         if on_data_recv_cb.__class__ is _callbacks.DataEnds:
             lib.pyspdylay_set_data_ends(ctx)
         # Fixed by the version: asked once, not on every submit.
@@ -375,38 +381,51 @@ class Session:
                 if send_cb is None:
                     raise InvalidStateError("send() needs a send_cb")
                 lock = self._lock
+                out_slot = self._out_slot
+                retired = self._streams.retired
                 while True:
                     # The output's length, or the core's error.
                     length = _send(ctx)
+                    if retired:
+                        # The output no longer points into them.
+                        retired.clear()
                     # Checked here first: a method call per frame batch
                     # costs more.
                     if length < 0 or self._exception is not None:
+                        if out_slot:
+                            # Built, not sent: it stays queued.
+                            _out_consume(ctx, out_slot.pop(), 0)
                         self._raise_pending(length if length < 0 else 0)
                     if not length:
                         return
-                    data = _unpack(ctx.out, length)
+                    data = out_slot.pop() if out_slot else _unpack(ctx.out, length)
                     # This thread holds the lock once (see _wait_for_io);
                     # send_cb runs without it, as every callback does.
                     lock.release()
                     try:
                         sent = send_cb(self, data)
-                    except Error as exc:
-                        with_error_code(exc)
-                        raise
-                    finally:
+                    except BaseException as exc:
                         lock.acquire()
+                        # Whatever send_cb did, the output stays queued.
+                        _out_consume(ctx, data, 0)
+                        if isinstance(exc, Error):
+                            with_error_code(exc)
+                        raise
+                    lock.acquire()
                     if sent.__class__ is not int or not 0 < sent <= length:
                         # None and 0 mean "would block"; b"", [] or 0.0 are
                         # mistakes, not counts.
                         if sent is None or (type(sent) is int and sent == 0):
+                            _out_consume(ctx, data, 0)
                             return
                         if not isinstance(sent, int) or not 0 < sent <= length:
+                            _out_consume(ctx, data, 0)
                             raise CallbackFailureError(
                                 "send_cb must return the number of bytes sent "
                                 "(0 to %d) or None, not %r" % (length, sent)
                             )
                     # Whether the shim refused a frame, which is still queued.
-                    more = _out_consume(ctx, sent)
+                    more = _out_consume(ctx, data, sent)
                     if sent < length or not more:
                         return
             finally:
@@ -502,10 +521,10 @@ class Session:
 
     def want_write(self) -> bool:
         with self._lock:
-            ptr = self._live()
-            return not self._failed and (
-                lib.spdylay_session_want_write(ptr) != 0 or self._ctx.out_len != 0
-            )
+            ctx = self._ctx
+            if ctx is None:
+                raise InvalidStateError("the session is closed")
+            return not self._failed and lib.pyspdylay_want_write(ctx) != 0
 
     # Queries.
 

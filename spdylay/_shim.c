@@ -20,15 +20,21 @@
    bodies. */
 #define PYSPDYLAY_OUT_HIGH_WATER 65536
 
-/* Makes room for |length| more bytes of output; nonzero for lack of
-   memory. */
+/* The output's length with its spans. */
+static size_t out_total(const pyspdylay_ctx *ctx)
+{
+  return ctx->out_len + ctx->out_spanned;
+}
+
+/* Makes room for |length| more bytes of output, spans included; nonzero
+   for lack of memory. */
 static int reserve_out(pyspdylay_ctx *ctx, size_t length)
 {
-  size_t need;
-  if (length > SIZE_MAX - ctx->out_len) {
+  size_t need, total = out_total(ctx);
+  if (length > SIZE_MAX - total) {
     return -1;
   }
-  need = ctx->out_len + length;
+  need = total + length;
   if (need > ctx->out_cap) {
     size_t cap = ctx->out_cap ? ctx->out_cap : 4096;
     char *grown;
@@ -45,6 +51,63 @@ static int reserve_out(pyspdylay_ctx *ctx, size_t length)
   return 0;
 }
 
+/* Appends a span to the output's; nonzero for lack of memory. */
+static int add_out_span(pyspdylay_ctx *ctx, const char *bytes, size_t length)
+{
+  if (ctx->out_span_count == ctx->out_span_cap) {
+    size_t cap = ctx->out_span_cap ? ctx->out_span_cap * 2 : 32;
+    pyspdylay_out_span *grown = NULL;
+    if (cap <= SIZE_MAX / sizeof(*grown)) {
+      grown = realloc(ctx->out_spans, cap * sizeof(*grown));
+    }
+    if (grown == NULL) {
+      return -1;
+    }
+    ctx->out_spans = grown;
+    ctx->out_span_cap = cap;
+  }
+  ctx->out_spans[ctx->out_span_count].at = ctx->out_len;
+  ctx->out_spans[ctx->out_span_count].bytes = bytes;
+  ctx->out_spans[ctx->out_span_count].len = length;
+  ++ctx->out_span_count;
+  ctx->out_spanned += length;
+  return 0;
+}
+
+void pyspdylay_out_gather(const pyspdylay_ctx *ctx, char *dst)
+{
+  size_t from = 0, i;
+  for (i = 0; i < ctx->out_span_count; ++i) {
+    const pyspdylay_out_span *span = &ctx->out_spans[i];
+    memcpy(dst, ctx->out + from, span->at - from);
+    dst += span->at - from;
+    memcpy(dst, span->bytes, span->len);
+    dst += span->len;
+    from = span->at;
+  }
+  memcpy(dst, ctx->out + from, ctx->out_len - from);
+}
+
+/* Copies the spans into |out| itself, where they belong (reserve_out keeps
+   room for them), last first so that nothing is overwritten before it
+   moved. */
+static void fill_in_spans(pyspdylay_ctx *ctx)
+{
+  size_t end = out_total(ctx), from = ctx->out_len, i = ctx->out_span_count;
+  while (i > 0) {
+    const pyspdylay_out_span *span = &ctx->out_spans[--i];
+    size_t after = from - span->at;
+    memmove(ctx->out + end - after, ctx->out + span->at, after);
+    end -= after;
+    memcpy(ctx->out + end - span->len, span->bytes, span->len);
+    end -= span->len;
+    from = span->at;
+  }
+  ctx->out_len = out_total(ctx);
+  ctx->out_span_count = 0;
+  ctx->out_spanned = 0;
+}
+
 static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
                          size_t length, int flags, void *user_data)
 {
@@ -56,22 +119,32 @@ static ssize_t shim_send(spdylay_session *session, const uint8_t *data,
   }
   if (ctx->frame_in_place) {
     /* The DATA frame shim_data_frame_buffer placed: it lies where the
-       output ends, in room already made, and is taken whole. */
+       output ends, in room already made, and is taken whole; a payload
+       left in read_cb's bytes object becomes a span. */
+    size_t payload = ctx->frame_payload_len;
     ctx->frame_in_place = 0;
-    if (data != (const uint8_t *)ctx->out + ctx->out_len ||
-        length > ctx->out_cap - ctx->out_len) {
+    ctx->frame_payload_len = 0;
+    if (data != (const uint8_t *)ctx->out + ctx->out_len || payload > length ||
+        length > ctx->out_cap - out_total(ctx)) {
       return SPDYLAY_ERR_CALLBACK_FAILURE;
     }
-    ctx->out_len += length;
+    ctx->out_len += length - payload;
+    if (payload != 0 && add_out_span(ctx, ctx->frame_payload, payload) != 0) {
+      /* Without memory for a span, the payload is copied after all. */
+      memcpy(ctx->out + ctx->out_len, ctx->frame_payload, payload);
+      ctx->out_len += payload;
+    }
     return (ssize_t)length;
   }
-  if (ctx->out_len >= PYSPDYLAY_OUT_HIGH_WATER) {
+  if (out_total(ctx) >= PYSPDYLAY_OUT_HIGH_WATER) {
     ctx->out_full = 1;
     return SPDYLAY_ERR_WOULDBLOCK;
   }
   if (reserve_out(ctx, length) != 0) {
     return SPDYLAY_ERR_CALLBACK_FAILURE;
   }
+  /* After the spans, if any: each belongs where |out| ended when it was
+     taken. */
   memcpy(ctx->out + ctx->out_len, data, length);
   ctx->out_len += length;
   return (ssize_t)length;
@@ -89,7 +162,7 @@ static uint8_t *shim_data_frame_buffer(spdylay_session *session, size_t length,
 {
   pyspdylay_ctx *ctx = user_data;
   (void)session;
-  if (ctx->out_len >= PYSPDYLAY_OUT_HIGH_WATER ||
+  if (out_total(ctx) >= PYSPDYLAY_OUT_HIGH_WATER ||
       reserve_out(ctx, length) != 0) {
     return NULL;
   }
@@ -109,6 +182,7 @@ struct pyspdylay_ahead {
   uintptr_t key;
   int32_t stream_id;
   int eof;
+  int borrowed;
   size_t len;
   const char *bytes;
   char data[];
@@ -383,7 +457,15 @@ static ssize_t serve_ahead(pyspdylay_ctx *ctx, uintptr_t key, uint8_t *buf,
   if (n > (size_t)SSIZE_MAX) {
     return SPDYLAY_ERR_CALLBACK_FAILURE;
   }
-  memcpy(buf, ahead->bytes, n);
+  if (ahead->borrowed && ctx->frame_in_place && ctx->out_builder != NULL) {
+    /* The frame is built in the output, and its payload may stay in
+       read_cb's bytes object, which Python keeps until the output is built
+       (see shim_send). */
+    ctx->frame_payload = ahead->bytes;
+    ctx->frame_payload_len = n;
+  } else {
+    memcpy(buf, ahead->bytes, n);
+  }
   ahead->bytes += n;
   ahead->len -= n;
   if (ahead->len == 0) {
@@ -422,6 +504,7 @@ static ssize_t shim_read(spdylay_session *session, int32_t stream_id,
     /* No frame follows (deferred, reset or failed): a buffer given for it
        in the output is not used. */
     ctx->frame_in_place = 0;
+    ctx->frame_payload_len = 0;
   }
   return n;
 }
@@ -448,6 +531,7 @@ int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
   ahead->key = key;
   ahead->stream_id = stream_id;
   ahead->eof = eof;
+  ahead->borrowed = borrow;
   ahead->len = length;
   if (borrow) {
     ahead->bytes = data;
@@ -523,6 +607,7 @@ void pyspdylay_del(pyspdylay_ctx *ctx)
   }
   free(ctx->chunk);
   free(ctx->spans);
+  free(ctx->out_spans);
   free(ctx->out);
   free(ctx);
 }
@@ -550,31 +635,68 @@ ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
 }
 
 /* spdylay_session_send() into the output: its error, or else the length
-   of the output, so that send() learns both in one call. */
+   of the output, so that send() learns both in one call.  With spans, the
+   output is built into a bytes object for Python to take from the slot,
+   or, after an error or without memory for it, filled in: spans never
+   outlive this call, so Python holds read_cb's bytes objects only that
+   long. */
 int64_t pyspdylay_send(pyspdylay_ctx *ctx)
 {
-  int rv = spdylay_session_send(ctx->session);
-  if (rv < 0) {
-    return rv;
+  int rv;
+  size_t total;
+  if (ctx->out_detached != 0) {
+    /* The output Python took was not given back. */
+    return SPDYLAY_ERR_INVALID_STATE;
   }
-  /* The output never exceeds the high water mark by more than a frame. */
-  return ctx->out_len > (size_t)INT64_MAX ? SPDYLAY_ERR_CALLBACK_FAILURE
-                                          : (int64_t)ctx->out_len;
+  rv = spdylay_session_send(ctx->session);
+  total = out_total(ctx);
+  if (total > (size_t)INT64_MAX) {
+    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  }
+  if (ctx->out_span_count != 0) {
+    if (rv == 0 && ctx->out_builder(ctx, total) == 0) {
+      ctx->out_len = 0;
+      ctx->out_span_count = 0;
+      ctx->out_spanned = 0;
+      ctx->out_detached = total;
+    } else {
+      fill_in_spans(ctx);
+    }
+  }
+  return rv < 0 ? rv : (int64_t)total;
 }
 
-/* Drops the first |length| bytes of the output, which Python has sent;
-   returns whether the output had been full, i.e. frames are still queued
-   that the output refused. */
-int pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length)
+/* Drops the first |length| bytes of the output, which Python has sent:
+   |data| is the output Python got, which, once built into a bytes object,
+   is no longer in |out|, so what send_cb did not take goes back into it
+   (there is room: see reserve_out).  Returns whether the output had been
+   full, i.e. frames are still queued that the output refused. */
+int pyspdylay_out_consume(pyspdylay_ctx *ctx, const char *data, size_t length)
 {
   int full = ctx->out_full;
+  size_t detached = ctx->out_detached;
+  ctx->out_full = 0;
+  if (detached != 0) {
+    ctx->out_detached = 0;
+    if (length < detached) {
+      memcpy(ctx->out, data + length, detached - length);
+      ctx->out_len = detached - length;
+    }
+    return full;
+  }
   if (length > ctx->out_len) {
     length = ctx->out_len;
   }
   memmove(ctx->out, ctx->out + length, ctx->out_len - length);
   ctx->out_len -= length;
-  ctx->out_full = 0;
   return full;
+}
+
+/* Whether the session has frames to send, queued or in the output. */
+int pyspdylay_want_write(pyspdylay_ctx *ctx)
+{
+  return spdylay_session_want_write(ctx->session) != 0 || ctx->out_len != 0 ||
+         ctx->out_detached != 0;
 }
 
 /* The Python side stores integer keys, not pointers, as stream user data, so

@@ -139,12 +139,24 @@ typedef struct {
   size_t len;
 } pyspdylay_span;
 
+/* A DATA payload of the output that is not copied into it: it lies in
+   read_cb's bytes object and belongs at offset |at| of the output. */
+typedef struct {
+  size_t at;
+  const char *bytes;
+  size_t len;
+} pyspdylay_out_span;
+
 typedef struct pyspdylay_ctx pyspdylay_ctx;
 
 /* Builds the bytes of the pending chunk, |length| bytes in its spans, as
    one Python object for pyspdylay_on_data_chunk_recv to take (see
    _shim_python.h); nonzero when it could not. */
 typedef int (*pyspdylay_chunk_builder)(pyspdylay_ctx *ctx, size_t length);
+
+/* Builds the output, |length| bytes with its spans, as one Python object
+   for send() to take (see _shim_python.h); nonzero when it could not. */
+typedef int (*pyspdylay_out_builder)(pyspdylay_ctx *ctx, size_t length);
 
 /* libspdylay's user_data for one Python Session. */
 struct pyspdylay_ctx {
@@ -155,8 +167,26 @@ struct pyspdylay_ctx {
   size_t out_cap;
   int out_full;
   /* Set while the DATA frame being built lies at the end of |out| (see
-     shim_data_frame_buffer in _shim.c), until shim_send takes it. */
+     shim_data_frame_buffer in _shim.c), until shim_send takes it; with an
+     output builder its payload may be left where it lies instead
+     (|frame_payload|, |frame_payload_len|), then a span of the output. */
   int frame_in_place;
+  const char *frame_payload;
+  size_t frame_payload_len;
+  /* With a builder (CPython), DATA payloads served from read_cb's bytes
+     object stay there as spans, |out_spanned| bytes in all, and the output
+     crosses to Python as one bytes object built from |out| and the spans
+     before pyspdylay_send() returns: one copy of each sent body byte
+     fewer.  |out_cap| always has room for the spans too.  From then until
+     pyspdylay_out_consume(), |out| is empty and Python holds the output's
+     |out_detached| bytes. */
+  pyspdylay_out_builder out_builder;
+  void *out_slot;
+  pyspdylay_out_span *out_spans;
+  size_t out_span_count;
+  size_t out_span_cap;
+  size_t out_spanned;
+  size_t out_detached;
   pyspdylay_ahead *ahead;
   /* DATA chunks received but not yet handed to Python: consecutive chunks
      of one stream with the same flags cross as one call. */
@@ -212,7 +242,8 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
                              void *handle, int *error);
 void pyspdylay_del(pyspdylay_ctx *ctx);
 int64_t pyspdylay_send(pyspdylay_ctx *ctx);
-int pyspdylay_out_consume(pyspdylay_ctx *ctx, size_t length);
+int pyspdylay_out_consume(pyspdylay_ctx *ctx, const char *data, size_t length);
+int pyspdylay_want_write(pyspdylay_ctx *ctx);
 ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen);
 int pyspdylay_read_ahead(pyspdylay_ctx *ctx, uintptr_t key, int32_t stream_id,
                          const char *data, size_t length, int eof, int borrow);
@@ -239,16 +270,22 @@ void pyspdylay_set_ctrl_send_types(pyspdylay_ctx *ctx, unsigned int types);
 /* Switches the session to data_ends (see pyspdylay_ctx) for good. */
 void pyspdylay_set_data_ends(pyspdylay_ctx *ctx);
 /* Defined in _shim_python.h: on CPython, makes the session's gathered DATA
-   chunks cross as bytes objects built from the input, appended to the list
-   whose id() is |slot| (which must outlive the session), and returns 1; on
-   other interpreters does nothing and returns 0. */
+   chunks (gather) or its output (send) cross as bytes objects built in C,
+   appended to the list whose id() is |slot| (which must outlive the
+   session), and returns 1; on other interpreters does nothing and returns
+   0. */
 int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot);
+int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot);
 /* Defined in _shim_python.h: on CPython, appends |nv|'s (name, value) pairs
    as tuples of str to the list whose id() is |pairs| and returns 1 (also for
    a NULL |nv|), or -1, the list part-filled, when Python ran out of memory;
    on other interpreters does nothing and returns 0. */
 int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs);
 /* cdef end */
+
+/* For the output builder: copies the output, |out| with its spans put
+   back where they belong, to |dst|, which has room for all of it. */
+void pyspdylay_out_gather(const pyspdylay_ctx *ctx, char *dst);
 
 /* Implemented in Python (extern "Python+C" in the builder's cdef); the
    first argument is the Session's handle. */

@@ -93,6 +93,42 @@ int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
   return rv;
 }
 
+/* The output builder: one bytes object of the output, copied from |out|
+   and from the spans of read_cb's bytes objects, appended to the Session's
+   slot list.  The GIL is taken as for a chunk. */
+static int pyspdylay_build_out(pyspdylay_ctx *ctx, size_t length)
+{
+  PyGILState_STATE gil;
+  PyObject *out;
+  int rv = -1;
+  if (length > (size_t)PY_SSIZE_T_MAX) {
+    return -1;
+  }
+  gil = PyGILState_Ensure();
+  out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
+  if (out != NULL) {
+    char *dst = PyBytes_AsString(out);
+    if (dst != NULL) {
+      pyspdylay_out_gather(ctx, dst);
+      rv = PyList_Append((PyObject *)ctx->out_slot, out);
+    }
+    Py_DECREF(out);
+  }
+  if (rv != 0) {
+    /* The caller fills the spans into the output instead. */
+    PyErr_Clear();
+  }
+  PyGILState_Release(gil);
+  return rv;
+}
+
+int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
+{
+  ctx->out_slot = (void *)slot;
+  ctx->out_builder = pyspdylay_build_out;
+  return 1;
+}
+
 #else
 
 int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
@@ -106,6 +142,13 @@ int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
 {
   (void)nv;
   (void)pairs;
+  return 0;
+}
+
+int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
+{
+  (void)ctx;
+  (void)slot;
   return 0;
 }
 

@@ -37,6 +37,8 @@ class StreamTable:
         "last_key",
         "provider",
         "borrowed",
+        "output",
+        "retired",
     )
 
     def __init__(self) -> None:
@@ -60,6 +62,12 @@ class StreamTable:
         # pyspdylay_read): kept until the provider is read again or its
         # stream closes, when the shim has let go of it.
         self.borrowed: dict[int, Any] = {}
+        # The shim's context, whose output may still point into borrowed
+        # buffers (its spans, see _shim.h) while send() runs: a buffer let
+        # go of meanwhile waits in ``retired`` until send() has the output
+        # built.  Set by the Session.
+        self.output: Any = None
+        self.retired: list[Any] = []
         # The key handed out last: one that has not moved over a callback
         # says the callback attached nothing new.
         self.last_key = 0
@@ -134,6 +142,12 @@ class StreamTable:
     def user_data(self, key: int) -> Any:
         return self._user_data[key]
 
+    def let_go(self, provider_key: int) -> None:
+        """The shim holds no more of what it borrowed for the provider."""
+        held = self.borrowed.pop(provider_key, None)
+        if held is not None and self.output.out_span_count:
+            self.retired.append(held)
+
     def release(self, key: int) -> None:
         """Drops what the closed stream with key ``key`` kept."""
         del self._user_data[key]
@@ -142,7 +156,7 @@ class StreamTable:
         for provider_key in self._stream_providers.pop(key):
             del providers[provider_key]
             if borrowed:
-                borrowed.pop(provider_key, None)
+                self.let_go(provider_key)
 
     def clear(self) -> None:
         self._user_data.clear()
@@ -150,3 +164,4 @@ class StreamTable:
         self._providers.clear()
         self._unattached.clear()
         self.borrowed.clear()
+        self.retired.clear()
