@@ -383,8 +383,12 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
         borrowed = streams.borrowed
         if borrowed:
             # The shim asks Python only once it holds nothing more of
-            # this provider's: what it borrowed is free.
-            streams.let_go(key)
+            # this provider's: what it borrowed is free, unless the output
+            # being built still points into it (StreamTable.let_go spelt
+            # out: this runs for every read).
+            held = borrowed.pop(key, None)
+            if held is not None and session._ctx.out_span_count:
+                streams.retired.append(held)
         try:
             provider = streams.provider(key)
         except KeyError:

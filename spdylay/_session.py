@@ -339,6 +339,19 @@ class Session:
                 self._io_waiters -= 1
             io_thread = self._io_thread
 
+    def _ready_for_io(self, name: str) -> Any:
+        """With the lock held, for send() or recv() (``name``): waits for
+        the running one to end; raises if the session is closed or failed.
+        Returns the shim's context."""
+        if self._io_thread is not None:
+            self._wait_for_io(name)
+        ctx = self._ctx
+        if ctx is None:
+            raise InvalidStateError("the session is closed")
+        if self._failed:
+            raise InvalidStateError("the session failed with a fatal error; close it")
+        return ctx
+
     def _store_exception(self, exc: BaseException) -> None:
         if self._exception is None:
             self._exception = exc
@@ -366,15 +379,11 @@ class Session:
         normally gets everything in one call.  Bytes it does not take stay
         queued (``want_write()`` stays true) for the next ``send()``."""
         with self._lock:
-            # _begin_io() and _end_io() spelt out, here and in recv(): a
-            # method call each costs more than what they do.
-            if self._io_thread is not None:
-                self._wait_for_io("send")
+            # Only what is not the usual case costs a method call, here and
+            # in recv(): one costs more than the rest of the checks.
             ctx = self._ctx
-            if ctx is None:
-                raise InvalidStateError("the session is closed")
-            if self._failed:
-                raise InvalidStateError("the session failed with a fatal error; close it")
+            if self._io_thread is not None or ctx is None or self._failed:
+                ctx = self._ready_for_io("send")
             self._io_thread = _get_ident()
             try:
                 send_cb = self._send_cb
@@ -441,13 +450,9 @@ class Session:
         what ``recv_cb`` returns until it returns nothing.  Raises
         spdylay.EOFError when ``recv_cb`` reports end of file."""
         with self._lock:
-            if self._io_thread is not None:
-                self._wait_for_io("recv")
             ctx = self._ctx
-            if ctx is None:
-                raise InvalidStateError("the session is closed")
-            if self._failed:
-                raise InvalidStateError("the session failed with a fatal error; close it")
+            if self._io_thread is not None or ctx is None or self._failed:
+                ctx = self._ready_for_io("recv")
             self._io_thread = _get_ident()
             try:
                 if data is not None:

@@ -20,6 +20,27 @@
    bodies. */
 #define PYSPDYLAY_OUT_HIGH_WATER 65536
 
+/* |array|, holding |count| of its |*cap| entries of |size| bytes, with
+   room for one more: grown (and |*cap| with it) when full; NULL, the array
+   unchanged, for lack of memory. */
+static void *room_for_one(void *array, size_t *cap, size_t count, size_t size)
+{
+  size_t grown_cap;
+  void *grown;
+  if (count < *cap) {
+    return array;
+  }
+  if (*cap > SIZE_MAX / 2 / size) {
+    return NULL;
+  }
+  grown_cap = *cap ? *cap * 2 : 32;
+  grown = realloc(array, grown_cap * size);
+  if (grown != NULL) {
+    *cap = grown_cap;
+  }
+  return grown;
+}
+
 /* The output's length with its spans. */
 static size_t out_total(const pyspdylay_ctx *ctx)
 {
@@ -54,18 +75,12 @@ static int reserve_out(pyspdylay_ctx *ctx, size_t length)
 /* Appends a span to the output's; nonzero for lack of memory. */
 static int add_out_span(pyspdylay_ctx *ctx, const char *bytes, size_t length)
 {
-  if (ctx->out_span_count == ctx->out_span_cap) {
-    size_t cap = ctx->out_span_cap ? ctx->out_span_cap * 2 : 32;
-    pyspdylay_out_span *grown = NULL;
-    if (cap <= SIZE_MAX / sizeof(*grown)) {
-      grown = realloc(ctx->out_spans, cap * sizeof(*grown));
-    }
-    if (grown == NULL) {
-      return -1;
-    }
-    ctx->out_spans = grown;
-    ctx->out_span_cap = cap;
+  pyspdylay_out_span *spans = room_for_one(ctx->out_spans, &ctx->out_span_cap,
+                                           ctx->out_span_count, sizeof(*spans));
+  if (spans == NULL) {
+    return -1;
   }
+  ctx->out_spans = spans;
   ctx->out_spans[ctx->out_span_count].at = ctx->out_len;
   ctx->out_spans[ctx->out_span_count].bytes = bytes;
   ctx->out_spans[ctx->out_span_count].len = length;
@@ -331,18 +346,12 @@ static int in_input(const pyspdylay_ctx *ctx, const uint8_t *data,
 /* Appends a span to the pending chunk's; nonzero for lack of memory. */
 static int add_span(pyspdylay_ctx *ctx, const char *bytes, size_t length)
 {
-  if (ctx->span_count == ctx->span_cap) {
-    size_t cap = ctx->span_cap ? ctx->span_cap * 2 : 32;
-    pyspdylay_span *grown = NULL;
-    if (cap <= SIZE_MAX / sizeof(*grown)) {
-      grown = realloc(ctx->spans, cap * sizeof(*grown));
-    }
-    if (grown == NULL) {
-      return -1;
-    }
-    ctx->spans = grown;
-    ctx->span_cap = cap;
+  pyspdylay_span *spans =
+      room_for_one(ctx->spans, &ctx->span_cap, ctx->span_count, sizeof(*spans));
+  if (spans == NULL) {
+    return -1;
   }
+  ctx->spans = spans;
   ctx->spans[ctx->span_count].bytes = bytes;
   ctx->spans[ctx->span_count].len = length;
   ++ctx->span_count;
