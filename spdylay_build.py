@@ -258,6 +258,8 @@ typedef struct {
   char *out;
   size_t out_len;
   size_t out_span_count;
+  int32_t chunk_stream_id;
+  uint8_t chunk_flags;
   ...;
 } pyspdylay_ctx;
 """

@@ -40,7 +40,6 @@ _unpack = ffi.unpack
 _memmove = ffi.memmove
 _NULL = ffi.NULL
 _read_ahead = lib.pyspdylay_read_ahead
-_from_buffer = ffi.from_buffer
 _READ_EOF = lib.PYSPDYLAY_READ_EOF
 _READ_AHEAD: int = lib.PYSPDYLAY_READ_AHEAD
 _ERR_DEFERRED: int = lib.SPDYLAY_ERR_DEFERRED
@@ -356,10 +355,10 @@ def pyspdylay_on_stream_close(handle: Any, stream_id: int, status_code: int, key
         session._store_exception(exc)
 
 
-# On CPython a bytes object never moves and from_buffer is free, so the
-# shim slices the frames out of read_cb's bytes object itself, one copy of
-# most body bytes fewer; on PyPy from_buffer of bytes costs more than the
-# copy (bulk ran at 0.69x of the copy).
+# On CPython a bytes object never moves, so the shim slices the frames out
+# of read_cb's bytes object itself, one copy of most body bytes fewer; on
+# PyPy, where bytes can move, keeping a pointer takes from_buffer, which
+# costs more than the copy (bulk ran at 0.69x of the copy).
 _BORROW = sys.implementation.name == "cpython"
 
 
@@ -424,12 +423,13 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
         if size > length:
             # The shim serves this frame and the next from what it keeps.
             if _BORROW:
-                # The bytes object stays in ``borrowed`` until the shim has
-                # let go of it.
-                held = _from_buffer(data)
-                failed = _read_ahead(session._ctx, key, stream_id, held, size, at_eof, 1)
+                # cffi hands C the bytes object's own buffer (as
+                # PyBytes_AsString gives it, valid while the object lives),
+                # and the object stays in ``borrowed`` until the shim has let
+                # go of it.
+                failed = _read_ahead(session._ctx, key, stream_id, data, size, at_eof, 1)
                 if not failed:
-                    borrowed[key] = held
+                    borrowed[key] = data
             else:
                 failed = _read_ahead(session._ctx, key, stream_id, data, size, at_eof, 0)
             if failed:

@@ -162,6 +162,9 @@ class Session:
     # The cffi objects of the C session (None once closed).
     _ctx: Any
     _ptr: Any
+    # Set from the constructor's argument, like every forwarded callback
+    # (see _FORWARDED); send() and recv() call this one themselves too.
+    _on_data_chunk_recv_cb: OnDataChunkRecvCallback | None
 
     def __init__(
         self,
@@ -462,6 +465,7 @@ class Session:
                 if recv_cb is None:
                     raise InvalidStateError("recv() without data needs a recv_cb")
                 lock = self._lock
+                chunk_slot = self._chunk_slot
                 while True:
                     lock.release()
                     try:
@@ -483,6 +487,8 @@ class Session:
                     if data.__class__ is bytes:
                         # _feed() spelt out for what recv_cb usually returns.
                         rv = _mem_recv(ctx, data, len(data))
+                        if chunk_slot:
+                            self._hand_over_chunk(ctx, chunk_slot.pop())
                         if rv < 0 or self._exception is not None:
                             self._raise_pending(rv)
                     else:
@@ -496,19 +502,41 @@ class Session:
                     self._io_idle.notify_all()
 
     def _feed(self, data: BytesLike) -> None:
+        ctx = self._ctx
         if data.__class__ is bytes:
             # cffi passes a bytes object's own buffer, without from_buffer's
             # context manager, which costs as much as the call.
-            rv = _mem_recv(self._ctx, data, len(data))
+            rv = _mem_recv(ctx, data, len(data))
         else:
             if isinstance(data, str):
                 # cffi's own message would speak of addresses.
                 raise TypeError("received data must be a bytes-like object, not str")
             with _from_buffer("uint8_t[]", data) as buf:
-                rv = _mem_recv(self._ctx, buf, len(buf))
+                rv = _mem_recv(ctx, buf, len(buf))
+        if self._chunk_slot:
+            self._hand_over_chunk(ctx, self._chunk_slot.pop())
         # Checked here first: a method call per recv() costs more.
         if rv < 0 or self._exception is not None:
             self._raise_pending(rv)
+
+    def _hand_over_chunk(self, ctx: Any, chunk: bytes) -> None:
+        """Calls on_data_chunk_recv_cb with the last DATA chunk of a
+        pyspdylay_mem_recv(), which the shim left built in the slot instead
+        of crossing into Python for it: the callback the trampoline would
+        have made next, run as the trampoline runs it (without the lock, an
+        exception kept for the caller to raise)."""
+        flags = ctx.chunk_flags
+        stream_id = ctx.chunk_stream_id
+        # Set whenever the shim gathers chunks.
+        callback: Any = self._on_data_chunk_recv_cb
+        lock = self._lock
+        lock.release()
+        try:
+            callback(self, flags, stream_id, chunk)
+        except BaseException as exc:
+            self._store_exception(exc)
+        finally:
+            lock.acquire()
 
     def resume_data(self, stream_id: int) -> None:
         """Puts the stream's deferred DATA back in the queue; raises

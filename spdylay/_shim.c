@@ -623,8 +623,12 @@ void pyspdylay_del(pyspdylay_ctx *ctx)
 
 /* spdylay_session_mem_recv(), then the last pending DATA chunk: every
    callback has run when it returns, so spans of |in| never outlive it.
-   The chunk buffer is freed so that an idle session holds no receive
-   memory (the span list, a few hundred bytes, is kept). */
+   A last chunk the builder makes into a bytes object does not cross as a
+   callback: Python finds it in the slot when this returns, its flags and
+   stream in |chunk_flags| and |chunk_stream_id|, and calls
+   on_data_chunk_recv_cb itself, as the trampoline would have next (see
+   Session.recv).  The chunk buffer is freed so that an idle session holds
+   no receive memory (the span list, a few hundred bytes, is kept). */
 ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
 {
   ssize_t rv;
@@ -634,7 +638,13 @@ ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
   ctx->in = in;
   ctx->inlen = inlen;
   rv = spdylay_session_mem_recv(ctx->session, in, inlen);
-  flush_chunk(ctx);
+  if (ctx->chunk_len != 0 && ctx->span_count != 0 &&
+      ctx->chunk_builder(ctx, ctx->chunk_len) == 0) {
+    ctx->chunk_len = 0;
+    ctx->span_count = 0;
+  } else {
+    flush_chunk(ctx);
+  }
   ctx->in = NULL;
   ctx->inlen = 0;
   free(ctx->chunk);

@@ -7,6 +7,7 @@ import gc
 import os
 import subprocess
 import sys
+import threading
 import weakref
 
 import pytest
@@ -353,6 +354,50 @@ def test_exception_in_a_batched_chunk_lets_the_rest_run(version):
     assert chunks == [(1, b"a" * 5000 + b"b" * 5000), (3, b"c" * 10)]
     peer.feed(enc.data(1, b"d" * 10))
     assert chunks[-1] == (1, b"d" * 10)
+
+
+@pytest.mark.parametrize("through", ["recv_cb", "data"])
+def test_the_last_chunk_of_a_recv_is_handed_over_under_the_same_rules(version, through):
+    """The last chunk of a recv() reaches on_data_chunk_recv_cb from recv()
+    itself, not through a callback from C: the session's lock is released
+    around it, recv() cannot be entered from it, and what it raises comes
+    out of recv() after the chunk, the session going on."""
+    failure = ValueError("last chunk")
+    seen = []
+
+    def on_chunk(session, flags, stream_id, data):
+        seen.append((flags, stream_id, data))
+        other = threading.Thread(target=lambda: seen.append(session.want_read()))
+        other.start()
+        other.join(10)
+        assert not other.is_alive()
+        with pytest.raises(spdylay.InvalidStateError):
+            session.recv(b"")
+        if flags & spdylay.DATA_FLAG_FIN:
+            raise failure
+
+    pending = []
+    peer, rec = receiving_server(
+        version,
+        record=(),
+        on_data_chunk_recv_cb=on_chunk,
+        recv_cb=lambda session, length: pending.pop(0) if pending else None,
+    )
+
+    def feed(wire):
+        if through == "data":
+            peer.feed(wire)
+        else:
+            pending.append(wire)
+            peer.session.recv()
+
+    enc = peer.enc
+    with pytest.raises(ValueError) as info:
+        feed(enc.data(3, b"p" * 6000) + enc.data(3, b"q" * 100, spdywire.FLAG_FIN))
+    assert info.value is failure
+    assert seen == [(0, 3, b"p" * 6000), True, (spdylay.DATA_FLAG_FIN, 3, b"q" * 100), True]
+    feed(enc.data(1, b"r" * 10))
+    assert seen[4:] == [(0, 1, b"r" * 10), True]
 
 
 def test_a_chunk_split_across_recv_calls_is_delivered_per_call(version):
