@@ -654,11 +654,12 @@ ssize_t pyspdylay_mem_recv(pyspdylay_ctx *ctx, const uint8_t *in, size_t inlen)
 }
 
 /* spdylay_session_send() into the output: its error, or else the length
-   of the output, so that send() learns both in one call.  With spans, the
-   output is built into a bytes object for Python to take from the slot,
-   or, after an error or without memory for it, filled in: spans never
-   outlive this call, so Python holds read_cb's bytes objects only that
-   long. */
+   of the output, so that send() learns both in one call.  With a builder
+   (CPython) the output is built into a bytes object for Python to take
+   from the slot (which spares Python a call to copy it out, spans or
+   not); after an error, or without memory for the object, spans are
+   filled in: they never outlive this call, so Python holds read_cb's bytes
+   objects only that long. */
 int64_t pyspdylay_send(pyspdylay_ctx *ctx)
 {
   int rv;
@@ -672,15 +673,14 @@ int64_t pyspdylay_send(pyspdylay_ctx *ctx)
   if (total > (size_t)INT64_MAX) {
     return SPDYLAY_ERR_CALLBACK_FAILURE;
   }
-  if (ctx->out_span_count != 0) {
-    if (rv == 0 && ctx->out_builder(ctx, total) == 0) {
-      ctx->out_len = 0;
-      ctx->out_span_count = 0;
-      ctx->out_spanned = 0;
-      ctx->out_detached = total;
-    } else {
-      fill_in_spans(ctx);
-    }
+  if (rv == 0 && total != 0 && ctx->out_builder != NULL &&
+      ctx->out_builder(ctx, total) == 0) {
+    ctx->out_len = 0;
+    ctx->out_span_count = 0;
+    ctx->out_spanned = 0;
+    ctx->out_detached = total;
+  } else if (ctx->out_span_count != 0) {
+    fill_in_spans(ctx);
   }
   return rv < 0 ? rv : (int64_t)total;
 }
