@@ -14,41 +14,62 @@
 
 #ifndef PYPY_VERSION
 
-/* The chunk builder: one bytes object of the pending chunk, copied straight
-   from its spans of the input, appended to the Session's slot list.  cffi
-   released the GIL around the C call that got here (spdylay_session_mem_recv
-   under pyspdylay_mem_recv), so it is taken for the Python calls. */
-static int pyspdylay_build_chunk(pyspdylay_ctx *ctx, size_t length)
+/* Appends to the list |slot| a bytes object of |length| bytes that |fill|
+   writes from |ctx|; nonzero when it could not.  cffi released the GIL
+   around the C call that got here (pyspdylay_mem_recv, pyspdylay_send), so
+   it is taken for the Python calls. */
+static int pyspdylay_append_built(void *slot, size_t length,
+                                  void (*fill)(const pyspdylay_ctx *, char *),
+                                  const pyspdylay_ctx *ctx)
 {
   PyGILState_STATE gil;
-  PyObject *chunk;
-  size_t total = 0, i;
+  PyObject *built;
   int rv = -1;
-  for (i = 0; i < ctx->span_count; ++i) {
-    total += ctx->spans[i].len;
-  }
-  if (total != length || length > (size_t)PY_SSIZE_T_MAX) {
+  if (length > (size_t)PY_SSIZE_T_MAX) {
     return -1;
   }
   gil = PyGILState_Ensure();
-  chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
-  if (chunk != NULL) {
-    char *out = PyBytes_AsString(chunk);
-    if (out != NULL) {
-      for (i = 0; i < ctx->span_count; ++i) {
-        memcpy(out, ctx->spans[i].bytes, ctx->spans[i].len);
-        out += ctx->spans[i].len;
-      }
-      rv = PyList_Append((PyObject *)ctx->chunk_slot, chunk);
+  built = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
+  if (built != NULL) {
+    char *dst = PyBytes_AsString(built);
+    if (dst != NULL) {
+      fill(ctx, dst);
+      rv = PyList_Append((PyObject *)slot, built);
     }
-    Py_DECREF(chunk);
+    Py_DECREF(built);
   }
   if (rv != 0) {
-    /* The caller hands the spans over one by one instead. */
+    /* The caller does without the object. */
     PyErr_Clear();
   }
   PyGILState_Release(gil);
   return rv;
+}
+
+/* The pending chunk's spans of the input, one after the other. */
+static void pyspdylay_fill_chunk(const pyspdylay_ctx *ctx, char *dst)
+{
+  size_t i;
+  for (i = 0; i < ctx->span_count; ++i) {
+    memcpy(dst, ctx->spans[i].bytes, ctx->spans[i].len);
+    dst += ctx->spans[i].len;
+  }
+}
+
+/* The chunk builder: one bytes object of the pending chunk, copied straight
+   from its spans of the input, appended to the Session's slot list (the
+   caller hands the spans over one by one when it fails). */
+static int pyspdylay_build_chunk(pyspdylay_ctx *ctx, size_t length)
+{
+  size_t total = 0, i;
+  for (i = 0; i < ctx->span_count; ++i) {
+    total += ctx->spans[i].len;
+  }
+  if (total != length) {
+    return -1;
+  }
+  return pyspdylay_append_built(ctx->chunk_slot, length, pyspdylay_fill_chunk,
+                                ctx);
 }
 
 int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
@@ -95,31 +116,11 @@ int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
 
 /* The output builder: one bytes object of the output, copied from |out|
    and from the spans of read_cb's bytes objects, appended to the Session's
-   slot list.  The GIL is taken as for a chunk. */
+   slot list (the caller fills the spans into the output when it fails). */
 static int pyspdylay_build_out(pyspdylay_ctx *ctx, size_t length)
 {
-  PyGILState_STATE gil;
-  PyObject *out;
-  int rv = -1;
-  if (length > (size_t)PY_SSIZE_T_MAX) {
-    return -1;
-  }
-  gil = PyGILState_Ensure();
-  out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
-  if (out != NULL) {
-    char *dst = PyBytes_AsString(out);
-    if (dst != NULL) {
-      pyspdylay_out_gather(ctx, dst);
-      rv = PyList_Append((PyObject *)ctx->out_slot, out);
-    }
-    Py_DECREF(out);
-  }
-  if (rv != 0) {
-    /* The caller fills the spans into the output instead. */
-    PyErr_Clear();
-  }
-  PyGILState_Release(gil);
-  return rv;
+  return pyspdylay_append_built(ctx->out_slot, length, pyspdylay_out_gather,
+                                ctx);
 }
 
 int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
