@@ -229,15 +229,14 @@ class Session:
         self._ctx = ffi.gc(ctx, lib.pyspdylay_del, size=_SESSION_MEMORY)
         self._ptr = ctx.session
         # On CPython the shim builds each gathered DATA chunk's bytes object
-        # itself, straight from the input, and leaves it here for
-        # pyspdylay_on_data_chunk_recv: the list lives as long as the Session,
-        # so as long as the C session.
+        # itself, straight from the input, and leaves it in the first list
+        # for pyspdylay_on_data_chunk_recv or recv(); likewise each send()'s
+        # output, built from the frames and read_cb's bytes objects (which
+        # the StreamTable keeps until it is built), in the second.  The lists
+        # live as long as the Session, so as long as the C session.
         self._chunk_slot: list[bytes] = []
-        lib.pyspdylay_gather_into_bytes(ctx, id(self._chunk_slot))
-        # Likewise each send()'s output, built from the frames and read_cb's
-        # bytes objects, which the StreamTable keeps until it is built.
         self._out_slot: list[bytes] = []
-        lib.pyspdylay_send_into_bytes(ctx, id(self._out_slot))
+        lib.pyspdylay_build_in_c(ctx, id(self._chunk_slot), id(self._out_slot))
         self._streams.output = ctx
         if on_data_recv_cb.__class__ is _callbacks.DataEnds:
             lib.pyspdylay_set_data_ends(ctx)

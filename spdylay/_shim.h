@@ -270,12 +270,12 @@ void pyspdylay_set_ctrl_send_types(pyspdylay_ctx *ctx, unsigned int types);
 /* Switches the session to data_ends (see pyspdylay_ctx) for good. */
 void pyspdylay_set_data_ends(pyspdylay_ctx *ctx);
 /* Defined in _shim_python.h: on CPython, makes the session's gathered DATA
-   chunks (gather) or its output (send) cross as bytes objects built in C,
-   appended to the list whose id() is |slot| (which must outlive the
+   chunks and its output cross as bytes objects built in C, appended to the
+   lists whose id()s are |chunk_slot| and |out_slot| (which must outlive the
    session), and returns 1; on other interpreters does nothing and returns
    0. */
-int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot);
-int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot);
+int pyspdylay_build_in_c(pyspdylay_ctx *ctx, uintptr_t chunk_slot,
+                         uintptr_t out_slot);
 /* Defined in _shim_python.h: on CPython, appends |nv|'s (name, value) pairs
    as tuples of str to the list whose id() is |pairs| and returns 1 (also for
    a NULL |nv|), or -1, the list part-filled, when Python ran out of memory;

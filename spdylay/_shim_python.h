@@ -72,13 +72,6 @@ static int pyspdylay_build_chunk(pyspdylay_ctx *ctx, size_t length)
                                 ctx);
 }
 
-int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
-{
-  ctx->chunk_slot = (void *)slot;
-  ctx->chunk_builder = pyspdylay_build_chunk;
-  return 1;
-}
-
 /* Each string of |nv| decoded as bytes.decode("utf-8", "surrogateescape")
    does, so decoding fails only when memory does. */
 static PyObject *pyspdylay_nv_string(const char *string)
@@ -123,21 +116,17 @@ static int pyspdylay_build_out(pyspdylay_ctx *ctx, size_t length)
                                 ctx);
 }
 
-int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
+int pyspdylay_build_in_c(pyspdylay_ctx *ctx, uintptr_t chunk_slot,
+                         uintptr_t out_slot)
 {
-  ctx->out_slot = (void *)slot;
+  ctx->chunk_slot = (void *)chunk_slot;
+  ctx->chunk_builder = pyspdylay_build_chunk;
+  ctx->out_slot = (void *)out_slot;
   ctx->out_builder = pyspdylay_build_out;
   return 1;
 }
 
 #else
-
-int pyspdylay_gather_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
-{
-  (void)ctx;
-  (void)slot;
-  return 0;
-}
 
 int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
 {
@@ -146,10 +135,12 @@ int pyspdylay_nv_into_pairs(char **nv, uintptr_t pairs)
   return 0;
 }
 
-int pyspdylay_send_into_bytes(pyspdylay_ctx *ctx, uintptr_t slot)
+int pyspdylay_build_in_c(pyspdylay_ctx *ctx, uintptr_t chunk_slot,
+                         uintptr_t out_slot)
 {
   (void)ctx;
-  (void)slot;
+  (void)chunk_slot;
+  (void)out_slot;
   return 0;
 }
 
