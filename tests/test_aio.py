@@ -166,6 +166,23 @@ def test_100_concurrent_connections(aio_run, link, version):
     aio_run(main())
 
 
+def test_body_left_unread_survives_reads_on_other_connections(aio_run, link, version):
+    """Every connection of a loop reads into one buffer: what a body keeps
+    must be its own copy, untouched by the next read on any connection."""
+
+    async def main():
+        async with await start(echo, link, version) as server:
+            async with await open_client(server, link, version) as first:
+                async with await open_client(server, link, version) as second:
+                    kept = await first.request("POST", "/kept", body=b"k" * 3000)
+                    for index in range(20):
+                        other = await second.request("POST", "/o", body=b"%d" % index * 900)
+                        assert await other.read() == b"%d" % index * 900
+                    assert await kept.read() == b"k" * 3000
+
+    aio_run(main())
+
+
 def test_get_url(aio_run, certificates):
     async def main():
         async with await aio.serve(echo, HOST, 0) as server:
