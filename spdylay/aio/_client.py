@@ -254,7 +254,7 @@ class _ClientProtocol(SessionProtocol):
         self,
         loop: asyncio.AbstractEventLoop,
         version: Optional[int],
-        settings: Optional[Mapping[int, int]],
+        settings: list[tuple[int, int, int]],
         on_push: Optional[Callable[[PushedResponse], Any]],
     ) -> None:
         super().__init__(loop, version)
@@ -270,7 +270,7 @@ class _ClientProtocol(SessionProtocol):
         session = cast("Session", self.session)
         self.default_priority = session.get_pri_lowest() // 2
         if self.settings:
-            session.submit_settings(0, [(key, 0, value) for key, value in self.settings.items()])
+            session.submit_settings(0, self.settings)
 
     def syn_stream_received(
         self, stream_id: int, assoc_stream_id: int, flags: int, nv: "ReceivedHeaderList"
@@ -483,8 +483,10 @@ async def connect(
     server agrees on no SPDY version, OSError if the connection fails.
     """
     check_version(version)
-    if settings:
-        settings_entries([(key, 0, value) for key, value in settings.items()])
+    # Checked before connecting: refused inside connection_made, they could
+    # only fail the connection.
+    entries = [(key, 0, value) for key, value in (settings or {}).items()]
+    settings_entries(entries)
     loop = asyncio.get_running_loop()
     context = _client_ssl(ssl, version)
     if context is None and version is None:
@@ -494,7 +496,7 @@ async def connect(
         kwargs["ssl"] = context
         kwargs["server_hostname"] = host if server_hostname is None else server_hostname
     transport, proto = await loop.create_connection(
-        lambda: _ClientProtocol(loop, version, settings, on_push), host, port, **kwargs
+        lambda: _ClientProtocol(loop, version, entries, on_push), host, port, **kwargs
     )
     try:
         await proto.ready
