@@ -112,15 +112,6 @@ class StreamFrames(partial):  # type: ignore[type-arg]
     receives frames this way."""
 
 
-class DataEnds(partial):  # type: ignore[type-arg]
-    """An ``on_data_recv_cb`` called only for a DATA frame with FLAG_FIN
-    whose end no chunk carried (a frame without payload, or one whose
-    chunks have already crossed).  With it, ``on_data_chunk_recv_cb`` gets
-    DATA_FLAG_FIN on the chunk that ends a frame with FLAG_FIN and on no
-    other, so the end of most bodies costs no callback of its own, and the
-    chunks of a stream's consecutive frames gather into one call."""
-
-
 def _unknown_ctrl(head: Any, headlen: int, payload: Any, payloadlen: int) -> tuple[bytes, bytes]:
     return _bytes(head, headlen), _bytes(payload, payloadlen)
 

@@ -238,8 +238,6 @@ class Session:
         self._out_slot: list[bytes] = []
         lib.pyspdylay_build_in_c(ctx, id(self._chunk_slot), id(self._out_slot))
         self._streams.output = ctx
-        if on_data_recv_cb.__class__ is _callbacks.DataEnds:
-            lib.pyspdylay_set_data_ends(ctx)
         # Fixed by the version: asked once, not on every submit.
         self._pri_lowest: int = lib.spdylay_session_get_pri_lowest(self._ptr)
         if config is not None:

@@ -307,32 +307,6 @@ void pyspdylay_set_ctrl_send_types(pyspdylay_ctx *ctx, unsigned int types)
   ctx->ctrl_send_types = types;
 }
 
-void pyspdylay_set_data_ends(pyspdylay_ctx *ctx)
-{
-  ctx->data_ends = 1;
-}
-
-/* Registered instead of shim_on_data_recv.  With data_ends, the end of a
-   frame with FLAG_FIN goes on the pending chunk when that holds the
-   stream's latest DATA (any other callback would have handed it over), so
-   the chunk and the end cross as one call; the ends of other frames do
-   not cross at all. */
-static void end_data_frame(spdylay_session *session, uint8_t flags,
-                           int32_t stream_id, int32_t length, void *user_data)
-{
-  pyspdylay_ctx *ctx = user_data;
-  if (ctx->data_ends) {
-    if ((flags & SPDYLAY_DATA_FLAG_FIN) == 0) {
-      return;
-    }
-    if (ctx->chunk_len != 0 && ctx->chunk_stream_id == stream_id) {
-      ctx->chunk_flags |= SPDYLAY_DATA_FLAG_FIN;
-      return;
-    }
-  }
-  shim_on_data_recv(session, flags, stream_id, length, user_data);
-}
-
 /* Whether |length| bytes at |data| lie in the input of the running
    pyspdylay_mem_recv, which stays valid until it returns. */
 static int in_input(const pyspdylay_ctx *ctx, const uint8_t *data,
@@ -368,10 +342,6 @@ static void gather_data_chunk(spdylay_session *session, uint8_t flags,
                               size_t length, void *user_data)
 {
   pyspdylay_ctx *ctx = user_data;
-  if (ctx->data_ends) {
-    /* Only the chunk that ends the frame carries it (end_data_frame). */
-    flags &= (uint8_t)~SPDYLAY_DATA_FLAG_FIN;
-  }
   if (length == 0) {
     /* Nothing to gather (and |data| may be NULL). */
     shim_on_data_chunk_recv(session, flags, stream_id, data, length, user_data);
@@ -579,9 +549,6 @@ pyspdylay_ctx *pyspdylay_new(int side, int version, unsigned int forward,
   }
   if (forward & PYSPDYLAY_ON_CTRL_SEND) {
     callbacks.on_ctrl_send_callback = filter_ctrl_send;
-  }
-  if (forward & PYSPDYLAY_ON_DATA_RECV) {
-    callbacks.on_data_recv_callback = end_data_frame;
   }
   if (!(forward & PYSPDYLAY_ON_CTRL_NOT_SEND)) {
     callbacks.on_ctrl_not_send_callback = release_not_sent;

@@ -210,10 +210,6 @@ struct pyspdylay_ctx {
   size_t span_cap;
   /* The frame types (bit 1 << type) on_ctrl_send crosses to Python for. */
   unsigned int ctrl_send_types;
-  /* Set by pyspdylay_set_data_ends(): FLAG_FIN reaches Python on the chunk
-     that ends a DATA frame, and on_data_recv only for the end of a frame
-     with FLAG_FIN that no chunk carried. */
-  int data_ends;
 };
 
 /* The Session's handle, from libspdylay's user_data, for a call into
@@ -267,8 +263,6 @@ int64_t pyspdylay_submit_data(spdylay_session *session, int32_t stream_id,
 /* on_ctrl_send crosses to Python only for the frame types whose bit
    (1 << type) is set in |types| (all of them at first). */
 void pyspdylay_set_ctrl_send_types(pyspdylay_ctx *ctx, unsigned int types);
-/* Switches the session to data_ends (see pyspdylay_ctx) for good. */
-void pyspdylay_set_data_ends(pyspdylay_ctx *ctx);
 /* Defined in _shim_python.h: on CPython, makes the session's gathered DATA
    chunks and its output cross as bytes objects built in C, appended to the
    lists whose id()s are |chunk_slot| and |out_slot| (which must outlive the

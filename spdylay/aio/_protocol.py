@@ -735,9 +735,9 @@ class SessionProtocol(asyncio.BufferedProtocol):
                 self.transport.pause_reading()
 
     def _on_data_recv(self, session: Session, flags: int, stream_id: int, length: int) -> None:
-        # Not _callbacks.DataEnds, which puts FIN on the chunk instead: with
-        # it node's spdy server reset one request in five (INVALID_STREAM)
-        # in tests/test_aio_interop_node.py, for a reason not found yet.
+        # Not FIN on the body's last chunk (tried, to save this callback):
+        # with it node's spdy server reset one request in five with
+        # INVALID_STREAM in tests/test_aio_interop_node.py.
         if flags & DATA_FLAG_FIN:
             stream = self.streams.get(stream_id)
             if stream is not None and stream.body is not None:

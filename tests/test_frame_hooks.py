@@ -1,17 +1,15 @@
-"""_callbacks.DataEnds and SentFrameIds, the private hooks spdylay.aio
-receives frames and a body's end and learns its streams by.  A
-StreamFrames on_ctrl_recv_cb gets each frame's fields, not a frame object.  With DataEnds the end
-of a body reaches on_data_chunk_recv_cb as DATA_FLAG_FIN on the chunk that
-ends its last frame, on_data_recv_cb runs only for an end no chunk
-carried, and a stream's consecutive frames gather into one chunk.  A
-SentFrameIds on_ctrl_send_cb gets a sent SYN_STREAM's stream_user_data,
-and only the frame types the session was told to send on."""
+"""_callbacks.StreamFrames and SentFrameIds, the private hooks spdylay.aio
+receives frames and learns its streams by.  A StreamFrames on_ctrl_recv_cb
+gets each frame's fields, not a frame object; a SentFrameIds
+on_ctrl_send_cb gets a sent SYN_STREAM's stream_user_data, and only the
+frame types the session was told to send on.  Beside them, the order in
+which a DATA frame's chunk and its end reach plain callbacks."""
 
 import pytest
 from helpers import REQUEST_NV, RESPONSE_NV, SPDY2_NAMES, RawPeer, make_pair, pump
 
 import spdylay
-from spdylay._callbacks import DataEnds, SentFrameIds, StreamFrames
+from spdylay._callbacks import SentFrameIds, StreamFrames
 
 import spdywire
 
@@ -22,14 +20,13 @@ class Client:
     """A client Session with streams 1 and 3 open, whose peer is built by
     hand, recording chunks and ends in one list."""
 
-    def __init__(self, version, data_ends=True):
+    def __init__(self, version):
         self.events = []
-        on_data_recv = self._end
         self.peer = RawPeer(
             spdylay.CLIENT,
             version,
             on_data_chunk_recv_cb=self._chunk,
-            on_data_recv_cb=DataEnds(on_data_recv) if data_ends else on_data_recv,
+            on_data_recv_cb=self._end,
         )
         session = self.peer.session
         session.submit_request(3, REQUEST_NV)
@@ -59,61 +56,8 @@ def _wire(version, nv):
     return nv
 
 
-def test_a_body_of_one_frame_ends_on_its_chunk(version):
+def test_each_frame_ends_after_its_chunk(version):
     client = Client(version)
-    client.feed(client.data(1, b"whole body", FIN))
-    assert client.events == [("chunk", 1, FIN, b"whole body")]
-
-
-def test_frames_of_one_stream_gather_and_only_the_last_chunk_ends(version):
-    client = Client(version)
-    client.feed(client.data(1, b"one "), client.data(1, b"two "), client.data(1, b"three", FIN))
-    assert client.events == [("chunk", 1, FIN, b"one two three")]
-
-
-def test_a_frame_split_between_receives_ends_only_on_its_last_part(version):
-    client = Client(version)
-    frame = client.data(1, b"first half, second half", FIN)
-    client.feed(frame[:20])
-    assert client.events == [("chunk", 1, 0, b"first half, ")]
-    client.feed(frame[20:])
-    assert client.events[1:] == [("chunk", 1, FIN, b"second half")]
-
-
-def test_frames_without_fin_call_no_end(version):
-    client = Client(version)
-    client.feed(client.data(1, b"part one"))
-    client.feed(client.data(1, b"part two"))
-    assert client.events == [("chunk", 1, 0, b"part one"), ("chunk", 1, 0, b"part two")]
-
-
-def test_an_empty_fin_frame_ends_the_chunk_before_it_in_the_same_receive(version):
-    client = Client(version)
-    client.feed(client.data(1, b"body"), client.data(1, b"", FIN))
-    assert client.events == [("chunk", 1, FIN, b"body")]
-
-
-def test_an_end_no_chunk_carries_calls_on_data_recv(version):
-    client = Client(version)
-    client.feed(client.data(1, b"body"))
-    client.feed(client.data(1, b"", FIN))
-    assert client.events == [("chunk", 1, 0, b"body"), ("end", 1, FIN, 0)]
-
-
-def test_an_end_after_another_streams_chunk_comes_after_that_chunk(version):
-    client = Client(version)
-    client.feed(client.data(1, b"of one"), client.data(3, b"of three"), client.data(1, b"", FIN))
-    assert client.events == [
-        ("chunk", 1, 0, b"of one"),
-        ("chunk", 3, 0, b"of three"),
-        ("end", 1, FIN, 0),
-    ]
-    client.feed(client.data(3, b" and its end", FIN))
-    assert client.events[3:] == [("chunk", 3, FIN, b" and its end")]
-
-
-def test_without_data_ends_every_frame_ends_as_before(version):
-    client = Client(version, data_ends=False)
     client.feed(client.data(1, b"one "), client.data(1, b"two", FIN))
     assert client.events == [
         ("chunk", 1, 0, b"one "),
@@ -121,18 +65,6 @@ def test_without_data_ends_every_frame_ends_as_before(version):
         ("chunk", 1, FIN, b"two"),
         ("end", 1, FIN, 3),
     ]
-
-
-def test_a_failing_end_fails_recv_like_any_callback(version):
-    def fails(session, flags, stream_id, length):
-        raise LookupError("end of %d failed" % stream_id)
-
-    peer = RawPeer(spdylay.CLIENT, version, on_data_recv_cb=DataEnds(fails))
-    peer.session.submit_request(3, REQUEST_NV)
-    peer.sent()
-    peer.feed(peer.enc.syn_reply(1, _wire(version, RESPONSE_NV)))
-    with pytest.raises(LookupError, match="end of 1 failed"):
-        peer.feed(peer.enc.data(1, b"", FIN))
 
 
 # --- SentFrameIds -----------------------------------------------------------------
