@@ -174,18 +174,19 @@ class Session:
         send_cb: SendCallback | None = None,
         recv_cb: RecvCallback | None = None,
         on_ctrl_recv_cb: OnCtrlRecvCallback | None = None,
-        on_invalid_ctrl_recv_cb: OnInvalidCtrlRecvCallback | None = None,
         on_data_chunk_recv_cb: OnDataChunkRecvCallback | None = None,
+        on_stream_close_cb: OnStreamCloseCallback | None = None,
+        on_request_recv_cb: OnRequestRecvCallback | None = None,
+        user_data: Any = None,
+        *,
+        on_invalid_ctrl_recv_cb: OnInvalidCtrlRecvCallback | None = None,
         on_data_recv_cb: OnDataRecvCallback | None = None,
         before_ctrl_send_cb: BeforeCtrlSendCallback | None = None,
         on_ctrl_send_cb: OnCtrlSendCallback | None = None,
         on_ctrl_not_send_cb: OnCtrlNotSendCallback | None = None,
         on_data_send_cb: OnDataSendCallback | None = None,
-        on_stream_close_cb: OnStreamCloseCallback | None = None,
-        on_request_recv_cb: OnRequestRecvCallback | None = None,
         on_ctrl_recv_parse_error_cb: OnCtrlRecvParseErrorCallback | None = None,
         on_unknown_ctrl_recv_cb: OnUnknownCtrlRecvCallback | None = None,
-        user_data: Any = None,
     ) -> None:
         self._ctx = self._ptr = None
         if side != CLIENT and side != SERVER:

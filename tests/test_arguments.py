@@ -612,3 +612,85 @@ def test_max_recv_ctrl_frame_buffer_option(version):
     assert seen == []
     peer.feed(peer.enc.syn_stream(3, request))
     assert [frame.stream_id for frame in seen] == [3]
+
+
+# The seed's positional order.
+
+
+def test_session_takes_the_seed_documents_positional_order(version):
+    """Session(side, version, config, send_cb, recv_cb, on_ctrl_recv_cb,
+    on_data_chunk_recv_cb, on_stream_close_cb, on_request_recv_cb,
+    user_data), as python-spdylay's reference gives it: each callback
+    given by position runs for its own event."""
+    events = []
+    wires = {spdylay.CLIENT: bytearray(), spdylay.SERVER: bytearray()}
+    sessions = {}
+
+    def endpoint(side):
+        peer = spdylay.SERVER if side == spdylay.CLIENT else spdylay.CLIENT
+
+        def send_cb(session, data):
+            wires[peer].extend(data)
+            return len(data)
+
+        def recv_cb(session, length):
+            data = bytes(wires[side][:length])
+            del wires[side][:length]
+            return data
+
+        def on_ctrl_recv_cb(session, frame):
+            events.append((session.user_data, "ctrl", frame.frame_type))
+
+        def on_data_chunk_recv_cb(session, flags, stream_id, data):
+            events.append((session.user_data, "chunk", stream_id, data))
+
+        def on_stream_close_cb(session, stream_id, status_code):
+            events.append((session.user_data, "close", stream_id, status_code))
+
+        def on_request_recv_cb(session, stream_id):
+            events.append((session.user_data, "request", stream_id))
+            session.submit_response(stream_id, RESPONSE_NV, body_provider(b"positional"))
+
+        sessions[side] = spdylay.Session(
+            side,
+            version,
+            None,
+            send_cb,
+            recv_cb,
+            on_ctrl_recv_cb,
+            on_data_chunk_recv_cb,
+            on_stream_close_cb,
+            on_request_recv_cb,
+            "client" if side == spdylay.CLIENT else "server",
+        )
+
+    endpoint(spdylay.CLIENT)
+    endpoint(spdylay.SERVER)
+    sessions[spdylay.CLIENT].submit_request(0, REQUEST_NV)
+    for _ in range(10):
+        for side in (spdylay.CLIENT, spdylay.SERVER):
+            sessions[side].send()
+            sessions[side].recv()
+    assert ("server", "ctrl", spdylay.SYN_STREAM) in events
+    assert ("server", "request", 1) in events
+    assert ("client", "ctrl", spdylay.SYN_REPLY) in events
+    assert ("client", "chunk", 1, b"positional") in events
+    assert ("client", "close", 1, spdylay.OK) in events
+    assert ("server", "close", 1, spdylay.OK) in events
+
+
+def test_session_callbacks_beyond_the_seeds_are_keyword_only():
+    with pytest.raises(TypeError):
+        spdylay.Session(
+            spdylay.CLIENT,
+            spdylay.PROTO_SPDY3,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            print,
+        )
