@@ -110,7 +110,16 @@ class _ResponseWriter(io.RawIOBase):
             raise ValueError("write to a finished response")
         handler = self._handler
         handler.end_headers()
+        if handler.command == "HEAD":
+            # Not sent, as http.server's own handlers leave a HEAD body
+            # out: ``do_HEAD = do_GET`` works.
+            return memoryview(data).nbytes
         return handler._stream.write(data)
+
+
+class _ClientStalled(ConnectionResetError):
+    """Raised in a handler whose client took none of its response for the
+    server's idle_timeout: its stream is being reset."""
 
 
 class _Stream:
@@ -248,8 +257,33 @@ class _Stream:
                     continue
                 space = self.space = threading.Lock()
                 space.acquire()
-            space.acquire()
+            self._wait_for_room(space)
         return length
+
+    def _wait_for_room(self, space: threading.Lock) -> None:
+        """Waits until the I/O thread releases ``space``; a client that
+        takes none of the body for the server's idle_timeout gets the
+        stream reset, and the handler a ConnectionResetError."""
+        connection = self.connection
+        timeout = connection.server.idle_timeout
+        if timeout is None:
+            space.acquire()
+            return
+        if space.acquire(timeout=timeout):
+            return
+        with connection.lock:
+            if self.space is space:
+                self.space = None
+                stalled = True
+            else:
+                stalled = False  # released as the wait ended
+        if not stalled:
+            return
+        connection.loop.call_soon(connection.reset, self, CANCEL)
+        raise _ClientStalled(
+            "stream %d: the client took none of the response for %g seconds"
+            % (self.stream_id, timeout)
+        )
 
     def finish_body(self) -> None:
         with self.connection.lock:
@@ -258,10 +292,15 @@ class _Stream:
                 self._queue()
 
     def handler_returned(self) -> None:
-        with self.connection.lock:
+        connection = self.connection
+        with connection.lock:
             self.returned = True
-            # Only a request body needs the I/O thread to hear of it.
-            if self.counted_body_bytes:
+            connection.running -= 1
+            # The idle clock (_close_if_idle) starts again from here.
+            connection.idle_since = time.monotonic()
+            # Only a request body, or a request waiting for a handler,
+            # needs the I/O thread to hear of it.
+            if self.counted_body_bytes or connection.waiting:
                 self._queue()
 
     # On the I/O thread.
@@ -415,15 +454,20 @@ class _Connection:
         # server.connection_body_limit.
         self.body_bytes = 0
         self.idle_since = time.monotonic()
-        # Guards the response fields of this connection's streams (_Stream).
+        # Guards the response fields of this connection's streams (_Stream),
+        # and running.
         self.lock = threading.Lock()
+        # Handlers given to the workers that have not returned: at most
+        # server.max_concurrent_streams, so that streams a client resets
+        # (or closes by finishing them) cannot pile up running handlers.
+        self.running = 0
+        # Requests ready for a handler, in arrival order, until _start_handlers
+        # gives them to the workers; a stream that closes first gets none.
+        self.waiting: dict[int, _Stream] = {}
         # The response headers its handlers checked last (_send_headers).
         self.checked_replies = LastPacked()
         # Every response body is read through this one provider.
         self._provider = DataProvider(None, self._read_response)
-        # Requests ready for a handler, handed to the workers together once
-        # the I/O thread has nothing more to do (_start_handlers).
-        self._ready: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
         self.loop = SessionLoop(
             sock,
             SERVER,
@@ -503,17 +547,32 @@ class _Connection:
 
     def _start_handler(self, stream: _Stream) -> None:
         stream.handled = True
-        self._ready.append((self.server._handle_stream, (stream,)))
+        self.waiting[stream.stream_id] = stream
 
     def _start_handlers(self) -> None:
-        if self._ready:
-            ready = self._ready
-            self._ready = []
-            self.server._workers.run_all(ready)
+        """Hands the waiting requests to the workers together, once the I/O
+        thread has nothing more to do, as many as the bound on running
+        handlers allows."""
+        waiting = self.waiting
+        if not waiting:
+            return
+        with self.lock:
+            room = self.server.max_concurrent_streams - self.running
+            if room <= 0:
+                return
+            if len(waiting) <= room:
+                streams = list(waiting.values())
+                waiting.clear()
+            else:
+                streams = [waiting.pop(stream_id) for stream_id in list(waiting)[:room]]
+            self.running += len(streams)
+        handle = self.server._handle_stream
+        self.server._workers.run_all([(handle, (stream,)) for stream in streams])
 
     def _on_stream_close(self, session: Session, stream_id: int, status_code: int) -> None:
         stream = self.streams.pop(stream_id, None)
         if stream is not None:
+            self.waiting.pop(stream_id, None)
             stream.closed(status_code)
             # Here rather than only when the handler returns: the client may
             # send its next request as soon as this response has ended.
@@ -522,13 +581,23 @@ class _Connection:
             self.idle_since = time.monotonic()
 
     def _close_if_idle(self) -> float | None:
-        """Sends GOAWAY and ends the connection once it has had no open
-        stream and received nothing for the server's idle_timeout; returns
-        the seconds until it must be asked again."""
+        """Sends GOAWAY and ends the connection once, for the server's
+        idle_timeout, it has had no open stream and received nothing, or
+        has had open streams but no handler running and moved no byte
+        either way (a client that stalls its requests or stops reading
+        holds nothing for ever); returns the seconds until it must be asked
+        again."""
         idle_timeout = self.server.idle_timeout
-        if idle_timeout is None or self.streams:
+        if idle_timeout is None:
+            return None
+        loop = self.loop
+        if not self.streams:
+            last = max(self.idle_since, loop.last_received)
+        elif self.running:
             return idle_timeout
-        deadline = max(self.idle_since, self.loop.last_received) + idle_timeout
+        else:
+            last = max(self.idle_since, loop.last_received, loop.last_sent)
+        deadline = last + idle_timeout
         now = time.monotonic()
         if deadline > now:
             return deadline - now
@@ -641,17 +710,21 @@ class BaseSPDYRequestHandler:
     def send_response(self, code: int, message: str | None = None) -> None:
         """Starts the response with status ``code``; adds the ``server`` and
         ``date`` headers."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self._response_headers.append(("server", self.version_string()))
+        self._response_headers.append(("date", self.date_time_string()))
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        """Starts the response with status ``code`` only: no log line, no
+        ``server`` or ``date`` header."""
         if self._headers_sent:
             raise RuntimeError("the response headers were sent already")
-        self.log_request(code)
         if message is None:
             message = self.responses.get(code, ("",))[0]
         self._status = ("%d %s" % (code, message)).rstrip()
         self._code = code
-        self._response_headers = [
-            ("server", self.version_string()),
-            ("date", self.date_time_string()),
-        ]
+        self._response_headers = []
 
     def send_header(self, name: str, value: object) -> None:
         """Adds a response header (names are sent lower-cased)."""
@@ -665,6 +738,12 @@ class BaseSPDYRequestHandler:
         """Sends the response headers now; the body follows through
         ``wfile``.  Optional: the first ``wfile.write()`` and the end of the
         handler send them too."""
+        self._send_headers(with_body=True)
+
+    def flush_headers(self) -> None:
+        """The same as :meth:`end_headers` (``http.server`` sends its
+        buffered header lines here; a SPDY response has them in one
+        frame)."""
         self._send_headers(with_body=True)
 
     def _send_headers(self, with_body: bool) -> None:
@@ -688,12 +767,15 @@ class BaseSPDYRequestHandler:
         self._headers_sent = True
         stream.send_headers(nv, with_body, reason)
 
-    def send_error(self, code: int, message: str | None = None) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answers with status ``code`` (and its standard reason phrase) and
-        an HTML page saying ``message`` (default: that phrase)."""
-        short, explain = self.responses.get(code, ("???", "???"))
+        an HTML page saying ``message`` (default: that phrase) and
+        ``explain`` (default: the status's description)."""
+        short, description = self.responses.get(code, ("???", "???"))
         if message is None:
             message = short
+        if explain is None:
+            explain = description
         self.log_error("code %d, message %s", code, message)
         self.send_response(code)
         self.send_header("content-type", self.error_content_type)
@@ -762,6 +844,14 @@ class BaseSPDYRequestHandler:
         return time.strftime("%d/%b/%Y %H:%M:%S")
 
 
+def _address_family(server_address: tuple[str, int]) -> socket.AddressFamily:
+    """The family to listen with, as ``http.server`` picks it: that of the
+    first address ``getaddrinfo`` gives (AF_INET6 for ``"::1"``)."""
+    host, port = server_address[:2]
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    return infos[0][0]
+
+
 class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     """A SPDY server: one thread per connection, a worker thread per request
     (reused once free).  TLS with ALPN when ``cert_file``/``key_file`` or
@@ -820,6 +910,7 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self._accepted: dict[threading.Thread, socket.socket] = {}
         self._serving = threading.Event()
         self._workers = _Workers()
+        self.address_family = _address_family(server_address)
         # socketserver's stubs want a socketserver.BaseRequestHandler class:
         # this server makes its handlers itself (_handle_stream).
         super().__init__(server_address, RequestHandlerClass)  # type: ignore[arg-type]
@@ -937,6 +1028,10 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
     def _handle_stream(self, stream: _Stream) -> None:
         handler: BaseSPDYRequestHandler | None = None
+        if stream.status is not None:
+            # Closed (reset by the client, say) before a worker took it.
+            stream.handler_returned()
+            return
         try:
             handler = self.RequestHandlerClass(stream, stream.connection.client_address, self)
             if stream.refusal is not None:
@@ -945,13 +1040,15 @@ class ThreadedSPDYServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 handler.handle()
             handler.finish()
         except ConnectionResetError as exc:
-            if stream.status is None:
+            if stream.status is None and exc.__class__ is not _ClientStalled:
                 self._handler_failed(stream, handler)
             else:
-                # The client reset the stream or went away: routine, and
-                # nothing left to answer.
+                # The client reset the stream, went away or stalled it:
+                # routine, and nothing left to answer.
                 sys.stderr.write("spdylay: %s\n" % (exc,))
-        except Exception:
+        except BaseException:
+            # SystemExit and KeyboardInterrupt too: they end this handler,
+            # not the worker thread, which goes on serving.
             self._handler_failed(stream, handler)
         finally:
             stream.handler_returned()
