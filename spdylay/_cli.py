@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO,
 from . import _constants, _tls
 from ._errors import Error
 from ._frames import CtrlFrame
-from .client import BaseSPDYStreamHandler, UrlFetcher
+from .client import BaseSPDYStreamHandler, UrlFetcher, split_url
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 if TYPE_CHECKING:
@@ -281,19 +281,11 @@ class Target:
 
 
 def _parse_url(url: str, no_tls: bool) -> Target:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise UsageError("not an http:// or https:// URL: %r" % url)
     try:
-        port = parts.port
-    except ValueError:
-        raise UsageError("bad port in URL %r" % url) from None
-    if not parts.hostname:
-        raise UsageError("no host in URL %r" % url)
-    tls = parts.scheme == "https" and not no_tls
-    if port is None:
-        port = 443 if parts.scheme == "https" else 80
-    return Target(url, parts.hostname, port, tls)
+        scheme, host, port = split_url(url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return Target(url, host, port, scheme == "https" and not no_tls)
 
 
 # --- the frame log of -v -----------------------------------------------------

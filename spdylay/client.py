@@ -113,15 +113,21 @@ class _Request:
     body_start: int | None
     body_offset: int | None
 
-    def __init__(self, url: str, handler: BaseSPDYStreamHandler, body: BinaryIO | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        handler: BaseSPDYStreamHandler,
+        body: BinaryIO | None,
+        body_start: int | None,
+    ) -> None:
         self.url = url
         self.handler = handler
         self.deadline = None
         self.closed = False
         self.body = body
         # Streams sharing one seekable file each read from its own offset.
-        self.body_start = body.tell() if body is not None and body.seekable() else None
-        self.body_offset = self.body_start
+        self.body_start = body_start
+        self.body_offset = body_start
         self.attempts = 0
         self.answered = False
         self.refused = False
@@ -140,6 +146,53 @@ def _read_body(
     if not data:
         read_ctrl.flags = READ_EOF
     return data
+
+
+def _binary_body(body: BytesLike | BinaryIO | None, requests: int) -> BinaryIO | None:
+    """``body`` as a binary file (bytes become one), refused with TypeError
+    when it is neither bytes nor a binary file, and with ValueError when it
+    is an unseekable file that ``requests`` requests would each read."""
+    if body is None:
+        return None
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(body))
+    # A text file has read() too: its str would fail only once the request
+    # is on the wire.
+    if (
+        not hasattr(body, "read")
+        or isinstance(body, io.TextIOBase)
+        or not isinstance(body.read(0), (bytes, bytearray, memoryview))
+    ):
+        raise TypeError("body must be bytes or a binary file object")
+    if requests > 1 and not body.seekable():
+        raise ValueError("a body sent to several URLs must be bytes or a seekable file")
+    return body
+
+
+def _urlsplit(url: str) -> urllib.parse.SplitResult:
+    # urlsplit's own ValueError ("Invalid IPv6 URL") does not say which URL.
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise ValueError("bad URL %r: %s" % (url, exc)) from None
+
+
+def split_url(url: str) -> tuple[str, str, int]:
+    """The scheme, host and port (the scheme's default if the URL has none)
+    an ``http://`` or ``https://`` URL names; ValueError, naming the URL,
+    for any other, or one that cannot be parsed or has a bad port."""
+    parts = _urlsplit(url)
+    if parts.scheme not in _DEFAULT_PORTS:
+        raise ValueError("not an http:// or https:// URL: %r" % (url,))
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("bad port in URL %r: %s" % (url, exc)) from None
+    if port == 0:
+        raise ValueError("bad port in URL %r: 0 cannot be connected to" % (url,))
+    if not parts.hostname:
+        raise ValueError("no host in URL %r" % (url,))
+    return parts.scheme, parts.hostname, port or _DEFAULT_PORTS[parts.scheme]
 
 
 class UrlFetcher:
@@ -173,14 +226,12 @@ class UrlFetcher:
         self.server_hostname = server_hostname or self.server_address[0]
         self.method = method
         self.headers = [(name, value) for name, value in headers]
-        if isinstance(body, (bytes, bytearray, memoryview)):
-            body = io.BytesIO(bytes(body))
-        elif body is not None:
-            if not hasattr(body, "read"):
-                raise TypeError("body must be bytes or a binary file object")
-            if len(self.urls) > 1 and not body.seekable():
-                raise ValueError("a body sent to several URLs must be bytes or a seekable file")
-        self.body = body
+        self.body = _binary_body(body, len(self.urls))
+        # Every request, in every loop(), sends a seekable body from here.
+        self._body_start = (
+            self.body.tell() if self.body is not None and self.body.seekable() else None
+        )
+        self._looped = False
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.version = check_version(version)
@@ -197,6 +248,9 @@ class UrlFetcher:
         self._open = 0
         self._write_wait_start: float | None = None
         self._nv_by_url: dict[str, list[tuple[str, str]]] = {}
+        for url in self.urls:
+            # A URL that cannot be parsed is refused now, not once connected.
+            self._request_nv(url)
         self._stalled = False
 
     def _where(self) -> str:
@@ -258,7 +312,7 @@ class UrlFetcher:
         return nv
 
     def _make_request_nv(self, url: str) -> list[tuple[str, str]]:
-        parts = urllib.parse.urlsplit(url)
+        parts = _urlsplit(url)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -282,7 +336,19 @@ class UrlFetcher:
     def loop(self) -> None:
         """Connects, sends every request and runs until every stream has
         closed.  Raises UrlFetchError when the connection cannot be made;
-        exceptions raised by the stream handlers propagate."""
+        exceptions raised by the stream handlers propagate.  Each call
+        fetches every URL again, on a new connection."""
+        if self._looped and self.body is not None and self._body_start is None:
+            raise ValueError(
+                "the body is an unseekable file that an earlier loop() has read: "
+                "it cannot be sent again"
+            )
+        self._looped = True
+        self._settings_received = False
+        self._ended = False
+        self._open = 0
+        self._write_wait_start = None
+        self._stalled = False
         sock, version = self._connect()
         self.spdy_version = version
         try:
@@ -302,11 +368,13 @@ class UrlFetcher:
             raise
         try:
             for url in self.urls:
-                self._waiting.append(_Request(url, self.StreamHandlerClass(url, self), self.body))
+                self._waiting.append(
+                    _Request(url, self.StreamHandlerClass(url, self), self.body, self._body_start)
+                )
                 self._open += 1
             self._submit_waiting()
             if self._open:
-                loop.run(self._expire)
+                loop.run(self._expire, self._watch_output)
             # The connection ended under these: closed by the server, reset,
             # or dropped because the server stopped reading.
             self._ended = True
@@ -367,6 +435,17 @@ class UrlFetcher:
         )
         self._unsent.append(request)
 
+    def _watch_output(self) -> None:
+        """Starts the stall clock when the socket did not take all there was
+        to send, and stops it once it has: frames submitted since the last
+        send, which the socket has not been offered yet, are no stall."""
+        if self.timeout is None:
+            return
+        if not cast(SessionLoop, self._loop).session.want_write():
+            self._write_wait_start = None
+        elif self._write_wait_start is None:
+            self._write_wait_start = time.monotonic()
+
     def _expire(self) -> float | None:
         """Resets and ends the streams whose time is up, and drops the
         connection once the socket has taken nothing for ``timeout`` seconds
@@ -390,17 +469,17 @@ class UrlFetcher:
             elif soonest is None or deadline < soonest:
                 soonest = deadline
         if session.want_write():
-            if self._write_wait_start is None:
-                self._write_wait_start = now
-            stall_deadline = max(self._write_wait_start, loop.last_sent) + self.timeout
-            if stall_deadline <= now:
+            # Output the socket has not been offered yet starts the stall
+            # clock only if the coming send leaves some of it: look again
+            # by then.
+            waiting_since = now if self._write_wait_start is None else self._write_wait_start
+            stall_deadline = max(waiting_since, loop.last_sent) + self.timeout
+            if self._write_wait_start is not None and stall_deadline <= now:
                 self._stalled = True
                 loop.stop()
                 return None
             if soonest is None or stall_deadline < soonest:
                 soonest = stall_deadline
-        else:
-            self._write_wait_start = None
         return None if soonest is None else max(0.0, soonest - now)
 
     def _close(self, request: _Request, status_code: int) -> None:
@@ -499,14 +578,13 @@ def urlfetch(
     urls = [url_or_urls] if isinstance(url_or_urls, str) else list(url_or_urls)
     groups: dict[tuple[str, str, int], list[str]] = {}
     for url in urls:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in _DEFAULT_PORTS:
-            raise ValueError("not an http:// or https:// URL: %r" % (url,))
-        if not parts.hostname:
-            raise ValueError("the URL has no host: %r" % (url,))
-        port = parts.port or _DEFAULT_PORTS[parts.scheme]
-        groups.setdefault((parts.scheme, parts.hostname, port), []).append(url)
-    for (scheme, host, port), group in groups.items():
+        groups.setdefault(split_url(url), []).append(url)
+    # Checked against every request, not each connection's share of them:
+    # the connections read the one file in turn.
+    body = _binary_body(body, len(urls))
+    # Made before any connects, so that every one records where a seekable
+    # body starts before the first has read it.
+    fetchers = [
         UrlFetcher(
             (host, port),
             group,
@@ -522,4 +600,8 @@ def urlfetch(
             verify=verify,
             on_frame=on_frame,
             connect_timeout=connect_timeout,
-        ).loop()
+        )
+        for (scheme, host, port), group in groups.items()
+    ]
+    for fetcher in fetchers:
+        fetcher.loop()
