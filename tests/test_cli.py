@@ -671,7 +671,7 @@ def test_serve_answers_head_without_a_body_and_other_methods_with_501(htdocs, tm
 
 
 def test_bad_arguments_are_one_line_and_exit_status_2(tmp_path):
-    for args in (["-m", "0", "http://127.0.0.1/"], ["ftp://127.0.0.1/"], []):
+    for args in (["-m", "0", "http://127.0.0.1/"], ["ftp://127.0.0.1/"], ["http://[::1"], []):
         result = get(*args)
         assert result.returncode == 2, args
         assert_one_line_error(result, "spdylay: error:")

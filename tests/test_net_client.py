@@ -2,7 +2,10 @@
 that reset streams, send GOAWAY or hang up, per-request timeouts, request
 bodies, the frame hook."""
 
+import contextlib
 import hashlib
+import io
+import re
 import socket
 import ssl
 import threading
@@ -584,3 +587,159 @@ def test_timed_out_request_ends_although_the_server_stopped_reading():
     assert isinstance(error, spdylay.UrlFetchError)
     assert "stopped reading" in str(error)
     assert [handler.status_code for handler in fetcher.collected] == [spdylay.CANCEL]
+
+
+class Echo(QuietHandler):
+    def do_POST(self):
+        body = self.rfile.read()
+        self.send_response(200)
+        self.wfile.write(body)
+
+
+def test_file_body_reaches_every_host(version):
+    # Two hosts (two connections) on one server: the second connection
+    # must send the body from where the file stood, as the first did.
+    body = io.BytesIO(b"skipped|payload")
+    body.seek(len(b"skipped|"))
+    seen = []
+
+    class Record(spdylay.BaseSPDYStreamHandler):
+        def on_data(self, data):
+            seen.append((self.url, data))
+
+    with running(Echo, version) as server:
+        port = server.server_address[1]
+        urls = ["http://%s:%d/" % (host, port) for host in ("127.0.0.1", "localhost")]
+        spdylay.urlfetch(urls, Record, method="POST", body=body, version=version, timeout=TIMEOUT)
+    assert sorted(seen) == sorted((url, b"payload") for url in urls)
+
+
+def test_unseekable_body_for_urls_on_several_hosts_is_refused_before_connecting():
+    # One URL per host: no single connection has more than one request.
+    reader, writer = socket.socketpair()
+    with reader, writer, pytest.raises(ValueError, match="seekable"):
+        spdylay.urlfetch(
+            ["http://127.0.0.1:1/", "http://localhost:1/"],
+            Collect,
+            method="POST",
+            body=reader.makefile("rb"),
+        )
+
+
+class StrReader:
+    """A file-like object that is not an io.TextIOBase but reads str."""
+
+    def read(self, size=-1):
+        return "text"[:size] if size >= 0 else "text"
+
+    def seekable(self):
+        return False
+
+
+@pytest.mark.parametrize("kind", ["StringIO", "text file", "reads str"])
+def test_text_body_is_type_error_before_connecting(kind, tmp_path):
+    path = tmp_path / "body.txt"
+    path.write_text("hello")
+    with contextlib.ExitStack() as stack:
+        body = {
+            "StringIO": lambda: io.StringIO("hello"),
+            "text file": lambda: stack.enter_context(open(path)),
+            "reads str": StrReader,
+        }[kind]()
+        with pytest.raises(TypeError, match="binary file"):
+            spdylay.UrlFetcher(("127.0.0.1", 1), ["http://127.0.0.1:1/"], Collect, body=body)
+        with pytest.raises(TypeError, match="binary file"):
+            spdylay.urlfetch("http://127.0.0.1:1/", Collect, method="POST", body=body)
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("http://[::1", "bad URL 'http://[::1'"),
+        ("http://[not-an-address]/", "bad URL"),
+        ("http://127.0.0.1:port/", "bad port in URL"),
+        ("http://127.0.0.1:65536/", "bad port in URL"),
+        ("http://127.0.0.1:0/", "bad port in URL"),
+        ("http://:80/", "no host in URL"),
+    ],
+)
+def test_url_that_cannot_be_fetched_is_value_error_naming_it(url, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        spdylay.urlfetch(url, Collect)
+
+
+def test_url_fetcher_refuses_a_url_it_cannot_parse_before_connecting():
+    with pytest.raises(ValueError, match=re.escape("bad URL 'http://[::1/'")):
+        spdylay.UrlFetcher(("127.0.0.1", 1), ["http://[::1/"], Collect)
+
+
+def test_timeout_with_a_peer_that_reads_but_never_answers_cancels_and_returns(version):
+    # The socket takes every byte: the request times out, but nothing
+    # stalls, so loop() returns as it does for any timed-out request.
+    server = RawServer(version, lambda conn, dec, enc: drain(conn))
+    host, port = server.server_address
+    fetcher = spdylay.UrlFetcher(
+        (host, port),
+        ["http://%s:%d/" % (host, port)],
+        Collect,
+        tls=False,
+        version=version,
+        timeout=0.5,
+    )
+    fetcher.collected = []
+    try:
+        error = _fetch_in_thread(fetcher.loop)
+    finally:
+        server.close()
+    assert error is None
+    assert [handler.status_code for handler in fetcher.collected] == [spdylay.CANCEL]
+
+
+def test_second_loop_fetches_every_url_again(version):
+    body = io.BytesIO(b"posted")
+    # A server that closes an idle connection soon, so that a second loop()
+    # that sent nothing would end instead of hanging.
+    with running(Echo, version, idle_timeout=2) as server:
+        host, port = server.server_address
+        urls = ["http://%s:%d/%d" % (host, port, n) for n in range(2)]
+        fetcher = spdylay.UrlFetcher(
+            (host, port),
+            urls,
+            Collect,
+            tls=False,
+            version=version,
+            method="POST",
+            body=body,
+            timeout=TIMEOUT,
+        )
+        fetcher.collected = []
+        fetcher.loop()
+        fetcher.loop()
+    assert [(h.url, h.status_code, bytes(h.body)) for h in fetcher.collected] == [
+        (url, spdylay.OK, b"posted") for url in urls + urls
+    ]
+    assert len({id(handler) for handler in fetcher.collected}) == 4
+
+
+def test_second_loop_refuses_an_unseekable_body_the_first_read(version):
+    reader, writer = socket.socketpair()
+    writer.sendall(b"once")
+    writer.close()
+    with reader, running(Echo, version, idle_timeout=2) as server:
+        host, port = server.server_address
+        fetcher = spdylay.UrlFetcher(
+            (host, port),
+            ["http://%s:%d/" % (host, port)],
+            Collect,
+            tls=False,
+            version=version,
+            method="POST",
+            body=reader.makefile("rb"),
+            timeout=TIMEOUT,
+        )
+        fetcher.collected = []
+        fetcher.loop()
+        with pytest.raises(ValueError, match="unseekable"):
+            fetcher.loop()
+    (first,) = fetcher.collected
+    assert (first.status_code, bytes(first.body)) == (spdylay.OK, b"once")
