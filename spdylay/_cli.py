@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO,
 from . import _constants, _tls
 from ._errors import Error
 from ._frames import CtrlFrame
-from .client import BaseSPDYStreamHandler, UrlFetcher, split_url
+from .client import BaseSPDYStreamHandler, UrlFetcher, _split_url
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 if TYPE_CHECKING:
@@ -282,7 +282,7 @@ class Target:
 
 def _parse_url(url: str, no_tls: bool) -> Target:
     try:
-        scheme, host, port = split_url(url)
+        scheme, host, port = _split_url(url)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return Target(url, host, port, scheme == "https" and not no_tls)

@@ -177,7 +177,7 @@ def _urlsplit(url: str) -> urllib.parse.SplitResult:
         raise ValueError("bad URL %r: %s" % (url, exc)) from None
 
 
-def split_url(url: str) -> tuple[str, str, int]:
+def _split_url(url: str) -> tuple[str, str, int]:
     """The scheme, host and port (the scheme's default if the URL has none)
     an ``http://`` or ``https://`` URL names; ValueError, naming the URL,
     for any other, or one that cannot be parsed or has a bad port."""
@@ -241,16 +241,20 @@ class UrlFetcher:
         self.spdy_version: int | None = None
         self._loop: SessionLoop | None = None
         self._waiting: collections.deque[_Request] = collections.deque()
-        self._settings_received = False
-        self._ended = False
         self._unsent: collections.deque[_Request] = collections.deque()
         self._sent: dict[int, _Request] = {}
-        self._open = 0
-        self._write_wait_start: float | None = None
         self._nv_by_url: dict[str, list[tuple[str, str]]] = {}
         for url in self.urls:
             # A URL that cannot be parsed is refused now, not once connected.
             self._request_nv(url)
+        self._start_connection_state()
+
+    def _start_connection_state(self) -> None:
+        """What one loop() learns about its connection, as it is before."""
+        self._settings_received = False
+        self._ended = False
+        self._open = 0
+        self._write_wait_start: float | None = None
         self._stalled = False
 
     def _where(self) -> str:
@@ -344,11 +348,7 @@ class UrlFetcher:
                 "it cannot be sent again"
             )
         self._looped = True
-        self._settings_received = False
-        self._ended = False
-        self._open = 0
-        self._write_wait_start = None
-        self._stalled = False
+        self._start_connection_state()
         sock, version = self._connect()
         self.spdy_version = version
         try:
@@ -578,7 +578,7 @@ def urlfetch(
     urls = [url_or_urls] if isinstance(url_or_urls, str) else list(url_or_urls)
     groups: dict[tuple[str, str, int], list[str]] = {}
     for url in urls:
-        groups.setdefault(split_url(url), []).append(url)
+        groups.setdefault(_split_url(url), []).append(url)
     # Checked against every request, not each connection's share of them:
     # the connections read the one file in turn.
     body = _binary_body(body, len(urls))

@@ -673,20 +673,28 @@ def test_url_fetcher_refuses_a_url_it_cannot_parse_before_connecting():
         spdylay.UrlFetcher(("127.0.0.1", 1), ["http://[::1/"], Collect)
 
 
+def plain_fetcher(server, paths, version, **kwargs):
+    """A UrlFetcher for ``paths`` on ``server`` over plain TCP, its Collect
+    handlers gathered in ``collected``, every loop()'s in turn."""
+    host, port = server.server_address[:2]
+    kwargs.setdefault("timeout", TIMEOUT)
+    fetcher = spdylay.UrlFetcher(
+        (host, port),
+        ["http://%s:%d%s" % (host, port, path) for path in paths],
+        Collect,
+        tls=False,
+        version=version,
+        **kwargs,
+    )
+    fetcher.collected = []
+    return fetcher
+
+
 def test_timeout_with_a_peer_that_reads_but_never_answers_cancels_and_returns(version):
     # The socket takes every byte: the request times out, but nothing
     # stalls, so loop() returns as it does for any timed-out request.
     server = RawServer(version, lambda conn, dec, enc: drain(conn))
-    host, port = server.server_address
-    fetcher = spdylay.UrlFetcher(
-        (host, port),
-        ["http://%s:%d/" % (host, port)],
-        Collect,
-        tls=False,
-        version=version,
-        timeout=0.5,
-    )
-    fetcher.collected = []
+    fetcher = plain_fetcher(server, ["/"], version, timeout=0.5)
     try:
         error = _fetch_in_thread(fetcher.loop)
     finally:
@@ -700,23 +708,11 @@ def test_second_loop_fetches_every_url_again(version):
     # A server that closes an idle connection soon, so that a second loop()
     # that sent nothing would end instead of hanging.
     with running(Echo, version, idle_timeout=2) as server:
-        host, port = server.server_address
-        urls = ["http://%s:%d/%d" % (host, port, n) for n in range(2)]
-        fetcher = spdylay.UrlFetcher(
-            (host, port),
-            urls,
-            Collect,
-            tls=False,
-            version=version,
-            method="POST",
-            body=body,
-            timeout=TIMEOUT,
-        )
-        fetcher.collected = []
+        fetcher = plain_fetcher(server, ["/0", "/1"], version, method="POST", body=body)
         fetcher.loop()
         fetcher.loop()
     assert [(h.url, h.status_code, bytes(h.body)) for h in fetcher.collected] == [
-        (url, spdylay.OK, b"posted") for url in urls + urls
+        (url, spdylay.OK, b"posted") for url in fetcher.urls + fetcher.urls
     ]
     assert len({id(handler) for handler in fetcher.collected}) == 4
 
@@ -726,18 +722,7 @@ def test_second_loop_refuses_an_unseekable_body_the_first_read(version):
     writer.sendall(b"once")
     writer.close()
     with reader, running(Echo, version, idle_timeout=2) as server:
-        host, port = server.server_address
-        fetcher = spdylay.UrlFetcher(
-            (host, port),
-            ["http://%s:%d/" % (host, port)],
-            Collect,
-            tls=False,
-            version=version,
-            method="POST",
-            body=reader.makefile("rb"),
-            timeout=TIMEOUT,
-        )
-        fetcher.collected = []
+        fetcher = plain_fetcher(server, ["/"], version, method="POST", body=reader.makefile("rb"))
         fetcher.loop()
         with pytest.raises(ValueError, match="unseekable"):
             fetcher.loop()
