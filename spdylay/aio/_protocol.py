@@ -157,7 +157,9 @@ class IncomingBody:
                 raise self._error
             if self._done:
                 return b""
-            waiter = self._waiter = self._proto.loop.create_future()
+            proto = self._proto
+            waiter = self._waiter = proto.loop.create_future()
+            proto.peer_waits += 1
             try:
                 await waiter
             except asyncio.CancelledError:
@@ -165,6 +167,7 @@ class IncomingBody:
                 raise
             finally:
                 self._waiter = None
+                proto.peer_waits -= 1
         chunk = chunks.popleft()
         self._proto.consumed(self._stream, len(chunk))
         return chunk
@@ -348,15 +351,23 @@ class OutgoingBody:
         return chunk
 
     async def _pump(self, source: "AsyncIterable[bytes]") -> None:
-        loop = self._proto.loop
+        proto = self._proto
+        loop = proto.loop
         chunks = source.__aiter__()
+        # Counted as busy except while it waits for the peer to take the
+        # body (the server's idle check).
+        proto.busy_sources += 1
         try:
             async for chunk in chunks:
                 self._buffer += chunk
                 self._resume()
                 while len(self._buffer) >= SOURCE_READ_AHEAD:
                     self._room = loop.create_future()
-                    await self._room
+                    proto.busy_sources -= 1
+                    try:
+                        await self._room
+                    finally:
+                        proto.busy_sources += 1
                     self._room = None
         except asyncio.CancelledError:
             # The stream is gone: let the source clean up now, not whenever
@@ -369,6 +380,8 @@ class OutgoingBody:
             self._failed(exc)
             self._resume()
             return
+        finally:
+            proto.busy_sources -= 1
         self._eof = True
         self._resume()
 
@@ -451,6 +464,13 @@ class SessionProtocol(asyncio.BufferedProtocol):
         self._pings: collections.deque[asyncio.Future[float]] = collections.deque()
         self._ping_started: dict[int, tuple[asyncio.Future[float], float]] = {}
         self.last_received = loop.time()
+        # Since when the transport has asked us to stop writing (None: it
+        # has not): the peer takes nothing meanwhile.
+        self.write_paused_since: Optional[float] = None
+        # Tasks waiting for the peer to send body (IncomingBody.next_chunk),
+        # and body sources (OutgoingBody._pump) not waiting for the peer.
+        self.peer_waits = 0
+        self.busy_sources = 0
         self._input = _input_buffer(loop)
 
     # asyncio.Protocol
@@ -537,9 +557,11 @@ class SessionProtocol(asyncio.BufferedProtocol):
 
     def pause_writing(self) -> None:
         self._write_paused = True
+        self.write_paused_since = self.loop.time()
 
     def resume_writing(self) -> None:
         self._write_paused = False
+        self.write_paused_since = None
         self.schedule_flush()
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:

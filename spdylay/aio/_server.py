@@ -233,6 +233,10 @@ class _ServerStream:
         finally:
             self.open_body.discard()
             self.handled = True
+            if self.task is not None:
+                # It ran as a task, for a while maybe: the idle clock starts
+                # again from here.
+                self.proto.idle_since = self.proto.loop.time()
             if self.finished:
                 self.release()
 
@@ -406,14 +410,26 @@ class _ServerProtocol(SessionProtocol):
             self._idle_timer = self.loop.call_later(delay, self._close_if_idle)
 
     def _close_if_idle(self) -> None:
-        """Sends GOAWAY and closes the connection once it has had no open
-        stream and received nothing for the server's idle_timeout."""
+        """Sends GOAWAY and closes the connection once it has received
+        nothing for the server's idle_timeout and either has no open stream
+        or waits for the client on all of them: no handler or body source
+        busy with work of its own, and nothing it could write, or a
+        transport that has taken no byte for that long.  So a client that
+        stalls its requests or stops reading holds nothing for ever."""
         # Scheduled only when there is an idle_timeout.
         idle_timeout = cast(float, self.server.idle_timeout)
+        last = max(self.idle_since, self.last_received)
         if self.streams or self.tasks:
-            self._check_idle_in(idle_timeout)
-            return
-        remaining = max(self.idle_since, self.last_received) + idle_timeout - self.loop.time()
+            session = self.session
+            busy = len(self.tasks) > self.peer_waits or self.busy_sources
+            if self.write_paused_since is not None:
+                last = max(last, self.write_paused_since)
+            elif session is not None and session.want_write():
+                busy = True
+            if busy:
+                self._check_idle_in(idle_timeout)
+                return
+        remaining = last + idle_timeout - self.loop.time()
         if remaining > 0:
             self._check_idle_in(remaining)
             return
@@ -623,9 +639,10 @@ async def serve(
     version is what ALPN agrees on), or None for plain TCP, which speaks
     ``version`` (default PROTO_SPDY3_1).  ``max_concurrent_streams`` is
     announced in SETTINGS.  A request body over ``request_body_limit``
-    bytes is answered 413 and its stream reset.  A connection with no open
-    stream that receives nothing for ``idle_timeout`` seconds is sent
-    GOAWAY and closed (None: never).
+    bytes is answered 413 and its stream reset.  A connection that receives
+    nothing for ``idle_timeout`` seconds while it has no open stream, or
+    only streams that wait for the client, is sent GOAWAY and closed
+    (None: never).
     """
     check_version(version)
     check_seconds(idle_timeout, "idle_timeout")
