@@ -85,7 +85,8 @@ class BaseSPDYStreamHandler:
 
 
 # How many times a request the server refused with RST_STREAM
-# REFUSED_STREAM (sent before its SETTINGS limit reached us) is sent again.
+# REFUSED_STREAM (sent before its SETTINGS limit reached us) is sent again:
+# not at all when part of a body that cannot be read again went out.
 REFUSED_ATTEMPTS = 3
 # Streams opened before the server's SETTINGS arrive (after them the session
 # keeps to the announced limit): a server refuses the streams past its limit,
@@ -107,6 +108,7 @@ class _Request:
         "attempts",
         "answered",
         "refused",
+        "body_read",
     )
 
     deadline: float | None
@@ -131,6 +133,9 @@ class _Request:
         self.attempts = 0
         self.answered = False
         self.refused = False
+        # Some of an unseekable body was read: a refused stream cannot be
+        # sent again with the whole of it.
+        self.body_read = False
 
 
 def _read_body(
@@ -143,6 +148,8 @@ def _read_body(
     data = body.read(length)
     if request.body_offset is not None:
         request.body_offset = body.tell()
+    elif data:
+        request.body_read = True
     if not data:
         read_ctrl.flags = READ_EOF
     return data
@@ -551,7 +558,7 @@ class UrlFetcher:
         request = self._sent.get(stream_id)
         if request is None:
             return
-        if request.refused and request.attempts < REFUSED_ATTEMPTS:
+        if request.refused and request.attempts < REFUSED_ATTEMPTS and not request.body_read:
             del self._sent[stream_id]
             self._submit(request)
         else:

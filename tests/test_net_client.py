@@ -5,6 +5,7 @@ bodies, the frame hook."""
 import contextlib
 import hashlib
 import io
+import os
 import re
 import socket
 import ssl
@@ -728,3 +729,39 @@ def test_second_loop_refuses_an_unseekable_body_the_first_read(version):
             fetcher.loop()
     (first,) = fetcher.collected
     assert (first.status_code, bytes(first.body)) == (spdylay.OK, b"once")
+
+
+def test_stream_refused_after_part_of_an_unseekable_body_went_out_is_not_sent_again(version):
+    syn_streams = []
+
+    def script(conn, dec, enc):
+        body = b""
+        while not body:
+            data = conn.recv(65536)
+            assert data, "the client hung up before sending the body"
+            frames = dec.feed(data)
+            body += b"".join(f.payload for f in frames if not f.control)
+            syn_streams.extend(
+                f.stream_id for f in frames if f.control and f.type == spdylay.SYN_STREAM
+            )
+        conn.sendall(enc.rst_stream(syn_streams[0], spdylay.REFUSED_STREAM))
+        # Whatever the client sends until it hangs up: no second SYN_STREAM.
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            syn_streams.extend(
+                f.stream_id for f in dec.feed(data) if f.control and f.type == spdylay.SYN_STREAM
+            )
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"read once, from a pipe")
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as body:
+        server = RawServer(version, script)
+        try:
+            (response,) = fetch(server, ["/upload"], version, method="POST", body=body)
+        finally:
+            server.close()
+    assert response.status_code == spdylay.REFUSED_STREAM
+    assert syn_streams == [1]
