@@ -268,6 +268,11 @@ def _control_frame(handle: Any, sent: bool, frame_type: int, frame: Any, key: in
             args = (frame_type, frame_id(frame_type, frame))
         else:
             args = (frame_from_c(frame_type, frame),)
+            kind = None
+        if kind is not None and not (callback.args or callback.keywords):
+            # The wrapped function, called directly: PyPy's partial.__call__
+            # is Python code that builds a dict of keywords for every call.
+            callback = callback.func
         if session._io_thread != _get_ident():
             callback(session, *args)
             return

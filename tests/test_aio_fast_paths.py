@@ -2,7 +2,8 @@
 eagerly (their first step runs as soon as the request is received, a Task
 takes over only if they suspend), the client's stream IDs learned from
 FrameIds without converting sent frames, small bodies sent without a body
-reader, and the window credit of closed streams given back in one update."""
+reader, the window credit of closed streams given back in one update, and
+the header pairs kept per connection and per status."""
 
 import asyncio
 import contextlib
@@ -494,5 +495,84 @@ def test_an_ipv6_host_is_bracketed_in_the_authority_requests_carry():
     authority is read without connecting to ::1."""
     from spdylay.aio._client import Connection
 
-    assert Connection(None, "::1", 8443, "http")._authority == "[::1]:8443"
-    assert Connection(None, "127.0.0.1", 8443, "http")._authority == "127.0.0.1:8443"
+    def authority(host):
+        return dict(Connection(None, host, 8443, "http")._fixed_nv)[":host"]
+
+    assert authority("::1") == "[::1]:8443"
+    assert authority("127.0.0.1") == "127.0.0.1:8443"
+
+
+# --- header lists built from pairs kept per connection and per status --------
+
+
+def test_statuses_and_header_names_reach_the_client_as_given(aio_run, version):
+    """Status pairs are kept per status HTTP names; any other status from
+    100 to 999 is sent as its number, a status out of range or not an int
+    answers 500; header names given in any case, in a list, a tuple or a
+    generator, arrive lower-cased, and no headers at all is allowed."""
+    cases = {
+        "/named": (404, [("X-Mixed-Case", "a")]),
+        "/unnamed": (299, (("x-tuple", "b"),)),
+        "/generated": (201, (pair for pair in [("X-Gen", "c")])),
+        "/none": (204, ()),
+        "/out-of-range": (1000, ()),
+        "/not-an-int": ("200", ()),
+    }
+
+    async def handler(request):
+        status, headers = cases[request.path]
+        return status, headers, b"body"
+
+    async def main():
+        server, conn = await served(handler, version)
+        seen = {}
+        for path in cases:
+            resp = await conn.get(path)
+            seen[path] = (resp.status, resp.reason, list(resp.headers), await resp.read())
+        await conn.close()
+        await server.close()
+        return seen
+
+    seen = aio_run(main())
+    assert seen["/named"] == (404, "Not Found", [("x-mixed-case", "a")], b"body")
+    assert seen["/unnamed"] == (299, "", [("x-tuple", "b")], b"body")
+    assert seen["/generated"] == (201, "Created", [("x-gen", "c")], b"body")
+    assert seen["/none"] == (204, "No Content", [], b"body")
+    for path in ("/out-of-range", "/not-an-int"):
+        assert seen[path][0] == 500
+
+
+def test_requests_share_the_fixed_header_pairs_and_still_differ(aio_run, version):
+    """Every request of a connection carries the same :version, :host and
+    :scheme pairs, and its own method, path and headers: the packed header
+    list the session keeps from the previous request is not reused for a
+    request that differs from it."""
+    seen = []
+
+    async def handler(request):
+        seen.append(
+            (request.method, request.path, request.scheme, request.host, list(request.headers))
+        )
+        return 200, [], request.method.encode()
+
+    async def main():
+        server, conn = await served(handler, version)
+        bodies = [
+            await (await conn.get("/a")).read(),
+            await (await conn.get("/a")).read(),
+            await (await conn.request("POST", "/b", [("X-One", "1")], b"up")).read(),
+            await (await conn.get("/a", [("x-two", "2")])).read(),
+        ]
+        host = "%s:%d" % (HOST, server.port)
+        await conn.close()
+        await server.close()
+        return bodies, host
+
+    bodies, host = aio_run(main())
+    assert bodies == [b"GET", b"GET", b"POST", b"GET"]
+    assert seen == [
+        ("GET", "/a", "http", host, []),
+        ("GET", "/a", "http", host, []),
+        ("POST", "/b", "http", host, [("x-one", "1")]),
+        ("GET", "/a", "http", host, [("x-two", "2")]),
+    ]

@@ -7,7 +7,7 @@ import pytest
 from helpers import RawPeer, make_pair, nv_on_wire, pump
 
 import spdylay
-from spdylay._callbacks import FrameIds
+from spdylay._callbacks import FrameIds, SentFrameIds, StreamFrames
 
 import spdywire
 
@@ -132,3 +132,29 @@ def test_arguments_after_the_frame_pass_through(version):
     )
     bad_stream(wrapped)
     assert ids == [(spdylay.SYN_STREAM, 2, status)] == [(frame.frame_type, frame.stream_id, status)]
+
+
+@pytest.mark.parametrize("wrapper", [FrameIds, SentFrameIds, StreamFrames])
+def test_a_wrapper_holding_arguments_of_its_own_passes_them_on(wrapper):
+    """The trampoline calls the wrapped function directly only when the
+    wrapper holds nothing else: a wrapper made with arguments of its own,
+    as functools.partial allows, still gets them first, and keywords too."""
+    calls = []
+
+    def record(tag, session, frame_type, *rest, keyword):
+        calls.append((tag, keyword, frame_type))
+
+    name = "on_ctrl_recv_cb" if wrapper is StreamFrames else "on_ctrl_send_cb"
+    pair = make_pair(
+        spdylay.PROTO_SPDY3_1,
+        client_kwargs={name: wrapper(record, "tag", keyword="kw")},
+        server_kwargs={
+            "on_request_recv_cb": lambda session, stream_id: session.submit_response(
+                stream_id, REPLY
+            )
+        },
+    )
+    pair.client.session.submit_request(3, NV)
+    pump(pair)
+    expected = spdylay.SYN_REPLY if wrapper is StreamFrames else spdylay.SYN_STREAM
+    assert ("tag", "kw", expected) in calls

@@ -4,7 +4,7 @@
 import asyncio
 import ssl as _ssl
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
 from .._args import settings_entries
@@ -331,8 +331,11 @@ class Connection:
     def __init__(self, proto: _ClientProtocol, host: str, port: int, scheme: str) -> None:
         self._proto = proto
         # An IPv6 literal is bracketed in an authority, as in a URL.
-        self._authority = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
-        self._scheme = scheme
+        authority = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+        # The same pair objects in every request: the session's check that
+        # a header list is the one it packed last finds them equal at once,
+        # by identity.
+        self._fixed_nv = ((":version", "HTTP/1.1"), (":host", authority), (":scheme", scheme))
 
     @property
     def version(self) -> int:
@@ -379,13 +382,7 @@ class Connection:
             raise GoawayError("the connection is going away")
         if priority is None:
             priority = proto.default_priority
-        nv = [
-            (":method", method),
-            (":path", path),
-            (":version", "HTTP/1.1"),
-            (":host", self._authority),
-            (":scheme", self._scheme),
-        ]
+        nv = [(":method", method), (":path", path), *self._fixed_nv]
         if headers:
             nv.extend([(name.lower(), value) for name, value in headers])
         stream = _ClientStream(proto)
@@ -410,9 +407,12 @@ class Connection:
             stream.cancel()
             raise
 
-    async def get(self, path: str, headers: HeaderPairs = (), **kwargs: Any) -> Response:
-        """``request("GET", path, headers, **kwargs)``."""
-        return await self.request("GET", path, headers, **kwargs)
+    def get(
+        self, path: str, headers: HeaderPairs = (), **kwargs: Any
+    ) -> "Coroutine[Any, Any, Response]":
+        """``request("GET", path, headers, **kwargs)``: that coroutine
+        itself, not one more awaiting it."""
+        return self.request("GET", path, headers, **kwargs)
 
     async def ping(self) -> float:
         """Sends PING and returns the round-trip time in seconds."""

@@ -181,7 +181,8 @@ class IncomingBody:
         """The whole body, once ``complete`` (the usual case for small
         bodies): no waiting, and the window is reopened in one call."""
         chunks = self._chunks
-        body = b"".join(chunks)
+        # A small body is one chunk: no join, which would copy it.
+        body = chunks.popleft() if len(chunks) == 1 else b"".join(chunks)
         chunks.clear()
         self._proto.consumed(self._stream, len(body))
         return body
@@ -253,7 +254,7 @@ def body_provider(
     an async iterable of bytes) under flow control, and the OutgoingBody
     behind it, which is to be cancelled if the stream goes first (None for
     bytes, which need no reading)."""
-    if isinstance(body, (bytes, bytearray, memoryview)):
+    if body.__class__ is bytes or isinstance(body, (bytes, bytearray, memoryview)):
         return DataProvider([bytes(body)], _read_remaining), None
     outgoing = OutgoingBody(proto, body, on_error)
     return outgoing.provider, outgoing

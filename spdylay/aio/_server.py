@@ -43,17 +43,24 @@ DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
 
 
-_STATUS_LINES = {int(status): "%d %s" % (status, status.phrase) for status in http.HTTPStatus}
+# The ":status" pair of each status HTTP names, and the ":version" pair:
+# the same objects in every response, which the session's check that a
+# header list is the one it packed last finds equal at once, by identity.
+_STATUS_PAIRS = {
+    int(status): (":status", "%d %s" % (status, status.phrase)) for status in http.HTTPStatus
+}
+_VERSION_PAIR = (":version", "HTTP/1.1")
 
 
 def _response_nv(status: int, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    line = _STATUS_LINES.get(status)
-    if line is None:
+    status_pair = _STATUS_PAIRS.get(status)
+    if status_pair is None:
         if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
             raise ValueError("status must be an int from 100 to 999, not %r" % (status,))
-        line = str(status)
-    nv = [(":status", line), (":version", "HTTP/1.1")]
-    nv.extend((name.lower(), value) for name, value in headers)
+        status_pair = (":status", str(status))
+    nv = [status_pair, _VERSION_PAIR]
+    if headers:
+        nv += [(name.lower(), value) for name, value in headers]
     return nv
 
 
@@ -71,17 +78,24 @@ class Request(BodyReader):
         self._stream: _ServerStream = stream
         self._incoming = stream.open_body
         self._body: Optional[bytes] = None
-        special: dict[str, str] = {}
+        method = path = scheme = host = ""
         plain = []
         for pair in nv:
-            if pair[0][:1] == ":":
-                special[pair[0]] = pair[1]
-            else:
+            name = pair[0]
+            if name[:1] != ":":
                 plain.append(pair)
-        self.method: str = special.get(":method", "")
-        self.path: str = special.get(":path", "")
-        self.scheme: str = special.get(":scheme", "")
-        self.host: str = special.get(":host", "")
+            elif name == ":method":
+                method = pair[1]
+            elif name == ":path":
+                path = pair[1]
+            elif name == ":scheme":
+                scheme = pair[1]
+            elif name == ":host":
+                host = pair[1]
+        self.method: str = method
+        self.path: str = path
+        self.scheme: str = scheme
+        self.host: str = host
         self.headers = Headers._adopt(plain)
 
     @property
