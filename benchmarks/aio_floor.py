@@ -33,14 +33,22 @@ RESPONSE = b"A" * 1100
 IN_FLIGHT = 100
 
 
-class Batching:
-    """Writes what was queued during a loop iteration in one write."""
+class Batching(asyncio.BufferedProtocol):
+    """Reads into one buffer; writes what was queued during a loop
+    iteration in one write."""
 
     def __init__(self, loop):
         self.loop = loop
         self.transport = None
+        self.buffer = memoryview(bytearray(256 * 1024))
         self.out = []
         self.scheduled = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def get_buffer(self, sizehint):
+        return self.buffer
 
     def queue(self, data):
         self.out.append(data)
@@ -54,17 +62,10 @@ class Batching:
         self.transport.write(b"".join(out))
 
 
-class ServerProtocol(asyncio.BufferedProtocol, Batching):
+class ServerProtocol(Batching):
     def __init__(self, loop):
-        Batching.__init__(self, loop)
-        self.buffer = memoryview(bytearray(256 * 1024))
+        super().__init__(loop)
         self.pending = 0
-
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def get_buffer(self, sizehint):
-        return self.buffer
 
     def buffer_updated(self, nbytes):
         # Requests are all alike: only their count matters.
@@ -74,18 +75,11 @@ class ServerProtocol(asyncio.BufferedProtocol, Batching):
             self.queue(RESPONSE * whole)
 
 
-class ClientProtocol(asyncio.BufferedProtocol, Batching):
+class ClientProtocol(Batching):
     def __init__(self, loop):
-        Batching.__init__(self, loop)
-        self.buffer = memoryview(bytearray(256 * 1024))
+        super().__init__(loop)
         self.partial = 0
         self.waiting = collections.deque()
-
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def get_buffer(self, sizehint):
-        return self.buffer
 
     def buffer_updated(self, nbytes):
         self.partial += nbytes
