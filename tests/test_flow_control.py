@@ -199,14 +199,21 @@ def test_settings_initial_window_size_applies_to_new_streams(version):
     reason="libspdylay 1.4 lets DATA overrun the stream and connection windows"
 )
 @V3_AND_31
-def test_peer_overrunning_a_stream_window_gets_flow_control_error(version):
+def test_a_window_we_lower_is_announced_but_the_old_one_is_enforced(version):
+    """SPDY has no SETTINGS acknowledgement: a peer that sent within the
+    window it knew, before our SETTINGS reached it, is not reset; past the
+    old window it is."""
     peer = RawPeer(spdylay.SERVER, version, config=NO_AUTO_UPDATE)
     peer.session.submit_settings(
         spdylay.FLAG_SETTINGS_NONE, [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1000)]
     )
-    peer.sent()
+    if version == spdylay.PROTO_SPDY3_1:
+        # Room in the connection window for the stream's to fill.
+        peer.session.submit_window_update(0, 1000)
+    (settings,) = control_frames(peer.sent(), spdywire.SETTINGS)
+    assert settings.entries == [(spdylay.SETTINGS_INITIAL_WINDOW_SIZE, 0, 1000)]
     peer.feed(peer.enc.syn_stream(1, nv_on_wire(version, POST_NV)))
-    peer.feed(peer.enc.data(1, b"o" * 1000))
+    peer.feed(peer.enc.data(1, b"o" * WINDOW))
     assert peer.sent() == []
     peer.feed(peer.enc.data(1, b"o"))
     frames = peer.sent()
@@ -330,6 +337,21 @@ def test_option2_reopens_windows_only_for_consumed_bytes(version):
     if version == spdylay.PROTO_SPDY3_1:
         expected = [(0, 40000), (1, 40000)]
     assert window_updates(peer.sent()) == expected
+
+
+@V3_AND_31
+def test_consume_gives_back_no_more_than_arrived(version):
+    peer = server_receiving(version, config={spdylay.OPT_NO_AUTO_WINDOW_UPDATE2: True})
+    send_data(peer, 1, 40000)
+    peer.session.consume(1, 2**31 - 1)
+    expected = [(1, 40000)]
+    if version == spdylay.PROTO_SPDY3_1:
+        expected = [(0, 40000), (1, 40000)]
+    assert window_updates(peer.sent()) == expected
+    # Nothing left to give back: the peer's window stays at what it may send.
+    peer.session.consume(1, 2**31 - 1)
+    peer.session.consume(1, 40000)
+    assert window_updates(peer.sent()) == []
 
 
 def test_consume_needs_option2():

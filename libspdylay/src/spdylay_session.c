@@ -172,6 +172,8 @@ static int session_new(spdylay_session **session_ptr, int version,
   session->next_unique_id = server ? 2 : 1;
   remote_settings_defaults(session->remote_settings);
   local_settings_defaults(session->local_settings);
+  session->enforced_recv_window =
+      session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
   session->send_window = SPDYLAY_INITIAL_WINDOW_SIZE;
   session->recv_window = SPDYLAY_INITIAL_WINDOW_SIZE;
   session->max_recv_ctrl_frame_buf = SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER;
@@ -296,7 +298,7 @@ static spdylay_stream *open_stream(spdylay_session *session, int32_t stream_id,
   spdylay_stream *stream = spdylay_stream_new(
       stream_id, pri, stream_user_data,
       (int32_t)session->remote_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE],
-      (int32_t)session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
+      (int32_t)session->enforced_recv_window);
   if (stream == NULL) {
     return NULL;
   }
@@ -2165,15 +2167,22 @@ static int start_data_frame(spdylay_session *session)
       stream->recv_window -= length;
       if (!(session->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2)) {
         stream->recv_unacked += length;
+      } else {
+        stream->recv_unconsumed =
+            saturated_add(stream->recv_unconsumed, length);
       }
     }
   }
   /* Dropped bytes are never consumed by the application, so they count at
      once. */
-  if (has_connection_window(session) &&
-      (!iframe->data_deliver ||
-       !(session->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2))) {
-    session->recv_unacked = saturated_add(session->recv_unacked, length);
+  if (has_connection_window(session)) {
+    if (!iframe->data_deliver ||
+        !(session->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2)) {
+      session->recv_unacked = saturated_add(session->recv_unacked, length);
+    } else {
+      session->recv_unconsumed =
+          saturated_add(session->recv_unconsumed, length);
+    }
   }
   if (status_code != SPDYLAY_OK) {
     return stream_error(session, stream_id, status_code);
@@ -2240,8 +2249,18 @@ static int end_data_frame(spdylay_session *session)
  * Receiving: the frame reader
  */
 
+/* A control frame's payload buffer larger than this is given back once the
+   frame is processed: one 16 MiB frame must not cost a connection 16 MiB
+   for the rest of its life. */
+#define RETAINED_FRAME_BUFFER (64 * 1024)
+
 static void reset_inbound(spdylay_inbound_frame *iframe)
 {
+  if (iframe->bufcap > RETAINED_FRAME_BUFFER) {
+    free(iframe->buf);
+    iframe->buf = NULL;
+    iframe->bufcap = 0;
+  }
   iframe->state = SPDYLAY_RECV_HEAD;
   iframe->headoff = 0;
   iframe->payloadlen = 0;
@@ -2536,6 +2555,7 @@ int spdylay_session_consume(spdylay_session *session, int32_t stream_id,
 {
   spdylay_stream *stream;
   int64_t amount = size > INT32_MAX ? INT32_MAX : (int64_t)size;
+  int32_t given_back;
   int rv;
   if (session == NULL || stream_id <= 0) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
@@ -2546,8 +2566,12 @@ int spdylay_session_consume(spdylay_session *session, int32_t stream_id,
   if (!flow_controlled(session)) {
     return 0;
   }
+  /* Only bytes that arrived and were not consumed yet are given back: more
+     would open the peer's window past what it may send. */
   if (has_connection_window(session)) {
-    session->recv_unacked = saturated_add(session->recv_unacked, amount);
+    given_back = (int32_t)spdylay_min(amount, session->recv_unconsumed);
+    session->recv_unconsumed -= given_back;
+    session->recv_unacked = saturated_add(session->recv_unacked, given_back);
     rv = auto_connection_window_update(session, 0);
     if (rv != 0) {
       return rv;
@@ -2557,7 +2581,9 @@ int spdylay_session_consume(spdylay_session *session, int32_t stream_id,
   if (stream == NULL) {
     return 0;
   }
-  stream->recv_unacked = saturated_add(stream->recv_unacked, amount);
+  given_back = (int32_t)spdylay_min(amount, stream->recv_unconsumed);
+  stream->recv_unconsumed -= given_back;
+  stream->recv_unacked = saturated_add(stream->recv_unacked, given_back);
   return auto_stream_window_update(session, stream, 0);
 }
 
@@ -2682,16 +2708,18 @@ void spdylay_session_update_local_settings(spdylay_session *session,
   for (i = 0; i < niv; ++i) {
     values[iv[i].settings_id] = iv[i].value;
   }
-  if (flow_controlled(session)) {
+  /* A smaller window is announced but not enforced: SPDY has no SETTINGS
+     acknowledgement, so a peer may rightly go on sending within the old
+     one until our SETTINGS reaches it. */
+  if (flow_controlled(session) && values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] >
+                                      session->enforced_recv_window) {
     window_delta wd;
     wd.session = session;
-    wd.delta =
-        (int32_t)((int64_t)values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
-                  (int64_t)session
-                      ->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE]);
-    if (wd.delta != 0) {
-      spdylay_map_each(&session->streams, adjust_recv_window, &wd);
-    }
+    wd.delta = (int32_t)(values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] -
+                         session->enforced_recv_window);
+    spdylay_map_each(&session->streams, adjust_recv_window, &wd);
+    session->enforced_recv_window =
+        values[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
   }
   memcpy(session->local_settings, values, sizeof(values));
 }

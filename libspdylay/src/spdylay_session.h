@@ -170,11 +170,16 @@ struct spdylay_session {
   /* Indexed by settings ID. */
   uint32_t remote_settings[SPDYLAY_SETTINGS_COUNT];
   uint32_t local_settings[SPDYLAY_SETTINGS_COUNT];
+  /* The largest SETTINGS_INITIAL_WINDOW_SIZE we have announced: what new
+     streams' receive windows start from (see
+     spdylay_session_update_local_settings()). */
+  uint32_t enforced_recv_window;
 
   /* Connection-level flow control (SPDY/3.1), as for streams. */
   int32_t send_window;
   int32_t recv_window;
   int32_t recv_unacked;
+  int32_t recv_unconsumed;
 
   uint8_t opt_flags;
   size_t max_recv_ctrl_frame_buf;

@@ -62,6 +62,9 @@ typedef struct {
   /* Received (or, with NO_AUTO_WINDOW_UPDATE2, consumed) bytes not yet
      acknowledged by a WINDOW_UPDATE. */
   int32_t recv_unacked;
+  /* With NO_AUTO_WINDOW_UPDATE2: bytes handed to the application that it
+     has not consumed yet, the most spdylay_session_consume() gives back. */
+  int32_t recv_unconsumed;
   void *stream_user_data;
   /* The DATA item being sent on this stream, wherever it is (queue,
      outbound buffer or deferred slot); NULL when none. */
