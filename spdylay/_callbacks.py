@@ -416,6 +416,11 @@ def pyspdylay_read(handle: Any, key: int, stream_id: int, buf: Any, length: int,
                 "read_ctrl.flags must be an int (READ_EOF or 0), not %r" % (flags,)
             )
         at_eof = flags & _READ_EOF
+        if not size and not at_eof:
+            # Nothing yet: an empty DATA frame now, and a call again at
+            # once, would spin in this send() and flood the peer.
+            session._read_again.append(stream_id)
+            return _ERR_DEFERRED
         if size > length:
             # The shim serves this frame and the next from what it keeps.
             if _BORROW:

@@ -153,6 +153,7 @@ class Session:
         "_version",
         "_pri_lowest",
         "_read_ctrl",
+        "_read_again",
         "_request_nv",
         "_response_nv",
         "_chunk_slot",
@@ -218,6 +219,9 @@ class Session:
         self._holds_reads = False
         self._streams = StreamTable()
         self._read_ctrl = ReadCtrl()
+        # Streams whose read_cb returned nothing, without READ_EOF: their
+        # DATA waits (deferred) for the next send() to ask again.
+        self._read_again: list[int] = []
         self._request_nv = LastPacked()
         self._response_nv = LastPacked()
         # The C session's user data leads back here; it must live as long
@@ -390,6 +394,8 @@ class Session:
                 send_cb = self._send_cb
                 if send_cb is None:
                     raise InvalidStateError("send() needs a send_cb")
+                if self._read_again:
+                    self._resume_reads()
                 lock = self._lock
                 out_slot = self._out_slot
                 retired = self._streams.retired
@@ -536,6 +542,12 @@ class Session:
         finally:
             lock.acquire()
 
+    def _resume_reads(self) -> None:
+        streams, self._read_again = self._read_again, []
+        for stream_id in streams:
+            # The stream may have closed since: nothing to resume then.
+            lib.spdylay_session_resume_data(self._ptr, stream_id)
+
     def resume_data(self, stream_id: int) -> None:
         """Puts the stream's deferred DATA back in the queue; raises
         InvalidArgumentError if there is no such stream or deferred DATA."""
@@ -555,7 +567,9 @@ class Session:
             ctx = self._ctx
             if ctx is None:
                 raise InvalidStateError("the session is closed")
-            return not self._failed and lib.pyspdylay_want_write(ctx) != 0
+            return not self._failed and (
+                lib.pyspdylay_want_write(ctx) != 0 or bool(self._read_again)
+            )
 
     # Queries.
 

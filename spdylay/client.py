@@ -146,6 +146,10 @@ def _read_body(
     if request.body_offset is not None:
         body.seek(request.body_offset)
     data = body.read(length)
+    if data is None:
+        # A non-blocking file with nothing to read yet: asked again at the
+        # next send(), not taken for the end of the body.
+        return b""
     if request.body_offset is not None:
         request.body_offset = body.tell()
     elif data:

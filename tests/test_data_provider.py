@@ -426,3 +426,47 @@ def test_response_submitted_before_its_request_arrived_is_sent_once_it_has(versi
     frames = peer.sent()
     assert [f.stream_id for f in control_frames(frames, spdylay.SYN_REPLY)] == [1]
     assert b"".join(f.data for f in data_frames(frames, 1)) == b"r" * 5000
+
+
+@pytest.mark.parametrize("nothing", [b"", None], ids=["empty bytes", "None"])
+def test_a_read_cb_with_nothing_yet_is_asked_again_at_the_next_send(version, nothing):
+    chunks = [nothing, nothing, b"at last"]
+    calls = []
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        calls.append(stream_id)
+        chunk = chunks.pop(0)
+        if not chunks:
+            read_ctrl.flags = spdylay.READ_EOF
+        return chunk
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    # No empty DATA frame, and no second call within the same send().
+    first = peer.sent()
+    assert [f.type for f in first if f.control] == [spdylay.SYN_STREAM]
+    assert data_frames(first, 1) == []
+    assert calls == [1]
+    assert peer.session.want_write()
+    assert data_frames(peer.sent(), 1) == []
+    assert calls == [1, 1]
+    (data,) = data_frames(peer.sent(), 1)
+    assert (data.data, data.flags) == (b"at last", spdylay.DATA_FLAG_FIN)
+    assert calls == [1, 1, 1]
+    assert not peer.session.want_write()
+
+
+def test_a_stream_closed_while_its_read_cb_had_nothing_yet_is_not_asked_again(version):
+    calls = []
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        calls.append(stream_id)
+        return b""
+
+    peer = RawPeer(spdylay.CLIENT, version)
+    peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
+    peer.sent()
+    peer.feed(peer.enc.rst_stream(1, spdylay.CANCEL))
+    assert peer.sent() == []
+    assert calls == [1]
+    assert not peer.session.want_write()

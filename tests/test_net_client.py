@@ -501,6 +501,27 @@ def test_body_from_an_unseekable_file_is_streamed(version):
     assert bytes(response.body) == hashlib.sha256(body).hexdigest().encode()
 
 
+def test_body_from_a_non_blocking_file_waits_for_its_data(version):
+    body = b"first part, " * 1000 + b"and the part that comes later"
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.write(write_end, body[:12000])
+
+    def write_the_rest():
+        os.write(write_end, body[12000:])
+        os.close(write_end)
+
+    # Until then, the file's read() returns None: nothing yet, not the end.
+    later = threading.Timer(0.3, write_the_rest)
+    later.start()
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as file, running(Digest, version) as server:
+            (response,) = fetch(server, ["/"], version, method="POST", body=file)
+    finally:
+        later.join(TIMEOUT)
+    assert bytes(response.body) == hashlib.sha256(body).hexdigest().encode()
+
+
 def test_unseekable_body_for_several_urls_is_refused():
     reader, writer = socket.socketpair()
     with reader, writer, pytest.raises(ValueError, match="seekable"):
