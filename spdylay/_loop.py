@@ -134,16 +134,38 @@ class SessionLoop:
             if self._finished:
                 return False
             self._calls.append((function, args))
-            # One wake-up per wait: the loop takes every call queued by
-            # then.  It is sent under the lock so that close() cannot close
-            # the pair between the check and the send.
-            if self._waiting and not self._woken:
-                self._woken = True
-                try:
-                    self._wake_send.send(b"\0")
-                except BlockingIOError:
-                    pass  # the pair is full of wake-ups: the loop will run
+            self._wake_up()
         return True
+
+    def call_unwoken(self, function: Callable[..., object], *args: Any) -> bool:
+        """Queues ``function(*args)`` as ``call_soon`` does, but without
+        waking the loop: a loop that is running takes it before it next
+        waits, one that waits in ``select`` only once something wakes it
+        (``wake()``, another ``call_soon``, the socket).  Returns whether
+        the loop waits and needs that wake-up; thread-safe."""
+        with self._lock:
+            if self._finished:
+                return False
+            self._calls.append((function, args))
+            return self._waiting and not self._woken
+
+    def wake(self) -> None:
+        """Has a loop waiting in ``select`` run its queued calls
+        (thread-safe)."""
+        with self._lock:
+            if not self._finished:
+                self._wake_up()
+
+    def _wake_up(self) -> None:
+        # One wake-up per wait: the loop takes every call queued by then.
+        # It is sent under the lock so that close() cannot close the pair
+        # between the check and the send.
+        if self._waiting and not self._woken:
+            self._woken = True
+            try:
+                self._wake_send.send(b"\0")
+            except BlockingIOError:
+                pass  # the pair is full of wake-ups: the loop will run
 
     def stop(self) -> None:
         """Ends ``run()`` soon, whatever is still open (thread-safe)."""
