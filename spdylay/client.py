@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, cast
 
 from . import __version__
+from ._callbacks import FrameIds, StreamFrames
 from ._constants import (
     CANCEL,
     CLIENT,
@@ -27,19 +28,19 @@ from ._constants import (
     PROTO_SPDY3_1,
     READ_EOF,
     REFUSED_STREAM,
-    RST_STREAM,
     SETTINGS,
     SYN_REPLY,
     SYN_STREAM,
 )
 from ._data import DataProvider
 from ._errors import Error
+from ._frames import HeadersFrame, SynReplyFrame, SynStreamFrame
 from ._loop import SessionLoop
 from ._tls import check_version, client_context, negotiated_version, offer_spdy
 
 if TYPE_CHECKING:
     from ._data import ReadCtrl
-    from ._frames import CtrlFrame, HeadersFrame, RstStreamFrame, SynReplyFrame, SynStreamFrame
+    from ._frames import CtrlFrame
     from ._loop import FrameHook
     from ._session import Session
     from ._typing import BytesLike, ReceivedHeaderList
@@ -107,7 +108,6 @@ class _Request:
         "body_offset",
         "attempts",
         "answered",
-        "refused",
         "body_read",
     )
 
@@ -132,7 +132,6 @@ class _Request:
         self.body_offset = body_start
         self.attempts = 0
         self.answered = False
-        self.refused = False
         # Some of an unseekable body was read: a refused stream cannot be
         # sent again with the whole of it.
         self.body_read = False
@@ -368,9 +367,13 @@ class UrlFetcher:
                 CLIENT,
                 version,
                 on_frame=self.on_frame,
-                before_ctrl_send_cb=self._before_ctrl_send,
+                before_ctrl_send_cb=FrameIds(self._before_ctrl_send),
                 on_ctrl_not_send_cb=self._on_ctrl_not_send,
-                on_ctrl_recv_cb=self._on_ctrl_recv,
+                on_ctrl_recv_cb=(
+                    StreamFrames(self._on_ctrl_recv)
+                    if self.on_frame is None
+                    else self._on_ctrl_recv_frame
+                ),
                 on_data_chunk_recv_cb=self._on_data_chunk_recv,
                 on_stream_close_cb=self._on_stream_close,
             )
@@ -437,7 +440,6 @@ class UrlFetcher:
 
     def _submit(self, request: _Request) -> None:
         request.attempts += 1
-        request.refused = False
         request.body_offset = request.body_start
         request.handler.stream_id = None
         provider = None if request.body is None else DataProvider(request, _read_body)
@@ -514,13 +516,14 @@ class UrlFetcher:
 
     # Session callbacks.
 
-    def _before_ctrl_send(self, session: Session, frame: CtrlFrame) -> None:
-        if frame.frame_type == SYN_STREAM:
-            frame = cast("SynStreamFrame", frame)
-            request = session.get_stream_user_data(frame.stream_id)
+    def _before_ctrl_send(self, session: Session, frame_type: int, frame_id: int) -> None:
+        """before_ctrl_send_cb as FrameIds calls it: no frame object, and
+        no request header list converted back from C."""
+        if frame_type == SYN_STREAM:
+            request = session.get_stream_user_data(frame_id)
             self._unsent.remove(request)
-            request.handler.stream_id = frame.stream_id
-            self._sent[frame.stream_id] = request
+            request.handler.stream_id = frame_id
+            self._sent[frame_id] = request
             if self.timeout is not None:
                 request.deadline = time.monotonic() + self.timeout
 
@@ -528,28 +531,37 @@ class UrlFetcher:
         if frame.frame_type == SYN_STREAM and self._unsent:
             self._close(self._unsent[0], REFUSED_STREAM)
 
-    def _on_ctrl_recv(self, session: Session, frame: CtrlFrame) -> None:
-        if frame.frame_type in (SYN_REPLY, HEADERS):
-            headers = cast("SynReplyFrame | HeadersFrame", frame)
-            request = self._sent.get(headers.stream_id)
+    def _on_ctrl_recv(
+        self,
+        session: Session,
+        frame_type: int,
+        frame_id: int,
+        flags: int,
+        nv: ReceivedHeaderList | None,
+        assoc_stream_id: int,
+    ) -> None:
+        """on_ctrl_recv_cb as StreamFrames calls it: the frame's type, its
+        stream (frame_id) and its header list, with no frame object."""
+        if frame_type == SYN_REPLY or frame_type == HEADERS:
+            request = self._sent.get(frame_id)
             if request is not None:
                 request.answered = True
-                request.handler.on_header(headers.nv)
-        elif frame.frame_type == SYN_STREAM:
-            frame = cast("SynStreamFrame", frame)
+                request.handler.on_header(cast("ReceivedHeaderList", nv))
+        elif frame_type == SYN_STREAM:
             # A server push: nothing here asked for it, and an open pushed
             # stream would keep the connection from ending.
-            session.submit_rst_stream(frame.stream_id, REFUSED_STREAM)
-        elif frame.frame_type == SETTINGS and not self._settings_received:
+            session.submit_rst_stream(frame_id, REFUSED_STREAM)
+        elif frame_type == SETTINGS and not self._settings_received:
             self._settings_received = True
             self._submit_waiting()
-        elif (
-            frame.frame_type == RST_STREAM
-            and cast("RstStreamFrame", frame).status_code == REFUSED_STREAM
-        ):
-            request = self._sent.get(cast("RstStreamFrame", frame).stream_id)
-            if request is not None and not request.answered:
-                request.refused = True
+
+    def _on_ctrl_recv_frame(self, session: Session, frame: CtrlFrame) -> None:
+        """on_ctrl_recv_cb under a frame hook, which is given frame
+        objects."""
+        if isinstance(frame, (SynStreamFrame, SynReplyFrame, HeadersFrame)):
+            self._on_ctrl_recv(session, frame.frame_type, frame.stream_id, frame.flags, frame.nv, 0)
+        else:
+            self._on_ctrl_recv(session, frame.frame_type, 0, frame.flags, None, 0)
 
     def _on_data_chunk_recv(
         self, session: Session, flags: int, stream_id: int, data: bytes
@@ -562,7 +574,14 @@ class UrlFetcher:
         request = self._sent.get(stream_id)
         if request is None:
             return
-        if request.refused and request.attempts < REFUSED_ATTEMPTS and not request.body_read:
+        # A stream the server reset with REFUSED_STREAM before answering
+        # it closes with that status code; the server did not act on it.
+        if (
+            status_code == REFUSED_STREAM
+            and not request.answered
+            and request.attempts < REFUSED_ATTEMPTS
+            and not request.body_read
+        ):
             del self._sent[stream_id]
             self._submit(request)
         else:
