@@ -6,8 +6,10 @@ event gave: every request a thread of its own, bodies byte for byte in
 order, streaming while the handler runs, flow control, resets."""
 
 import email.utils
+import gc
 import hashlib
 import threading
+import weakref
 
 import pytest
 from helpers import nv_on_wire
@@ -256,3 +258,86 @@ def test_date_header_text_is_reused_only_within_its_second(timestamps):
     handler = QuietHandler.__new__(QuietHandler)
     for timestamp in timestamps + timestamps[::-1]:
         assert handler.date_time_string(timestamp) == email.utils.formatdate(timestamp, usegmt=True)
+
+
+class SleepsUntilTheOthersArrive(QuietHandler):
+    """``/sleep``: waits until the client has received every other
+    response, then answers (``released`` says whether they all arrived);
+    the other paths answer at once."""
+
+    others_done = None
+    released = None
+
+    def do_GET(self):
+        if self.path == "/sleep":
+            SleepsUntilTheOthersArrive.released = self.others_done.wait(TIMEOUT)
+        self.send_response(200)
+        self.wfile.write(self.path.encode())
+
+
+@pytest.mark.parametrize("position", [0, 10, 19])
+def test_a_handler_asleep_in_a_burst_holds_back_none_of_its_responses(version, position):
+    """The responses of a burst of requests wake the connection's I/O
+    thread together, once the burst's last request has been taken by a
+    worker: one handler that sleeps, whether its request came first, in
+    the middle or last, delays none of the others."""
+    paths = ["/%d" % n for n in range(20)]
+    paths[position] = "/sleep"
+    SleepsUntilTheOthersArrive.others_done = threading.Event()
+    SleepsUntilTheOthersArrive.released = None
+    closed = []
+
+    class CountClosed(Collect):
+        def on_close(self, status_code):
+            Collect.on_close(self, status_code)
+            closed.append(self.url)
+            if len(closed) == len(paths) - 1 and not self.url.endswith("/sleep"):
+                SleepsUntilTheOthersArrive.others_done.set()
+
+    with running(SleepsUntilTheOthersArrive, version) as server:
+        host, port = server.server_address
+        fetcher = spdylay.UrlFetcher(
+            (host, port),
+            ["http://127.0.0.1:%d%s" % (port, path) for path in paths],
+            CountClosed,
+            tls=False,
+            version=version,
+            timeout=TIMEOUT * 2,
+        )
+        fetcher.collected = []
+        fetcher.loop()
+    assert SleepsUntilTheOthersArrive.released is True
+    assert closed[-1].endswith("/sleep")
+    for response in fetcher.collected:
+        assert response.status_code == spdylay.OK
+        assert bytes(response.body) == response.url.split(str(port), 1)[1].encode()
+
+
+class Remembered(QuietHandler):
+    """Answers, and lets the test know when the handler object is freed."""
+
+    freed = None
+    refs = []
+
+    def do_GET(self):
+        Remembered.refs.append(weakref.ref(self, lambda ref: Remembered.freed.release()))
+        self.send_response(200)
+        self.wfile.write(b"ok")
+
+
+def test_a_handler_is_freed_when_it_returns_without_the_garbage_collector(version):
+    """Nothing a handler holds (its request, headers, rfile, wfile) waits
+    for a garbage collection once it has returned: with collections off,
+    every handler object is freed."""
+    Remembered.freed = threading.Semaphore(0)
+    Remembered.refs = []
+    gc.disable()
+    try:
+        with running(Remembered, version) as server:
+            responses = fetch(server, ["/a", "/b", "/c"], version)
+            for _ in responses:
+                assert Remembered.freed.acquire(timeout=TIMEOUT)
+    finally:
+        gc.enable()
+    assert [bytes(response.body) for response in responses] == [b"ok"] * 3
+    assert [ref() for ref in Remembered.refs] == [None] * 3
