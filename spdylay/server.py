@@ -245,13 +245,24 @@ class _Stream:
         returns its length."""
         if not self.has_body:
             raise ValueError("this response has no body (%s)" % self.no_body_reason)
+        lock = self.connection.lock
         if data.__class__ is bytes:
-            # Immutable: buffered as it is when it fits.
+            length = len(data)
+            if length:
+                with lock:
+                    self._check_open()
+                    if self.buffered + length <= RESPONSE_BUFFER_LIMIT:
+                        # Immutable, and it fits: buffered as it is, with
+                        # no view of it made (the usual write).
+                        self.chunks.append(data)
+                        self.buffered += length
+                        if self.deferred:
+                            self._queue()
+                        return length
             view = memoryview(data)
         else:
             view = memoryview(data).cast("B")
         length = len(view)
-        lock = self.connection.lock
         while view:
             with lock:
                 self._check_open()
