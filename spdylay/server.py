@@ -33,6 +33,8 @@ from . import __version__
 from ._callbacks import StreamFrames
 from ._constants import (
     CANCEL,
+    CTRL_FLAG_FIN,
+    DATA_FLAG_FIN,
     ERR_DEFERRED,
     FLAG_SETTINGS_NONE,
     GOAWAY_OK,
@@ -526,7 +528,7 @@ class _Connection:
                 else self._on_ctrl_recv
             ),
             on_data_chunk_recv_cb=self._on_data_chunk_recv,
-            on_request_recv_cb=self._on_request_recv,
+            on_data_recv_cb=self._on_data_recv,
             on_stream_close_cb=self._on_stream_close,
         )
         self.loop.session.submit_settings(
@@ -551,7 +553,9 @@ class _Connection:
     ) -> None:
         """on_ctrl_recv_cb as StreamFrames calls it: a received frame's
         type, its stream and its header list (None for frames that carry
-        none), with no frame object built."""
+        none), with no frame object built.  A SYN_STREAM or HEADERS with
+        FLAG_FIN ends its request, as on_request_recv_cb would say next
+        (a callback fewer for most requests)."""
         stream: _Stream | None
         if frame_type == SYN_STREAM:
             stream = self.streams[stream_id] = _Stream(self, stream_id)
@@ -561,7 +565,7 @@ class _Connection:
                 return
         else:
             return
-        if not stream.add_headers(cast("list[tuple[str, str]]", nv)):
+        if not stream.add_headers(cast("list[tuple[str, str]]", nv)) or flags & CTRL_FLAG_FIN:
             self._start_handler(stream)
 
     def _on_ctrl_recv(self, session: Session, frame: CtrlFrame) -> None:
@@ -609,10 +613,12 @@ class _Connection:
         self.body_bytes -= stream.counted_body_bytes
         stream.counted_body_bytes = 0
 
-    def _on_request_recv(self, session: Session, stream_id: int) -> None:
-        stream = self.streams.get(stream_id)
-        if stream is not None and not stream.handled:
-            self._start_handler(stream)
+    def _on_data_recv(self, session: Session, flags: int, stream_id: int, length: int) -> None:
+        """A DATA frame with FLAG_FIN ends its request's body."""
+        if flags & DATA_FLAG_FIN:
+            stream = self.streams.get(stream_id)
+            if stream is not None and not stream.handled:
+                self._start_handler(stream)
 
     def _start_handler(self, stream: _Stream) -> None:
         stream.handled = True
