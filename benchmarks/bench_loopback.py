@@ -11,8 +11,10 @@ with a 1 KiB body.
 The server runs in a child process (so client and server do not share one
 interpreter lock); every body byte and every stream's status is checked, so
 a broken run fails instead of looking fast.  For comparison the same client
-also runs against a server that answers on the connection's I/O thread, with
-no thread per request (the engine under ThreadedSPDYServer without them).
+also runs against ThreadedSPDYServer with its handlers run on the
+connection's I/O thread (no worker threads, so no hand-off between threads),
+and against a server that answers on the connection's I/O thread with no
+handler at all (the engine under ThreadedSPDYServer without them).
 
 Each rate is the best of --repeat runs: other work on the machine only
 ever slows a run down.  Beside each rate, the CPU time per request of the
@@ -64,13 +66,28 @@ def answer_cpu_time(control):
         control.send(time.process_time())
 
 
-def serve(version, address_queue, control):
+def serve(version, address_queue, control, handlers_on_io_thread=False):
     server = spdylay.ThreadedSPDYServer(("127.0.0.1", 0), BenchHandler, version=version)
+    if handlers_on_io_thread:
+        server._workers.run_all = _run_here
     server.start(daemon=True)
     address_queue.put(server.server_address)
     answer_cpu_time(control)
     server.shutdown()
     server.server_close()
+
+
+def _run_here(jobs):
+    for function, args in jobs:
+        function(*args)
+
+
+def serve_on_io_thread(version, address_queue, control):
+    """For comparison: ThreadedSPDYServer with each request's handler run
+    on its connection's I/O thread instead of a worker thread (so nothing
+    is handed from one thread to another; a handler that blocked would
+    hold back its whole connection)."""
+    serve(version, address_queue, control, handlers_on_io_thread=True)
 
 
 def _read_body(session, stream_id, length, read_ctrl, source):
@@ -201,8 +218,12 @@ def main(argv):
             args.repeat,
         )
     )
-    print("%-58s %10s %13s %13s" % ("", "requests/s", "server us/req", "client us/req"))
-    for name, server_main in (("ThreadedSPDYServer", serve), ("inline responses", serve_inline)):
+    print("%-66s %10s %13s %13s" % ("", "requests/s", "server us/req", "client us/req"))
+    for name, server_main in (
+        ("ThreadedSPDYServer", serve),
+        ("handlers on I/O thread", serve_on_io_thread),
+        ("inline responses", serve_inline),
+    ):
         addresses = multiprocessing.Queue()
         control, child_control = multiprocessing.Pipe()
         server = multiprocessing.Process(
@@ -220,7 +241,7 @@ def main(argv):
                     control, address, version, connections, args.requests, args.repeat
                 )
                 print(
-                    "%-58s %10.0f %13.1f %13.1f"
+                    "%-66s %10.0f %13.1f %13.1f"
                     % ("loopback, %s, %s" % (name, label), rate, server_cpu, client_cpu)
                 )
                 sys.stdout.flush()
@@ -235,7 +256,7 @@ def main(argv):
         )
         for _ in range(args.repeat)
     )
-    print("%-58s %10.0f" % ("in memory, Session pair, 100 in flight", in_memory))
+    print("%-66s %10.0f" % ("in memory, Session pair, 100 in flight", in_memory))
     print("ThreadedSPDYServer, 1 connection / in memory: %.2f" % (threaded_one / in_memory))
     return 0
 
