@@ -48,9 +48,9 @@ class Collect(spdylay.BaseSPDYStreamHandler):
         return dict(self.nv).get(name)
 
 
-def fetch(server, paths, version=None, certificates=None, **kwargs):
+def fetch(server, paths, version=None, certificates=None, handler_class=Collect, **kwargs):
     """Fetches ``paths`` from ``server`` on one connection; returns the
-    Collect handlers in the order of ``paths``."""
+    ``handler_class`` (a Collect) handlers in the order of ``paths``."""
     host, port = server.server_address[:2]
     tls = server.ssl_context is not None
     scheme = "https" if tls else "http"
@@ -58,7 +58,9 @@ def fetch(server, paths, version=None, certificates=None, **kwargs):
     if tls and "ssl_context" not in kwargs and "verify" not in kwargs:
         kwargs["ssl_context"] = ssl.create_default_context(cafile=certificates.ca_file)
     kwargs.setdefault("timeout", TIMEOUT)
-    fetcher = spdylay.UrlFetcher((host, port), urls, Collect, tls=tls, version=version, **kwargs)
+    fetcher = spdylay.UrlFetcher(
+        (host, port), urls, handler_class, tls=tls, version=version, **kwargs
+    )
     fetcher.collected = []
     fetcher.loop()
     by_url = {}

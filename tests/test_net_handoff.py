@@ -296,22 +296,12 @@ def test_a_handler_asleep_in_a_burst_holds_back_none_of_its_responses(version, p
                 SleepsUntilTheOthersArrive.others_done.set()
 
     with running(SleepsUntilTheOthersArrive, version) as server:
-        host, port = server.server_address
-        fetcher = spdylay.UrlFetcher(
-            (host, port),
-            ["http://127.0.0.1:%d%s" % (port, path) for path in paths],
-            CountClosed,
-            tls=False,
-            version=version,
-            timeout=TIMEOUT * 2,
-        )
-        fetcher.collected = []
-        fetcher.loop()
+        responses = fetch(server, paths, version, handler_class=CountClosed, timeout=TIMEOUT * 2)
     assert SleepsUntilTheOthersArrive.released is True
     assert closed[-1].endswith("/sleep")
-    for response in fetcher.collected:
+    for path, response in zip(paths, responses):
         assert response.status_code == spdylay.OK
-        assert bytes(response.body) == response.url.split(str(port), 1)[1].encode()
+        assert bytes(response.body) == path.encode()
 
 
 class Remembered(QuietHandler):
@@ -346,3 +336,54 @@ def test_a_handler_is_freed_when_it_returns_without_the_garbage_collector(versio
         gc.enable()
     assert [bytes(response.body) for response in responses] == [b"ok"] * 3
     assert [ref() for ref in Remembered.refs] == [None] * 3
+
+
+class RecordedLoop:
+    """Stands for a connection's SessionLoop: counts its wake-ups."""
+
+    def __init__(self):
+        self.wakeups = 0
+
+    def wake(self):
+        self.wakeups += 1
+
+
+def test_a_loop_asking_for_a_wakeup_during_a_burst_is_woken_as_its_last_job_is_taken(
+    monkeypatch,
+):
+    """While jobs wait and a thread is looking for them, a loop that asks
+    to be woken waits for the thread that takes the burst's last job, which
+    wakes it before running that job; with no job waiting, or jobs waiting
+    that no thread looks for (none could be started), it is woken at once."""
+    monkeypatch.setattr(server_module._Workers, "IDLE_SECONDS", 0.2)
+    workers = server_module._Workers()
+    burst_loop, idle_loop, stuck_loop = RecordedLoop(), RecordedLoop(), RecordedLoop()
+    seen = {}
+    first_ran, last_ran = threading.Event(), threading.Event()
+
+    def last_job():
+        seen["wake-ups when the last job ran"] = burst_loop.wakeups
+        last_ran.set()
+
+    # A burst handed over, and one thread about to look for its jobs.
+    with workers._lock:
+        workers._jobs.extend([(first_ran.set, ()), (last_job, ())])
+        workers._looking = 1
+    workers.wake_when_drained(burst_loop)
+    assert burst_loop.wakeups == 0
+    looking = threading.Thread(target=workers._work, daemon=True)
+    looking.start()
+    assert first_ran.wait(TIMEOUT) and last_ran.wait(TIMEOUT)
+    assert seen == {"wake-ups when the last job ran": 1}
+    assert burst_loop.wakeups == 1
+
+    workers.wake_when_drained(idle_loop)
+    assert idle_loop.wakeups == 1
+
+    looking.join(TIMEOUT)
+
+    # Jobs waiting with no thread to look for them (none could start).
+    stuck = server_module._Workers()
+    stuck._jobs.append((seen.setdefault, ("never", "taken")))
+    stuck.wake_when_drained(stuck_loop)
+    assert stuck_loop.wakeups == 1
