@@ -442,7 +442,14 @@ class _Workers:
         except RuntimeError as exc:
             with self._lock:
                 self._looking -= 1
+                # With no thread looking, the waiting jobs may wait for a
+                # long handler to end: the loops that wait for them do not.
+                unwoken = self._unwoken if not self._looking else {}
+                if unwoken:
+                    self._unwoken = {}
             sys.stderr.write("spdylay: cannot start a request handler thread: %s\n" % (exc,))
+            for loop in unwoken:
+                loop.wake()
 
     def _work(self) -> None:
         parking = threading.Lock()

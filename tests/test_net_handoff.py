@@ -387,3 +387,25 @@ def test_a_loop_asking_for_a_wakeup_during_a_burst_is_woken_as_its_last_job_is_t
     stuck._jobs.append((seen.setdefault, ("never", "taken")))
     stuck.wake_when_drained(stuck_loop)
     assert stuck_loop.wakeups == 1
+
+
+def test_loops_waiting_on_a_thread_that_cannot_start_are_woken(monkeypatch, capsys):
+    """A loop that waits for the last job of a burst to be taken is woken
+    when the thread that was to look for that job cannot be started: with
+    no thread looking, the job may wait for a long handler to end."""
+    workers = server_module._Workers()
+    loop = RecordedLoop()
+    with workers._lock:
+        workers._jobs.append((print, ("never run",)))
+        # The thread about to be started counts as looking.
+        workers._looking = 1
+    workers.wake_when_drained(loop)
+    assert loop.wakeups == 0
+
+    def refuse(thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    workers._wake(True)
+    assert loop.wakeups == 1
+    assert "cannot start a request handler thread" in capsys.readouterr().err
