@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO,
 from . import _constants, _tls
 from ._errors import Error
 from ._frames import CtrlFrame
-from .client import BaseSPDYStreamHandler, UrlFetcher, _split_url
+from .client import CONNECT_TIMEOUT, BaseSPDYStreamHandler, UrlFetcher, _split_url
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_positive_seconds,
         metavar="SECONDS",
-        help="give up on requests not answered in full by then",
+        help="give up on connecting, and on requests not answered in full, by then",
     )
     get.add_argument(
         "-H",
@@ -931,7 +931,7 @@ def _report_failures(
     return failed
 
 
-def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
+def run_get(args: argparse.Namespace, stdout: BinaryIO | None, stderr: TextIO) -> int:
     started = time.monotonic()
     requests = [
         _Request(index, target)
@@ -970,6 +970,8 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
         except OSError as exc:
             raise UsageError("cannot write -o %s: %s" % (args.output, _describe(exc))) from exc
     elif not args.null_out:
+        if stdout is None:
+            raise UsageError("there is no standard output for the bodies: use -o FILE or -n")
         sink = stdout
     output = None if sink is None else OrderedOutput(sink, len(requests))
     progress = None
@@ -987,6 +989,10 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
         "headers": headers,
         "body": body,
         "timeout": args.timeout,
+        # -t bounds connecting and the TLS handshake too.
+        "connect_timeout": (
+            CONNECT_TIMEOUT if args.timeout is None else min(args.timeout, CONNECT_TIMEOUT)
+        ),
         "version": args.version,
         "ssl_context": ssl_context,
     }
@@ -1020,7 +1026,7 @@ def run_get(args: argparse.Namespace, stdout: BinaryIO, stderr: TextIO) -> int:
             "spdylay get: error: cannot write the bodies to %s: %s\n"
             % (args.output or "stdout", _describe(output_error))
         )
-        if sink is stdout:
+        if stdout is not None and sink is stdout:
             # Nothing more can reach a closed pipe; the interpreter's own
             # flush at exit must not fail on it again.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -1046,7 +1052,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
         if args.command == "get":
-            return run_get(args, sys.stdout.buffer, stderr)
+            stdout = sys.stdout
+            return run_get(args, None if stdout is None else stdout.buffer, stderr)
         return run_serve(args, stderr)
     except UsageError as exc:
         stderr.write("spdylay: error: %s\n" % exc)

@@ -22,6 +22,7 @@ from ._callbacks import FrameIds, StreamFrames
 from ._constants import (
     CANCEL,
     CLIENT,
+    ERR_UNSUPPORTED_VERSION,
     GOAWAY_OK,
     HEADERS,
     INTERNAL_ERROR,
@@ -59,8 +60,9 @@ CONNECT_TIMEOUT = 30.0
 class UrlFetchError(Error):
     """The connection could not be made: the host is unreachable, the TLS
     handshake or certificate verification failed, the server negotiated
-    no SPDY version, or it closed the connection without sending a byte
-    (as a TLS server does to a plain TCP client).  The message says which."""
+    no SPDY version (or, over plain TCP, speaks another), or it closed the
+    connection without sending a byte (as a TLS server does to a plain TCP
+    client).  The message says which."""
 
 
 class BaseSPDYStreamHandler:
@@ -376,6 +378,7 @@ class UrlFetcher:
                 ),
                 on_data_chunk_recv_cb=self._on_data_chunk_recv,
                 on_stream_close_cb=self._on_stream_close,
+                on_ctrl_recv_parse_error_cb=self._on_parse_error,
             )
         except BaseException:
             sock.close()
@@ -569,6 +572,18 @@ class UrlFetcher:
         request = self._sent.get(stream_id)
         if request is not None:
             request.handler.on_data(data)
+
+    def _on_parse_error(
+        self, session: Session, frame_type: int, head: bytes, payload: bytes, error_code: int
+    ) -> None:
+        if error_code == ERR_UNSUPPORTED_VERSION:
+            # Every frame of a peer speaking another version is ignored:
+            # waiting would be for ever.
+            raise UrlFetchError(
+                "%s speaks another SPDY version (its frames are version %d; "
+                "plain TCP has no negotiation: use the server's version)"
+                % (self._where(), (head[0] & 0x7F) << 8 | head[1])
+            )
 
     def _on_stream_close(self, session: Session, stream_id: int, status_code: int) -> None:
         request = self._sent.get(stream_id)

@@ -23,6 +23,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from clitools import TIMEOUT, Serve, get, parse_frame_log, spdylay_command
@@ -916,3 +917,54 @@ def test_the_spdylay_console_script_runs_the_tools():
     assert result.returncode == 0
     assert "usage: spdylay get" in result.stdout
     assert "--spdy3-1" in result.stdout
+
+
+def test_get_from_a_server_speaking_another_version_is_one_error_line(tmp_path):
+    htdocs = tmp_path / "htdocs"
+    htdocs.mkdir()
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        result = get("--no-tls", "-2", "http://127.0.0.1:%d/" % server.port)
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert "speaks another SPDY version" in line
+
+
+def test_get_timeout_bounds_a_tls_handshake_that_never_ends():
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+    thread = threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        result = get("-t", "1", "--insecure", "https://127.0.0.1:%d/" % listener.getsockname()[1])
+        took = time.monotonic() - started
+    finally:
+        thread.join(TIMEOUT)
+        for conn, _ in accepted:
+            conn.close()
+        listener.close()
+    assert result.returncode == 1
+    assert "timed out after 1 second" in result.stderr
+    # Far from the 30 s the handshake would otherwise be given.
+    assert took < 20
+
+
+def test_get_without_a_standard_output_is_one_error_line(tmp_path):
+    htdocs = tmp_path / "htdocs"
+    htdocs.mkdir()
+    (htdocs / "page").write_bytes(b"a page")
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        result = subprocess.run(
+            spdylay_command("get", "--no-tls", "http://127.0.0.1:%d/page" % server.port),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=TIMEOUT,
+            # The child starts with file descriptor 1 closed.
+            preexec_fn=lambda: os.close(1),
+        )
+    stderr = result.stderr.decode()
+    assert result.returncode == 2
+    assert stderr.splitlines() == [
+        "spdylay: error: there is no standard output for the bodies: use -o FILE or -n"
+    ]

@@ -246,6 +246,21 @@ def test_server_closing_without_a_byte_is_url_fetch_error(version):
     assert "closed the connection without sending a byte (a TLS server?" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "client_version, server_version",
+    [
+        (spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3_1),
+        (spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY2),
+        (spdylay.PROTO_SPDY3_1, spdylay.PROTO_SPDY2),
+    ],
+    ids=["2 against 3.1", "3 against 2", "3.1 against 2"],
+)
+def test_a_server_speaking_another_version_is_url_fetch_error(client_version, server_version):
+    with running(QuietHandler, server_version) as server:
+        with pytest.raises(spdylay.UrlFetchError, match="speaks another SPDY version"):
+            fetch(server, ["/"], client_version)
+
+
 def test_per_request_timeout_cancels_only_the_late_stream(version):
     release = threading.Event()
 
