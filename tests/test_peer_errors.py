@@ -172,6 +172,23 @@ def test_wrong_length_for_fixed_size_frames_is_a_session_error(version, case):
     assert_session_failed(peer, version)
 
 
+@pytest.mark.bundled_core(reason="libspdylay 1.4 buffers the whole frame first")
+@pytest.mark.parametrize(
+    "frame_type",
+    [spdywire.PING, spdywire.RST_STREAM, spdywire.GOAWAY],
+    ids=["ping", "rst", "goaway"],
+)
+def test_a_fixed_size_frame_announcing_megabytes_fails_the_session_from_its_head(
+    version, frame_type
+):
+    peer = server(version)
+    head = peer.enc.control(frame_type, b"")[:5] + (16 * 1024 * 1024 - 1).to_bytes(3, "big")
+    # Nothing of the announced 16 MiB needs to arrive (or be buffered).
+    peer.feed(head + b"x" * 100)
+    assert parse_errors(peer) == [(frame_type, head, b"", spdylay.ERR_INVALID_FRAME)]
+    assert_session_failed(peer, version)
+
+
 @pytest.mark.bundled_core(
     reason="libspdylay 1.4 reports some malformed frames through another callback, or none"
 )

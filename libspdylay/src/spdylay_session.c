@@ -2098,6 +2098,45 @@ static int settings_too_long(spdylay_session *session,
          (uint64_t)hd->length > 4 + 8 * max;
 }
 
+/* The payload length a frame of fixed size has (as its unpack function
+   requires), or -1 for the others. */
+static int64_t fixed_payload_length(spdylay_session *session, uint16_t type)
+{
+  switch (type) {
+  case SPDYLAY_RST_STREAM:
+  case SPDYLAY_WINDOW_UPDATE:
+    return 8;
+  case SPDYLAY_PING:
+    return 4;
+  case SPDYLAY_GOAWAY:
+    return session->version == SPDYLAY_PROTO_SPDY2 ? 4 : 8;
+  default:
+    return -1;
+  }
+}
+
+/* A control frame's payload buffer larger than this is given back once the
+   frame is processed: one 16 MiB frame must not cost a connection 16 MiB
+   for the rest of its life. */
+#define RETAINED_FRAME_BUFFER (64 * 1024)
+
+/* Past any valid length: a fixed-size frame longer than its size and than
+   a buffer we keep (a shorter one is reported with its payload), or a
+   SETTINGS past its entry limit.  Rejected from the head, so that a PING
+   announcing 16 MiB is not buffered in full first. */
+static int ctrl_too_long(spdylay_session *session, const spdylay_ctrl_hd *hd)
+{
+  int64_t fixed;
+  if (hd->version != wire_version(session) ||
+      !known_ctrl_type(session, hd->type)) {
+    return 0;
+  }
+  fixed = fixed_payload_length(session, hd->type);
+  return (fixed >= 0 && (int64_t)hd->length > fixed &&
+          hd->length > RETAINED_FRAME_BUFFER) ||
+         settings_too_long(session, hd);
+}
+
 /* A control frame longer than we buffer is skipped unread.  A header
    block skipped leaves the inflater behind the peer's deflater, which
    ends the session, as does SETTINGS past its entry limit. */
@@ -2113,7 +2152,7 @@ static int skip_oversized_ctrl(spdylay_session *session,
     return 0;
   }
   ctrl_recv_parse_error(session, hd->type, NULL, 0, SPDYLAY_ERR_INVALID_FRAME);
-  return is_header_block_type(hd->type) || settings_too_long(session, hd)
+  return is_header_block_type(hd->type) || ctrl_too_long(session, hd)
              ? session_error(session)
              : 0;
 }
@@ -2249,11 +2288,6 @@ static int end_data_frame(spdylay_session *session)
  * Receiving: the frame reader
  */
 
-/* A control frame's payload buffer larger than this is given back once the
-   frame is processed: one 16 MiB frame must not cost a connection 16 MiB
-   for the rest of its life. */
-#define RETAINED_FRAME_BUFFER (64 * 1024)
-
 static void reset_inbound(spdylay_inbound_frame *iframe)
 {
   if (iframe->bufcap > RETAINED_FRAME_BUFFER) {
@@ -2280,7 +2314,7 @@ static int start_frame(spdylay_session *session)
     spdylay_frame_unpack_ctrl_hd(&hd, iframe->head);
     iframe->payloadlen = (size_t)hd.length;
     if (iframe->payloadlen > session->max_recv_ctrl_frame_buf ||
-        settings_too_long(session, &hd)) {
+        ctrl_too_long(session, &hd)) {
       iframe->state = SPDYLAY_RECV_SKIP_PAYLOAD;
       return skip_oversized_ctrl(session, &hd);
     }
