@@ -318,7 +318,8 @@ class Remembered(QuietHandler):
 
 @pytest.mark.skipif(
     sys.implementation.name != "cpython",
-    reason="PyPy frees objects only in its collections (it counts no references)",
+    reason="not for this build: PyPy frees objects only in its collections "
+    "(it counts no references)",
 )
 def test_a_handler_is_freed_when_it_returns_without_the_garbage_collector(version):
     """Nothing a handler holds (its request, headers, rfile, wfile) waits
