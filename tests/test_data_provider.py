@@ -35,6 +35,21 @@ class Body:
         self.offset = 0
 
 
+def reads_in_turn(chunks, calls=None):
+    """A read_cb returning ``chunks`` one per call, READ_EOF with the last;
+    the stream ID of each call goes to ``calls``."""
+
+    def read_cb(session, stream_id, length, read_ctrl, source):
+        if calls is not None:
+            calls.append(stream_id)
+        chunk = chunks.pop(0)
+        if not chunks:
+            read_ctrl.flags = spdylay.READ_EOF
+        return chunk
+
+    return read_cb
+
+
 def read_body(session, stream_id, length, read_ctrl, source):
     chunk = source.data[source.offset : source.offset + length]
     source.offset += len(chunk)
@@ -295,14 +310,7 @@ def test_read_callback_writes_nothing_for_an_answer_longer_than_asked():
 
 
 def test_read_cb_may_return_any_bytes_like_object(version):
-    chunks = [bytearray(b"ab"), memoryview(b"cd"), None]
-
-    def read_cb(session, stream_id, length, read_ctrl, source):
-        chunk = chunks.pop(0)
-        if not chunks:
-            read_ctrl.flags = spdylay.READ_EOF
-        return chunk
-
+    read_cb = reads_in_turn([bytearray(b"ab"), memoryview(b"cd"), None])
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
     frames = data_frames(peer.sent(), 1)
@@ -430,16 +438,8 @@ def test_response_submitted_before_its_request_arrived_is_sent_once_it_has(versi
 
 @pytest.mark.parametrize("nothing", [b"", None], ids=["empty bytes", "None"])
 def test_a_read_cb_with_nothing_yet_is_asked_again_at_the_next_send(version, nothing):
-    chunks = [nothing, nothing, b"at last"]
     calls = []
-
-    def read_cb(session, stream_id, length, read_ctrl, source):
-        calls.append(stream_id)
-        chunk = chunks.pop(0)
-        if not chunks:
-            read_ctrl.flags = spdylay.READ_EOF
-        return chunk
-
+    read_cb = reads_in_turn([nothing, nothing, b"at last"], calls)
     peer = RawPeer(spdylay.CLIENT, version)
     peer.session.submit_request(0, POST_NV, spdylay.DataProvider(None, read_cb))
     # No empty DATA frame, and no second call within the same send().
