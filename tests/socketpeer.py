@@ -3,6 +3,7 @@
 ``raw_server`` / ``gets_to_raw_server`` set one up facing an aio client."""
 
 import asyncio
+import socket
 
 import spdylay
 import spdylay.aio as aio
@@ -83,14 +84,22 @@ class SocketPeer:
             pass
 
 
-async def raw_server(version):
-    """A listening socket whose first connection becomes a SocketPeer."""
+async def raw_server(version, receive_buffer=None):
+    """A listening socket whose first connection becomes a SocketPeer;
+    ``receive_buffer`` sets the connection's SO_RCVBUF (a small one makes a
+    peer that stops reading stall the other side soon)."""
     accepted = asyncio.get_running_loop().create_future()
 
     async def on_connect(reader, writer):
         accepted.set_result(SocketPeer(version, reader, writer))
 
-    server = await asyncio.start_server(on_connect, HOST, 0)
+    if receive_buffer is None:
+        server = await asyncio.start_server(on_connect, HOST, 0)
+    else:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        listener.bind((HOST, 0))
+        server = await asyncio.start_server(on_connect, sock=listener)
     return server, server.sockets[0].getsockname()[1], accepted
 
 

@@ -4,14 +4,16 @@
 import asyncio
 import ssl as _ssl
 import urllib.parse
+import weakref
 from collections.abc import Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
 from .._args import settings_entries
 from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUSED_STREAM
+from .._errors import InvalidStateError
 from .._limits import HEADER_BYTES_LIMIT, header_bytes
 from .._tls import check_version, client_context, offer_spdy
-from ._errors import GoawayError, StreamResetError, reset_error
+from ._errors import ConnectionLostError, GoawayError, StreamResetError, reset_error
 from ._headers import Headers
 from ._protocol import (
     BodyReader,
@@ -36,6 +38,9 @@ HeaderPairs = Iterable[tuple[str, str]]
 # response the application holds costs a bounded amount whatever the
 # server pushes.
 PUSHES_PER_RESPONSE_LIMIT = 100
+# How long Connection.close() lets the transport flush what is queued before
+# it aborts the connection.
+CLOSE_GRACE_SECONDS = 1.0
 
 
 def _split_status(value: str) -> tuple[int, str]:
@@ -90,8 +95,15 @@ class Response(BodyReader):
 
     async def close(self) -> None:
         """Cancels the stream (RST_STREAM with CANCEL) unless its body has
-        already arrived in full; unread body is dropped."""
+        already arrived in full; unread body is dropped.  The pushes that
+        came with it are closed too."""
+        self._close()
+        for pushed in self.pushed:
+            pushed._close()
+
+    def _close(self) -> None:
         self._stream.cancel()
+        self._incoming.discard()
 
     def __repr__(self) -> str:
         return "<%s %d %s stream %d>" % (
@@ -247,6 +259,57 @@ class _ClientStream:
             self.proto.schedule_flush()
 
 
+class _PushedStream(_ClientStream):
+    """A pushed stream.  Its PushedResponse belongs to the ``pushed`` list
+    of the response it came with (and to the application, if it keeps it):
+    the stream refers to it only weakly, so that once nobody holds it, and
+    so nobody can read it, the stream is cancelled and the window its unread
+    body holds is given back (``forsaken``).  Without that, every push a
+    client ignores would keep a stream open and a window of body buffered
+    for as long as the connection lives."""
+
+    __slots__ = ("_owner", "_response_ref")
+
+    def __init__(self, proto: "_ClientProtocol", stream_id: int, owner: list["PushedResponse"]):
+        self._owner: Optional[list[PushedResponse]] = owner
+        self._response_ref: Optional[weakref.ReferenceType[Response]] = None
+        super().__init__(proto, PushedResponse)
+        self.stream_id = stream_id
+
+    @property
+    def response(self) -> Optional[Response]:
+        ref = self._response_ref
+        return None if ref is None else ref()
+
+    @response.setter
+    def response(self, response: Optional[Response]) -> None:
+        if response is None:
+            self._response_ref = None
+            return
+        # Let go of the list at once: kept, it would keep the response alive
+        # through the finalizer below, which holds this stream.
+        owner, self._owner = self._owner, None
+        cast("list[Response]", owner).append(response)
+        self._response_ref = weakref.ref(response)
+        loop = self.proto.loop
+        body = cast(IncomingBody, self.body)
+
+        def forsaken() -> None:
+            # Freed by the garbage collector, perhaps in the middle of a
+            # session call: the rest waits for the loop.
+            if not loop.is_closed():
+                loop.call_soon(self.forsaken, body)
+
+        weakref.finalize(response, forsaken).atexit = False
+
+    def forsaken(self, body: IncomingBody) -> None:
+        """Nobody holds the PushedResponse any more."""
+        if self.proto.session is None:
+            return
+        self.cancel()
+        body.discard()
+
+
 class _ClientProtocol(SessionProtocol):
     side = CLIENT
 
@@ -283,12 +346,10 @@ class _ClientProtocol(SessionProtocol):
         if len(cast(Response, parent.response).pushed) >= PUSHES_PER_RESPONSE_LIMIT:
             cast("Session", self.session).submit_rst_stream(stream_id, REFUSED_STREAM)
             return
-        stream = _ClientStream(self, PushedResponse)
-        stream.stream_id = stream_id
+        stream = _PushedStream(self, stream_id, cast(Response, parent.response).pushed)
         self.streams[stream_id] = stream
-        stream.headers_received(nv, flags & CTRL_FLAG_FIN)
         pushed = cast(PushedResponse, stream.response)
-        cast(Response, parent.response).pushed.append(pushed)
+        stream.headers_received(nv, flags & CTRL_FLAG_FIN)
         if self.on_push is not None:
             try:
                 result = self.on_push(pushed)
@@ -375,10 +436,14 @@ class Connection:
         """
         proto = self._proto
         session = proto.session
+        # The server's GOAWAY first: it says why the connection is gone, and
+        # that the request may be retried on a new one.
+        if proto.goaway_seen:
+            raise GoawayError("the server sent GOAWAY: the connection is going away")
         if session is None:
             # The session goes with the connection, and lost_error is set then.
-            raise cast(BaseException, proto.lost_error)
-        if proto.goaway_seen or proto.goaway_sent:
+            raise proto.gone_error()
+        if proto.goaway_sent:
             raise GoawayError("the connection is going away")
         if priority is None:
             priority = proto.default_priority
@@ -393,9 +458,13 @@ class Connection:
             provider, stream.outgoing = body_provider(proto, body, stream.fail)
         try:
             session.submit_request(priority, nv, provider, stream_user_data=stream)
-        except BaseException:
+        except BaseException as exc:
             if stream.outgoing is not None:
                 stream.outgoing.cancel()
+            if isinstance(exc, InvalidStateError):
+                # The session failed (a protocol error from the peer) and the
+                # transport has not closed yet.
+                raise ConnectionLostError("the SPDY session has failed") from exc
             raise
         proto.unsent.add(stream)
         proto.schedule_flush()
@@ -420,13 +489,22 @@ class Connection:
 
     async def close(self) -> None:
         """Sends GOAWAY and closes the connection; requests still waiting
-        get ConnectionLostError.  Idempotent."""
+        get ConnectionLostError.  What is queued to send gets
+        ``CLOSE_GRACE_SECONDS`` (1 s) to go out; if the peer takes nothing
+        meanwhile, the connection is aborted.  Idempotent."""
         proto = self._proto
         if proto.session is not None:
             proto.submit_goaway()
             proto.flush()
             proto.close_transport()
-        await proto.closed
+        closed = proto.closed
+        if not closed.done():
+            # A peer that reads nothing would keep the transport flushing
+            # for ever.
+            await asyncio.wait([closed], timeout=CLOSE_GRACE_SECONDS)
+            if not closed.done():
+                proto.transport.abort()
+        await asyncio.shield(closed)
 
     @property
     def closed(self) -> bool:

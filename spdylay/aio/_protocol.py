@@ -578,12 +578,13 @@ class SessionProtocol(asyncio.BufferedProtocol):
         self.streams.clear()
         for stream in streams:
             stream.fail(error)
-        while self._pings:
-            self._pings.popleft().set_exception(error)
-        for waiter, _ in self._ping_started.values():
+        # A ping() cancelled or timed out leaves its waiter done (cancelled).
+        waiters = [*self._pings, *(waiter for waiter, _ in self._ping_started.values())]
+        self._pings.clear()
+        self._ping_started.clear()
+        for waiter in waiters:
             if not waiter.done():
                 waiter.set_exception(error)
-        self._ping_started.clear()
         self.lost(error)
         session, self.session = self.session, None
         if session is not None:
@@ -669,16 +670,35 @@ class SessionProtocol(asyncio.BufferedProtocol):
             return  # the session has failed: nothing more goes out on it
         self.schedule_flush()
 
+    def gone_error(self) -> BaseException:
+        """A new exception like ``lost_error``, for one more call made after
+        the connection has gone: raising the stored one again would grow its
+        traceback with every caller's frames."""
+        lost = cast(BaseException, self.lost_error)
+        error = type(lost)(*lost.args)
+        error.__cause__ = lost.__cause__
+        return error
+
     async def ping(self) -> float:
         session = self.session
         if session is None:
             # The session goes with the connection, and lost_error is set then.
-            raise cast(BaseException, self.lost_error)
+            raise self.gone_error()
         waiter: asyncio.Future[float] = self.loop.create_future()
         self._pings.append(waiter)
         session.submit_ping()
         self.schedule_flush()
-        return await waiter
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            # Not waited for any more: its echo, if it comes, finds no entry.
+            # A waiter still queued in _pings stays there until its PING
+            # goes out, which keeps the later ones paired with their own.
+            for ping_id, (started, _) in self._ping_started.items():
+                if started is waiter:
+                    del self._ping_started[ping_id]
+                    break
+            raise
 
     # Session callbacks
 
@@ -737,7 +757,9 @@ class SessionProtocol(asyncio.BufferedProtocol):
                 stream.opened(frame_id)
         elif frame_type == PING and (frame_id & 1) == (self.side == CLIENT):
             if self._pings:
-                self._ping_started[frame_id] = (self._pings.popleft(), self.loop.time())
+                waiter = self._pings.popleft()
+                if not waiter.done():
+                    self._ping_started[frame_id] = (waiter, self.loop.time())
 
     def _on_ctrl_not_send(self, session: Session, frame: "CtrlFrame", error_code: int) -> None:
         if frame.frame_type == SYN_STREAM:

@@ -274,7 +274,7 @@ class _ServerStream:
         session = proto.session
         if session is None:
             # The session goes with the connection, and lost_error is set then.
-            raise cast(BaseException, proto.lost_error)
+            raise proto.gone_error()
         nv = _response_nv(status, headers)
         provider = None
         if body is not None and body != b"":
@@ -289,7 +289,7 @@ class _ServerStream:
         proto = self.proto
         session = proto.session
         if session is None:
-            raise cast(BaseException, proto.lost_error)
+            raise proto.gone_error()
         if self.finished or proto.goaway_sent:
             raise PushError(
                 "cannot push on stream %d: it has closed or the "
