@@ -156,3 +156,25 @@ def test_after_goaway_and_the_connection_closing_requests_raise_goaway_error(aio
         await server.wait_closed()
 
     aio_run(main())
+
+
+def test_get_timeout_bounds_a_body_that_stalls(aio_run, version):
+    async def handler(request):
+        async def body():
+            yield b"part"
+            await asyncio.Event().wait()
+
+        return 200, [], body()
+
+    async def main():
+        async with await aio.serve(handler, "127.0.0.1", 0, version=version) as server:
+            fetch = asyncio.ensure_future(
+                aio.get("http://127.0.0.1:%d/" % server.port, version=version, timeout=0.5)
+            )
+            await asyncio.wait([fetch], timeout=20)
+            assert fetch.done()
+            with pytest.raises(asyncio.TimeoutError):
+                fetch.result()
+            await server.close(timeout=0.5)
+
+    aio_run(main())

@@ -594,7 +594,21 @@ async def get(
 ) -> Response:
     """Fetches ``url`` (http:// or https://) on a connection of its own and
     returns the Response with its body already read (``await
-    resp.read()`` returns it).  ``ssl`` defaults to True for https."""
+    resp.read()`` returns it).  ``ssl`` defaults to True for https.
+    ``timeout`` bounds the whole fetch (connecting, the TLS handshake, the
+    headers and the body): on expiry asyncio.TimeoutError is raised."""
+    fetch = _fetch(url, headers, ssl, version)
+    if timeout is None:
+        return await fetch
+    return await asyncio.wait_for(fetch, timeout)
+
+
+async def _fetch(
+    url: str,
+    headers: HeaderPairs,
+    ssl: Union[None, bool, _ssl.SSLContext],
+    version: Optional[int],
+) -> Response:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("not an http or https URL: %r" % (url,))
@@ -606,6 +620,6 @@ async def get(
     if parts.query:
         path += "?" + parts.query
     async with await connect(parts.hostname, port, ssl=ssl, version=version) as conn:
-        response = await conn.request("GET", path, headers, timeout=timeout)
+        response = await conn.request("GET", path, headers)
         await response.read()
         return response
