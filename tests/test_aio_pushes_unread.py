@@ -7,6 +7,7 @@ import asyncio
 import gc
 import sys
 
+import pytest
 from socketpeer import HOST, close_all, gets_to_raw_server, of_type, reply_nv
 
 import spdylay
@@ -84,6 +85,11 @@ def resets_of(peer, stream_id):
     ]
 
 
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython",
+    reason="not for this build: on PyPy the dropped response is freed by a later "
+    "collection than the test's, so when its pushes are reset is not known",
+)
 def test_a_push_nobody_holds_any_more_is_cancelled(aio_run, version):
     async def main():
         server, conn, peer, resp, syn = await response_with_push(version)
