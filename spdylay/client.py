@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import io
+import ipaddress
 import socket
 import ssl
 import time
@@ -184,9 +185,15 @@ def _binary_body(body: BytesLike | BinaryIO | None, requests: int) -> BinaryIO |
 def _urlsplit(url: str) -> urllib.parse.SplitResult:
     # urlsplit's own ValueError ("Invalid IPv6 URL") does not say which URL.
     try:
-        return urllib.parse.urlsplit(url)
+        parts = urllib.parse.urlsplit(url)
+        # Python 3.11.4 and later refuse a bracketed host that is no IPv6
+        # address; earlier ones take it as it is.
+        host = parts.netloc.rpartition("@")[2]
+        if host.startswith("["):
+            ipaddress.IPv6Address(host[1:].partition("]")[0].partition("%")[0])
     except ValueError as exc:
         raise ValueError("bad URL %r: %s" % (url, exc)) from None
+    return parts
 
 
 def _split_url(url: str) -> tuple[str, str, int]:
