@@ -387,3 +387,31 @@ def test_server_close_after_a_connection_failed_raises_nothing(aio_run, version)
         writer.close()
 
     aio_run(main())
+
+
+@pytest.mark.parametrize(
+    "server_version, client_version",
+    [
+        (spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3),
+        (spdylay.PROTO_SPDY2, spdylay.PROTO_SPDY3_1),
+        (spdylay.PROTO_SPDY3, spdylay.PROTO_SPDY2),
+        (spdylay.PROTO_SPDY3_1, spdylay.PROTO_SPDY2),
+    ],
+)
+def test_plain_tcp_server_of_another_version_raises_negotiation_error(
+    aio_run, server_version, client_version
+):
+    async def handler(request):
+        return 200, [], b"never sent"
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=server_version)
+        async with server:
+            conn = await aio.connect(HOST, server.port, version=client_version)
+            async with conn:
+                with pytest.raises(aio.NegotiationError, match="speaks SPDY version"):
+                    await asyncio.wait_for(conn.get("/"), 5)
+                with pytest.raises(aio.NegotiationError):
+                    await asyncio.wait_for(conn.get("/again"), 5)
+
+    aio_run(main())

@@ -19,7 +19,8 @@ class ConnectionLostError(ConnectionError):
 
 
 class NegotiationError(ConnectionError):
-    """The TLS handshake agreed on no SPDY version (ALPN)."""
+    """The TLS handshake agreed on no SPDY version (ALPN), or, over plain
+    TCP, the server speaks another SPDY version than the one asked for."""
 
 
 class GoawayError(ConnectionError):

@@ -32,6 +32,7 @@ from .._constants import (
     CTRL_FLAG_FIN,
     DATA_FLAG_FIN,
     ERR_DEFERRED,
+    ERR_UNSUPPORTED_VERSION,
     GOAWAY,
     HEADERS,
     OPT_NO_AUTO_WINDOW_UPDATE2,
@@ -527,6 +528,7 @@ class SessionProtocol(asyncio.BufferedProtocol):
             on_ctrl_send_cb=SentFrameIds(self._on_ctrl_sent),
             on_ctrl_not_send_cb=self._on_ctrl_not_send,
             on_stream_close_cb=self._on_stream_close,
+            on_ctrl_recv_parse_error_cb=self._on_parse_error,
         )
         self.session._send_ctrl_types(self.CTRL_SENT_TYPES)
         if version == PROTO_SPDY3_1:
@@ -764,6 +766,21 @@ class SessionProtocol(asyncio.BufferedProtocol):
     def _on_ctrl_not_send(self, session: Session, frame: "CtrlFrame", error_code: int) -> None:
         if frame.frame_type == SYN_STREAM:
             self.syn_stream_not_sent(cast("SynStreamFrame", frame), error_code)
+
+    def _on_parse_error(
+        self, session: Session, frame_type: int, head: bytes, payload: bytes, error_code: int
+    ) -> None:
+        if error_code == ERR_UNSUPPORTED_VERSION and self.side == CLIENT:
+            # The session ignores every frame of another version (a server
+            # refuses such a request with RST_STREAM UNSUPPORTED_VERSION, in
+            # its own version): the requests would wait for ever.
+            if self.lost_error is None:
+                self.lost_error = NegotiationError(
+                    "the server speaks SPDY version %d, not %d (plain TCP has no "
+                    "negotiation: use the server's version)"
+                    % ((head[0] & 0x7F) << 8 | head[1], 2 if self.version == PROTO_SPDY2 else 3)
+                )
+            self.transport.abort()
 
     def _on_data_chunk_recv(
         self, session: Session, flags: int, stream_id: int, data: bytes
