@@ -335,7 +335,7 @@ class _Stream:
             buffered = self.buffered
             if not buffered:
                 if self.finished:
-                    read_ctrl.flags = READ_EOF
+                    self._end(read_ctrl)
                     return b""
                 self.deferred = True
                 return ERR_DEFERRED
@@ -346,12 +346,23 @@ class _Stream:
                 data = self._take(min(length, buffered))
             self.buffered = buffered - len(data)
             if self.finished and not self.buffered:
-                read_ctrl.flags = READ_EOF
+                self._end(read_ctrl)
             space = self.space
             if space is not None:
                 self.space = None
                 space.release()
             return data
+
+    def _end(self, read_ctrl: ReadCtrl) -> None:
+        """The response's last DATA frame is being sent."""
+        read_ctrl.flags = READ_EOF
+        if self.refusal is not None:
+            # The rest of a refused request's body would only be discarded,
+            # for as long as the client cares to upload: once this frame
+            # has gone (the session finishes a frame it has started before
+            # the next), a reset stops it, unless the stream has closed.
+            connection = self.connection
+            connection.loop.call_soon(connection.reset, self, CANCEL)
 
     def _take(self, length: int) -> bytes:
         chunks = self.chunks

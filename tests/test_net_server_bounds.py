@@ -260,3 +260,52 @@ def test_the_listening_family_follows_the_address():
     family = spdylay.server._address_family
     assert family(("127.0.0.1", 0)) == socket.AF_INET
     assert family(("::1", 0)) == socket.AF_INET6
+
+
+@pytest.mark.parametrize("limit", ["request_body_limit", "connection_body_limit"])
+def test_an_upload_refused_with_413_is_reset_after_the_response(version, counted, limit):
+    with running(counted, version, **{limit: 1000}) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            peer.send(get(peer, version, 1, "/upload", flags=spdylay.CTRL_FLAG_NONE))
+            # Past the limit, and no FIN: the client would go on uploading.
+            peer.send(peer.enc.data(1, b"x" * 1500))
+            reply = peer.next_frame(is_reply(1))
+            body = b""
+            while True:
+                frame = peer.next_frame(lambda frame: frame.stream_id == 1)
+                if frame.control:
+                    break
+                body += frame.payload
+                last_data = frame
+            reset = frame
+        finally:
+            peer.close()
+    assert dict(reply.nv)[":status" if version != spdylay.PROTO_SPDY2 else "status"].startswith(
+        "413"
+    )
+    assert b"413" in body and last_data.flags & spdylay.DATA_FLAG_FIN
+    assert (reset.type, reset.status_code) == (spdylay.RST_STREAM, spdylay.CANCEL)
+    assert counted.calls == {}
+
+
+def test_a_refused_upload_that_had_ended_is_not_reset(version, counted):
+    with running(counted, version, request_body_limit=1000) as server:
+        peer = RawPeer(server.server_address, version)
+        try:
+            peer.send(get(peer, version, 1, "/upload", flags=spdylay.CTRL_FLAG_NONE))
+            peer.send(peer.enc.data(1, b"x" * 1500, flags=spdylay.DATA_FLAG_FIN))
+            assert peer.next_frame(is_reply(1))
+            # A PING after the response: every frame of stream 1 came before it.
+            while not peer.next_frame(lambda frame: frame.stream_id == 1).flags & 1:
+                pass
+            peer.send(peer.enc.ping(1))
+            after = []
+            while True:
+                frame = peer.next_frame()
+                if frame.control and frame.type == spdylay.PING:
+                    break
+                after.append(frame)
+        finally:
+            peer.close()
+    assert [f for f in after if f.control and f.type == spdylay.RST_STREAM] == []
