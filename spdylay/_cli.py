@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, NoReturn, TextIO,
 from . import _constants, _tls
 from ._errors import Error
 from ._frames import CtrlFrame
+from ._printable import printable
 from .client import CONNECT_TIMEOUT, BaseSPDYStreamHandler, UrlFetcher, _split_url
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
@@ -335,15 +336,6 @@ SETTINGS_ID_NAMES = {
 INDENT = " " * 10
 
 
-def _printable(text: str) -> str:
-    """``text`` with control characters escaped, so one header stays on one
-    line of the log whatever the peer sent."""
-    return "".join(
-        c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c)
-        for c in text
-    )
-
-
 def _name(names: dict[int, str], value: int) -> str:
     return names.get(value, "UNKNOWN(%d)" % value)
 
@@ -395,7 +387,7 @@ def format_frame(elapsed: float, direction: str, frame: CtrlFrame | DataFrame) -
             frame = cast("WindowUpdateFrame", frame)
             fields.append(("delta_window_size", frame.delta_window_size))
         if hasattr(frame, "nv"):
-            entries = ["%s: %s" % (_printable(n), _printable(v)) for n, v in frame.nv]
+            entries = ["%s: %s" % (printable(n), printable(v)) for n, v in frame.nv]
         elif frame.frame_type == _constants.SETTINGS:
             frame = cast("SettingsFrame", frame)
             entries = [
@@ -809,7 +801,7 @@ class _Request:
             return "the response has no :status"
         code = self.status.split(" ", 1)[0]
         if not code.isdigit() or int(code) >= 400:
-            return "status %s" % self.status
+            return "status %s" % printable(self.status)
         return None
 
 

@@ -52,6 +52,7 @@ from ._errors import Error, InvalidStateError
 from ._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_count, check_seconds, header_bytes
 from ._loop import SessionLoop
 from ._nv import LastPacked
+from ._printable import printable
 from ._tls import check_version, negotiated_version, offer_spdy, server_context
 
 if TYPE_CHECKING:
@@ -927,10 +928,12 @@ class BaseSPDYRequestHandler:
         self.log_message(format, *args)
 
     def log_message(self, format: str, *args: Any) -> None:
-        """Writes one line to stderr, as ``http.server`` does."""
+        """Writes one line to stderr, as ``http.server`` does, with the
+        characters that are not printable escaped: the path and the other
+        request fields come from the client."""
         sys.stderr.write(
             "%s - - [%s] %s\n"
-            % (self.client_address[0], self.log_date_time_string(), format % args)
+            % (self.client_address[0], self.log_date_time_string(), printable(format % args))
         )
 
     def log_date_time_string(self) -> str:

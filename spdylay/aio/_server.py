@@ -21,6 +21,7 @@ from .._constants import (
 )
 from .._errors import InvalidStateError
 from .._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_count, check_seconds, header_bytes
+from .._printable import printable
 from .._tls import check_version, offer_spdy
 from ._eager import start_eagerly
 from ._errors import BodyTooLargeError, PushError, reset_error
@@ -242,7 +243,9 @@ class _ServerStream:
             # Already answered with 413 by body_too_large().
             pass
         except Exception:
-            log.exception("handler failed for %s %s", request.method, request.path)
+            log.exception(
+                "handler failed for %s %s", printable(request.method), printable(request.path)
+            )
             self._internal_error()
         finally:
             self.open_body.discard()
