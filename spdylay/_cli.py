@@ -613,6 +613,15 @@ class Refused(Exception):
         self.reason = reason
 
 
+class MovedToDirectory(Exception):
+    """A directory asked for without its trailing slash: the links in its
+    index.html are relative to ``location``, the path with the slash."""
+
+    def __init__(self, location: str) -> None:
+        Exception.__init__(self, location)
+        self.location = location
+
+
 def _inside(root: str, path: str) -> bool:
     return os.path.commonpath([root, path]) == root
 
@@ -623,8 +632,9 @@ def resolve_path(root: str, request_path: str) -> str:
     directory.  Raises Refused with 400 for a path that is not a clean
     absolute URL path (``..`` segments, encoded or not; NUL; backslashes) and
     404 for anything missing, not a regular file, or outside ``root`` once
-    symbolic links are followed."""
-    path = request_path.split("?", 1)[0].split("#", 1)[0]
+    symbolic links are followed, and MovedToDirectory for a directory
+    named without a trailing slash, as ``http.server`` answers it."""
+    path, query_mark, query = request_path.split("#", 1)[0].partition("?")
     if not path.startswith("/"):
         raise Refused(400, "not an absolute path")
     decoded = urllib.parse.unquote(path, errors="surrogateescape")
@@ -638,6 +648,8 @@ def resolve_path(root: str, request_path: str) -> str:
     if not _inside(root, real):
         raise Refused(404, "outside the served directory")
     if os.path.isdir(real):
+        if not path.endswith("/"):
+            raise MovedToDirectory(path + "/" + query_mark + query)
         real = os.path.realpath(os.path.join(real, "index.html"))
         if not _inside(root, real):
             raise Refused(404, "outside the served directory")
@@ -670,6 +682,11 @@ class StaticFileHandler(BaseSPDYRequestHandler):
             body = open(path, "rb")
         except Refused as exc:
             self.send_error(exc.status, exc.reason)
+            return
+        except MovedToDirectory as exc:
+            self.send_response(301)
+            self.send_header("location", exc.location)
+            self.send_header("content-length", 0)
             return
         except PermissionError:
             self.send_error(403)

@@ -599,6 +599,19 @@ def test_serve_refuses_a_path_that_does_not_start_with_a_slash(htdocs, tmp_path)
     assert b"not an absolute path" in response["body"]
 
 
+def test_serve_redirects_a_directory_named_without_its_trailing_slash(htdocs, tmp_path):
+    with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
+        moved = raw_request(server.port, "GET", "/sub?q=1")
+        index = raw_request(server.port, "GET", "/sub/?q=1")
+        missing = raw_request(server.port, "GET", "/nothing")
+    assert moved["headers"][":status"].startswith("301")
+    assert moved["headers"]["location"] == "/sub/?q=1"
+    assert moved["body"] == b""
+    assert index["headers"][":status"].startswith("200")
+    assert index["body"] == (htdocs / "sub" / "index.html").read_bytes()
+    assert missing["headers"][":status"].startswith("404")
+
+
 def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(htdocs, tmp_path):
     """1200 SYN_STREAMs before reading anything: more refusals than a
     session queues, so the server's session fails and the connection ends;

@@ -170,7 +170,6 @@ def htdocs(tmp_path):
         ("/", "index.html"),
         ("/a.txt", "a.txt"),
         ("/a.txt?x=1#frag", "a.txt"),
-        ("/sub", "sub/index.html"),
         ("/sub/", "sub/index.html"),
         ("/sub/b%20c.bin", "sub/b c.bin"),
         ("/./sub/./b%20c.bin", "sub/b c.bin"),
@@ -180,6 +179,27 @@ def htdocs(tmp_path):
 )
 def test_paths_inside_the_directory_resolve(htdocs, request_path, relative):
     assert _cli.resolve_path(htdocs, request_path) == os.path.join(htdocs, relative)
+
+
+@pytest.mark.parametrize(
+    "request_path, location",
+    [
+        ("/sub", "/sub/"),
+        ("/sub?x=1#frag", "/sub/?x=1"),
+        ("/./sub", "/./sub/"),
+        ("/sub/empty", "/sub/empty/"),
+    ],
+)
+def test_a_directory_without_its_trailing_slash_moves_to_it(htdocs, request_path, location):
+    with pytest.raises(_cli.MovedToDirectory) as info:
+        _cli.resolve_path(htdocs, request_path)
+    assert info.value.location == location
+
+
+def test_a_directory_link_out_without_its_slash_is_refused_not_moved(htdocs):
+    with pytest.raises(_cli.Refused) as info:
+        _cli.resolve_path(htdocs, "/dir_link_out")
+    assert info.value.status == 404
 
 
 @pytest.mark.parametrize(
