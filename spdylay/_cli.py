@@ -379,7 +379,9 @@ def format_frame(elapsed: float, direction: str, frame: CtrlFrame | DataFrame) -
         elif frame.frame_type == _constants.GOAWAY:
             frame = cast("GoawayFrame", frame)
             fields.append(("last_good_stream_id", frame.last_good_stream_id))
-            fields.append(("status_code", _name(GOAWAY_STATUS_NAMES, frame.status_code)))
+            # SPDY/2's GOAWAY carries no status code.
+            if frame.version != _constants.PROTO_SPDY2:
+                fields.append(("status_code", _name(GOAWAY_STATUS_NAMES, frame.status_code)))
         elif frame.frame_type == _constants.PING:
             frame = cast("PingFrame", frame)
             fields.append(("unique_id", frame.unique_id))

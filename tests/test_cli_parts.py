@@ -304,6 +304,10 @@ def test_data_frames_settings_and_the_others():
     assert _cli.format_frame(0, "recv", goaway).endswith(
         "GOAWAY flags=0x00 last_good_stream_id=9 status_code=OK length=8\n"
     )
+    spdy2_goaway = spdylay.GoawayFrame(2, spdylay.GOAWAY, 0, 4, 9, 0)
+    assert _cli.format_frame(0, "recv", spdy2_goaway).endswith(
+        "GOAWAY flags=0x00 last_good_stream_id=9 length=4\n"
+    )
     ping = spdylay.PingFrame(3, spdylay.PING, 0, 4, 1)
     assert _cli.format_frame(0, "send", ping).endswith("PING flags=0x00 unique_id=1 length=4\n")
     update = spdylay.WindowUpdateFrame(3, spdylay.WINDOW_UPDATE, 0, 8, 0, 65536)
