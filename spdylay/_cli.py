@@ -31,7 +31,8 @@ from . import _constants, _tls
 from ._errors import Error
 from ._frames import CtrlFrame
 from ._printable import printable
-from .client import CONNECT_TIMEOUT, BaseSPDYStreamHandler, UrlFetcher, _split_url
+from ._urls import split_url
+from .client import CONNECT_TIMEOUT, BaseSPDYStreamHandler, UrlFetcher
 from .server import BaseSPDYRequestHandler, ThreadedSPDYServer
 
 if TYPE_CHECKING:
@@ -283,7 +284,7 @@ class Target:
 
 def _parse_url(url: str, no_tls: bool) -> Target:
     try:
-        scheme, host, port = _split_url(url)
+        scheme, host, port = split_url(url)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return Target(url, host, port, scheme == "https" and not no_tls)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import collections
 import io
-import ipaddress
 import socket
 import ssl
 import time
-import urllib.parse
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, cast
 
@@ -39,6 +37,7 @@ from ._errors import Error
 from ._frames import HeadersFrame, SynReplyFrame, SynStreamFrame
 from ._loop import SessionLoop
 from ._tls import check_version, client_context, negotiated_version, offer_spdy
+from ._urls import checked_urlsplit, split_url
 
 if TYPE_CHECKING:
     from ._data import ReadCtrl
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 #: What makes a URL's stream handler: ``StreamHandlerClass(url, fetcher)``.
 StreamHandlerFactory = Callable[[str, "UrlFetcher"], "BaseSPDYStreamHandler"]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "spdylay/" + __version__
 
 # Seconds the TCP connection and the TLS handshake may take together, so that
@@ -182,38 +180,6 @@ def _binary_body(body: BytesLike | BinaryIO | None, requests: int) -> BinaryIO |
     return body
 
 
-def _urlsplit(url: str) -> urllib.parse.SplitResult:
-    # urlsplit's own ValueError ("Invalid IPv6 URL") does not say which URL.
-    try:
-        parts = urllib.parse.urlsplit(url)
-        # Python 3.11.4 and later refuse a bracketed host that is no IPv6
-        # address; earlier ones take it as it is.
-        host = parts.netloc.rpartition("@")[2]
-        if host.startswith("["):
-            ipaddress.IPv6Address(host[1:].partition("]")[0].partition("%")[0])
-    except ValueError as exc:
-        raise ValueError("bad URL %r: %s" % (url, exc)) from None
-    return parts
-
-
-def _split_url(url: str) -> tuple[str, str, int]:
-    """The scheme, host and port (the scheme's default if the URL has none)
-    an ``http://`` or ``https://`` URL names; ValueError, naming the URL,
-    for any other, or one that cannot be parsed or has a bad port."""
-    parts = _urlsplit(url)
-    if parts.scheme not in _DEFAULT_PORTS:
-        raise ValueError("not an http:// or https:// URL: %r" % (url,))
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError("bad port in URL %r: %s" % (url, exc)) from None
-    if port == 0:
-        raise ValueError("bad port in URL %r: 0 cannot be connected to" % (url,))
-    if not parts.hostname:
-        raise ValueError("no host in URL %r" % (url,))
-    return parts.scheme, parts.hostname, port or _DEFAULT_PORTS[parts.scheme]
-
-
 class UrlFetcher:
     """Fetches ``urls`` over one connection to ``server_address`` (host,
     port): TLS with ALPN when ``tls`` is true, plain TCP at ``version``
@@ -335,7 +301,7 @@ class UrlFetcher:
         return nv
 
     def _make_request_nv(self, url: str) -> list[tuple[str, str]]:
-        parts = _urlsplit(url)
+        parts = checked_urlsplit(url)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -630,7 +596,7 @@ def urlfetch(
     urls = [url_or_urls] if isinstance(url_or_urls, str) else list(url_or_urls)
     groups: dict[tuple[str, str, int], list[str]] = {}
     for url in urls:
-        groups.setdefault(_split_url(url), []).append(url)
+        groups.setdefault(split_url(url), []).append(url)
     # Checked against every request, not each connection's share of them:
     # the connections read the one file in turn.
     body = _binary_body(body, len(urls))

@@ -6,6 +6,7 @@ import asyncio
 import builtins
 import io
 import logging
+import re
 
 import pytest
 from socketpeer import close_all, gets_to_raw_server, reply_nv
@@ -750,3 +751,50 @@ def test_unread_request_body_holds_back_the_client_upload(aio_run, version):
     stalled_at, status, body = aio_run(main())
     assert stalled_at <= BACKPRESSURE_BOUND[version]
     assert (status, body) == (200, b"%d" % BACKPRESSURE_BODY)
+
+
+@pytest.mark.parametrize(
+    "url, path", [("http://[not-an-address]/p?q", "/p?q"), ("http://[::1/", "/"), ("http://h", "/")]
+)
+def test_spdy2_push_url_is_taken_as_the_server_wrote_it(aio_run, url, path):
+    """The path of a SPDY/2 push is what follows the URL's authority; an
+    authority urlsplit would refuse fails nothing."""
+    version = spdylay.PROTO_SPDY2
+    push_nv = [("url", url), ("status", "200 OK"), ("version", "HTTP/1.1")]
+
+    async def main():
+        server, conn, peer, (request,), (syn,) = await gets_to_raw_server(version, "/")
+        peer.send(
+            peer.enc.syn_stream(
+                2, push_nv, assoc_stream_id=syn.stream_id, flags=spdywire.FLAG_UNIDIRECTIONAL
+            )
+        )
+        peer.send(peer.enc.syn_reply(syn.stream_id, reply_nv(version), flags=spdywire.FLAG_FIN))
+        peer.send(peer.enc.data(2, b"pushed", flags=spdywire.FLAG_FIN))
+        resp = await request
+        assert await resp.read() == b""
+        (pushed,) = resp.pushed
+        assert (pushed.url, pushed.path) == (url, path)
+        assert await pushed.read() == b"pushed"
+        # The connection goes on: the client answers the peer's PING.
+        await peer.barrier(2)
+        await close_all(conn, peer, server)
+
+    aio_run(main())
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("ftp://127.0.0.1/", "not an http:// or https:// URL"),
+        ("http://[::1]x/", "bad URL 'http://[::1]x/'"),
+        ("http://127.0.0.1:port/", "bad port in URL 'http://127.0.0.1:port/'"),
+        ("http://:80/", "no host in URL"),
+    ],
+)
+def test_get_refuses_a_bad_url_with_value_error_naming_it(aio_run, url, words):
+    async def main():
+        with pytest.raises(ValueError, match=re.escape(words)):
+            await aio.get(url)
+
+    aio_run(main())

@@ -694,6 +694,9 @@ def test_text_body_is_type_error_before_connecting(kind, tmp_path):
     [
         ("http://[::1", "bad URL 'http://[::1'"),
         ("http://[not-an-address]/", "bad URL"),
+        ("http://[::1]x/", "bad URL 'http://[::1]x/': 'x' after the IPv6 address"),
+        ("http://a b/", "bad URL 'http://a b/': a space or control character"),
+        ("http://a\x1bb/", "a space or control character"),
         ("http://127.0.0.1:port/", "bad port in URL"),
         ("http://127.0.0.1:65536/", "bad port in URL"),
         ("http://127.0.0.1:0/", "bad port in URL"),

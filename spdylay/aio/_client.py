@@ -13,6 +13,7 @@ from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUS
 from .._errors import InvalidStateError
 from .._limits import HEADER_BYTES_LIMIT, header_bytes
 from .._tls import check_version, client_context, offer_spdy
+from .._urls import split_url
 from ._errors import ConnectionLostError, GoawayError, StreamResetError, reset_error
 from ._headers import Headers
 from ._protocol import (
@@ -128,10 +129,14 @@ class PushedResponse(Response):
         if ":path" in fields:
             target = fields[":path"]
             if "://" in target:
-                # SPDY/2 pushes name the resource by its absolute URL.
-                parts = urllib.parse.urlsplit(target)
+                # SPDY/2 pushes name the resource by its absolute URL. The
+                # path is what follows the authority, taken as it is: the
+                # peer's authority is not ours to validate (urlsplit would
+                # raise for some).
+                authority_and_path = target.split("://", 1)[1].split("#", 1)[0]
+                slash = authority_and_path.find("/")
                 self.url = target
-                self.path = parts.path + ("?" + parts.query if parts.query else "")
+                self.path = authority_and_path[slash:] if slash >= 0 else "/"
             else:
                 self.path = target
                 self.url = "%s://%s%s" % (
@@ -609,17 +614,15 @@ async def _fetch(
     ssl: Union[None, bool, _ssl.SSLContext],
     version: Optional[int],
 ) -> Response:
+    scheme, host, port = split_url(url)
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("not an http or https URL: %r" % (url,))
-    secure = parts.scheme == "https"
-    port = parts.port or (443 if secure else 80)
+    secure = scheme == "https"
     if ssl is None and secure:
         ssl = True
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    async with await connect(parts.hostname, port, ssl=ssl, version=version) as conn:
+    async with await connect(host, port, ssl=ssl, version=version) as conn:
         response = await conn.request("GET", path, headers)
         await response.read()
         return response
