@@ -30,6 +30,14 @@ _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 _LOST = (ConnectionError, ssl.SSLError)
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
+# The most one read takes before what the session made of it is sent.  A
+# peer with many streams in flight sends its frames in bursts (about 110 KB
+# for 100 small responses); were a burst read and processed whole before
+# anything went out, the peer would idle meanwhile and the two ends would
+# take turns.  Sending between slices hands the peer its next work (the
+# requests that replace the streams answered so far) while this end is
+# still busy with the rest, so both ends work at once.
+RECV_SLICE = 16384
 
 
 def _hooked(on_frame: FrameHook, callbacks: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +103,10 @@ class SessionLoop:
         self.last_sent = self.last_received = time.monotonic()
         # Whether a byte has ever arrived.
         self.received = False
+        # Per Session.recv() call in _receive(): whether _recv may still
+        # read, and whether a read found the socket empty.
+        self._may_read = False
+        self._drained = False
         if on_frame is not None:
             callbacks = _hooked(on_frame, callbacks)
         # Before the socket pair, which nothing would close if this failed.
@@ -115,9 +127,14 @@ class SessionLoop:
         return sent
 
     def _recv(self, session: Session, length: int) -> bytes | None:
+        # One read per Session.recv() call: _receive() sends in between.
+        if not self._may_read:
+            return None
+        self._may_read = False
         try:
-            data = self.sock.recv(length)
+            data = self.sock.recv(min(length, RECV_SLICE))
         except _WOULD_BLOCK:
+            self._drained = True
             return None
         except _LOST as exc:
             raise EOFError("the connection was lost: %s" % (exc,)) from exc
@@ -227,7 +244,7 @@ class SessionLoop:
                     if key.fileobj is self._wake_recv:
                         self._drain_wakeups()
                     elif events & _READ:
-                        session.recv()
+                        self._receive()
         except EOFError:
             return
         finally:
@@ -235,6 +252,20 @@ class SessionLoop:
                 self._finished = True
                 self._calls.clear()
             selector.close()
+
+    def _receive(self) -> None:
+        """Reads and processes what the socket holds, a slice at a time,
+        sending what the session has to send after each slice."""
+        session = self.session
+        while True:
+            self._may_read = True
+            self._drained = False
+            session.recv()
+            if self._drained or self._may_read:
+                return  # the socket is empty, or the session read nothing
+            session.send()
+            if self._stopping or not session.want_read():
+                return
 
     def _drain_wakeups(self) -> None:
         try:

@@ -30,6 +30,8 @@ from clitools import TIMEOUT, Serve, get, parse_frame_log, spdylay_command
 
 import spdylay
 
+import spdywire
+
 VERSION_FLAGS = {"spdy/2": "-2", "spdy/3": "-3", "spdy/3.1": "--spdy3-1"}
 VERSIONS = {
     "spdy/2": spdylay.PROTO_SPDY2,
@@ -612,10 +614,14 @@ def test_serve_redirects_a_directory_named_without_its_trailing_slash(htdocs, tm
     assert missing["headers"][":status"].startswith("404")
 
 
-def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(htdocs, tmp_path):
-    """1200 SYN_STREAMs before reading anything: more refusals than a
-    session queues, so the server's session fails and the connection ends;
-    the server logs no traceback and goes on serving."""
+def test_serve_refuses_a_flood_of_streams_past_its_limit_without_a_traceback(htdocs, tmp_path):
+    """1200 SYN_STREAMs before reading anything, twelve times the server's
+    MAX_CONCURRENT_STREAMS: every stream is answered or refused with
+    REFUSED_STREAM (the server reads them a slice at a time and sends the
+    refusals of each slice before the next, so they never pile up past what
+    its session queues); the server logs no traceback and goes on
+    serving."""
+    count = 1200
     with Serve(tmp_path / "serve.log", "-d", htdocs, "--no-tls", "0") as server:
         with socket.create_connection(("127.0.0.1", server.port), TIMEOUT) as sock:
             sent = []
@@ -624,7 +630,7 @@ def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(ht
                 spdylay.PROTO_SPDY3_1,
                 send_cb=lambda session, data: sent.append(data) or len(data),
             )
-            for _ in range(1200):
+            for _ in range(count):
                 session.submit_request(
                     0,
                     [
@@ -637,10 +643,20 @@ def test_serve_drops_a_client_that_floods_it_with_streams_without_a_traceback(ht
                 )
             session.send()
             sock.sendall(b"".join(sent))
-            while sock.recv(65536):
-                pass
+            dec = spdywire.Decoder(spdylay.PROTO_SPDY3_1)
+            answered, refused = set(), []
+            while len(answered) + len(refused) < count:
+                data = sock.recv(65536)
+                assert data, "the server closed the connection"
+                for frame in dec.feed(data):
+                    if frame.control and frame.type == spdywire.RST_STREAM:
+                        refused.append(frame.status_code)
+                    elif not frame.control and frame.flags & spdylay.DATA_FLAG_FIN:
+                        answered.add(frame.stream_id)
         after = get(url(server, "/index.html", False))
         log = server.log()
+    assert len(answered) >= 100
+    assert refused and set(refused) == {spdylay.REFUSED_STREAM}
     assert after.returncode == 0, after.stderr
     assert "Traceback" not in log
 

@@ -71,10 +71,10 @@ def drain(conn):
         pass
 
 
-def fetch_raw(version, script, paths):
+def fetch_raw(version, script, paths, **kwargs):
     server = RawServer(version, script)
     try:
-        return fetch(server, paths, version)
+        return fetch(server, paths, version, **kwargs)
     finally:
         server.close()
 
@@ -804,3 +804,57 @@ def test_stream_refused_after_part_of_an_unseekable_body_went_out_is_not_sent_ag
             server.close()
     assert response.status_code == spdylay.REFUSED_STREAM
     assert syn_streams == [1]
+
+
+def test_requests_replacing_answered_streams_go_out_before_the_rest_of_a_burst_is_read(version):
+    """A burst of responses is processed a slice at a time, and what the
+    client has to send goes out after each slice: the requests that take
+    the place of the streams answered first reach the server while the
+    rest of the burst still waits to be read."""
+    body = os.urandom(1024)
+    burst = 40  # about 42 KB, well past one slice, one write on loopback
+    total = 140  # the client keeps 100 open before any SETTINGS
+
+    def script(conn, dec, enc):
+        syns = read_syn_streams(conn, dec, 100)
+        conn.sendall(
+            b"".join(
+                enc.syn_reply(syn.stream_id, reply_nv(version))
+                + enc.data(syn.stream_id, body, flags=spdylay.DATA_FLAG_FIN)
+                for syn in syns[:burst]
+            )
+        )
+        # The rest without a body, within every flow-control window.
+        unanswered = syns[burst:]
+        answered = burst
+        while answered < total:
+            if not unanswered:
+                unanswered = read_syn_streams(conn, dec, 1)
+            conn.sendall(
+                b"".join(
+                    enc.syn_reply(syn.stream_id, reply_nv(version), flags=spdylay.CTRL_FLAG_FIN)
+                    for syn in unanswered
+                )
+            )
+            answered += len(unanswered)
+            unanswered = []
+        drain(conn)
+
+    log = []
+    responses = fetch_raw(
+        version,
+        script,
+        ["/%d" % index for index in range(total)],
+        on_frame=lambda direction, frame: log.append((direction, frame)),
+    )
+    assert [response.status_code for response in responses] == [spdylay.OK] * total
+    assert [bytes(response.body) for response in responses[:burst]] == [body] * burst
+    assert all(not response.body for response in responses[burst:])
+    first_burst = {response.stream_id for response in responses[:burst]}
+    replies_before_the_first_new_request = 0
+    for _, frame in log:
+        if isinstance(frame, spdylay.SynReplyFrame) and frame.stream_id in first_burst:
+            replies_before_the_first_new_request += 1
+        elif isinstance(frame, spdylay.SynStreamFrame) and frame.stream_id > 199:
+            break  # the first one past the first 100 streams (1 to 199)
+    assert replies_before_the_first_new_request < burst
