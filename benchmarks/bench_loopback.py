@@ -19,9 +19,11 @@ handler at all (the engine under ThreadedSPDYServer without them).
 Each rate is the best of --repeat runs: other work on the machine only
 ever slows a run down.  Beside each rate, the CPU time per request of the
 server process and of the client process (medians of the same runs): on a
-machine shared with other work they vary far less than the rates do, and
-while the two processes take turns (as they do when each waits for the
-other's batch) the rate is about one over their sum.
+machine shared with other work they vary far less than the rates do.  The
+last column, the rate times the two together, says how many cores the two
+processes kept busy on average: 1.0 when they take turns (each waiting for
+the other's batch), when the rate is one over their sum; 2.0 when they
+overlap throughout, when it is one over the larger.
 
 Usage: python3 benchmarks/bench_loopback.py [--requests N] [--repeat R]
                                             [--version 2|3|3.1]
@@ -218,7 +220,10 @@ def main(argv):
             args.repeat,
         )
     )
-    print("%-66s %10s %13s %13s" % ("", "requests/s", "server us/req", "client us/req"))
+    print(
+        "%-66s %10s %13s %13s %10s"
+        % ("", "requests/s", "server us/req", "client us/req", "cores busy")
+    )
     for name, server_main in (
         ("ThreadedSPDYServer", serve),
         ("handlers on I/O thread", serve_on_io_thread),
@@ -241,8 +246,14 @@ def main(argv):
                     control, address, version, connections, args.requests, args.repeat
                 )
                 print(
-                    "%-66s %10.0f %13.1f %13.1f"
-                    % ("loopback, %s, %s" % (name, label), rate, server_cpu, client_cpu)
+                    "%-66s %10.0f %13.1f %13.1f %10.2f"
+                    % (
+                        "loopback, %s, %s" % (name, label),
+                        rate,
+                        server_cpu,
+                        client_cpu,
+                        rate * (server_cpu + client_cpu) / 1e6,
+                    )
                 )
                 sys.stdout.flush()
                 if name == "ThreadedSPDYServer" and connections == 1:
