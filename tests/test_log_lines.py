@@ -7,27 +7,14 @@ import asyncio
 import logging
 
 from clitools import get
-from helpers import nv_on_wire
 from netkit import RawPeer, running
+from socketpeer import request_nv
 
 import spdylay
 import spdylay.aio as aio
 
 FORGED = '/x\n10.0.0.1 - - [01/Jan/2026 00:00:00] "GET /admin HTTP/1.1" 200 -\x1b[1A'
 ESCAPED = '/x\\x0a10.0.0.1 - - [01/Jan/2026 00:00:00] "GET /admin HTTP/1.1" 200 -\\x1b[1A'
-
-
-def raw_get(version, path):
-    return nv_on_wire(
-        version,
-        [
-            (":method", "GET"),
-            (":path", path),
-            (":scheme", "http"),
-            (":version", "HTTP/1.1"),
-            (":host", "localhost"),
-        ],
-    )
 
 
 class NotFound(spdylay.BaseSPDYRequestHandler):
@@ -40,7 +27,9 @@ def test_request_log_line_escapes_what_the_client_sent(version, capsys):
     with running(NotFound, version) as server:
         peer = RawPeer(server.server_address, version)
         try:
-            peer.send(peer.enc.syn_stream(1, raw_get(version, FORGED), flags=spdylay.CTRL_FLAG_FIN))
+            peer.send(
+                peer.enc.syn_stream(1, request_nv(version, FORGED), flags=spdylay.CTRL_FLAG_FIN)
+            )
             reply = peer.next_frame(lambda frame: frame.control and frame.type == spdylay.SYN_REPLY)
             assert reply.stream_id == 1
         finally:

@@ -7,23 +7,10 @@ import socket
 import threading
 
 import pytest
-from helpers import nv_on_wire
 from netkit import TIMEOUT, QuietHandler, RawPeer, fetch, running
+from socketpeer import request_nv
 
 import spdylay
-
-
-def request_nv(version, path):
-    return nv_on_wire(
-        version,
-        [
-            (":method", "GET"),
-            (":path", path),
-            (":scheme", "http"),
-            (":version", "HTTP/1.1"),
-            (":host", "localhost"),
-        ],
-    )
 
 
 def get(peer, version, stream_id, path, flags=spdylay.CTRL_FLAG_FIN):
