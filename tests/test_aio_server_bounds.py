@@ -4,6 +4,7 @@ response the client takes none of) is closed after idle_timeout, while
 handlers and body sources busy with their own work are never timed out."""
 
 import asyncio
+import logging
 
 import pytest
 from socketpeer import HOST, SocketPeer, of_type, request_nv
@@ -100,3 +101,42 @@ def test_a_body_source_busy_past_idle_timeout_is_sent_in_full(aio_run, version):
 
     result = aio_run(asyncio.wait_for(fetch_with_idle_timeout(handler, version, 0.2), 20))
     assert result == (200, b"first, then the rest")
+
+
+def test_a_burst_that_fails_the_session_ends_the_connection_without_logging(
+    aio_run, version, caplog
+):
+    """1,200 SYN_STREAMs in one write: past max_concurrent_streams each is
+    refused, and past what a session queues the session fails in that same
+    read. The handlers started for the accepted streams cannot answer; the
+    connection ends with GOAWAY, and nothing is logged as a handler
+    failure."""
+    seen = []
+
+    async def handler(request):
+        try:
+            await request.respond(200, [], b"hello")
+        except aio.ConnectionError as exc:
+            seen.append(type(exc))
+            raise
+
+    async def main():
+        server = await aio.serve(handler, HOST, 0, version=version)
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        peer = SocketPeer(version, reader, writer)
+        peer.send(
+            b"".join(
+                peer.enc.syn_stream(2 * i + 1, request_nv(version, "/"), flags=spdywire.FLAG_FIN)
+                for i in range(1200)
+            )
+        )
+        goaway = await asyncio.wait_for(goaway_and_end(peer), 10)
+        await peer.close()
+        await server.close()
+        return goaway
+
+    with caplog.at_level(logging.DEBUG, logger="spdylay.aio"):
+        goaway = aio_run(main())
+    assert goaway.status_code in (None, spdylay.GOAWAY_PROTOCOL_ERROR)
+    assert seen and set(seen) == {aio.ConnectionLostError}
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -452,6 +452,10 @@ class SessionProtocol(asyncio.BufferedProtocol):
         self.ready: asyncio.Future[None] = loop.create_future()
         self.closed: asyncio.Future[None] = loop.create_future()
         self.lost_error: Optional[BaseException] = None
+        # The session refused a submission (InvalidStateError): it has
+        # failed, a peer having passed one of its limits, and the connection
+        # ends once its GOAWAY has gone out.
+        self.session_failed = False
         self.goaway_sent = False
         self._flush_scheduled = False
         self._write_paused = False

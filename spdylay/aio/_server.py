@@ -24,7 +24,7 @@ from .._limits import HEADER_BYTES_LIMIT, IDLE_TIMEOUT, check_count, check_secon
 from .._printable import printable
 from .._tls import check_version, offer_spdy
 from ._eager import start_eagerly
-from ._errors import BodyTooLargeError, PushError, reset_error
+from ._errors import BodyTooLargeError, ConnectionLostError, PushError, reset_error
 from ._headers import Headers
 from ._protocol import (
     BodyReader,
@@ -242,11 +242,16 @@ class _ServerStream:
         except BodyTooLargeError:
             # Already answered with 413 by body_too_large().
             pass
-        except Exception:
-            log.exception(
-                "handler failed for %s %s", printable(request.method), printable(request.path)
-            )
-            self._internal_error()
+        except Exception as exc:
+            if isinstance(exc, ConnectionLostError) and self._connection_gone():
+                # Routine: the connection ended under the handler, and so
+                # would every other handler of it; nothing can be answered.
+                log.debug("stream %d: %s", self.stream_id, exc)
+            else:
+                log.exception(
+                    "handler failed for %s %s", printable(request.method), printable(request.path)
+                )
+                self._internal_error()
         finally:
             self.open_body.discard()
             self.handled = True
@@ -262,8 +267,12 @@ class _ServerStream:
         # this stream.
         self.request = self.body = self.task = None
 
+    def _connection_gone(self) -> bool:
+        proto = self.proto
+        return proto.session is None or proto.session_failed
+
     def _internal_error(self) -> None:
-        if self.finished or self.proto.session is None:
+        if self.finished or self._connection_gone():
             return
         if self.responded:
             self._reset(INTERNAL_ERROR)
@@ -283,7 +292,13 @@ class _ServerStream:
         if body is not None and body != b"":
             provider, self.outgoing = body_provider(proto, body, self.body_failed)
         self.responded = True
-        session.submit_response(self.stream_id, nv, provider)
+        try:
+            session.submit_response(self.stream_id, nv, provider)
+        except InvalidStateError:
+            proto.session_failed = True
+            raise ConnectionLostError(
+                "the SPDY session failed: stream %d cannot be answered" % self.stream_id
+            ) from None
         proto.schedule_flush()
 
     async def push(
@@ -334,10 +349,15 @@ class _ServerStream:
             self.proto.reset_after_reply_sent(self.stream_id, CANCEL)
 
     def _reset(self, status_code: int) -> None:
-        session = self.proto.session
-        if session is not None:
-            session.submit_rst_stream(self.stream_id, status_code)
-            self.proto.schedule_flush()
+        proto = self.proto
+        session = proto.session
+        if session is not None and not proto.session_failed:
+            try:
+                session.submit_rst_stream(self.stream_id, status_code)
+            except InvalidStateError:
+                proto.session_failed = True  # nothing more goes out on it
+                return
+            proto.schedule_flush()
 
     def cancel(self) -> None:
         """The handler was cancelled while reading: the client gets CANCEL
