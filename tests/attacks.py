@@ -181,6 +181,33 @@ def header_bomb(defended):
     return result
 
 
+# What the default header list bounds keep of an inflated block; a block may
+# inflate to twice that and still cost only its stream.
+KEPT_OF_A_BLOCK = 4 + 9 * 1000 + 65536
+BOMBS = 3000
+
+
+def header_bomb_flood(defended):
+    """SYN_STREAMs on one new stream after another, each inflating to the
+    most the session inflates without failing (twice KEPT_OF_A_BLOCK), each
+    refused with RST_STREAM, by a peer that reads them.  Undefended, the
+    refusals do not end the session."""
+    config = {spdylay.OPT_MAX_AUTO_REPLIES: 0}
+    if not defended:
+        config[spdylay.OPT_MAX_PEER_RESETS] = 0
+    target = Target(config)
+    enc = spdywire.Encoder(VERSION)
+    compressor = enc.compressor
+
+    def bomb(stream_id):
+        block = compressor.compress_piece(b"\0" * (2 * KEPT_OF_A_BLOCK)) + compressor.flush_block()
+        return enc.syn_stream(stream_id, None, flags=spdywire.FLAG_FIN, block=block)
+
+    # Compressed beforehand: the session's CPU time alone is measured.
+    chunks = list(_batched(bomb(2 * i + 1) for i in range(BOMBS)))
+    return _attack(target, chunks)
+
+
 def ping_flood(defended, stop_reading=False):
     """PINGs from a peer that never reads our replies.  With
     ``stop_reading`` the session stops reading instead of failing; then the
@@ -309,6 +336,7 @@ def unread_answers(defended):
 
 ATTACKS = {
     "header_bomb": header_bomb,
+    "header_bomb_flood": header_bomb_flood,
     "ping_flood": ping_flood,
     "ping_flood_stop_reading": lambda defended: ping_flood(defended, stop_reading=True),
     "settings_flood": settings_flood,

@@ -156,6 +156,84 @@ def test_header_list_bounds_lifted(version):
     assert sum(1 for name, _ in frame.nv if name == "x") == 5000
 
 
+def inflating_to(peer, length):
+    """A header block that inflates to exactly ``length`` bytes."""
+    compressor = peer.enc.compressor
+    return compressor.compress_piece(b"\0" * length) + compressor.flush_block()
+
+
+# With 10 entries and 100 bytes the session keeps 4 + 9 * 10 + 100 bytes of
+# an inflated block, and inflates at most twice that.
+SMALL_LISTS = {spdylay.OPT_MAX_HEADER_LIST_COUNT: 10, spdylay.OPT_MAX_HEADER_LIST_SIZE: 100}
+KEPT = 4 + 9 * 10 + 100
+
+
+def test_block_inflating_past_what_is_kept_resets_its_stream(version):
+    """Up to twice what the lists keep, the block is inflated to the end, so
+    the compression context survives the reset and the next stream works."""
+    peer = server(version, SMALL_LISTS)
+    peer.feed(
+        peer.enc.syn_stream(1, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, KEPT + 1))
+    )
+    peer.feed(
+        peer.enc.syn_stream(3, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, 2 * KEPT))
+    )
+    peer.feed(peer.enc.syn_stream(5, request(version), flags=spdywire.FLAG_FIN))
+    assert stream_ids_seen(peer) == [5]
+    assert answers(peer) == [
+        ("RST_STREAM", 1, too_large(version)),
+        ("RST_STREAM", 3, too_large(version)),
+    ]
+    assert peer.session.want_read()
+
+
+def test_block_inflating_past_twice_what_is_kept_fails_the_session(version):
+    """Inflating further only to keep the compression context would let a
+    16 KB frame cost 16 MiB of zlib work, again and again: the session ends."""
+    peer = server(version, SMALL_LISTS)
+    peer.feed(
+        peer.enc.syn_stream(
+            1, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, 2 * KEPT + 1)
+        )
+    )
+    assert stream_ids_seen(peer) == []
+    assert answers(peer) == [goaway(version)]
+    assert [code for *_, code in peer.rec.calls("on_ctrl_recv_parse_error_cb")] == [
+        spdylay.ERR_ZLIB
+    ]
+    assert not peer.session.want_read()
+
+
+def test_default_inflate_bound_fails_a_16_kb_bomb(version):
+    """The default lists keep 74,540 bytes of a block; one that inflates to
+    twice that passes as a reset, one byte more ends the session."""
+    kept = 4 + 9 * 1000 + 65536
+    peer = server(version, {})
+    peer.feed(
+        peer.enc.syn_stream(1, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, 2 * kept))
+    )
+    assert answers(peer) == [("RST_STREAM", 1, too_large(version))]
+    peer.feed(
+        peer.enc.syn_stream(
+            3, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, 2 * kept + 1)
+        )
+    )
+    assert answers(peer) == [goaway(version)]
+
+
+def test_inflate_bound_lifted_with_the_list_bounds(version):
+    """Without header list bounds a block may inflate up to the buffer
+    limit, as before: a reset, not the end of the session."""
+    peer = server(
+        version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 0, spdylay.OPT_MAX_HEADER_LIST_SIZE: 0}
+    )
+    peer.feed(
+        peer.enc.syn_stream(1, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, 1024 * 1024))
+    )
+    assert answers(peer) == [("RST_STREAM", 1, spdylay.PROTOCOL_ERROR)]
+    assert peer.session.want_read()
+
+
 def test_headers_frame_past_the_list_bound_resets_its_stream(version):
     peer = server(version, {spdylay.OPT_MAX_HEADER_LIST_COUNT: 2})
     peer.feed(peer.enc.syn_stream(1, [("a", "1"), ("b", "2")]))
@@ -394,6 +472,31 @@ def test_streams_the_peer_makes_us_reset_spend_the_same_budget(version):
         + peer.enc.headers(7, [("x-a", "1")])
     )
     assert answers(peer)[-1] == goaway(version)
+
+
+@pytest.mark.parametrize("flaw", ["too_large", "malformed"])
+def test_streams_refused_for_their_header_block_spend_the_same_budget(version, flaw):
+    """A SYN_STREAM whose header block we refuse opens no stream, but costs
+    us the inflation and a reset all the same."""
+    peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3, spdylay.OPT_MAX_HEADER_LIST_COUNT: 10})
+
+    def refused(stream_id):
+        if flaw == "too_large":
+            nv = request(version, [("x-%d" % i, "v") for i in range(10)])
+            return peer.enc.syn_stream(stream_id, nv, flags=spdywire.FLAG_FIN)
+        # A block that inflates but does not parse: its count says one more
+        # pair than it holds.
+        compressor = peer.enc.compressor
+        count = b"\0\1" if version == SPDY2 else b"\0\0\0\1"
+        block = compressor.compress_piece(count) + compressor.flush_block()
+        return peer.enc.syn_stream(stream_id, None, flags=spdywire.FLAG_FIN, block=block)
+
+    peer.feed(b"".join(refused(2 * i + 1) for i in range(3)))
+    assert goaway(version) not in answers(peer)
+    peer.feed(refused(7))
+    status = too_large(version) if flaw == "too_large" else spdylay.PROTOCOL_ERROR
+    assert answers(peer) == [("RST_STREAM", 7, status), goaway(version)]
+    assert stream_ids_seen(peer) == []
 
 
 def test_completed_streams_pay_back_resets(version):
@@ -662,8 +765,19 @@ def test_measured_header_bomb():
     makes 350,000 of them."""
     defended, undefended = measured("header_bomb")
     assert defended["entries_built"] == 0
-    assert defended["answers"] == {"RST_STREAM 11": 1}
+    assert defended["answers"] == {"GOAWAY 1": 1}
+    assert not defended["want_read"]
     assert undefended["entries_built"] == 349526
+
+
+def test_measured_header_bomb_flood():
+    """Blocks that each inflate to the most a stream's reset allows, one new
+    stream after another: the resets spend the reset budget."""
+    defended, undefended = measured("header_bomb_flood")
+    assert defended["answers"] == {"RST_STREAM 11": 1001, "GOAWAY 1": 1}
+    assert not defended["want_read"]
+    assert undefended["answers"] == {"RST_STREAM 11": 3000}
+    assert undefended["want_read"]
 
 
 def test_measured_ping_flood():

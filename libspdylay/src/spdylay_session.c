@@ -1463,6 +1463,8 @@ static int ctrl_unpack_failed(spdylay_session *session, uint16_t type,
   size_t payloadlen = session->iframe.payloadlen;
   uint32_t status_code;
   int32_t stream_id;
+  int new_peer_stream;
+  int rv;
   switch (error_code) {
   case SPDYLAY_ERR_NOMEM:
     return SPDYLAY_ERR_NOMEM;
@@ -1482,11 +1484,22 @@ static int ctrl_unpack_failed(spdylay_session *session, uint16_t type,
   /* Header-block errors come after the fixed part, stream ID included,
      has been read. */
   stream_id = payload_stream_id(payload);
-  if (type == SPDYLAY_SYN_STREAM && stream_id > session->last_recv_stream_id &&
-      !spdylay_session_is_my_stream_id(session, stream_id)) {
+  new_peer_stream = type == SPDYLAY_SYN_STREAM &&
+                    stream_id > session->last_recv_stream_id &&
+                    !spdylay_session_is_my_stream_id(session, stream_id);
+  if (new_peer_stream) {
     session->last_recv_stream_id = stream_id;
   }
-  return stream_error(session, stream_id, status_code);
+  rv = stream_error(session, stream_id, status_code);
+  /* The stream was never opened, so stream_error() did not charge it; a
+     peer that has us refuse stream after stream for its header blocks
+     (each of which we must inflate) spends the reset budget all the
+     same. */
+  if (rv == 0 && new_peer_stream &&
+      spend(&session->limits.peer_resets, session->limits.max_peer_resets)) {
+    return session_error(session);
+  }
+  return rv;
 }
 
 /*
@@ -1890,22 +1903,29 @@ static int is_header_block_type(uint16_t type)
 
 /* What a received header block may cost.  A block within the header list
    limits inflates to at most its count, two lengths and a separator per
-   entry, and the bytes themselves, so no more is kept for parsing; past
-   the larger of the buffer limit and its default, the block is given up
-   (the compression context with it), which bounds the time one small
-   frame can cost at the zlib ratio of about 1000:1. */
+   entry, and the bytes themselves, so no more is kept for parsing.  The
+   rest of a longer block must still be inflated, to keep the compression
+   context, and at zlib's ratio of about 1000:1 a 16 KB frame inflates to
+   16 MiB: past SPDYLAY_HEADER_BLOCK_INFLATE_FACTOR times what is kept (or,
+   with no header list limits, past the larger of the buffer limit and its
+   default) the block is given up, and the compression context and session
+   with it. */
 static void header_block_limits(spdylay_session *session,
                                 spdylay_nv_limits *limits)
 {
   size_t buf = session->max_recv_ctrl_frame_buf;
   uint64_t entries = session->limits.max_header_list_count;
   uint64_t bytes = session->limits.max_header_list_size;
+  uint64_t list_bound = 4 + 9 * entries + bytes;
   limits->max_inflated = buf;
-  if (entries != 0 && bytes != 0 && 4 + 9 * entries + bytes < buf) {
-    limits->max_inflated = (size_t)(4 + 9 * entries + bytes);
-  }
   limits->max_total =
       spdylay_max(buf, (size_t)SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER);
+  if (entries != 0 && bytes != 0 && list_bound < buf) {
+    limits->max_inflated = (size_t)list_bound;
+    limits->max_total =
+        (size_t)spdylay_min(list_bound * SPDYLAY_HEADER_BLOCK_INFLATE_FACTOR,
+                            (uint64_t)limits->max_total);
+  }
   limits->max_entries = (size_t)entries;
   limits->max_bytes = (size_t)bytes;
 }

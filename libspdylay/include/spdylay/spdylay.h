@@ -447,7 +447,12 @@ typedef enum {
      FRAME_TOO_LARGE (PROTOCOL_ERROR in SPDY/2).  A stream's blocks
      (SYN_STREAM or SYN_REPLY, then every HEADERS) count together: a
      HEADERS taking the stream past it goes to on_invalid_ctrl_recv and
-     is answered alike. */
+     is answered alike.  With both header list bounds set, a block is
+     inflated to at most twice what they let the session keep of it
+     (4 + 9 * count + size bytes): past that, keeping the compression
+     context would cost the peer nothing and us its zlib work, so the
+     session fails with GOAWAY PROTOCOL_ERROR (on_ctrl_recv_parse_error
+     gets SPDYLAY_ERR_ZLIB). */
   SPDYLAY_OPT_MAX_HEADER_LIST_SIZE = 4,
   /* The most name/value entries, NUL-separated values counted one by one,
      a received header block may decode to (default 1000); answered as
@@ -471,7 +476,8 @@ typedef enum {
   /* How many more streams the peer may open and reset than it lets
      complete (default 1000): each RST_STREAM from the peer on a stream it
      opened spends one, whatever its status code, as does each
-     RST_STREAM answering the peer's error on such a stream; each of its
+     RST_STREAM answering the peer's error on such a stream or refusing a
+     SYN_STREAM for its header block; each of its
      streams closing normally (FIN both ways) gives one back.  Past it the
      session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_PEER_RESETS = 9,
