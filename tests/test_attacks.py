@@ -204,11 +204,15 @@ def test_block_inflating_past_twice_what_is_kept_fails_the_session(version):
     assert not peer.session.want_read()
 
 
-def test_default_inflate_bound_fails_a_16_kb_bomb(version):
+@pytest.mark.parametrize("buffer", [None, 8192], ids=["default_buffer", "small_buffer"])
+def test_default_inflate_bound_fails_a_16_kb_bomb(version, buffer):
     """The default lists keep 74,540 bytes of a block; one that inflates to
-    twice that passes as a reset, one byte more ends the session."""
+    twice that passes as a reset, one byte more ends the session, also when
+    a smaller buffer limit keeps less of it."""
     kept = 4 + 9 * 1000 + 65536
-    peer = server(version, {})
+    peer = server(
+        version, {} if buffer is None else {spdylay.OPT_MAX_RECV_CTRL_FRAME_BUFFER: buffer}
+    )
     peer.feed(
         peer.enc.syn_stream(1, None, flags=spdywire.FLAG_FIN, block=inflating_to(peer, 2 * kept))
     )

@@ -1906,10 +1906,10 @@ static int is_header_block_type(uint16_t type)
    entry, and the bytes themselves, so no more is kept for parsing.  The
    rest of a longer block must still be inflated, to keep the compression
    context, and at zlib's ratio of about 1000:1 a 16 KB frame inflates to
-   16 MiB: past SPDYLAY_HEADER_BLOCK_INFLATE_FACTOR times what is kept (or,
-   with no header list limits, past the larger of the buffer limit and its
-   default) the block is given up, and the compression context and session
-   with it. */
+   16 MiB: past SPDYLAY_HEADER_BLOCK_INFLATE_FACTOR times what the limits
+   keep (or, with no header list limits, past the larger of the buffer
+   limit and its default) the block is given up, and the compression
+   context and session with it. */
 static void header_block_limits(spdylay_session *session,
                                 spdylay_nv_limits *limits)
 {
@@ -1920,8 +1920,8 @@ static void header_block_limits(spdylay_session *session,
   limits->max_inflated = buf;
   limits->max_total =
       spdylay_max(buf, (size_t)SPDYLAY_DEFAULT_MAX_RECV_CTRL_FRAME_BUFFER);
-  if (entries != 0 && bytes != 0 && list_bound < buf) {
-    limits->max_inflated = (size_t)list_bound;
+  if (entries != 0 && bytes != 0) {
+    limits->max_inflated = (size_t)spdylay_min(list_bound, (uint64_t)buf);
     limits->max_total =
         (size_t)spdylay_min(list_bound * SPDYLAY_HEADER_BLOCK_INFLATE_FACTOR,
                             (uint64_t)limits->max_total);

@@ -96,8 +96,9 @@ typedef enum {
 #define SPDYLAY_DEFAULT_MAX_SMALL_WINDOW_UPDATES 1000
 #define SPDYLAY_DEFAULT_MAX_INCOMING_STREAMS 1000
 /* A header block may inflate to this many times what the header list
-   limits let the session keep of it; past that the session fails.  The
-   blocks in between are refused with RST_STREAM FRAME_TOO_LARGE. */
+   limits let the session keep of it (4 + 9 * count + size bytes); past
+   that the session fails.  The blocks in between are refused with
+   RST_STREAM FRAME_TOO_LARGE. */
 #define SPDYLAY_HEADER_BLOCK_INFLATE_FACTOR 2
 
 /* The bounds themselves (0: none) and what the peer has spent of them. */

@@ -448,11 +448,11 @@ typedef enum {
      (SYN_STREAM or SYN_REPLY, then every HEADERS) count together: a
      HEADERS taking the stream past it goes to on_invalid_ctrl_recv and
      is answered alike.  With both header list bounds set, a block is
-     inflated to at most twice what they let the session keep of it
-     (4 + 9 * count + size bytes): past that, keeping the compression
-     context would cost the peer nothing and us its zlib work, so the
-     session fails with GOAWAY PROTOCOL_ERROR (on_ctrl_recv_parse_error
-     gets SPDYLAY_ERR_ZLIB). */
+     inflated to at most twice 4 + 9 * count + size bytes, what they let
+     the session keep of it, whatever the buffer limit: past that, keeping the
+     compression context would cost the peer nothing and us its zlib work, so
+     the session fails with GOAWAY PROTOCOL_ERROR (on_ctrl_recv_parse_error gets
+     SPDYLAY_ERR_ZLIB). */
   SPDYLAY_OPT_MAX_HEADER_LIST_SIZE = 4,
   /* The most name/value entries, NUL-separated values counted one by one,
      a received header block may decode to (default 1000); answered as
