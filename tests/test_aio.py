@@ -4,6 +4,7 @@ event loop and on uvloop where it is installed."""
 
 import asyncio
 import builtins
+import inspect
 import io
 import logging
 import re
@@ -798,3 +799,42 @@ def test_get_refuses_a_bad_url_with_value_error_naming_it(aio_run, url, words):
             await aio.get(url)
 
     aio_run(main())
+
+
+def test_get_stops_a_body_past_its_limit(aio_run, version):
+    sent = []
+
+    async def endless():
+        while True:
+            sent.append(16384)
+            yield b"x" * 16384
+
+    async def handler(request):
+        if request.path == "/endless":
+            return 200, [], endless()
+        return 200, [], b"y" * 100000
+
+    async def main():
+        server = await aio.serve(handler, "127.0.0.1", 0, version=version)
+        async with server:
+            base = "http://127.0.0.1:%d" % server.port
+            with pytest.raises(aio.ResponseTooLargeError, match="over the limit of 50000 bytes"):
+                await aio.get(base + "/endless", version=version, body_limit=50000, timeout=10)
+            exact = await aio.get(base + "/fits", version=version, body_limit=100000)
+            assert await exact.read() == b"y" * 100000
+            unlimited = await aio.get(base + "/fits", version=version, body_limit=None)
+            assert len(await unlimited.read()) == 100000
+            with pytest.raises(aio.ResponseTooLargeError):
+                await aio.get(base + "/fits", version=version, body_limit=99999)
+            for bad in (-1, 1.5, True, "10"):
+                with pytest.raises(ValueError, match="body_limit"):
+                    await aio.get(base + "/fits", version=version, body_limit=bad)
+
+    aio_run(main())
+    # The stream was cancelled: the server stopped well before a megabyte.
+    assert sum(sent) < 1024 * 1024
+
+
+def test_get_body_limit_defaults_to_64_mib():
+    assert aio.GET_BODY_LIMIT == 64 * 1024 * 1024
+    assert inspect.signature(aio.get).parameters["body_limit"].default == aio.GET_BODY_LIMIT

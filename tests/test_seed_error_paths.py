@@ -47,6 +47,7 @@ EXPORTED_ELSEWHERE = [
     spdylay.aio.StreamResetError,
     spdylay.aio.PushError,
     spdylay.aio.BodyTooLargeError,
+    spdylay.aio.ResponseTooLargeError,
 ]
 
 

@@ -6,7 +6,7 @@ flow control, and the server can push.  See the "asyncio" chapter of the
 documentation.
 """
 
-from ._client import Connection, PushedResponse, Response, connect, get
+from ._client import GET_BODY_LIMIT, Connection, PushedResponse, Response, connect, get
 from ._errors import (
     BodyTooLargeError,
     ConnectionError,
@@ -14,6 +14,7 @@ from ._errors import (
     GoawayError,
     NegotiationError,
     PushError,
+    ResponseTooLargeError,
     StreamResetError,
 )
 from ._headers import Headers
@@ -22,6 +23,7 @@ from ._server import Request, Server, serve
 __all__ = [
     "connect",
     "get",
+    "GET_BODY_LIMIT",
     "Connection",
     "Response",
     "PushedResponse",
@@ -36,4 +38,5 @@ __all__ = [
     "StreamResetError",
     "PushError",
     "BodyTooLargeError",
+    "ResponseTooLargeError",
 ]

@@ -11,10 +11,16 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 from .._args import settings_entries
 from .._constants import CANCEL, CLIENT, CTRL_FLAG_FIN, OK, PROTO_SPDY3_1, REFUSED_STREAM
 from .._errors import InvalidStateError
-from .._limits import HEADER_BYTES_LIMIT, header_bytes
+from .._limits import HEADER_BYTES_LIMIT, check_count, header_bytes
 from .._tls import check_version, client_context, offer_spdy
 from .._urls import split_url
-from ._errors import ConnectionLostError, GoawayError, StreamResetError, reset_error
+from ._errors import (
+    ConnectionLostError,
+    GoawayError,
+    ResponseTooLargeError,
+    StreamResetError,
+    reset_error,
+)
 from ._headers import Headers
 from ._protocol import (
     BodyReader,
@@ -39,6 +45,10 @@ HeaderPairs = Iterable[tuple[str, str]]
 # response the application holds costs a bounded amount whatever the
 # server pushes.
 PUSHES_PER_RESPONSE_LIMIT = 100
+# get() holds a body whole: past this, a peer sending without end could
+# take all the memory there is.  Streaming (request() and async for) has
+# no such bound to need.
+GET_BODY_LIMIT = 64 * 1024 * 1024
 # How long Connection.close() lets the transport flush what is queued before
 # it aborts the connection.
 CLOSE_GRACE_SECONDS = 1.0
@@ -596,13 +606,18 @@ async def get(
     ssl: Union[None, bool, _ssl.SSLContext] = None,
     version: Optional[int] = None,
     timeout: Optional[float] = None,
+    body_limit: Optional[int] = GET_BODY_LIMIT,
 ) -> Response:
     """Fetches ``url`` (http:// or https://) on a connection of its own and
     returns the Response with its body already read (``await
     resp.read()`` returns it).  ``ssl`` defaults to True for https.
     ``timeout`` bounds the whole fetch (connecting, the TLS handshake, the
-    headers and the body): on expiry asyncio.TimeoutError is raised."""
-    fetch = _fetch(url, headers, ssl, version)
+    headers and the body): on expiry asyncio.TimeoutError is raised.  A
+    body past ``body_limit`` bytes (None: no limit) cancels the stream and
+    raises ResponseTooLargeError: the body is held in memory whole."""
+    if body_limit is not None:
+        check_count(body_limit, 0, "body_limit")
+    fetch = _fetch(url, headers, ssl, version, body_limit)
     if timeout is None:
         return await fetch
     return await asyncio.wait_for(fetch, timeout)
@@ -613,6 +628,7 @@ async def _fetch(
     headers: HeaderPairs,
     ssl: Union[None, bool, _ssl.SSLContext],
     version: Optional[int],
+    body_limit: Optional[int],
 ) -> Response:
     scheme, host, port = split_url(url)
     parts = urllib.parse.urlsplit(url)
@@ -624,5 +640,19 @@ async def _fetch(
         path += "?" + parts.query
     async with await connect(host, port, ssl=ssl, version=version) as conn:
         response = await conn.request("GET", path, headers)
-        await response.read()
+        if body_limit is None:
+            await response.read()
+            return response
+        chunks = []
+        size = 0
+        async for chunk in response:
+            size += len(chunk)
+            if size > body_limit:
+                await response.close()
+                raise ResponseTooLargeError(
+                    "the response body from %s is over the limit of %d bytes" % (url, body_limit)
+                )
+            chunks.append(chunk)
+        # What read() returns from now on.
+        response._body = b"".join(chunks)
         return response

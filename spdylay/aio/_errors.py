@@ -48,6 +48,11 @@ class BodyTooLargeError(Error):
     the server has answered 413 and reset the stream."""
 
 
+class ResponseTooLargeError(Error):
+    """The response body is larger than ``get()``'s ``body_limit``; the
+    stream has been cancelled."""
+
+
 def reset_error(status_code: int) -> StreamResetError:
     """The exception for a stream closed with a non-OK ``status_code``."""
     if status_code == CANCEL:
