@@ -102,7 +102,6 @@ class _Request:
     __slots__ = (
         "url",
         "handler",
-        "deadline",
         "closed",
         "body",
         "body_start",
@@ -112,7 +111,6 @@ class _Request:
         "body_read",
     )
 
-    deadline: float | None
     body_start: int | None
     body_offset: int | None
 
@@ -125,7 +123,6 @@ class _Request:
     ) -> None:
         self.url = url
         self.handler = handler
-        self.deadline = None
         self.closed = False
         self.body = body
         # Streams sharing one seekable file each read from its own offset.
@@ -239,6 +236,9 @@ class UrlFetcher:
         self._settings_received = False
         self._ended = False
         self._open = 0
+        # When the requests still open end: every request of a loop() is
+        # submitted at once, when it has connected, so they share it.
+        self._deadline: float | None = None
         self._write_wait_start: float | None = None
         self._stalled = False
 
@@ -356,6 +356,8 @@ class UrlFetcher:
         except BaseException:
             sock.close()
             raise
+        if self.timeout is not None:
+            self._deadline = time.monotonic() + self.timeout
         try:
             for url in self.urls:
                 self._waiting.append(
@@ -436,27 +438,19 @@ class UrlFetcher:
             self._write_wait_start = time.monotonic()
 
     def _expire(self) -> float | None:
-        """Resets and ends the streams whose time is up, and drops the
-        connection once the socket has taken nothing for ``timeout`` seconds
-        while there was something to send; returns the seconds until the
-        next deadline."""
+        """Ends the requests still open once their time is up, and drops
+        the connection once the socket has taken nothing for ``timeout``
+        seconds while there was something to send; returns the seconds
+        until the next deadline."""
         if self.timeout is None:
             return None
         now = time.monotonic()
         loop = cast(SessionLoop, self._loop)
         session = loop.session
-        soonest: float | None = None
-        for stream_id, request in list(self._sent.items()):
-            # Every sent request has a deadline when there is a timeout.
-            deadline = cast(float, request.deadline)
-            if deadline <= now:
-                # The stream ends now: the RST_STREAM goes out when the
-                # socket lets it, which a server that stopped reading never
-                # does.
-                session.submit_rst_stream(stream_id, CANCEL)
-                self._close(request, CANCEL)
-            elif soonest is None or deadline < soonest:
-                soonest = deadline
+        soonest = self._deadline
+        if soonest is not None and soonest <= now:
+            self._deadline = soonest = None
+            self._expire_open_requests(session)
         if session.want_write():
             # Output the socket has not been offered yet starts the stall
             # clock only if the coming send leaves some of it: look again
@@ -471,7 +465,36 @@ class UrlFetcher:
                 soonest = stall_deadline
         return None if soonest is None else max(0.0, soonest - now)
 
+    def _expire_open_requests(self, session: Session) -> None:
+        """Ends every open request with CANCEL: the sent ones are reset,
+        the RST_STREAM going out when the socket lets it (which a server
+        that stopped reading never does).  The SYN_STREAMs the session
+        holds back (the server's stream limit is reached) stay unsent: the
+        GOAWAY submitted once nothing is open goes out first, and no stream
+        opens after it."""
+        # Taken first, so that no stream closed here lets one be submitted
+        # only to be cancelled.
+        waiting = list(self._waiting)
+        self._waiting.clear()
+        for stream_id, request in list(self._sent.items()):
+            self._reset(session, stream_id, CANCEL)
+            self._close(request, CANCEL)
+        for request in list(self._unsent) + waiting:
+            self._close(request, CANCEL)
+
+    def _reset(self, session: Session, stream_id: int, status_code: int) -> None:
+        try:
+            session.submit_rst_stream(stream_id, status_code)
+        except Error:
+            # The session has failed (the peer broke the protocol, or it
+            # ran out of memory): it sends nothing but its GOAWAY and then
+            # ends, the stream with it.
+            pass
+
     def _close(self, request: _Request, status_code: int) -> None:
+        """Ends ``request`` for its handler.  One the session still holds
+        stays in ``_unsent`` until the session says what became of its
+        SYN_STREAM, which keeps ``_unsent`` in the session's order."""
         if request.closed:
             return
         request.closed = True
@@ -480,8 +503,6 @@ class UrlFetcher:
             self._sent.pop(request.handler.stream_id, None)
         elif request in self._waiting:
             self._waiting.remove(request)
-        else:
-            self._unsent.remove(request)
         self._submit_waiting()
         if not self._open:
             try:
@@ -500,12 +521,10 @@ class UrlFetcher:
             self._unsent.remove(request)
             request.handler.stream_id = frame_id
             self._sent[frame_id] = request
-            if self.timeout is not None:
-                request.deadline = time.monotonic() + self.timeout
 
     def _on_ctrl_not_send(self, session: Session, frame: CtrlFrame, error_code: int) -> None:
         if frame.frame_type == SYN_STREAM and self._unsent:
-            self._close(self._unsent[0], REFUSED_STREAM)
+            self._close(self._unsent.popleft(), REFUSED_STREAM)
 
     def _on_ctrl_recv(
         self,
@@ -526,7 +545,7 @@ class UrlFetcher:
         elif frame_type == SYN_STREAM:
             # A server push: nothing here asked for it, and an open pushed
             # stream would keep the connection from ending.
-            session.submit_rst_stream(frame_id, REFUSED_STREAM)
+            self._reset(session, frame_id, REFUSED_STREAM)
         elif frame_type == SETTINGS and not self._settings_received:
             self._settings_received = True
             self._submit_waiting()

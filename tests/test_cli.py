@@ -430,6 +430,92 @@ def test_timeout_fails_the_slow_request_only(echo_server):
     ]
 
 
+class ScriptedPeer:
+    """A server of one plain TCP connection whose bytes are made by hand:
+    ``script(conn, dec, enc)`` runs on it in a thread, ``dec`` parsing what
+    the client sends, ``enc`` building the answer."""
+
+    def __init__(self, version, script):
+        self.version = version
+        self.script = script
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(TIMEOUT)
+        self.url = "http://127.0.0.1:%d/" % self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.start()
+
+    def _serve(self):
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(TIMEOUT)
+            try:
+                self.script(conn, spdywire.Decoder(self.version), spdywire.Encoder(self.version))
+            except OSError:
+                pass
+
+    def close(self):
+        self.thread.join(TIMEOUT)
+        self.listener.close()
+        assert not self.thread.is_alive()
+
+
+def read_until_hang_up(conn, dec):
+    while conn.recv(65536):
+        pass
+
+
+def test_timeout_fails_the_requests_the_server_stream_limit_holds_back():
+    # 101 requests: one more than are sent before the server's SETTINGS
+    # arrive, and that one waits for a stream limit of 0.
+    def script(conn, dec, enc):
+        conn.sendall(enc.settings([(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, 0)]))
+        read_until_hang_up(conn, dec)
+
+    peer = ScriptedPeer(spdylay.PROTO_SPDY3_1, script)
+    try:
+        result = get("--no-tls", "-t", "0.5", "-m", "101", peer.url)
+    finally:
+        peer.close()
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "spdylay get: %s: no complete response within 0.5 s (-t) (101 times)" % peer.url
+    ]
+
+
+def test_timeout_on_a_session_the_server_broke_fails_the_request(tmp_path):
+    # The reply's header block does not inflate, which fails the client's
+    # session; the server then reads nothing, so the GOAWAY saying so stays
+    # behind the upload that filled the client's socket (SPDY/2 has no
+    # flow control) until the request's deadline.
+    upload = tmp_path / "upload"
+    upload.write_bytes(bytes(64 << 20))
+    stop = threading.Event()
+
+    def script(conn, dec, enc):
+        syns = []
+        while not syns:
+            data = conn.recv(65536)
+            if not data:
+                return
+            syns = [f for f in dec.feed(data) if f.control and f.type == spdylay.SYN_STREAM]
+        conn.sendall(enc.syn_reply(syns[0].stream_id, [], block=b"\xff" * 16))
+        stop.wait(TIMEOUT)
+
+    peer = ScriptedPeer(spdylay.PROTO_SPDY2, script)
+    try:
+        result = get("--no-tls", "-2", "-t", "0.5", "-n", "-d", str(upload), peer.url)
+    finally:
+        stop.set()
+        peer.close()
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "spdylay get: %s: no complete response within 0.5 s (-t)" % peer.url in lines
+    assert all("Invalid state" not in line for line in lines), lines
+
+
 class OneRequestPeer:
     """A server of one connection, made by hand with a Session: the first
     request is answered by ``answer(session, stream_id)``; then it reads

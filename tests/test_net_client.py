@@ -858,3 +858,98 @@ def test_requests_replacing_answered_streams_go_out_before_the_rest_of_a_burst_i
         elif isinstance(frame, spdylay.SynStreamFrame) and frame.stream_id > 199:
             break  # the first one past the first 100 streams (1 to 199)
     assert replies_before_the_first_new_request < burst
+
+
+def _frames_until_hang_up(conn, dec):
+    """Every frame the client sends until it closes the connection."""
+    frames = []
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            return frames
+        frames.extend(dec.feed(data))
+
+
+@pytest.mark.parametrize("stream_limit", [0, 1])
+def test_timeout_ends_the_requests_a_stream_limit_holds_back(version, stream_limit):
+    # The client sends STREAMS_BEFORE_SETTINGS requests before the
+    # server's SETTINGS arrive; the one past them waits for the limit,
+    # which the server, answering nothing, never frees.
+    count = spdylay.client.STREAMS_BEFORE_SETTINGS + 1
+    received = []
+
+    def script(conn, dec, enc):
+        conn.sendall(enc.settings([(spdylay.SETTINGS_MAX_CONCURRENT_STREAMS, 0, stream_limit)]))
+        received.extend(_frames_until_hang_up(conn, dec))
+
+    server = RawServer(version, script)
+    host, port = server.server_address
+    urls = ["http://%s:%d/%d" % (host, port, index) for index in range(count)]
+    fetcher = spdylay.UrlFetcher(
+        (host, port),
+        urls,
+        Collect,
+        tls=False,
+        version=version,
+        timeout=0.5,
+    )
+    fetcher.collected = []
+    error = _fetch_in_thread(fetcher.loop)
+    server.close()
+    assert error is None
+    held_back = fetcher.collected[-1]
+    assert [handler.url for handler in fetcher.collected] == urls
+    assert [handler.status_code for handler in fetcher.collected] == [spdylay.CANCEL] * count
+    # Its time counted from its submission, not from when a stream freed
+    # up: it ended with the others, never sent.
+    assert held_back.stream_id is None
+    syn_ids = [
+        frame.stream_id for frame in received if frame.control and frame.type == spdylay.SYN_STREAM
+    ]
+    rst = [
+        (frame.stream_id, frame.status_code)
+        for frame in received
+        if frame.control and frame.type == spdylay.RST_STREAM
+    ]
+    assert len(syn_ids) == count - 1
+    assert sorted(rst) == [(stream_id, spdylay.CANCEL) for stream_id in sorted(syn_ids)]
+
+
+def test_timeout_on_a_failed_session_ends_the_stream():
+    # A header block that does not inflate breaks the header compression
+    # the two ends share: the client's session fails.  The server reads
+    # nothing more, so the GOAWAY saying so never leaves a client whose
+    # socket the request body has filled (SPDY/2 sends it without flow
+    # control), and the request's deadline comes first.
+    read_request = threading.Event()
+    fetch_ended = threading.Event()
+
+    def break_and_stop_reading(conn, dec, enc):
+        (syn,) = read_syn_streams(conn, dec, 1)
+        read_request.set()
+        conn.sendall(enc.syn_reply(syn.stream_id, [], block=b"\xff" * 16))
+        fetch_ended.wait(TIMEOUT)
+
+    server = RawServer(spdylay.PROTO_SPDY2, break_and_stop_reading)
+    host, port = server.server_address
+    fetcher = spdylay.UrlFetcher(
+        (host, port),
+        ["http://%s:%d/upload" % (host, port)],
+        Collect,
+        tls=False,
+        version=spdylay.PROTO_SPDY2,
+        method="POST",
+        body=bytes(64 << 20),
+        timeout=0.5,
+    )
+    fetcher.collected = []
+    error = _fetch_in_thread(fetcher.loop)
+    fetch_ended.set()
+    server.close()
+    assert read_request.is_set()
+    # Whether the session gives up on its GOAWAY before the socket has
+    # taken nothing for the timeout is a matter of timing.
+    if error is not None:
+        assert isinstance(error, spdylay.UrlFetchError)
+        assert "stopped reading" in str(error)
+    assert [handler.status_code for handler in fetcher.collected] == [spdylay.CANCEL]
