@@ -930,9 +930,13 @@ def test_timeout_ends_the_requests_a_stream_limit_holds_back(version, stream_lim
 def test_timeout_on_a_failed_session_ends_the_stream():
     # A header block that does not inflate breaks the header compression
     # the two ends share: the client's session fails.  The server reads
-    # nothing more, so the GOAWAY saying so never leaves a client whose
-    # socket the request body has filled (SPDY/2 sends it without flow
-    # control), and the request's deadline comes first.
+    # nothing more, and the request body (SPDY/2 sends it without flow
+    # control) fills the socket.  Whether the GOAWAY saying so gets out
+    # depends on how much output is still ahead of it and how much a full
+    # socket still takes (Linux takes small writes that select() would not
+    # have announced): if it does, the connection ends there and the stream
+    # with it (INTERNAL_ERROR); if not, the request's deadline comes while
+    # the session is failing, and the stream ends with CANCEL all the same.
     read_request = threading.Event()
     fetch_ended = threading.Event()
 
@@ -949,4 +953,5 @@ def test_timeout_on_a_failed_session_ends_the_stream():
     if error is not None:
         assert isinstance(error, spdylay.UrlFetchError)
         assert "stopped reading" in str(error)
-    assert [handler.status_code for handler in fetcher.collected] == [spdylay.CANCEL]
+    (status_code,) = [handler.status_code for handler in fetcher.collected]
+    assert status_code in (spdylay.CANCEL, spdylay.INTERNAL_ERROR)
