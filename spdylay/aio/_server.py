@@ -38,7 +38,7 @@ from ._protocol import (
 if TYPE_CHECKING:
     from .._frames import SynStreamFrame
     from .._session import Session
-    from .._typing import BytesLike, ReceivedHeaderList
+    from .._typing import ReceivedHeaderList
 
 DEFAULT_REQUEST_BODY_LIMIT = 16 * 1024 * 1024
 INTERNAL_ERROR_BODY = b"internal server error\n"
@@ -512,8 +512,7 @@ class _ServerProtocol(SessionProtocol):
             return
         self.unstarted.append(stream)
 
-    def data_received(self, data: "BytesLike") -> None:
-        super().data_received(data)
+    def received(self) -> None:
         if self.unstarted:
             self._start_handlers()
 
