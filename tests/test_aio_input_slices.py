@@ -7,6 +7,7 @@ import asyncio
 
 from socketpeer import HOST, close_all, of_type, raw_server, reply_nv
 
+import spdylay
 import spdylay.aio as aio
 
 import spdywire
@@ -84,3 +85,42 @@ def test_a_burst_the_peer_follows_by_closing_the_connection_arrives_whole(aio_ru
     # The connection's end comes after the responses still waiting their
     # turn: they are delivered first.
     aio_run(burst_exchange(version, 300, 500, then_close=True))
+
+
+def test_responses_after_a_frame_that_ends_the_connection_are_not_delivered(aio_run):
+    # A frame of another SPDY version ends the connection with
+    # NegotiationError; the responses behind it, in the same burst, come
+    # from a peer this end has given up on.
+    version = spdylay.PROTO_SPDY3_1
+
+    async def main():
+        server, port, accepted = await raw_server(version)
+        conn = await aio.connect(HOST, port, version=version)
+
+        async def fetch(index):
+            resp = await conn.get("/%d" % index)
+            return await resp.read()
+
+        requests = [asyncio.ensure_future(fetch(index)) for index in range(100)]
+        peer = await accepted
+        syns = sorted(
+            [await peer.frame(of_type(spdywire.SYN_STREAM)) for _ in range(100)],
+            key=lambda syn: syn.stream_id,
+        )
+        burst = []
+        for index, syn in enumerate(syns):
+            if index == 10:
+                burst.append(spdywire.Encoder(spdylay.PROTO_SPDY2).ping(1))
+            burst.append(peer.enc.syn_reply(syn.stream_id, reply_nv(version)))
+            burst.append(
+                peer.enc.data(syn.stream_id, body_of(index, 1000), flags=spdywire.FLAG_FIN)
+            )
+        peer.send(*burst)
+        results = await asyncio.gather(*requests, return_exceptions=True)
+        await close_all(conn, peer, server)
+        return results
+
+    results = aio_run(main())
+    assert results[:10] == [body_of(index, 1000) for index in range(10)]
+    # Past the slice the frame came in, nothing was processed.
+    assert all(isinstance(result, aio.NegotiationError) for result in results[40:])
