@@ -251,6 +251,18 @@ def rapid_reset(defended):
     return result
 
 
+def data_on_unopened_streams(defended):
+    """8-byte DATA frames, each for a stream the peer never opened, each
+    answered with a 16-byte RST_STREAM, by a peer that reads them."""
+    config = {spdylay.OPT_MAX_AUTO_REPLIES: 0}
+    if not defended:
+        config[spdylay.OPT_MAX_PEER_RESETS] = 0
+    target = Target(config)
+    enc = spdywire.Encoder(VERSION)
+    frames = (enc.data(2 * i + 1, b"", flags=spdywire.FLAG_FIN) for i in range(FLOOD))
+    return _attack(target, _batched(frames))
+
+
 def empty_frames(defended):
     """DATA frames with no payload and HEADERS with no header on one stream."""
     config = {} if defended else {spdylay.OPT_MAX_EMPTY_FRAMES: 0}
@@ -341,6 +353,7 @@ ATTACKS = {
     "ping_flood_stop_reading": lambda defended: ping_flood(defended, stop_reading=True),
     "settings_flood": settings_flood,
     "rapid_reset": rapid_reset,
+    "data_on_unopened_streams": data_on_unopened_streams,
     "empty_frames": empty_frames,
     "window_dribble": window_dribble,
     "idle_streams": idle_streams,

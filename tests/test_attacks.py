@@ -534,6 +534,123 @@ def test_resets_of_our_own_streams_do_not_count(version):
     assert peer.session.want_read()
 
 
+# --- DATA on streams never opened -----------------------------------------------
+
+SIDES = {"server": spdylay.SERVER, "client": spdylay.CLIENT}
+PUSH_NV = [(":status", "200 OK"), (":version", "HTTP/1.1")] + [
+    (name, value) for name, value in REQUEST_NV if name in (":scheme", ":host", ":path")
+]
+
+
+def unopened_ids(side, parity, count):
+    """The first ``count`` stream IDs of the peer's or our own parity, none
+    opened yet."""
+    first = 1 if (side == "client") == (parity == "own") else 2
+    return [first + 2 * i for i in range(count)]
+
+
+def data_fin(peer, stream_id):
+    """An 8-byte DATA frame: FIN and no payload, so not an empty frame."""
+    return peer.enc.data(stream_id, b"", flags=spdywire.FLAG_FIN)
+
+
+def invalid_stream(stream_ids):
+    return [("RST_STREAM", stream_id, spdylay.INVALID_STREAM) for stream_id in stream_ids]
+
+
+@pytest.mark.parametrize("parity", ["peer", "own"])
+@pytest.mark.parametrize("side", SIDES)
+def test_data_on_never_opened_streams_spends_the_reset_budget(version, side, parity):
+    """Each is answered with a RST_STREAM twice its size, so a peer that
+    sends them stream after stream spends the reset budget."""
+    peer = RawPeer(SIDES[side], version, config={spdylay.OPT_MAX_PEER_RESETS: 3})
+    stream_ids = unopened_ids(side, parity, 5)
+    peer.feed(b"".join(data_fin(peer, stream_id) for stream_id in stream_ids[:3]))
+    assert answers(peer) == invalid_stream(stream_ids[:3])
+    assert peer.session.want_read()
+    peer.feed(b"".join(data_fin(peer, stream_id) for stream_id in stream_ids[3:]))
+    assert answers(peer) == [goaway(version)]
+    assert not peer.session.want_read()
+
+
+@pytest.mark.parametrize("budget", [None, 0], ids=["default", "unbounded"])
+@pytest.mark.parametrize("parity", ["peer", "own"])
+def test_data_on_never_opened_streams_default_budget_and_unbounded(version, parity, budget):
+    config = {} if budget is None else {spdylay.OPT_MAX_PEER_RESETS: budget}
+    peer = server(version, config)
+    stream_ids = unopened_ids("server", parity, 1500)
+    seen = []
+    # A hundred at a time, each batch's answers sent before the next: the
+    # automatic-reply bound stays out of the way.
+    for start in range(0, len(stream_ids), 100):
+        peer.feed(b"".join(data_fin(peer, i) for i in stream_ids[start : start + 100]))
+        seen += answers(peer)
+    if budget is None:
+        assert seen == invalid_stream(stream_ids[:1000]) + [goaway(version)]
+        assert not peer.session.want_read()
+    else:
+        assert seen == invalid_stream(stream_ids)
+        assert peer.session.want_read()
+
+
+def _closed_streams(peer, side):
+    """Closes streams 1 to 4: of each parity, one finished (1 and 2) and one
+    reset by us (3 and 4)."""
+    if side == "server":
+        peer.feed(
+            peer.enc.syn_stream(1, request(peer.version), flags=spdywire.FLAG_FIN)
+            + peer.enc.syn_stream(3, request(peer.version), flags=spdywire.FLAG_FIN)
+        )
+        for flags in (spdylay.CTRL_FLAG_FIN, spdylay.CTRL_FLAG_NONE):
+            peer.session.submit_syn_stream(spdylay.CTRL_FLAG_UNIDIRECTIONAL | flags, 1, 0, PUSH_NV)
+        peer.sent()
+        peer.session.submit_response(1, RESPONSE_NV)
+    else:
+        peer.session.submit_request(0, REQUEST_NV)
+        peer.session.submit_request(0, REQUEST_NV)
+        peer.sent()
+        push = spdywire.FLAG_UNIDIRECTIONAL
+        peer.feed(
+            peer.enc.syn_stream(2, PUSH_NV, flags=push | spdywire.FLAG_FIN, assoc_stream_id=1)
+            + peer.enc.syn_stream(4, PUSH_NV, flags=push, assoc_stream_id=1)
+            + peer.enc.syn_reply(1, nv_on_wire(peer.version, RESPONSE_NV), flags=spdywire.FLAG_FIN)
+        )
+    peer.session.submit_rst_stream(3, spdylay.CANCEL)
+    peer.session.submit_rst_stream(4, spdylay.CANCEL)
+    peer.sent()
+    assert sorted(peer.rec.calls("on_stream_close_cb")) == [
+        (1, spdylay.OK),
+        (2, spdylay.OK),
+        (3, spdylay.CANCEL),
+        (4, spdylay.CANCEL),
+    ]
+    return [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_data_on_closed_streams_does_not_spend_the_reset_budget(version, side):
+    """The peer may have sent DATA before it learnt that the stream closed:
+    however much of it comes, the session goes on."""
+    peer = RawPeer(SIDES[side], version, config={spdylay.OPT_MAX_PEER_RESETS: 3})
+    closed = _closed_streams(peer, side)
+    for _ in range(10):
+        peer.feed(b"".join(data_fin(peer, stream_id) for stream_id in closed))
+        assert answers(peer) == invalid_stream(closed)
+    assert peer.session.want_read()
+
+
+def test_data_after_our_goaway_does_not_spend_the_reset_budget(version):
+    """After our GOAWAY, DATA on streams we did not open is answered with
+    nothing, so it costs nothing either."""
+    peer = server(version, {spdylay.OPT_MAX_PEER_RESETS: 3})
+    peer.feed(peer.enc.syn_stream(1, request(version)))
+    peer.session.submit_goaway(spdylay.GOAWAY_OK)
+    peer.sent()
+    peer.feed(b"".join(data_fin(peer, stream_id) for stream_id in range(2, 40)))
+    assert answers(peer) == []
+    assert peer.session.want_read()
+
+
 def test_empty_frames_fail_the_session(version):
     peer = server(version, {spdylay.OPT_MAX_EMPTY_FRAMES: 3})
     peer.feed(peer.enc.syn_stream(1, request(version)))
@@ -819,6 +936,17 @@ def test_measured_rapid_reset():
     assert defended["streams_seen"] == 1001
     assert defended["answers"] == {"GOAWAY 1": 1}
     assert undefended["streams_seen"] == 20000
+
+
+def test_measured_data_on_unopened_streams():
+    """Each frame makes us queue twice its size; the answers spend the reset
+    budget."""
+    defended, undefended = measured("data_on_unopened_streams")
+    assert defended["answers"] == {"RST_STREAM 2": 1000, "GOAWAY 1": 1}
+    assert not defended["want_read"]
+    assert undefended["answers"] == {"RST_STREAM 2": 20000}
+    assert undefended["queue"] == 20000
+    assert undefended["want_read"]
 
 
 def test_measured_empty_frames():

@@ -2181,6 +2181,16 @@ static int skip_oversized_ctrl(spdylay_session *session,
  * Receiving: DATA
  */
 
+/* A stream ID that neither side has opened yet: past the last one the peer
+   opened, or past the last one we did. */
+static int never_opened(spdylay_session *session, int32_t stream_id)
+{
+  if (spdylay_session_is_my_stream_id(session, stream_id)) {
+    return stream_id >= session->next_stream_id;
+  }
+  return stream_id > session->last_recv_stream_id;
+}
+
 /* Decides, from its head, whether a DATA frame reaches the application,
    and charges it to the receive windows. */
 static int start_data_frame(spdylay_session *session)
@@ -2242,6 +2252,15 @@ static int start_data_frame(spdylay_session *session)
       session->recv_unconsumed =
           saturated_add(session->recv_unconsumed, length);
     }
+  }
+  /* Each costs us a RST_STREAM, twice its size: a peer sending DATA on
+     stream after stream it never opened spends the reset budget.  DATA on
+     a closed stream does not, as the peer may have sent it before it
+     learnt of the close. */
+  if (status_code == SPDYLAY_INVALID_STREAM &&
+      never_opened(session, stream_id) &&
+      spend(&session->limits.peer_resets, session->limits.max_peer_resets)) {
+    return session_error(session);
   }
   if (status_code != SPDYLAY_OK) {
     return stream_error(session, stream_id, status_code);

@@ -113,7 +113,8 @@ typedef struct {
   uint32_t max_incoming_streams;
   /* Queued frames with auto_reply set. */
   size_t auto_replies;
-  /* Streams the peer opened and reset, less those it let complete. */
+  /* Streams the peer opened and reset (or had us reset, or sent DATA on
+     without opening), less those it let complete. */
   uint32_t peer_resets;
   /* Frames in a row that carried nothing. */
   uint32_t empty_frames;

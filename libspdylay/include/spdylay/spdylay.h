@@ -476,8 +476,9 @@ typedef enum {
   /* How many more streams the peer may open and reset than it lets
      complete (default 1000): each RST_STREAM from the peer on a stream it
      opened spends one, whatever its status code, as does each
-     RST_STREAM answering the peer's error on such a stream or refusing a
-     SYN_STREAM for its header block; each of its
+     RST_STREAM answering the peer's error on such a stream, refusing a
+     SYN_STREAM for its header block or answering DATA on a stream ID
+     neither side has opened yet (not DATA on a closed stream); each of its
      streams closing normally (FIN both ways) gives one back.  Past it the
      session fails with GOAWAY PROTOCOL_ERROR. */
   SPDYLAY_OPT_MAX_PEER_RESETS = 9,
