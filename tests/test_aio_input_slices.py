@@ -17,10 +17,11 @@ def body_of(index, size):
     return (b"%05d|" % index * size)[:size]
 
 
-async def burst_exchange(version, count, size, then_close=False):
+async def answered_in_one_burst(version, count, size, then_close=False, foreign_frame_at=None):
     """``count`` GETs answered by a raw peer all at once, in one write, each
-    with a body of ``size`` bytes; returns, per request, its body and the
-    loop iteration its task was woken in."""
+    with a body of ``size`` bytes (and, with ``foreign_frame_at``, a PING of
+    another SPDY version before that response); returns, per request, its
+    body and the loop iteration its task was woken in, or its exception."""
     loop = asyncio.get_running_loop()
     server, port, accepted = await raw_server(version)
     conn = await aio.connect(HOST, port, version=version)
@@ -43,6 +44,8 @@ async def burst_exchange(version, count, size, then_close=False):
     syns.sort(key=lambda syn: syn.stream_id)
     burst = []
     for index, syn in enumerate(syns):
+        if index == foreign_frame_at:
+            burst.append(spdywire.Encoder(spdylay.PROTO_SPDY2).ping(1))
         burst.append(peer.enc.syn_reply(syn.stream_id, reply_nv(version)))
         burst.append(peer.enc.data(syn.stream_id, body_of(index, size), flags=spdywire.FLAG_FIN))
     ticking = True
@@ -51,7 +54,7 @@ async def burst_exchange(version, count, size, then_close=False):
     if then_close:
         await peer.close()
     try:
-        results = await asyncio.gather(*requests)
+        results = await asyncio.gather(*requests, return_exceptions=True)
     finally:
         ticking = False
     if then_close:
@@ -60,6 +63,13 @@ async def burst_exchange(version, count, size, then_close=False):
         await server.wait_closed()
     else:
         await close_all(conn, peer, server)
+    return results
+
+
+async def burst_exchange(version, count, size, then_close=False):
+    """``answered_in_one_burst``, every body checked; returns the loop
+    iteration each request's task was woken in."""
+    results = await answered_in_one_burst(version, count, size, then_close)
     assert [body for body, _ in results] == [body_of(index, size) for index in range(count)]
     return [woken for _, woken in results]
 
@@ -91,36 +101,7 @@ def test_responses_after_a_frame_that_ends_the_connection_are_not_delivered(aio_
     # A frame of another SPDY version ends the connection with
     # NegotiationError; the responses behind it, in the same burst, come
     # from a peer this end has given up on.
-    version = spdylay.PROTO_SPDY3_1
-
-    async def main():
-        server, port, accepted = await raw_server(version)
-        conn = await aio.connect(HOST, port, version=version)
-
-        async def fetch(index):
-            resp = await conn.get("/%d" % index)
-            return await resp.read()
-
-        requests = [asyncio.ensure_future(fetch(index)) for index in range(100)]
-        peer = await accepted
-        syns = sorted(
-            [await peer.frame(of_type(spdywire.SYN_STREAM)) for _ in range(100)],
-            key=lambda syn: syn.stream_id,
-        )
-        burst = []
-        for index, syn in enumerate(syns):
-            if index == 10:
-                burst.append(spdywire.Encoder(spdylay.PROTO_SPDY2).ping(1))
-            burst.append(peer.enc.syn_reply(syn.stream_id, reply_nv(version)))
-            burst.append(
-                peer.enc.data(syn.stream_id, body_of(index, 1000), flags=spdywire.FLAG_FIN)
-            )
-        peer.send(*burst)
-        results = await asyncio.gather(*requests, return_exceptions=True)
-        await close_all(conn, peer, server)
-        return results
-
-    results = aio_run(main())
-    assert results[:10] == [body_of(index, 1000) for index in range(10)]
+    results = aio_run(answered_in_one_burst(spdylay.PROTO_SPDY3_1, 100, 1000, foreign_frame_at=10))
+    assert [body for body, _ in results[:10]] == [body_of(index, 1000) for index in range(10)]
     # Past the slice the frame came in, nothing was processed.
     assert all(isinstance(result, aio.NegotiationError) for result in results[40:])
